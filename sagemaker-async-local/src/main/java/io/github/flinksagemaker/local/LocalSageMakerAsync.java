@@ -1,0 +1,268 @@
+package io.github.flinksagemaker.local;
+
+import io.github.flinksagemaker.local.s3.CountingBlobStore;
+
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * A local stand-in for SageMaker AI Asynchronous Inference: an in-process S3 (s3proxy) and a
+ * SageMaker Runtime HTTP server on loopback, both checking SigV4 signatures, and endpoints that
+ * queue invocations and write their results to that S3. Start it in a test or a demo, point the
+ * real AWS SDK clients at {@link #sageMakerEndpoint()} and {@link #s3Endpoint()} with {@link
+ * #accessKeyId()} / {@link #secretAccessKey()}, and close it when done.
+ *
+ * <pre>{@code
+ * try (LocalSageMakerAsync local = LocalSageMakerAsync.builder().start()) {
+ *     local.registerEndpoint(LocalEndpointConfig.builder("my-endpoint")
+ *             .s3OutputPath("s3://" + local.bucket() + "/output")
+ *             .s3FailurePath("s3://" + local.bucket() + "/failure")
+ *             .model(new EchoModel())
+ *             .build());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>S3 clients need path-style access, and with AWS SDK 2.47 {@code WHEN_REQUIRED} checksum
+ * calculation and validation: s3proxy does not accept {@code aws-chunked} uploads.
+ */
+public final class LocalSageMakerAsync implements AutoCloseable {
+    private final String region;
+    private final String accessKeyId;
+    private final String secretAccessKey;
+    private final String bucket;
+    private final LocalCounters counters = new LocalCounters();
+    private final Map<String, EndpointRuntime> endpoints = new ConcurrentHashMap<>();
+    private final BlobStoreContext blobStoreContext;
+    private final BlobStore blobStore;
+    private final S3Proxy s3Proxy;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final SageMakerRuntimeServer sageMakerServer;
+
+    private LocalSageMakerAsync(Builder builder) throws Exception {
+        this.region = builder.region;
+        this.accessKeyId = builder.accessKeyId;
+        this.secretAccessKey = builder.secretAccessKey;
+        this.bucket = builder.bucket;
+        this.blobStoreContext = blobStoreContext(builder.dataDir, accessKeyId, secretAccessKey);
+        this.blobStore = blobStoreContext.getBlobStore();
+        this.scheduler =
+                Executors.newSingleThreadScheduledExecutor(
+                        LocalThreads.daemon("local-async-timer"));
+        this.workers = Executors.newCachedThreadPool(LocalThreads.daemon("local-async-model"));
+        S3Proxy proxy = null;
+        SageMakerRuntimeServer server = null;
+        try {
+            proxy =
+                    S3Proxy.builder()
+                            .blobStore(new CountingBlobStore(blobStore, counters::countS3Request))
+                            .endpoint(URI.create("http://127.0.0.1:" + builder.s3Port))
+                            .awsAuthentication(
+                                    AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
+                            .build();
+            proxy.start();
+            server =
+                    new SageMakerRuntimeServer(
+                            builder.sageMakerPort,
+                            region,
+                            accessKeyId,
+                            secretAccessKey,
+                            endpoints,
+                            counters);
+        } catch (Exception e) {
+            if (proxy != null) {
+                proxy.stop();
+            }
+            scheduler.shutdownNow();
+            workers.shutdownNow();
+            blobStoreContext.close();
+            throw e;
+        }
+        this.s3Proxy = proxy;
+        this.sageMakerServer = server;
+        createBucket(bucket);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The SageMaker Runtime endpoint override, e.g. {@code http://127.0.0.1:41234}. */
+    public URI sageMakerEndpoint() {
+        return URI.create("http://127.0.0.1:" + sageMakerServer.port());
+    }
+
+    /** The S3 endpoint override (path-style), e.g. {@code http://127.0.0.1:41235}. */
+    public URI s3Endpoint() {
+        return URI.create("http://127.0.0.1:" + s3Proxy.getPort());
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public String accessKeyId() {
+        return accessKeyId;
+    }
+
+    public String secretAccessKey() {
+        return secretAccessKey;
+    }
+
+    /** The bucket created at start, for inputs and results. */
+    public String bucket() {
+        return bucket;
+    }
+
+    public LocalCounters counters() {
+        return counters;
+    }
+
+    /** Creates a bucket if it does not exist yet. */
+    public void createBucket(String name) {
+        blobStore.createContainerInLocation(null, name);
+    }
+
+    /**
+     * Registers (or replaces) an endpoint; the buckets of its output and failure paths are created
+     * if missing.
+     */
+    public void registerEndpoint(LocalEndpointConfig config) {
+        createBucket(config.s3OutputPath().bucket());
+        createBucket(config.s3FailurePath().bucket());
+        endpoints.compute(
+                config.name(),
+                (name, existing) -> {
+                    if (existing != null) {
+                        existing.updateConfig(config);
+                        return existing;
+                    }
+                    return new EndpointRuntime(config, blobStore, counters, scheduler, workers);
+                });
+    }
+
+    /** Changes the faults of a registered endpoint; calls already accepted keep theirs. */
+    public void setFaults(String endpointName, FaultInjection faults) {
+        Objects.requireNonNull(faults, "faults");
+        endpoint(endpointName).updateConfig(endpoint(endpointName).config().withFaults(faults));
+    }
+
+    /** Invocations of this endpoint accepted but whose result is not yet written. */
+    public int pendingInvocations(String endpointName) {
+        return endpoint(endpointName).pending();
+    }
+
+    private EndpointRuntime endpoint(String endpointName) {
+        EndpointRuntime endpoint = endpoints.get(endpointName);
+        if (endpoint == null) {
+            throw new IllegalArgumentException(
+                    "No endpoint '"
+                            + endpointName
+                            + "' is registered; known: "
+                            + endpoints.keySet());
+        }
+        return endpoint;
+    }
+
+    @Override
+    public void close() throws Exception {
+        sageMakerServer.close();
+        try {
+            s3Proxy.stop();
+        } finally {
+            scheduler.shutdownNow();
+            workers.shutdownNow();
+            blobStoreContext.close();
+        }
+    }
+
+    private static BlobStoreContext blobStoreContext(
+            Path dataDir, String identity, String credential) throws IOException {
+        if (dataDir == null) {
+            return ContextBuilder.newBuilder("transient")
+                    .credentials(identity, credential)
+                    .build(BlobStoreContext.class);
+        }
+        Files.createDirectories(dataDir);
+        Properties properties = new Properties();
+        properties.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+        return ContextBuilder.newBuilder("filesystem")
+                .credentials(identity, credential)
+                .overrides(properties)
+                .build(BlobStoreContext.class);
+    }
+
+    /** Configures and starts a {@link LocalSageMakerAsync}. */
+    public static final class Builder {
+        private String region = "us-east-1";
+        private String accessKeyId = "local-access-key";
+        private String secretAccessKey = "local-secret-key";
+        private String bucket = "sagemaker-async-local";
+        private int sageMakerPort;
+        private int s3Port;
+        private Path dataDir;
+
+        private Builder() {}
+
+        public Builder region(String region) {
+            this.region = Objects.requireNonNull(region, "region");
+            return this;
+        }
+
+        public Builder credentials(String accessKeyId, String secretAccessKey) {
+            this.accessKeyId = Objects.requireNonNull(accessKeyId, "accessKeyId");
+            this.secretAccessKey = Objects.requireNonNull(secretAccessKey, "secretAccessKey");
+            return this;
+        }
+
+        public Builder bucket(String bucket) {
+            this.bucket = Objects.requireNonNull(bucket, "bucket");
+            return this;
+        }
+
+        /** The SageMaker Runtime port; 0 (the default) picks a free one. */
+        public Builder sageMakerPort(int port) {
+            this.sageMakerPort = checkPort("sageMakerPort", port);
+            return this;
+        }
+
+        /** The S3 port; 0 (the default) picks a free one. */
+        public Builder s3Port(int port) {
+            this.s3Port = checkPort("s3Port", port);
+            return this;
+        }
+
+        /** Keeps S3 data as files under this directory instead of in memory. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public LocalSageMakerAsync start() throws Exception {
+            return new LocalSageMakerAsync(this);
+        }
+
+        private static int checkPort(String name, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + " must be in [0, 65535], got " + port);
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.flinksagemaker.local;
+
+import io.github.flinksagemaker.local.model.SentimentDemoModel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
+import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncResponse;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Starts the launcher's {@code main} in a separate JVM, as the README does, and uses only what its
+ * ready file says to make a real SDK call.
+ */
+class LocalSageMakerAsyncLauncherITCase {
+
+    @Test
+    void startsWritesTheReadyFileAndAnswersARealSdkCall(@TempDir Path dir) throws Exception {
+        Path readyFile = dir.resolve("ready.json");
+        Path log = dir.resolve("launcher.log");
+        Process process =
+                new ProcessBuilder(
+                                List.of(
+                                        Path.of(System.getProperty("java.home"), "bin", "java")
+                                                .toString(),
+                                        "-cp",
+                                        System.getProperty("java.class.path"),
+                                        LocalSageMakerAsyncLauncher.class.getName(),
+                                        "--ready-file",
+                                        readyFile.toString(),
+                                        "--endpoint-name",
+                                        "launched"))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        try {
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (!Files.exists(readyFile)) {
+                assertThat(process.isAlive())
+                        .as("launcher died: %s", Files.readString(log))
+                        .isTrue();
+                assertThat(Instant.now()).as("launcher not ready in 60 s").isBefore(deadline);
+                Thread.sleep(50);
+            }
+            JsonNode ready = new ObjectMapper().readTree(readyFile.toFile());
+            assertThat(ready.fieldNames())
+                    .toIterable()
+                    .containsExactly(
+                            "sagemakerEndpoint",
+                            "s3Endpoint",
+                            "region",
+                            "accessKeyId",
+                            "secretAccessKey",
+                            "bucket",
+                            "endpointName");
+            assertThat(ready.get("endpointName").asText()).isEqualTo("launched");
+
+            StaticCredentialsProvider credentials =
+                    StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(
+                                    ready.get("accessKeyId").asText(),
+                                    ready.get("secretAccessKey").asText()));
+            Region region = Region.of(ready.get("region").asText());
+            try (SageMakerRuntimeAsyncClient sageMaker =
+                            SageMakerRuntimeAsyncClient.builder()
+                                    .endpointOverride(
+                                            URI.create(ready.get("sagemakerEndpoint").asText()))
+                                    .region(region)
+                                    .credentialsProvider(credentials)
+                                    .build();
+                    S3AsyncClient s3 =
+                            S3AsyncClient.builder()
+                                    .endpointOverride(URI.create(ready.get("s3Endpoint").asText()))
+                                    .region(region)
+                                    .credentialsProvider(credentials)
+                                    .forcePathStyle(true)
+                                    .requestChecksumCalculation(
+                                            RequestChecksumCalculation.WHEN_REQUIRED)
+                                    .responseChecksumValidation(
+                                            ResponseChecksumValidation.WHEN_REQUIRED)
+                                    .build()) {
+                InvokeEndpointAsyncResponse response =
+                        sageMaker
+                                .invokeEndpointAsync(
+                                        r ->
+                                                r.endpointName("launched")
+                                                        .body(
+                                                                SdkBytes.fromUtf8String(
+                                                                        "{\"text\":\"works great\"}")))
+                                .join();
+                assertThat(response.outputLocation())
+                        .startsWith("s3://" + ready.get("bucket").asText() + "/launched/output/");
+                assertThat(
+                                LocalClients.awaitObject(
+                                                s3,
+                                                response.outputLocation(),
+                                                Duration.ofSeconds(20))
+                                        .asByteArray())
+                        .isEqualTo(SentimentDemoModel.score("works great"));
+                assertThat(
+                                s3.listObjectsV2(r -> r.bucket(ready.get("bucket").asText()))
+                                        .join()
+                                        .keyCount())
+                        .isEqualTo(1);
+            }
+            assertThat(Files.readString(log)).contains("Local SageMaker async endpoint is up");
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void rejectsUnknownOptionsWithUsage() {
+        assertThatThrownBy(() -> LocalSageMakerAsyncLauncher.parse(new String[] {"--prot", "1"}))
+                .hasMessageContaining("Unknown option: --prot");
+        assertThatThrownBy(() -> LocalSageMakerAsyncLauncher.parse(new String[] {"--port"}))
+                .hasMessageContaining("--port needs a value");
+    }
+}
