@@ -1,0 +1,157 @@
+package io.github.flinksagemaker.connector.aws;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.Configuration;
+
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClientBuilder;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.function.Consumer;
+
+/**
+ * Builds the SDK's async clients (Netty) from {@code aws.*} options. Each client owns its HTTP
+ * client, sized to the operator's in-flight capacity, and closes it when closed.
+ */
+@Internal
+public final class AwsClients {
+    static final String USER_AGENT_SUFFIX = "flink-connector-sagemaker-async";
+
+    private AwsClients() {}
+
+    /** Checks the {@code aws.*} options; messages name the option at fault. */
+    public static void validate(Configuration config) {
+        region(config);
+        config.getOptional(AwsConfigOptions.AWS_ENDPOINT)
+                .ifPresent(e -> parseEndpoint(AwsConfigOptions.AWS_ENDPOINT.key(), e));
+        config.getOptional(AwsConfigOptions.AWS_S3_ENDPOINT)
+                .ifPresent(e -> parseEndpoint(AwsConfigOptions.AWS_S3_ENDPOINT.key(), e));
+        config.getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
+                .ifPresent(
+                        max -> {
+                            if (max < 1) {
+                                throw new IllegalArgumentException(
+                                        "Option '"
+                                                + AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY.key()
+                                                + "' must be at least 1, got "
+                                                + max);
+                            }
+                        });
+        AwsCredentialsProviders.validate(config);
+    }
+
+    public static Region region(Configuration config) {
+        String region =
+                config.getOptional(AwsConfigOptions.AWS_REGION)
+                        .map(String::trim)
+                        .filter(r -> !r.isEmpty())
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "Option '"
+                                                        + AwsConfigOptions.AWS_REGION.key()
+                                                        + "' is required, e.g. us-east-1"));
+        if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + AwsConfigOptions.AWS_REGION.key()
+                            + "' is not a valid AWS region: '"
+                            + region
+                            + "'. Examples: us-east-1, eu-west-1, ap-southeast-2"
+                            + " (known regions: "
+                            + Region.regions()
+                            + ")");
+        }
+        return Region.of(region);
+    }
+
+    static URI parseEndpoint(String key, String value) {
+        try {
+            URI uri = new URI(value.trim());
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                    || uri.getHost() == null) {
+                throw new URISyntaxException(value, "needs http:// or https:// and a host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(
+                    "Option '" + key + "' is not a valid endpoint URL: '" + value + "'", e);
+        }
+    }
+
+    public static SageMakerRuntimeAsyncClient sageMakerRuntime(
+            Configuration config,
+            int maxConcurrency,
+            Consumer<ClientOverrideConfiguration.Builder> overrides) {
+        Region region = region(config);
+        SageMakerRuntimeAsyncClientBuilder builder =
+                SageMakerRuntimeAsyncClient.builder()
+                        .region(region)
+                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .httpClientBuilder(httpClient(config, maxConcurrency))
+                        .overrideConfiguration(withUserAgent(overrides));
+        config.getOptional(AwsConfigOptions.AWS_ENDPOINT)
+                .ifPresent(
+                        e ->
+                                builder.endpointOverride(
+                                        parseEndpoint(AwsConfigOptions.AWS_ENDPOINT.key(), e)));
+        return builder.build();
+    }
+
+    public static S3AsyncClient s3(
+            Configuration config,
+            int maxConcurrency,
+            Consumer<ClientOverrideConfiguration.Builder> overrides) {
+        Region region = region(config);
+        boolean whenRequired =
+                config.get(AwsConfigOptions.AWS_S3_CHECKSUM_MODE)
+                        == AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED;
+        S3AsyncClientBuilder builder =
+                S3AsyncClient.builder()
+                        .region(region)
+                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .httpClientBuilder(httpClient(config, maxConcurrency))
+                        .forcePathStyle(config.get(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS))
+                        .requestChecksumCalculation(
+                                whenRequired
+                                        ? RequestChecksumCalculation.WHEN_REQUIRED
+                                        : RequestChecksumCalculation.WHEN_SUPPORTED)
+                        .responseChecksumValidation(
+                                whenRequired
+                                        ? ResponseChecksumValidation.WHEN_REQUIRED
+                                        : ResponseChecksumValidation.WHEN_SUPPORTED)
+                        .overrideConfiguration(withUserAgent(overrides));
+        config.getOptional(AwsConfigOptions.AWS_S3_ENDPOINT)
+                .ifPresent(
+                        e ->
+                                builder.endpointOverride(
+                                        parseEndpoint(AwsConfigOptions.AWS_S3_ENDPOINT.key(), e)));
+        return builder.build();
+    }
+
+    private static NettyNioAsyncHttpClient.Builder httpClient(
+            Configuration config, int defaultMaxConcurrency) {
+        return NettyNioAsyncHttpClient.builder()
+                .maxConcurrency(
+                        config.getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
+                                .orElse(defaultMaxConcurrency))
+                .readTimeout(config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT));
+    }
+
+    private static Consumer<ClientOverrideConfiguration.Builder> withUserAgent(
+            Consumer<ClientOverrideConfiguration.Builder> overrides) {
+        return builder -> {
+            builder.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, USER_AGENT_SUFFIX);
+            overrides.accept(builder);
+        };
+    }
+}

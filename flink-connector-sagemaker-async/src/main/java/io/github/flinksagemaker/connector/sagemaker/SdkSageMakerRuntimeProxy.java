@@ -1,0 +1,127 @@
+package io.github.flinksagemaker.connector.sagemaker;
+
+import io.github.flinksagemaker.connector.aws.AwsClients;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.Configuration;
+
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
+import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncRequest;
+import software.amazon.awssdk.services.sagemakerruntime.model.ValidationErrorException;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@link SageMakerRuntimeProxy} over the SDK's Netty-based {@link SageMakerRuntimeAsyncClient},
+ * with the SDK's standard retry strategy doing the retrying.
+ */
+@Internal
+public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
+    private final SageMakerRuntimeAsyncClient client;
+
+    SdkSageMakerRuntimeProxy(SageMakerRuntimeAsyncClient client) {
+        this.client = client;
+    }
+
+    /** A proxy with its own client, built from {@code aws.*} options. */
+    public static SdkSageMakerRuntimeProxy create(
+            Configuration awsConfig,
+            int maxConcurrency,
+            RetrySettings retries,
+            RetryListener listener) {
+        return new SdkSageMakerRuntimeProxy(
+                AwsClients.sageMakerRuntime(
+                        awsConfig,
+                        maxConcurrency,
+                        override ->
+                                override.retryStrategy(retryStrategy(retries))
+                                        .apiCallTimeout(retries.deadline())
+                                        .addExecutionInterceptor(
+                                                new RetryCountingInterceptor(listener))));
+    }
+
+    /**
+     * The SDK's standard strategy (throttling, 500/502/503/504 and I/O errors are retryable) with
+     * full-jitter backoff, plus the other retryable SageMaker Runtime statuses: 429
+     * (ModelNotReadyException) and 530 (InternalDependencyException). The circuit breaker is off:
+     * under sustained throttling a Flink job should slow down, not give up on elements.
+     */
+    static RetryStrategy retryStrategy(RetrySettings retries) {
+        BackoffStrategy backoff =
+                BackoffStrategy.exponentialDelay(retries.baseDelay(), retries.maxDelay());
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(retries.maxAttempts())
+                .backoffStrategy(backoff)
+                .throttlingBackoffStrategy(backoff)
+                .circuitBreakerEnabled(false)
+                .retryOnException(
+                        e ->
+                                e instanceof AwsServiceException
+                                        && (((AwsServiceException) e).statusCode() == 429
+                                                || ((AwsServiceException) e).statusCode() == 530))
+                .build();
+    }
+
+    @Override
+    public CompletableFuture<InvocationAccepted> invokeEndpointAsync(InvocationRequest request) {
+        InvokeEndpointAsyncRequest.Builder sdkRequest =
+                InvokeEndpointAsyncRequest.builder()
+                        .endpointName(request.endpointName())
+                        .inferenceId(request.inferenceId())
+                        .contentType(request.contentType())
+                        .accept(request.accept())
+                        .customAttributes(request.customAttributes())
+                        .filename(request.filename())
+                        .s3OutputPathExtension(request.outputPathExtension())
+                        .requestTTLSeconds(request.requestTtlSeconds())
+                        .invocationTimeoutSeconds(request.invocationTimeoutSeconds());
+        if (request.body() != null) {
+            // Wraps, does not copy: the SDK already allocates ~88 KB per request.
+            sdkRequest.body(SdkBytes.fromByteArrayUnsafe(request.body()));
+        } else {
+            sdkRequest.inputLocation(request.inputLocation());
+        }
+        return client.invokeEndpointAsync(sdkRequest.build())
+                .handle(
+                        (response, error) -> {
+                            if (error != null) {
+                                throw translate(error);
+                            }
+                            return new InvocationAccepted(
+                                    response.inferenceId(),
+                                    response.outputLocation(),
+                                    response.failureLocation());
+                        });
+    }
+
+    private static InvocationException translate(Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        if (cause instanceof ValidationErrorException) {
+            ValidationErrorException validation = (ValidationErrorException) cause;
+            String message =
+                    validation.awsErrorDetails() != null
+                            ? validation.awsErrorDetails().errorMessage()
+                            : validation.getMessage();
+            return new InvocationException(
+                    InvocationException.Kind.VALIDATION, "ValidationError: " + message, cause);
+        }
+        String what =
+                cause instanceof ApiCallTimeoutException
+                        ? "Retry deadline exceeded: "
+                        : "Retries exhausted: ";
+        return new InvocationException(
+                InvocationException.Kind.RETRIES_EXHAUSTED, what + cause.getMessage(), cause);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,507 @@
+package io.github.flinksagemaker.connector.submit;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.sagemaker.InvocationException;
+import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
+import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Submits each element to a SageMaker async inference endpoint and emits a {@link
+ * PendingInference}: payloads up to the inline limit travel in the request body; larger ones are
+ * uploaded to the S3 input prefix under a key derived from the inference ID and sent as
+ * InputLocation. Retries of throttling, 5xx and network errors happen in the SDK with backoff and
+ * full jitter; an element that still cannot be submitted becomes a rejected record (or fails the
+ * job if {@code sagemaker.submit.failure-handling} is FAIL).
+ *
+ * <pre>{@code
+ * DataStream<PendingInference<Review>> pending =
+ *         SageMakerAsyncSubmitFunction.<Review>builder()
+ *                 .endpointName("reviews-sentiment")
+ *                 .set(AwsConfigOptions.AWS_REGION, "eu-west-1")
+ *                 .s3InputPrefix("s3://my-bucket/sagemaker-inputs")
+ *                 .serializer(review -> SerializedRequest.of(review.toJsonBytes()))
+ *                 .inferenceIdExtractor(review -> review.id())
+ *                 .build()
+ *                 .applyTo(reviews);
+ * }</pre>
+ *
+ * @param <IN> the input element type
+ * @param <E> what each pending inference carries: the element or a projection of it
+ */
+@PublicEvolving
+public final class SageMakerAsyncSubmitFunction<IN, E>
+        extends RichAsyncFunction<IN, PendingInference<E>> {
+    private static final long serialVersionUID = 1L;
+
+    private final SubmitConfig config;
+    private final RequestSerializer<IN> serializer;
+    private final InferenceIdExtractor<IN> idExtractor;
+    private final ElementProjection<IN, E> projection;
+    private final TypeInformation<E> elementType;
+    private final SubmitClientFactory clientFactory;
+
+    private transient SageMakerRuntimeProxy sageMaker;
+    private transient S3ObjectStore s3;
+    private transient SubmitMetrics metrics;
+
+    private SageMakerAsyncSubmitFunction(Builder<IN, E> builder, SubmitConfig config) {
+        this.config = config;
+        this.serializer = builder.serializer;
+        this.idExtractor = builder.idExtractor;
+        this.projection = builder.projection;
+        this.elementType = builder.elementType;
+        this.clientFactory = builder.clientFactory;
+    }
+
+    public static <IN> Builder<IN, IN> builder() {
+        return new Builder<>();
+    }
+
+    /**
+     * Applies this function to {@code input} with {@link AsyncDataStream#unorderedWait}, using the
+     * configured timeout and capacity, and gives the result its type.
+     */
+    @SuppressWarnings("unchecked")
+    public SingleOutputStreamOperator<PendingInference<E>> applyTo(DataStream<IN> input) {
+        TypeInformation<E> carried =
+                elementType != null ? elementType : (TypeInformation<E>) input.getType();
+        return AsyncDataStream.unorderedWait(
+                        input,
+                        this,
+                        config.submitTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS,
+                        config.capacity())
+                .returns(new PendingInferenceTypeInfo<>(carried))
+                .name("SageMaker async submit: " + config.endpointName());
+    }
+
+    public SubmitConfig config() {
+        return config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new SubmitMetrics(getRuntimeContext().getMetricGroup());
+        sageMaker = clientFactory.sageMakerRuntime(config, metrics);
+        s3 = config.inputPrefix() != null ? clientFactory.s3(config) : null;
+    }
+
+    @Override
+    public void close() {
+        if (sageMaker != null) {
+            sageMaker.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Override
+    public void asyncInvoke(IN element, ResultFuture<PendingInference<E>> result) {
+        long submitTime = System.currentTimeMillis();
+        E carried;
+        try {
+            carried = projection.project(element);
+        } catch (Exception e) {
+            reject(
+                    result,
+                    null,
+                    null,
+                    -1,
+                    submitTime,
+                    null,
+                    RejectionReason.SERIALIZATION_FAILED,
+                    "Element projection failed: " + describe(e));
+            return;
+        }
+        String inferenceId;
+        try {
+            inferenceId =
+                    idExtractor != null ? idExtractor.extract(element) : InferenceIds.generate();
+        } catch (Exception e) {
+            reject(
+                    result,
+                    null,
+                    null,
+                    -1,
+                    submitTime,
+                    carried,
+                    RejectionReason.INVALID_INFERENCE_ID,
+                    "Inference ID extractor failed: " + describe(e));
+            return;
+        }
+        String idProblem = InferenceIds.problem(inferenceId);
+        if (idProblem != null) {
+            reject(
+                    result,
+                    null,
+                    null,
+                    -1,
+                    submitTime,
+                    carried,
+                    RejectionReason.INVALID_INFERENCE_ID,
+                    "Invalid inference ID '" + abbreviate(inferenceId) + "': " + idProblem);
+            return;
+        }
+        SerializedRequest request;
+        try {
+            request =
+                    Objects.requireNonNull(
+                            serializer.serialize(element), "the request serializer returned null");
+        } catch (Exception e) {
+            reject(
+                    result,
+                    inferenceId,
+                    null,
+                    -1,
+                    submitTime,
+                    carried,
+                    RejectionReason.SERIALIZATION_FAILED,
+                    "Request serializer failed: " + describe(e));
+            return;
+        }
+        int size = request.payload().length;
+        SubmitPath path = size <= config.inlineLimit() ? SubmitPath.INLINE : SubmitPath.S3;
+        if (path == SubmitPath.S3 && s3 == null) {
+            reject(
+                    result,
+                    inferenceId,
+                    path,
+                    size,
+                    submitTime,
+                    carried,
+                    RejectionReason.PAYLOAD_TOO_LARGE,
+                    "Payload of "
+                            + size
+                            + " bytes exceeds the inline limit of "
+                            + config.inlineLimit()
+                            + " bytes ('"
+                            + SageMakerAsyncOptions.INLINE_LIMIT.key()
+                            + "') and no S3 input prefix is configured ('"
+                            + SageMakerAsyncOptions.S3_INPUT_PREFIX.key()
+                            + "')");
+            return;
+        }
+
+        metrics.started();
+        CompletableFuture<InvocationAccepted> accepted;
+        String inputLocation = null;
+        if (path == SubmitPath.INLINE) {
+            accepted =
+                    sageMaker.invokeEndpointAsync(
+                            invocation(inferenceId, request, submitTime, request.payload(), null));
+        } else {
+            S3Location location = InferenceIds.inputLocation(config.inputPrefix(), inferenceId);
+            inputLocation = location.toString();
+            String uploaded = inputLocation;
+            accepted =
+                    s3.putObject(location, request.payload(), contentType(request))
+                            .handle(
+                                    (ok, error) -> {
+                                        if (error != null) {
+                                            throw new UploadFailedException(
+                                                    "Upload to "
+                                                            + uploaded
+                                                            + " failed: "
+                                                            + describe(unwrap(error)));
+                                        }
+                                        return ok;
+                                    })
+                            .thenCompose(
+                                    ok ->
+                                            sageMaker.invokeEndpointAsync(
+                                                    invocation(
+                                                            inferenceId,
+                                                            request,
+                                                            submitTime,
+                                                            null,
+                                                            uploaded)));
+        }
+        String submittedInput = inputLocation;
+        accepted.whenComplete(
+                (response, error) -> {
+                    metrics.finished();
+                    if (error == null) {
+                        metrics.submitted(path, size, System.currentTimeMillis() - submitTime);
+                        result.complete(
+                                Collections.singleton(
+                                        PendingInference.accepted(
+                                                response.inferenceId() != null
+                                                        ? response.inferenceId()
+                                                        : inferenceId,
+                                                response.outputLocation(),
+                                                response.failureLocation(),
+                                                path,
+                                                size,
+                                                submitTime,
+                                                submitTime + config.resultWindowMillis(),
+                                                submittedInput,
+                                                carried)));
+                    } else {
+                        Throwable cause = unwrap(error);
+                        boolean invalid =
+                                cause instanceof InvocationException
+                                        && ((InvocationException) cause).kind()
+                                                == InvocationException.Kind.VALIDATION;
+                        reject(
+                                result,
+                                inferenceId,
+                                path,
+                                size,
+                                submitTime,
+                                carried,
+                                invalid
+                                        ? RejectionReason.VALIDATION_ERROR
+                                        : RejectionReason.SUBMIT_FAILED,
+                                cause.getMessage());
+                    }
+                });
+    }
+
+    /**
+     * A submission still running after {@code sagemaker.submit.timeout}: rejected, so one slow call
+     * never fails the job (unless failure handling is FAIL). The inference ID is recomputed when an
+     * extractor gives it; a generated one is not known here.
+     */
+    @Override
+    public void timeout(IN element, ResultFuture<PendingInference<E>> result) {
+        String inferenceId = null;
+        E carried = null;
+        try {
+            carried = projection.project(element);
+            inferenceId = idExtractor != null ? idExtractor.extract(element) : null;
+        } catch (Exception ignored) {
+            // Both worked when the element was submitted; the rejection below says what matters.
+        }
+        reject(
+                result,
+                inferenceId,
+                null,
+                -1,
+                System.currentTimeMillis(),
+                carried,
+                RejectionReason.SUBMIT_TIMEOUT,
+                "Submission did not complete within '"
+                        + SageMakerAsyncOptions.SUBMIT_TIMEOUT.key()
+                        + "' = "
+                        + config.submitTimeout());
+    }
+
+    private InvocationRequest invocation(
+            String inferenceId,
+            SerializedRequest request,
+            long submitTime,
+            byte[] body,
+            String inputLocation) {
+        return new InvocationRequest(
+                config.endpointName(),
+                inferenceId,
+                body,
+                inputLocation,
+                contentType(request),
+                request.accept() != null ? request.accept() : config.accept(),
+                request.customAttributes() != null
+                        ? request.customAttributes()
+                        : config.customAttributes(),
+                config.outputFilename() ? InferenceIds.filename(inferenceId) : null,
+                config.outputPathExtension(submitTime),
+                config.requestTtlSeconds(),
+                config.invocationTimeoutSeconds());
+    }
+
+    private String contentType(SerializedRequest request) {
+        return request.contentType() != null ? request.contentType() : config.contentType();
+    }
+
+    private void reject(
+            ResultFuture<PendingInference<E>> result,
+            String inferenceId,
+            SubmitPath path,
+            int payloadBytes,
+            long submitTime,
+            E carried,
+            RejectionReason reason,
+            String message) {
+        metrics.rejected();
+        if (config.failureHandling() == FailureHandling.FAIL) {
+            result.completeExceptionally(new SageMakerAsyncSubmitException(reason, message));
+        } else {
+            result.complete(
+                    Collections.singleton(
+                            PendingInference.rejected(
+                                    inferenceId,
+                                    path,
+                                    payloadBytes,
+                                    submitTime,
+                                    carried,
+                                    reason,
+                                    message)));
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 77) + "...";
+    }
+
+    /** An S3 upload that failed after the S3 client's own retries. */
+    private static final class UploadFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UploadFailedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Builds a {@link SageMakerAsyncSubmitFunction}. Options may be set one by one, typed, or in
+     * bulk from a {@link Configuration}; {@link #build()} validates them all and names the first
+     * option at fault.
+     */
+    @PublicEvolving
+    public static final class Builder<IN, E> {
+        private final Configuration configuration = new Configuration();
+        private RequestSerializer<IN> serializer;
+        private InferenceIdExtractor<IN> idExtractor;
+        private ElementProjection<IN, E> projection;
+        private TypeInformation<E> elementType;
+        private SubmitClientFactory clientFactory = SubmitClientFactory.SDK;
+
+        @SuppressWarnings("unchecked")
+        private Builder() {
+            this.projection = element -> (E) element;
+        }
+
+        /** Sets any option, e.g. from {@link SageMakerAsyncOptions} or {@link AwsConfigOptions}. */
+        public <T> Builder<IN, E> set(ConfigOption<T> option, T value) {
+            configuration.set(option, value);
+            return this;
+        }
+
+        /**
+         * Adds every option of {@code options}, e.g. the {@code aws.credentials.provider.*} keys.
+         */
+        public Builder<IN, E> setAll(Configuration options) {
+            configuration.addAll(options);
+            return this;
+        }
+
+        public Builder<IN, E> endpointName(String endpointName) {
+            return set(SageMakerAsyncOptions.ENDPOINT_NAME, endpointName);
+        }
+
+        public Builder<IN, E> region(String region) {
+            return set(AwsConfigOptions.AWS_REGION, region);
+        }
+
+        public Builder<IN, E> contentType(String contentType) {
+            return set(SageMakerAsyncOptions.CONTENT_TYPE, contentType);
+        }
+
+        public Builder<IN, E> accept(String accept) {
+            return set(SageMakerAsyncOptions.ACCEPT, accept);
+        }
+
+        public Builder<IN, E> inlineLimit(int bytes) {
+            return set(SageMakerAsyncOptions.INLINE_LIMIT, bytes);
+        }
+
+        public Builder<IN, E> s3InputPrefix(String s3Uri) {
+            return set(SageMakerAsyncOptions.S3_INPUT_PREFIX, s3Uri);
+        }
+
+        public Builder<IN, E> requestTtl(Duration ttl) {
+            return set(SageMakerAsyncOptions.REQUEST_TTL, ttl);
+        }
+
+        public Builder<IN, E> invocationTimeout(Duration timeout) {
+            return set(SageMakerAsyncOptions.INVOCATION_TIMEOUT, timeout);
+        }
+
+        public Builder<IN, E> capacity(int capacity) {
+            return set(SageMakerAsyncOptions.CAPACITY, capacity);
+        }
+
+        public Builder<IN, E> submitTimeout(Duration timeout) {
+            return set(SageMakerAsyncOptions.SUBMIT_TIMEOUT, timeout);
+        }
+
+        public Builder<IN, E> failureHandling(FailureHandling handling) {
+            return set(SageMakerAsyncOptions.FAILURE_HANDLING, handling);
+        }
+
+        /** Required: turns each element into its payload. */
+        public Builder<IN, E> serializer(RequestSerializer<IN> serializer) {
+            this.serializer = Objects.requireNonNull(serializer, "serializer");
+            return this;
+        }
+
+        /** Derives inference IDs from elements, so replays reuse them; default: random UUIDs. */
+        public Builder<IN, E> inferenceIdExtractor(InferenceIdExtractor<IN> extractor) {
+            this.idExtractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /** Carries a projection of each element instead of the element itself. */
+        @SuppressWarnings("unchecked")
+        public <P> Builder<IN, P> projection(
+                ElementProjection<IN, P> projection, TypeInformation<P> type) {
+            Builder<IN, P> self = (Builder<IN, P>) this;
+            self.projection = Objects.requireNonNull(projection, "projection");
+            self.elementType = Objects.requireNonNull(type, "type");
+            return self;
+        }
+
+        @VisibleForTesting
+        Builder<IN, E> clientFactory(SubmitClientFactory factory) {
+            this.clientFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first missing or invalid option
+         * @throws IllegalStateException if no serializer was given
+         */
+        public SageMakerAsyncSubmitFunction<IN, E> build() {
+            if (serializer == null) {
+                throw new IllegalStateException(
+                        "A RequestSerializer is required: call serializer(...)");
+            }
+            return new SageMakerAsyncSubmitFunction<>(this, SubmitConfig.from(configuration));
+        }
+    }
+}

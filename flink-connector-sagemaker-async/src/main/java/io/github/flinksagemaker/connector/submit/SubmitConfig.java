@@ -1,0 +1,306 @@
+package io.github.flinksagemaker.connector.submit;
+
+import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.ACCEPT;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CAPACITY;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CONTENT_TYPE;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CUSTOM_ATTRIBUTES;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.ENDPOINT_NAME;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FAILURE_HANDLING;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.INLINE_LIMIT;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.INVOCATION_TIMEOUT;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.MAX_INLINE_BYTES;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OUTPUT_FILENAME;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.REQUEST_TTL;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RESULT_GRACE;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_BASE_DELAY;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_DEADLINE;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_MAX_DELAY;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_ENCRYPTION;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_KMS_KEY_ID;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_PREFIX;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.SUBMIT_TIMEOUT;
+
+/**
+ * The submit side's configuration, validated once where the job is built: every error names the
+ * option and what it allows. Keeps the whole {@link Configuration} for the {@code aws.*} options
+ * the clients are built from in the task.
+ */
+@Internal
+public final class SubmitConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private static final Pattern ENDPOINT_NAME_PATTERN =
+            Pattern.compile("[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    private static final Pattern ASCII = Pattern.compile("\\p{ASCII}*");
+    private static final Pattern OUTPUT_PATH_EXTENSION_PATTERN =
+            Pattern.compile("(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+");
+    private static final int DEFAULT_TTL_SECONDS = 21_600;
+    private static final int DEFAULT_INVOCATION_TIMEOUT_SECONDS = 900;
+
+    private final Configuration configuration;
+    private final String endpointName;
+    private final String contentType;
+    private final String accept;
+    private final String customAttributes;
+    private final Integer requestTtlSeconds;
+    private final Integer invocationTimeoutSeconds;
+    private final int inlineLimit;
+    private final S3Location inputPrefix;
+    private final InputEncryption inputEncryption;
+    private final String inputKmsKeyId;
+    private final boolean outputFilename;
+    private final OutputPathExtension outputPathExtension;
+    private final int capacity;
+    private final Duration submitTimeout;
+    private final FailureHandling failureHandling;
+    private final RetrySettings retrySettings;
+    private final Duration resultGrace;
+
+    private SubmitConfig(Configuration configuration) {
+        this.configuration = new Configuration(configuration);
+        AwsClients.validate(configuration);
+        this.endpointName = required(configuration, ENDPOINT_NAME);
+        if (endpointName.length() > 63 || !ENDPOINT_NAME_PATTERN.matcher(endpointName).matches()) {
+            throw invalid(
+                    ENDPOINT_NAME,
+                    endpointName,
+                    "1-63 letters, digits and single hyphens, starting and ending with a letter"
+                            + " or digit");
+        }
+        this.contentType = ascii(configuration, CONTENT_TYPE);
+        this.accept = ascii(configuration, ACCEPT);
+        this.customAttributes = ascii(configuration, CUSTOM_ATTRIBUTES);
+        this.requestTtlSeconds = seconds(configuration, REQUEST_TTL, 60, 21_600);
+        this.invocationTimeoutSeconds = seconds(configuration, INVOCATION_TIMEOUT, 1, 3_600);
+        this.inlineLimit = configuration.get(INLINE_LIMIT);
+        if (inlineLimit < 0 || inlineLimit > MAX_INLINE_BYTES) {
+            throw invalid(
+                    INLINE_LIMIT,
+                    String.valueOf(inlineLimit),
+                    "0 to " + MAX_INLINE_BYTES + " bytes (the service's inline limit)");
+        }
+        this.inputPrefix =
+                configuration
+                        .getOptional(S3_INPUT_PREFIX)
+                        .map(p -> S3Location.parse(p, "Option '" + S3_INPUT_PREFIX.key() + "'"))
+                        .orElse(null);
+        this.inputEncryption = configuration.get(S3_INPUT_ENCRYPTION);
+        this.inputKmsKeyId = configuration.getOptional(S3_INPUT_KMS_KEY_ID).orElse(null);
+        if (inputKmsKeyId != null && inputEncryption != InputEncryption.SSE_KMS) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + S3_INPUT_KMS_KEY_ID.key()
+                            + "' needs '"
+                            + S3_INPUT_ENCRYPTION.key()
+                            + "' = SSE_KMS, but it is "
+                            + inputEncryption);
+        }
+        this.outputFilename = configuration.get(OUTPUT_FILENAME);
+        this.outputPathExtension =
+                configuration
+                        .getOptional(OUTPUT_PATH_EXTENSION)
+                        .map(SubmitConfig::outputPathExtension)
+                        .orElse(null);
+        this.capacity = configuration.get(CAPACITY);
+        if (capacity < 1) {
+            throw invalid(CAPACITY, String.valueOf(capacity), "at least 1");
+        }
+        this.submitTimeout = positive(configuration, SUBMIT_TIMEOUT);
+        this.failureHandling = configuration.get(FAILURE_HANDLING);
+        int maxAttempts = configuration.get(RETRY_MAX_ATTEMPTS);
+        if (maxAttempts < 1) {
+            throw invalid(RETRY_MAX_ATTEMPTS, String.valueOf(maxAttempts), "at least 1");
+        }
+        Duration baseDelay = positive(configuration, RETRY_BASE_DELAY);
+        Duration maxDelay = positive(configuration, RETRY_MAX_DELAY);
+        if (maxDelay.compareTo(baseDelay) < 0) {
+            throw invalid(
+                    RETRY_MAX_DELAY,
+                    maxDelay.toString(),
+                    "at least '" + RETRY_BASE_DELAY.key() + "' (" + baseDelay + ")");
+        }
+        Duration deadline = positive(configuration, RETRY_DEADLINE);
+        if (deadline.compareTo(submitTimeout) >= 0) {
+            throw invalid(
+                    RETRY_DEADLINE,
+                    deadline.toString(),
+                    "shorter than '" + SUBMIT_TIMEOUT.key() + "' (" + submitTimeout + ")");
+        }
+        this.retrySettings = new RetrySettings(maxAttempts, baseDelay, maxDelay, deadline);
+        this.resultGrace = configuration.get(RESULT_GRACE);
+        if (resultGrace.isNegative()) {
+            throw invalid(RESULT_GRACE, resultGrace.toString(), "zero or positive");
+        }
+    }
+
+    /**
+     * Validates {@code configuration}.
+     *
+     * @throws IllegalArgumentException naming the first option that is missing or invalid
+     */
+    public static SubmitConfig from(Configuration configuration) {
+        return new SubmitConfig(configuration);
+    }
+
+    public Configuration configuration() {
+        return new Configuration(configuration);
+    }
+
+    public String endpointName() {
+        return endpointName;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
+    public String accept() {
+        return accept;
+    }
+
+    public String customAttributes() {
+        return customAttributes;
+    }
+
+    public Integer requestTtlSeconds() {
+        return requestTtlSeconds;
+    }
+
+    public Integer invocationTimeoutSeconds() {
+        return invocationTimeoutSeconds;
+    }
+
+    public int inlineLimit() {
+        return inlineLimit;
+    }
+
+    public S3Location inputPrefix() {
+        return inputPrefix;
+    }
+
+    public InputEncryption inputEncryption() {
+        return inputEncryption;
+    }
+
+    public String inputKmsKeyId() {
+        return inputKmsKeyId;
+    }
+
+    public boolean outputFilename() {
+        return outputFilename;
+    }
+
+    /** The S3OutputPathExtension for a submit time, or null when none is configured. */
+    public String outputPathExtension(long submitTimeMillis) {
+        return outputPathExtension == null ? null : outputPathExtension.render(submitTimeMillis);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public Duration submitTimeout() {
+        return submitTimeout;
+    }
+
+    public FailureHandling failureHandling() {
+        return failureHandling;
+    }
+
+    public RetrySettings retrySettings() {
+        return retrySettings;
+    }
+
+    /** Submit time to deadline: RequestTTL + InvocationTimeout (service defaults) + grace. */
+    public long resultWindowMillis() {
+        int ttl = requestTtlSeconds != null ? requestTtlSeconds : DEFAULT_TTL_SECONDS;
+        int timeout =
+                invocationTimeoutSeconds != null
+                        ? invocationTimeoutSeconds
+                        : DEFAULT_INVOCATION_TIMEOUT_SECONDS;
+        return (ttl + timeout) * 1000L + resultGrace.toMillis();
+    }
+
+    private static OutputPathExtension outputPathExtension(String pattern) {
+        OutputPathExtension extension = new OutputPathExtension(pattern);
+        String sample = extension.render(0L);
+        if (sample.length() > 512 || !OUTPUT_PATH_EXTENSION_PATTERN.matcher(sample).matches()) {
+            throw invalid(
+                    OUTPUT_PATH_EXTENSION,
+                    pattern,
+                    "1-512 characters of a-z A-Z 0-9 ! _ . * ' ( ) / - and the placeholders"
+                            + " {yyyy} {MM} {dd} {HH}, not starting with s3: or https:");
+        }
+        return extension;
+    }
+
+    private static String required(Configuration configuration, ConfigOption<String> option) {
+        return configuration
+                .getOptional(option)
+                .map(String::trim)
+                .filter(value -> !value.isEmpty())
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "Option '" + option.key() + "' is required"));
+    }
+
+    private static String ascii(Configuration configuration, ConfigOption<String> option) {
+        String value = configuration.getOptional(option).orElse(null);
+        if (value != null && (value.length() > 1024 || !ASCII.matcher(value).matches())) {
+            // The value itself may be sensitive (custom attributes): name the option only.
+            throw new IllegalArgumentException(
+                    "Option '" + option.key() + "' must be at most 1024 ASCII characters");
+        }
+        return value;
+    }
+
+    private static Integer seconds(
+            Configuration configuration, ConfigOption<Duration> option, int min, int max) {
+        Duration value = configuration.getOptional(option).orElse(null);
+        if (value == null) {
+            return null;
+        }
+        if (value.toNanos() % 1_000_000_000L != 0
+                || value.getSeconds() < min
+                || value.getSeconds() > max) {
+            throw invalid(option, value.toString(), "whole seconds from " + min + " to " + max);
+        }
+        return (int) value.getSeconds();
+    }
+
+    private static Duration positive(Configuration configuration, ConfigOption<Duration> option) {
+        Duration value = configuration.get(option);
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(option, value.toString(), "a positive duration");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException invalid(
+            ConfigOption<?> option, String value, String allowed) {
+        return new IllegalArgumentException(
+                "Invalid value '"
+                        + value
+                        + "' for option '"
+                        + option.key()
+                        + "': allowed are "
+                        + allowed);
+    }
+}

@@ -1,0 +1,73 @@
+package io.github.flinksagemaker.connector.submit;
+
+import io.github.flinksagemaker.connector.sagemaker.RetryListener;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The submit operator's metrics, in a {@code sagemakerAsync} group: submissions and bytes by path,
+ * retries, throttled attempts, rejections, in-flight gauge and submit latency.
+ */
+@Internal
+final class SubmitMetrics implements RetryListener {
+    static final String GROUP = "sagemakerAsync";
+
+    private final Counter submittedInline;
+    private final Counter submittedS3;
+    private final Counter bytesInline;
+    private final Counter bytesS3;
+    private final Counter retries;
+    private final Counter throttled;
+    private final Counter rejected;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Histogram submitLatencyMillis;
+
+    SubmitMetrics(MetricGroup operatorGroup) {
+        MetricGroup group = operatorGroup.addGroup(GROUP);
+        this.submittedInline = group.counter("submittedInline");
+        this.submittedS3 = group.counter("submittedS3");
+        this.bytesInline = group.counter("bytesInline");
+        this.bytesS3 = group.counter("bytesS3");
+        this.retries = group.counter("retries");
+        this.throttled = group.counter("throttled");
+        this.rejected = group.counter("rejected");
+        group.gauge("inFlight", inFlight::get);
+        this.submitLatencyMillis =
+                group.histogram("submitLatencyMillis", new DescriptiveStatisticsHistogram(1000));
+    }
+
+    void started() {
+        inFlight.incrementAndGet();
+    }
+
+    /** A call to the service (or upload) ended, however it ended. */
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    void submitted(SubmitPath path, int bytes, long latencyMillis) {
+        (path == SubmitPath.INLINE ? submittedInline : submittedS3).inc();
+        (path == SubmitPath.INLINE ? bytesInline : bytesS3).inc(bytes);
+        submitLatencyMillis.update(latencyMillis);
+    }
+
+    void rejected() {
+        rejected.inc();
+    }
+
+    @Override
+    public void onRetry() {
+        retries.inc();
+    }
+
+    @Override
+    public void onThrottled() {
+        throttled.inc();
+    }
+}
