@@ -184,6 +184,19 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             return;
         }
         int size = request.payload().length;
+        if (size == 0) {
+            reject(
+                    result,
+                    inferenceId,
+                    null,
+                    0,
+                    submitTime,
+                    carried,
+                    RejectionReason.SERIALIZATION_FAILED,
+                    "The request serializer returned an empty payload; the service needs at least"
+                            + " one byte");
+            return;
+        }
         SubmitPath path = size <= config.inlineLimit() ? SubmitPath.INLINE : SubmitPath.S3;
         if (path == SubmitPath.S3 && s3 == null) {
             reject(

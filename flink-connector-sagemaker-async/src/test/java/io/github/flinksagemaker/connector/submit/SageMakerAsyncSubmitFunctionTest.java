@@ -1,16 +1,16 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
+
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-
-import io.github.flinksagemaker.connector.s3.S3Location;
-import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
-import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
 
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +70,7 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
-    void sendsSmallPayloadsInlineAndUploadsLargeOnesUnderAKeyFromTheInferenceId()
-            throws Exception {
+    void sendsSmallPayloadsInlineAndUploadsLargeOnesUnderAKeyFromTheInferenceId() throws Exception {
         String name = name();
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
 
@@ -118,7 +117,8 @@ class SageMakerAsyncSubmitFunctionTest {
         PendingInference<String> pending = run(function, "short").get(0);
 
         assertThat(pending.element()).isEqualTo("short");
-        assertThat(pending.outputLocation()).isEqualTo("s3://out/" + pending.inferenceId() + ".out");
+        assertThat(pending.outputLocation())
+                .isEqualTo("s3://out/" + pending.inferenceId() + ".out");
         assertThat(pending.failureLocation())
                 .isEqualTo("s3://out/" + pending.inferenceId() + "-error.out");
         assertThat(pending.deadlineMillis() - pending.submitTimeMillis()).isEqualTo(100_000L);
@@ -136,8 +136,7 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
-    void snapshotWithElementsInFlightAndRestoreResubmitsUnderTheSameIdsAndKeys()
-            throws Exception {
+    void snapshotWithElementsInFlightAndRestoreResubmitsUnderTheSameIdsAndKeys() throws Exception {
         String before = name();
         FakeSageMakerRuntime first = FakeSageMakerRuntime.register(before);
         first.holdCalls = true;
@@ -200,7 +199,8 @@ class SageMakerAsyncSubmitFunctionTest {
         PendingInference<String> rejected = find(out, "bad one");
         assertThat(rejected.rejectionReason()).isEqualTo(RejectionReason.SERIALIZATION_FAILED);
         assertThat(rejected.errorMessage())
-                .isEqualTo("Request serializer failed: IllegalArgumentException: cannot encode bad one");
+                .isEqualTo(
+                        "Request serializer failed: IllegalArgumentException: cannot encode bad one");
         assertThat(rejected.inferenceId()).isNotNull();
         assertThat(find(out, "good").isRejected()).isFalse();
         assertThat(find(out, "fine").isRejected()).isFalse();
@@ -236,6 +236,20 @@ class SageMakerAsyncSubmitFunctionTest {
                 .contains("19 bytes")
                 .contains("'sagemaker.inline-limit'")
                 .contains("'sagemaker.s3.input-prefix'");
+        assertThat(fake.invocations).isEmpty();
+    }
+
+    @Test
+    void anEmptyPayloadIsRejectedBeforeAnyCall() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        SageMakerAsyncSubmitFunction<String, String> function =
+                builder(name).serializer(s -> SerializedRequest.of(new byte[0])).build();
+
+        PendingInference<String> rejected = run(function, "x").get(0);
+
+        assertThat(rejected.rejectionReason()).isEqualTo(RejectionReason.SERIALIZATION_FAILED);
+        assertThat(rejected.errorMessage()).contains("empty payload");
         assertThat(fake.invocations).isEmpty();
     }
 
@@ -313,9 +327,7 @@ class SageMakerAsyncSubmitFunctionTest {
         FakeSageMakerRuntime.register(name);
         SageMakerAsyncSubmitFunction<String, Integer> function =
                 builder(name)
-                        .projection(
-                                String::length,
-                                org.apache.flink.api.common.typeinfo.Types.INT)
+                        .projection(String::length, org.apache.flink.api.common.typeinfo.Types.INT)
                         .build();
         try (OneInputStreamOperatorTestHarness<String, PendingInference<Integer>> harness =
                 new OneInputStreamOperatorTestHarness<>(
@@ -332,7 +344,8 @@ class SageMakerAsyncSubmitFunctionTest {
         }
     }
 
-    private static PendingInference<String> find(List<PendingInference<String>> out, String element) {
+    private static PendingInference<String> find(
+            List<PendingInference<String>> out, String element) {
         return out.stream()
                 .filter(p -> element.equals(p.element()))
                 .findFirst()

@@ -1,14 +1,14 @@
 package io.github.flinksagemaker.connector.submit;
 
-import org.apache.flink.configuration.ConfigOptions;
-
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
 
+import org.apache.flink.configuration.ConfigOptions;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,7 +35,9 @@ class SubmitBuilderValidationTest {
                 valid().s3InputPrefix("s3://bucket/in")
                         .requestTtl(Duration.ofMinutes(10))
                         .invocationTimeout(Duration.ofMinutes(1))
-                        .set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}")
+                        .set(
+                                SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION,
+                                "results/{yyyy}/{MM}/{dd}/{HH}")
                         .build()
                         .config();
         assertThat(config.endpointName()).isEqualTo("my-endpoint");
@@ -47,61 +49,95 @@ class SubmitBuilderValidationTest {
 
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
-                invalid("sagemaker.endpoint-name", b -> b.set(SageMakerAsyncOptions.ENDPOINT_NAME, " ")),
+                invalid(
+                        "sagemaker.endpoint-name",
+                        b -> b.set(SageMakerAsyncOptions.ENDPOINT_NAME, " ")),
                 invalid("sagemaker.endpoint-name", b -> b.endpointName("ends-with-")),
                 invalid("sagemaker.endpoint-name", b -> b.endpointName("x".repeat(64))),
                 invalid("aws.region", b -> b.region("")),
                 invalid("aws.region", b -> b.region("moon-base-1x")),
                 invalid("aws.endpoint", b -> b.set(AwsConfigOptions.AWS_ENDPOINT, "localhost:80")),
                 invalid("aws.s3.endpoint", b -> b.set(AwsConfigOptions.AWS_S3_ENDPOINT, "ftp://x")),
-                invalid("aws.http-client.max-concurrency",
+                invalid(
+                        "aws.http-client.max-concurrency",
                         b -> b.set(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY, 0)),
-                invalid("aws.credentials.provider",
+                invalid(
+                        "aws.credentials.provider",
                         b -> b.set(KEYS.string("aws.credentials.provider"), "MAGIC")),
-                invalid("aws.credentials.provider.basic.accesskeyid",
+                invalid(
+                        "aws.credentials.provider.basic.accesskeyid",
                         b -> b.set(KEYS.string("aws.credentials.provider"), "BASIC")),
-                invalid("aws.credentials.provider.basic.secretkey",
-                        b -> b.set(KEYS.string("aws.credentials.provider"), "BASIC")
-                                .set(KEYS.string("aws.credentials.provider.basic.accesskeyid"), "AKID")),
-                invalid("aws.credentials.provider.role.arn",
+                invalid(
+                        "aws.credentials.provider.basic.secretkey",
+                        b ->
+                                b.set(KEYS.string("aws.credentials.provider"), "BASIC")
+                                        .set(
+                                                KEYS.string(
+                                                        "aws.credentials.provider.basic.accesskeyid"),
+                                                "AKID")),
+                invalid(
+                        "aws.credentials.provider.role.arn",
                         b -> b.set(KEYS.string("aws.credentials.provider"), "ASSUME_ROLE")),
-                invalid("aws.credentials.provider.role.provider.basic.accesskeyid",
-                        b -> b.set(KEYS.string("aws.credentials.provider"), "ASSUME_ROLE")
-                                .set(KEYS.string("aws.credentials.provider.role.arn"), "arn:aws:iam::1:role/r")
-                                .set(KEYS.string("aws.credentials.provider.role.sessionName"), "s")
-                                .set(KEYS.string("aws.credentials.provider.role.provider"), "BASIC")),
+                invalid(
+                        "aws.credentials.provider.role.provider.basic.accesskeyid",
+                        b ->
+                                b.set(KEYS.string("aws.credentials.provider"), "ASSUME_ROLE")
+                                        .set(
+                                                KEYS.string("aws.credentials.provider.role.arn"),
+                                                "arn:aws:iam::1:role/r")
+                                        .set(
+                                                KEYS.string(
+                                                        "aws.credentials.provider.role.sessionName"),
+                                                "s")
+                                        .set(
+                                                KEYS.string(
+                                                        "aws.credentials.provider.role.provider"),
+                                                "BASIC")),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(128_001)),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(-1)),
                 invalid("sagemaker.s3.input-prefix", b -> b.s3InputPrefix("bucket/in")),
                 invalid("sagemaker.s3.input-prefix", b -> b.s3InputPrefix("s3:///in")),
-                invalid("sagemaker.s3.input-kms-key-id",
-                        b -> b.set(SageMakerAsyncOptions.S3_INPUT_KMS_KEY_ID, "key")
-                                .set(SageMakerAsyncOptions.S3_INPUT_ENCRYPTION, InputEncryption.SSE_S3)),
+                invalid(
+                        "sagemaker.s3.input-kms-key-id",
+                        b ->
+                                b.set(SageMakerAsyncOptions.S3_INPUT_KMS_KEY_ID, "key")
+                                        .set(
+                                                SageMakerAsyncOptions.S3_INPUT_ENCRYPTION,
+                                                InputEncryption.SSE_S3)),
                 invalid("sagemaker.request-ttl", b -> b.requestTtl(Duration.ofSeconds(59))),
                 invalid("sagemaker.request-ttl", b -> b.requestTtl(Duration.ofHours(7))),
                 invalid("sagemaker.request-ttl", b -> b.requestTtl(Duration.ofMillis(60_500))),
                 invalid("sagemaker.invocation-timeout", b -> b.invocationTimeout(Duration.ZERO)),
-                invalid("sagemaker.invocation-timeout",
+                invalid(
+                        "sagemaker.invocation-timeout",
                         b -> b.invocationTimeout(Duration.ofSeconds(3_601))),
                 invalid("sagemaker.content-type", b -> b.contentType("ü")),
                 invalid("sagemaker.accept", b -> b.accept("a".repeat(1025))),
-                invalid("sagemaker.custom-attributes",
+                invalid(
+                        "sagemaker.custom-attributes",
                         b -> b.set(SageMakerAsyncOptions.CUSTOM_ATTRIBUTES, "c".repeat(1025))),
-                invalid("sagemaker.output-path-extension",
+                invalid(
+                        "sagemaker.output-path-extension",
                         b -> b.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "s3:/x")),
-                invalid("sagemaker.output-path-extension",
+                invalid(
+                        "sagemaker.output-path-extension",
                         b -> b.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "has space")),
                 invalid("sagemaker.submit.capacity", b -> b.capacity(0)),
                 invalid("sagemaker.submit.timeout", b -> b.submitTimeout(Duration.ZERO)),
-                invalid("sagemaker.retry.max-attempts",
+                invalid(
+                        "sagemaker.retry.max-attempts",
                         b -> b.set(SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS, 0)),
-                invalid("sagemaker.retry.base-delay",
+                invalid(
+                        "sagemaker.retry.base-delay",
                         b -> b.set(SageMakerAsyncOptions.RETRY_BASE_DELAY, Duration.ZERO)),
-                invalid("sagemaker.retry.max-delay",
+                invalid(
+                        "sagemaker.retry.max-delay",
                         b -> b.set(SageMakerAsyncOptions.RETRY_MAX_DELAY, Duration.ofMillis(1))),
-                invalid("sagemaker.retry.deadline",
+                invalid(
+                        "sagemaker.retry.deadline",
                         b -> b.set(SageMakerAsyncOptions.RETRY_DEADLINE, Duration.ofMinutes(5))),
-                invalid("sagemaker.result.deadline-grace",
+                invalid(
+                        "sagemaker.result.deadline-grace",
                         b -> b.set(SageMakerAsyncOptions.RESULT_GRACE, Duration.ofSeconds(-1))));
     }
 

@@ -1,0 +1,66 @@
+package io.github.flinksagemaker.connector.testutils;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions.S3ChecksumMode;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * The {@code aws.*} options that point the connector at a {@link LocalSageMakerAsync}, exactly as a
+ * user would write them, and a plain SDK S3 client for checking what landed in S3.
+ */
+public final class LocalAwsConfig {
+    private LocalAwsConfig() {}
+
+    public static Configuration of(LocalSageMakerAsync local) {
+        Configuration config = new Configuration();
+        config.set(AwsConfigOptions.AWS_REGION, local.region());
+        config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
+        config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
+        config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
+        config.set(AwsConfigOptions.AWS_S3_CHECKSUM_MODE, S3ChecksumMode.WHEN_REQUIRED);
+        config.set(string("aws.credentials.provider"), "BASIC");
+        config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
+        config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
+        return config;
+    }
+
+    public static S3AsyncClient s3Client(LocalSageMakerAsync local) {
+        return S3AsyncClient.builder()
+                .endpointOverride(local.s3Endpoint())
+                .region(Region.of(local.region()))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(
+                                        local.accessKeyId(), local.secretAccessKey())))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    /** The bytes of the object at an s3:// URI. */
+    public static byte[] read(S3AsyncClient s3, String s3Uri) {
+        String rest = s3Uri.substring("s3://".length());
+        int slash = rest.indexOf('/');
+        return s3.getObject(
+                        r -> r.bucket(rest.substring(0, slash)).key(rest.substring(slash + 1)),
+                        AsyncResponseTransformer.toBytes())
+                .join()
+                .asByteArray();
+    }
+
+    private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
+        return ConfigOptions.key(key).stringType().noDefaultValue();
+    }
+}
