@@ -3,11 +3,19 @@ package io.github.flinksagemaker.connector.s3;
 import org.apache.flink.annotation.Internal;
 
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /** {@link S3ObjectStore} over the SDK's {@link S3AsyncClient}. */
 @Internal
@@ -47,6 +55,67 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
         // fromBytesUnsafe wraps the array: the payload is not copied again (~88 KB/request
         // already).
         return client.putObject(request.build(), AsyncRequestBody.fromBytesUnsafe(bytes))
+                .thenApply(response -> null);
+    }
+
+    @Override
+    public CompletableFuture<Integer> listObjects(
+            S3Location prefix, Consumer<S3ObjectSummary> consumer) {
+        AtomicInteger pages = new AtomicInteger();
+        return client.listObjectsV2Paginator(r -> r.bucket(prefix.bucket()).prefix(prefix.key()))
+                .subscribe(
+                        page -> {
+                            pages.incrementAndGet();
+                            page.contents()
+                                    .forEach(
+                                            object ->
+                                                    consumer.accept(
+                                                            new S3ObjectSummary(
+                                                                    object.key(),
+                                                                    object.size(),
+                                                                    object.lastModified()
+                                                                            .toEpochMilli(),
+                                                                    object.eTag())));
+                        })
+                .thenApply(done -> pages.get());
+    }
+
+    @Override
+    public CompletableFuture<S3ObjectContent> getObject(S3Location location) {
+        return client.getObject(
+                        r -> r.bucket(location.bucket()).key(location.key()),
+                        AsyncResponseTransformer.toBytes())
+                .handle(
+                        (response, error) -> {
+                            if (error == null) {
+                                return new S3ObjectContent(
+                                        response.asByteArrayUnsafe(),
+                                        response.response().contentType());
+                            }
+                            Throwable cause =
+                                    error instanceof CompletionException ? error.getCause() : error;
+                            if (cause instanceof NoSuchKeyException) {
+                                return null;
+                            }
+                            throw new CompletionException(cause);
+                        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteObjects(String bucket, List<String> keys) {
+        if (keys.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<ObjectIdentifier> objects =
+                keys.stream().map(key -> ObjectIdentifier.builder().key(key).build()).toList();
+        return client.deleteObjects(
+                        r ->
+                                r.bucket(bucket)
+                                        .delete(
+                                                Delete.builder()
+                                                        .objects(objects)
+                                                        .quiet(true)
+                                                        .build()))
                 .thenApply(response -> null);
     }
 

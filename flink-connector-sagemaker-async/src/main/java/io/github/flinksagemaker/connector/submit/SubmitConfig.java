@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
@@ -65,7 +66,7 @@ public final class SubmitConfig implements Serializable {
     private final InputEncryption inputEncryption;
     private final String inputKmsKeyId;
     private final boolean outputFilename;
-    private final OutputPathExtension outputPathExtension;
+    private final TimeBucketPattern outputPathExtension;
     private final int capacity;
     private final Duration submitTimeout;
     private final FailureHandling failureHandling;
@@ -237,8 +238,8 @@ public final class SubmitConfig implements Serializable {
         return (ttl + timeout) * 1000L + resultGrace.toMillis();
     }
 
-    private static OutputPathExtension outputPathExtension(String pattern) {
-        OutputPathExtension extension = new OutputPathExtension(pattern);
+    private static TimeBucketPattern outputPathExtension(String pattern) {
+        TimeBucketPattern extension = new TimeBucketPattern(pattern);
         String sample = extension.render(0L);
         if (sample.length() > 512 || !OUTPUT_PATH_EXTENSION_PATTERN.matcher(sample).matches()) {
             throw invalid(

@@ -1,10 +1,10 @@
 package io.github.flinksagemaker.connector.docs;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.util.TimeUtils;
-
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.util.TimeUtils;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

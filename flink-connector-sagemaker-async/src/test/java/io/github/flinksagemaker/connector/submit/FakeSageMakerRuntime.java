@@ -1,7 +1,9 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectContent;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
 import io.github.flinksagemaker.connector.sagemaker.InvocationException;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
@@ -81,6 +83,22 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
             S3Location location, byte[] bytes, String contentType) {
         objects.put(location, bytes.clone());
         return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Integer> listObjects(
+            S3Location prefix, java.util.function.Consumer<S3ObjectSummary> consumer) {
+        throw new UnsupportedOperationException("the submit side never lists");
+    }
+
+    @Override
+    public CompletableFuture<S3ObjectContent> getObject(S3Location location) {
+        throw new UnsupportedOperationException("the submit side never reads");
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteObjects(String bucket, List<String> keys) {
+        throw new UnsupportedOperationException("the submit side never deletes");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.testutils.Golden;
+
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -11,8 +13,6 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -122,12 +122,7 @@ class PendingInferenceSerializerTest {
         return record;
     }
 
-    static byte[] golden(String name) throws IOException {
-        try (InputStream in =
-                Objects.requireNonNull(
-                        PendingInferenceSerializerTest.class.getResourceAsStream("/golden/" + name),
-                        "missing golden file " + name)) {
-            return in.readAllBytes();
-        }
+    private static byte[] golden(String name) throws IOException {
+        return Golden.bytes(name);
     }
 }

@@ -1,0 +1,74 @@
+package io.github.flinksagemaker.connector.s3;
+
+import org.apache.flink.annotation.Internal;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A key pattern with {yyyy} {MM} {dd} {HH} filled from a time in UTC, e.g. {@code
+ * results/{yyyy}/{MM}/{dd}/{HH}}. The submit side sends it as S3OutputPathExtension so that results
+ * land in time buckets; the watch source lists only the buckets that can still receive results.
+ */
+@Internal
+public final class TimeBucketPattern implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String pattern;
+
+    public TimeBucketPattern(String pattern) {
+        this.pattern = pattern;
+    }
+
+    public String pattern() {
+        return pattern;
+    }
+
+    public boolean hasPlaceholders() {
+        return pattern.contains("{");
+    }
+
+    public String render(long epochMillis) {
+        if (!hasPlaceholders()) {
+            return pattern;
+        }
+        ZonedDateTime time = Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC);
+        return pattern.replace("{yyyy}", String.format("%04d", time.getYear()))
+                .replace("{MM}", String.format("%02d", time.getMonthValue()))
+                .replace("{dd}", String.format("%02d", time.getDayOfMonth()))
+                .replace("{HH}", String.format("%02d", time.getHour()));
+    }
+
+    /**
+     * The distinct buckets of every hour from {@code fromMillis} to {@code toMillis}, oldest first.
+     * Stepping by the hour covers every granularity the placeholders allow.
+     */
+    public Set<String> bucketsBetween(long fromMillis, long toMillis) {
+        Set<String> buckets = new LinkedHashSet<>();
+        long hour = ChronoUnit.HOURS.getDuration().toMillis();
+        for (long t = fromMillis - Math.floorMod(fromMillis, hour); t <= toMillis; t += hour) {
+            buckets.add(render(t));
+        }
+        return buckets;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TimeBucketPattern && pattern.equals(((TimeBucketPattern) o).pattern);
+    }
+
+    @Override
+    public int hashCode() {
+        return pattern.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return pattern;
+    }
+}
