@@ -99,7 +99,9 @@ public final class SageMakerAsyncResultSource<T>
                                 config.maxContentBytes(),
                                 config.fetchConcurrency(),
                                 metrics),
-                new ResultObjectRecordEmitter<>(deserializer),
+                new ResultObjectRecordEmitter<>(
+                        deserializer,
+                        context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),
                 context,
                 config.deleteConsumed() ? clientFactory.s3(config) : null,
                 metrics);
