@@ -171,6 +171,15 @@ public final class SageMakerAsyncOptions {
                             "Added to RequestTTL + InvocationTimeout to give each pending"
                                     + " inference its deadline, after which it is TIMED_OUT.");
 
+    public static final ConfigOption<Duration> RESULT_TIMEOUT =
+            ConfigOptions.key("sagemaker.result.timeout")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Time from submit to deadline, replacing RequestTTL +"
+                                    + " InvocationTimeout + grace: a result not arrived by then is"
+                                    + " TIMED_OUT and its late output dropped.");
+
     private SageMakerAsyncOptions() {}
 
     /** Values of {@link #S3_INPUT_ENCRYPTION}. */

@@ -28,6 +28,7 @@ import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OU
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION;
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.REQUEST_TTL;
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RESULT_GRACE;
+import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RESULT_TIMEOUT;
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_BASE_DELAY;
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_DEADLINE;
 import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS;
@@ -72,6 +73,7 @@ public final class SubmitConfig implements Serializable {
     private final FailureHandling failureHandling;
     private final RetrySettings retrySettings;
     private final Duration resultGrace;
+    private final Duration resultTimeout;
 
     private SubmitConfig(Configuration configuration) {
         this.configuration = new Configuration(configuration);
@@ -147,6 +149,10 @@ public final class SubmitConfig implements Serializable {
         this.resultGrace = configuration.get(RESULT_GRACE);
         if (resultGrace.isNegative()) {
             throw invalid(RESULT_GRACE, resultGrace.toString(), "zero or positive");
+        }
+        this.resultTimeout = configuration.getOptional(RESULT_TIMEOUT).orElse(null);
+        if (resultTimeout != null && (resultTimeout.isZero() || resultTimeout.isNegative())) {
+            throw invalid(RESULT_TIMEOUT, resultTimeout.toString(), "a positive duration");
         }
     }
 
@@ -228,8 +234,14 @@ public final class SubmitConfig implements Serializable {
         return retrySettings;
     }
 
-    /** Submit time to deadline: RequestTTL + InvocationTimeout (service defaults) + grace. */
+    /**
+     * Submit time to deadline: the result timeout if set, else RequestTTL + InvocationTimeout
+     * (service defaults when not set) + grace.
+     */
     public long resultWindowMillis() {
+        if (resultTimeout != null) {
+            return resultTimeout.toMillis();
+        }
         int ttl = requestTtlSeconds != null ? requestTtlSeconds : DEFAULT_TTL_SECONDS;
         int timeout =
                 invocationTimeoutSeconds != null

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.source.reader;
 
-import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.source.split.ResultObjectSplit;
 
@@ -11,15 +11,8 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -31,25 +24,20 @@ import java.util.function.Supplier;
 public final class ResultObjectSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<
                 FetchedObject, T, ResultObjectSplit, ResultObjectSplit> {
-    private static final Logger LOG = LoggerFactory.getLogger(ResultObjectSourceReader.class);
-    private static final int MAX_KEYS_PER_DELETE = 1000;
-
-    /** Deletes consumed objects, or null when consumed objects are kept. */
-    private final S3ObjectStore deleter;
-
-    private final ReaderMetrics metrics;
-    private List<S3Location> emittedSinceSnapshot = new ArrayList<>();
-    private final TreeMap<Long, List<S3Location>> emittedByCheckpoint = new TreeMap<>();
+    /** Deletes consumed objects after their checkpoint, or null when they are kept. */
+    private final CheckpointedDeleter deleter;
 
     public ResultObjectSourceReader(
             Supplier<SplitReader<FetchedObject, ResultObjectSplit>> splitReaders,
             RecordEmitter<FetchedObject, T, ResultObjectSplit> emitter,
             SourceReaderContext context,
-            S3ObjectStore deleter,
+            S3ObjectStore deleteStore,
             ReaderMetrics metrics) {
         super(splitReaders, emitter, new Configuration(), context);
-        this.deleter = deleter;
-        this.metrics = metrics;
+        this.deleter =
+                deleteStore == null
+                        ? null
+                        : new CheckpointedDeleter(deleteStore, metrics.objectsDeleted::inc);
     }
 
     @Override
@@ -62,7 +50,7 @@ public final class ResultObjectSourceReader<T>
     @Override
     protected void onSplitFinished(Map<String, ResultObjectSplit> finished) {
         if (deleter != null) {
-            finished.values().forEach(split -> emittedSinceSnapshot.add(split.location()));
+            finished.values().forEach(split -> deleter.add(split.location()));
         }
         if (getNumberOfCurrentlyAssignedSplits() == 0) {
             context.sendSplitRequest();
@@ -71,9 +59,8 @@ public final class ResultObjectSourceReader<T>
 
     @Override
     public List<ResultObjectSplit> snapshotState(long checkpointId) {
-        if (deleter != null && !emittedSinceSnapshot.isEmpty()) {
-            emittedByCheckpoint.put(checkpointId, emittedSinceSnapshot);
-            emittedSinceSnapshot = new ArrayList<>();
+        if (deleter != null) {
+            deleter.snapshot(checkpointId);
         }
         return super.snapshotState(checkpointId);
     }
@@ -81,42 +68,8 @@ public final class ResultObjectSourceReader<T>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        if (deleter == null) {
-            return;
-        }
-        Map<String, List<String>> keysByBucket = new HashMap<>();
-        Iterator<Map.Entry<Long, List<S3Location>>> covered =
-                emittedByCheckpoint.headMap(checkpointId, true).entrySet().iterator();
-        while (covered.hasNext()) {
-            for (S3Location location : covered.next().getValue()) {
-                keysByBucket
-                        .computeIfAbsent(location.bucket(), b -> new ArrayList<>())
-                        .add(location.key());
-            }
-            covered.remove();
-        }
-        keysByBucket.forEach(this::delete);
-    }
-
-    private void delete(String bucket, List<String> keys) {
-        for (int from = 0; from < keys.size(); from += MAX_KEYS_PER_DELETE) {
-            List<String> chunk =
-                    keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_DELETE));
-            int count = chunk.size();
-            deleter.deleteObjects(bucket, new ArrayList<>(chunk))
-                    .whenComplete(
-                            (ok, error) -> {
-                                if (error != null) {
-                                    LOG.warn(
-                                            "Deleting {} consumed result objects in bucket {}"
-                                                    + " failed; they stay in S3",
-                                            count,
-                                            bucket,
-                                            error);
-                                } else {
-                                    metrics.objectsDeleted.inc(count);
-                                }
-                            });
+        if (deleter != null) {
+            deleter.checkpointComplete(checkpointId);
         }
     }
 

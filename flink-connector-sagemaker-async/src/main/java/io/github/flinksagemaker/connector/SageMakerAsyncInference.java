@@ -1,0 +1,340 @@
+package io.github.flinksagemaker.connector;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.join.DeadLetterRouter;
+import io.github.flinksagemaker.connector.join.InferenceResult;
+import io.github.flinksagemaker.connector.join.InferenceResultJoin;
+import io.github.flinksagemaker.connector.join.InferenceResultTypeInfo;
+import io.github.flinksagemaker.connector.join.InferenceStatus;
+import io.github.flinksagemaker.connector.join.JoinOptions;
+import io.github.flinksagemaker.connector.join.LocationTagger;
+import io.github.flinksagemaker.connector.source.InferenceOutput;
+import io.github.flinksagemaker.connector.source.InferenceOutputTypeInfo;
+import io.github.flinksagemaker.connector.source.SageMakerAsyncResultSource;
+import io.github.flinksagemaker.connector.source.WatchClientFactory;
+import io.github.flinksagemaker.connector.source.WatchConfig;
+import io.github.flinksagemaker.connector.source.WatchOptions;
+import io.github.flinksagemaker.connector.submit.ElementProjection;
+import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
+import io.github.flinksagemaker.connector.submit.PendingInference;
+import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
+import io.github.flinksagemaker.connector.submit.RequestSerializer;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one-call API: submits each element of a stream to a SageMaker async endpoint, watches the
+ * endpoint's output and failure prefixes, and joins every result back to its element, emitting
+ * exactly one {@link InferenceResult} per element (SUCCESS, MODEL_ERROR, REJECTED or TIMED_OUT).
+ *
+ * <pre>{@code
+ * SingleOutputStreamOperator<InferenceResult<Review>> results =
+ *         SageMakerAsyncInference.<Review>builder()
+ *                 .endpointName("reviews-sentiment")
+ *                 .region("eu-west-1")
+ *                 .outputPath("s3://my-bucket/async/output")    // the endpoint's S3OutputPath
+ *                 .failurePath("s3://my-bucket/async/failure")  // and S3FailurePath
+ *                 .s3InputPrefix("s3://my-bucket/async/input")
+ *                 .serializer(review -> SerializedRequest.of(review.toJsonBytes()))
+ *                 .inferenceIdExtractor(Review::id)
+ *                 .build()
+ *                 .apply(reviews);
+ * DataStream<InferenceResult<Review>> failures = SageMakerAsyncInference.deadLetters(results);
+ * }</pre>
+ *
+ * <p>The parts stay usable on their own: {@link SageMakerAsyncSubmitFunction}, {@link
+ * SageMakerAsyncResultSource}, {@link LocationTagger} and {@link InferenceResultJoin}.
+ */
+@PublicEvolving
+public final class SageMakerAsyncInference<IN, E> {
+    static final String DEAD_LETTERS_ID = "sagemaker-async-dead-letters";
+
+    private final SageMakerAsyncSubmitFunction<IN, E> submit;
+    private final SageMakerAsyncResultSource<InferenceOutput> results;
+    private final TypeInformation<E> elementType;
+    private final Configuration configuration;
+    private final String uidPrefix;
+
+    private SageMakerAsyncInference(Builder<IN, E> builder) {
+        this.configuration = new Configuration(builder.configuration);
+        this.submit = builder.submitBuilder().build();
+        this.results = builder.sourceBuilder(submit).build();
+        this.elementType = builder.elementType;
+        this.uidPrefix =
+                builder.uidPrefix != null
+                        ? builder.uidPrefix
+                        : "sagemaker-async-" + submit.config().endpointName();
+    }
+
+    public static <IN> Builder<IN, IN> builder() {
+        return new Builder<>();
+    }
+
+    /** The non-SUCCESS results of {@code results} (a stream returned by {@link #apply}). */
+    public static <E> DataStream<InferenceResult<E>> deadLetters(
+            SingleOutputStreamOperator<InferenceResult<E>> results) {
+        return results.getSideOutput(new OutputTag<>(DEAD_LETTERS_ID, results.getType()));
+    }
+
+    /** Wires submit, watch and re-join onto {@code input}; see the class comment. */
+    @SuppressWarnings("unchecked")
+    public SingleOutputStreamOperator<InferenceResult<E>> apply(DataStream<IN> input) {
+        TypeInformation<E> carried =
+                elementType != null ? elementType : (TypeInformation<E>) input.getType();
+        PendingInferenceTypeInfo<E> pendingType = new PendingInferenceTypeInfo<>(carried);
+        InferenceResultTypeInfo<E> resultType = new InferenceResultTypeInfo<>(carried);
+
+        SingleOutputStreamOperator<PendingInference<E>> pending =
+                submit.applyTo(input).uid(uidPrefix + "-submit");
+        DataStream<PendingInference<E>> accepted =
+                pending.filter(p -> !p.isRejected())
+                        .returns(pendingType)
+                        .name("Accepted submissions")
+                        .uid(uidPrefix + "-accepted");
+        DataStream<InferenceResult<E>> rejected =
+                pending.filter(PendingInference::isRejected)
+                        .returns(pendingType)
+                        .name("Rejected submissions")
+                        .uid(uidPrefix + "-rejected")
+                        .map(SageMakerAsyncInference::rejectedResult)
+                        .returns(resultType)
+                        .name("Rejected results")
+                        .uid(uidPrefix + "-rejected-results");
+
+        DataStream<Tuple3<String, String, Long>> claims =
+                accepted.<Tuple3<String, String, Long>>flatMap(SageMakerAsyncInference::claims)
+                        .returns(Types.TUPLE(Types.STRING, Types.STRING, Types.LONG))
+                        .name("Result location claims")
+                        .uid(uidPrefix + "-claims");
+        DataStream<InferenceOutput> objects =
+                input.getExecutionEnvironment()
+                        .fromSource(
+                                results,
+                                WatermarkStrategy.noWatermarks(),
+                                "SageMaker async results: " + submit.config().endpointName())
+                        .uid(uidPrefix + "-watch");
+        DataStream<Tuple2<String, InferenceOutput>> tagged =
+                claims.connect(objects)
+                        .keyBy(claim -> claim.f0, InferenceOutput::location, Types.STRING)
+                        .process(
+                                new LocationTagger(
+                                        configuration
+                                                .get(JoinOptions.UNMATCHED_OUTPUT_RETENTION)
+                                                .toMillis()))
+                        .returns(Types.TUPLE(Types.STRING, new InferenceOutputTypeInfo()))
+                        .name("Tag results by location")
+                        .uid(uidPrefix + "-tag");
+        DataStream<InferenceResult<E>> joined =
+                accepted.connect(tagged)
+                        .keyBy(PendingInference::inferenceId, t -> t.f0, Types.STRING)
+                        .process(
+                                new InferenceResultJoin<>(
+                                        carried,
+                                        configuration
+                                                .get(JoinOptions.UNMATCHED_OUTPUT_RETENTION)
+                                                .toMillis(),
+                                        configuration
+                                                .get(JoinOptions.DUPLICATE_RETENTION)
+                                                .toMillis(),
+                                        cleanupStore()))
+                        .returns(resultType)
+                        .name("Join results by inference ID")
+                        .uid(uidPrefix + "-join");
+        return joined.union(rejected)
+                .process(new DeadLetterRouter<>(new OutputTag<>(DEAD_LETTERS_ID, resultType)))
+                .returns(resultType)
+                .name("SageMaker async inference results")
+                .uid(uidPrefix + "-results");
+    }
+
+    private InferenceResultJoin.CleanupStoreFactory cleanupStore() {
+        if (!configuration.get(JoinOptions.CLEANUP)) {
+            return null;
+        }
+        WatchConfig watch = results.config();
+        return () -> WatchClientFactory.SDK.s3(watch);
+    }
+
+    private static <E> void claims(
+            PendingInference<E> pending, Collector<Tuple3<String, String, Long>> out) {
+        out.collect(
+                Tuple3.of(
+                        pending.outputLocation(), pending.inferenceId(), pending.deadlineMillis()));
+        out.collect(
+                Tuple3.of(
+                        pending.failureLocation(),
+                        pending.inferenceId(),
+                        pending.deadlineMillis()));
+    }
+
+    private static <E> InferenceResult<E> rejectedResult(PendingInference<E> pending) {
+        return new InferenceResult<>(
+                InferenceStatus.REJECTED,
+                pending.inferenceId(),
+                pending.element(),
+                pending.path(),
+                null,
+                null,
+                null,
+                pending.rejectionReason() + ": " + pending.errorMessage(),
+                pending.submitTimeMillis(),
+                pending.submitTimeMillis());
+    }
+
+    /**
+     * Builds a {@link SageMakerAsyncInference}. All options (submit, watch, join, {@code aws.*})
+     * live in one configuration; the watch source follows the submit side where it can: it lists
+     * the time buckets of {@code sagemaker.output-path-extension}, keeps them open for the result
+     * window, and starts from now.
+     */
+    @PublicEvolving
+    public static final class Builder<IN, E> {
+        private final Configuration configuration = new Configuration();
+        private RequestSerializer<IN> serializer;
+        private InferenceIdExtractor<IN> idExtractor;
+        private ElementProjection<IN, E> projection;
+        private TypeInformation<E> elementType;
+        private String uidPrefix;
+
+        private Builder() {}
+
+        /** Sets any option of the submit side, the watch source, the join or {@code aws.*}. */
+        public <T> Builder<IN, E> set(ConfigOption<T> option, T value) {
+            configuration.set(option, value);
+            return this;
+        }
+
+        public Builder<IN, E> setAll(Configuration options) {
+            configuration.addAll(options);
+            return this;
+        }
+
+        public Builder<IN, E> endpointName(String endpointName) {
+            return set(SageMakerAsyncOptions.ENDPOINT_NAME, endpointName);
+        }
+
+        public Builder<IN, E> region(String region) {
+            return set(AwsConfigOptions.AWS_REGION, region);
+        }
+
+        /** The endpoint's S3OutputPath: where the watch source looks for outputs. */
+        public Builder<IN, E> outputPath(String s3Uri) {
+            return set(WatchOptions.OUTPUT_PREFIX, s3Uri);
+        }
+
+        /** The endpoint's S3FailurePath: where the watch source looks for failures. */
+        public Builder<IN, E> failurePath(String s3Uri) {
+            return set(WatchOptions.FAILURE_PREFIX, s3Uri);
+        }
+
+        public Builder<IN, E> s3InputPrefix(String s3Uri) {
+            return set(SageMakerAsyncOptions.S3_INPUT_PREFIX, s3Uri);
+        }
+
+        public Builder<IN, E> serializer(RequestSerializer<IN> serializer) {
+            this.serializer = Objects.requireNonNull(serializer, "serializer");
+            return this;
+        }
+
+        public Builder<IN, E> inferenceIdExtractor(InferenceIdExtractor<IN> extractor) {
+            this.idExtractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        @SuppressWarnings("unchecked")
+        public <P> Builder<IN, P> projection(
+                ElementProjection<IN, P> projection, TypeInformation<P> type) {
+            Builder<IN, P> self = (Builder<IN, P>) this;
+            self.projection = Objects.requireNonNull(projection, "projection");
+            self.elementType = Objects.requireNonNull(type, "type");
+            return self;
+        }
+
+        /** Prefix of the operators' uids (default {@code sagemaker-async-<endpoint>}). */
+        public Builder<IN, E> uidPrefix(String uidPrefix) {
+            this.uidPrefix = Objects.requireNonNull(uidPrefix, "uidPrefix");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first missing or invalid option
+         */
+        public SageMakerAsyncInference<IN, E> build() {
+            if (serializer == null) {
+                throw new IllegalStateException(
+                        "A RequestSerializer is required: call serializer(...)");
+            }
+            for (ConfigOption<Duration> option :
+                    List.of(
+                            JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                            JoinOptions.DUPLICATE_RETENTION)) {
+                Duration value = configuration.get(option);
+                if (value.isZero() || value.isNegative()) {
+                    throw new IllegalArgumentException(
+                            "Invalid value '"
+                                    + configuration.get(option)
+                                    + "' for option '"
+                                    + option.key()
+                                    + "': allowed are positive durations");
+                }
+            }
+            return new SageMakerAsyncInference<>(this);
+        }
+
+        private SageMakerAsyncSubmitFunction.Builder<IN, E> submitBuilder() {
+            SageMakerAsyncSubmitFunction.Builder<IN, IN> submit =
+                    SageMakerAsyncSubmitFunction.<IN>builder()
+                            .setAll(configuration)
+                            .serializer(serializer);
+            if (idExtractor != null) {
+                submit.inferenceIdExtractor(idExtractor);
+            }
+            return projection != null
+                    ? submit.projection(projection, elementType)
+                    : withIdentity(submit);
+        }
+
+        @SuppressWarnings("unchecked")
+        private SageMakerAsyncSubmitFunction.Builder<IN, E> withIdentity(
+                SageMakerAsyncSubmitFunction.Builder<IN, IN> submit) {
+            return (SageMakerAsyncSubmitFunction.Builder<IN, E>) (Object) submit;
+        }
+
+        private SageMakerAsyncResultSource.Builder<InferenceOutput> sourceBuilder(
+                SageMakerAsyncSubmitFunction<IN, E> submit) {
+            Configuration watch = new Configuration(configuration);
+            if (!watch.contains(WatchOptions.TIME_BUCKETS)) {
+                configuration
+                        .getOptional(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION)
+                        .filter(extension -> extension.contains("{"))
+                        .ifPresent(extension -> watch.set(WatchOptions.TIME_BUCKETS, extension));
+            }
+            if (!watch.contains(WatchOptions.BUCKET_LIFETIME)) {
+                watch.set(
+                        WatchOptions.BUCKET_LIFETIME,
+                        Duration.ofMillis(submit.config().resultWindowMillis()));
+            }
+            if (!watch.contains(WatchOptions.START_FROM)) {
+                watch.set(WatchOptions.START_FROM, WatchOptions.StartFrom.NOW);
+            }
+            return SageMakerAsyncResultSource.builder().setAll(watch);
+        }
+    }
+}

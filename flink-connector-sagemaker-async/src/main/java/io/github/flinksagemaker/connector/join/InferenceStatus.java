@@ -1,0 +1,16 @@
+package io.github.flinksagemaker.connector.join;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+/** How an element's inference ended. Every element gets exactly one result. */
+@PublicEvolving
+public enum InferenceStatus {
+    /** The model's output object arrived. */
+    SUCCESS,
+    /** A failure object arrived: the model container answered with an error. */
+    MODEL_ERROR,
+    /** The element was never submitted: serialization, validation or submission failed. */
+    REJECTED,
+    /** Neither output nor failure arrived by the deadline. */
+    TIMED_OUT
+}
