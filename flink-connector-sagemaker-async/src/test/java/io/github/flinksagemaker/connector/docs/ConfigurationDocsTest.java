@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.docs;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.join.JoinOptions;
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 
@@ -30,7 +31,11 @@ class ConfigurationDocsTest {
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
 
     static Stream<ConfigOption<?>> options() {
-        return Stream.of(AwsConfigOptions.class, SageMakerAsyncOptions.class, WatchOptions.class)
+        return Stream.of(
+                        AwsConfigOptions.class,
+                        SageMakerAsyncOptions.class,
+                        WatchOptions.class,
+                        JoinOptions.class)
                 .flatMap(type -> Arrays.stream(type.getFields()))
                 .filter(field -> Modifier.isStatic(field.getModifiers()))
                 .filter(field -> field.getType() == ConfigOption.class)

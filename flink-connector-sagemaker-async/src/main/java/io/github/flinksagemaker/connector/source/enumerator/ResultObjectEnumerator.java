@@ -56,6 +56,9 @@ public final class ResultObjectEnumerator
 
     private boolean noMoreSplits;
 
+    /** Periodic listings may still be scheduled after close; they must not touch the store. */
+    private volatile boolean closed;
+
     private final Counter listRequests;
     private final Counter objectsDiscovered;
     private final Counter listFailures;
@@ -115,6 +118,9 @@ public final class ResultObjectEnumerator
 
     /** Runs in the worker thread: reads only config, the clock and published high-water marks. */
     Discovery discover() {
+        if (closed) {
+            return new Discovery(List.of(), 0, Map.of());
+        }
         long now = clock.absoluteTimeMillis();
         Map<String, Set<String>> openBuckets = new HashMap<>();
         List<Listing> listings = new ArrayList<>();
@@ -170,6 +176,9 @@ public final class ResultObjectEnumerator
 
     /** Runs in the coordinator thread. */
     void onDiscovered(Discovery discovery, Throwable error) {
+        if (closed) {
+            return;
+        }
         if (error != null) {
             listFailures.inc();
             LOG.warn("Listing the watched prefixes failed; retrying at the next interval", error);
@@ -277,6 +286,7 @@ public final class ResultObjectEnumerator
 
     @Override
     public void close() {
+        closed = true;
         store.close();
     }
 
