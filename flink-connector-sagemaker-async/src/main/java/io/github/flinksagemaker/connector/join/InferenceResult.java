@@ -108,12 +108,12 @@ public final class InferenceResult<E> {
         return submitTimeMillis;
     }
 
-    /** When the result object was written (its last-modified time), or when it was decided. */
+    /** When the result was decided: its object reached the join, or the deadline passed. */
     public long completedTimeMillis() {
         return completedTimeMillis;
     }
 
-    /** Completed minus submitted. */
+    /** Completed minus submitted: what a user waits, discovery included. */
     public long latencyMillis() {
         return completedTimeMillis - submitTimeMillis;
     }

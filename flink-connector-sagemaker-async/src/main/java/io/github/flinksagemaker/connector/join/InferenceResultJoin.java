@@ -113,7 +113,7 @@ public final class InferenceResultJoin<E>
         if (arrived != null) {
             early.clear();
             earlyExpiry.clear();
-            emit(fromObject(submitted, arrived), submitted, context, out);
+            emit(fromObject(submitted, arrived, now(context)), submitted, context, out);
             return;
         }
         pending.update(submitted);
@@ -135,7 +135,7 @@ public final class InferenceResultJoin<E>
         if (submitted != null) {
             pending.clear();
             pendingCount--;
-            emit(fromObject(submitted, tagged.f1), submitted, context, out);
+            emit(fromObject(submitted, tagged.f1, now(context)), submitted, context, out);
             return;
         }
         long expiry = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;
@@ -186,8 +186,16 @@ public final class InferenceResultJoin<E>
         }
     }
 
+    private long now(Context context) {
+        return context.timerService().currentProcessingTime();
+    }
+
+    /**
+     * Completed is when the result is decided here, not the object's last-modified time: S3 reports
+     * that to the second, and users wait for the decision anyway.
+     */
     private static <E> InferenceResult<E> fromObject(
-            PendingInference<E> submitted, InferenceOutput object) {
+            PendingInference<E> submitted, InferenceOutput object, long decidedMillis) {
         boolean success = object.status() == ResultStatus.SUCCESS;
         String error = null;
         if (!success) {
@@ -210,7 +218,7 @@ public final class InferenceResultJoin<E>
                 object.location(),
                 error,
                 submitted.submitTimeMillis(),
-                Math.max(object.lastModifiedMillis(), submitted.submitTimeMillis()));
+                Math.max(decidedMillis, submitted.submitTimeMillis()));
     }
 
     private static <E> InferenceResult<E> timedOut(PendingInference<E> submitted, long now) {

@@ -112,6 +112,7 @@ class InferenceResultJoinTest {
     @Test
     void pendingFirstThenOutputGivesOneSuccess() throws Exception {
         join.processElement1(new StreamRecord<>(pending("a")));
+        join.setProcessingTime(SUBMIT + 3_000L);
         join.processElement2(new StreamRecord<>(output("a", "{\"ok\":1}")));
 
         InferenceResult<String> result = results().get(0);

@@ -1,0 +1,265 @@
+package io.github.flinksagemaker.examples;
+
+import io.github.flinksagemaker.connector.SageMakerAsyncInference;
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.join.InferenceResult;
+import io.github.flinksagemaker.connector.source.WatchOptions;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.local.model.SentimentDemoModel;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.BufferedWriter;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Enriches product reviews with a sentiment model on a SageMaker async endpoint, using the one-call
+ * API: each review is submitted (inline, or through S3 when over 128,000 bytes), its result object
+ * is watched for, and one enriched record per review is written as JSON Lines.
+ *
+ * <p>With no arguments it starts the local endpoint (demo sentiment model, embedded S3), enriches
+ * the bundled sample on a local Flink MiniCluster, prints progress every second and a summary, and
+ * exits. With {@code --endpoint-name} and the S3 paths it uses a real endpoint and the usual AWS
+ * credential chain. Run with {@code --help} for all options.
+ */
+public final class ReviewEnrichmentJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOCAL_ENDPOINT = "review-sentiment";
+
+    private ReviewEnrichmentJob() {}
+
+    public static void main(String[] rawArgs) throws Exception {
+        // Maven passes -Dexample.args as one argument (possibly empty): split it on spaces.
+        String[] args =
+                Arrays.stream(rawArgs)
+                        .flatMap(arg -> Arrays.stream(arg.trim().split("\\s+")))
+                        .filter(arg -> !arg.isEmpty())
+                        .toArray(String[]::new);
+        if (List.of(args).contains("--help")) {
+            System.out.println(ExampleOptions.USAGE);
+            return;
+        }
+        ExampleOptions options;
+        try {
+            options = ExampleOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(ExampleOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        run(options, System.out);
+    }
+
+    /** Runs the job until every input review has its result (or forever with --rate alone). */
+    static RunSummary run(ExampleOptions options, PrintStream console) throws Exception {
+        LocalSageMakerAsync local = options.embedded() ? startLocalEndpoint(console) : null;
+        try {
+            return enrich(options, local, console);
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+
+    private static LocalSageMakerAsync startLocalEndpoint(PrintStream console) throws Exception {
+        console.println("Starting the embedded SageMaker async endpoint and S3...");
+        LocalSageMakerAsync local = LocalSageMakerAsync.builder().start();
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(LOCAL_ENDPOINT)
+                        .s3OutputPath("s3://" + local.bucket() + "/async/output")
+                        .s3FailurePath("s3://" + local.bucket() + "/async/failure")
+                        .maxConcurrentInvocations(64)
+                        .model(new SentimentDemoModel())
+                        .faults(
+                                FaultInjection.builder()
+                                        .latency(Duration.ofMillis(20), Duration.ofMillis(400))
+                                        .throttledFraction(0.02)
+                                        .build())
+                        .build());
+        console.printf(
+                "  endpoint '%s' at %s, S3 at %s%n",
+                LOCAL_ENDPOINT, local.sageMakerEndpoint(), local.s3Endpoint());
+        return local;
+    }
+
+    private static Configuration connectorOptions(
+            ExampleOptions options, LocalSageMakerAsync local) {
+        Configuration config = new Configuration();
+        if (local != null) {
+            config.set(AwsConfigOptions.AWS_REGION, local.region());
+            config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
+            config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
+            config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
+            config.set(
+                    AwsConfigOptions.AWS_S3_CHECKSUM_MODE,
+                    AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED);
+            config.set(string("aws.credentials.provider"), "BASIC");
+            config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
+            config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
+            config.set(SageMakerAsyncOptions.ENDPOINT_NAME, LOCAL_ENDPOINT);
+            config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
+            config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
+            config.set(
+                    SageMakerAsyncOptions.S3_INPUT_PREFIX,
+                    "s3://" + local.bucket() + "/async/input");
+            config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
+        } else {
+            config.set(AwsConfigOptions.AWS_REGION, options.region());
+            config.set(SageMakerAsyncOptions.ENDPOINT_NAME, options.endpointName());
+            config.set(WatchOptions.OUTPUT_PREFIX, options.outputPath());
+            config.set(WatchOptions.FAILURE_PREFIX, options.failurePath());
+            config.set(SageMakerAsyncOptions.S3_INPUT_PREFIX, options.inputPrefix());
+        }
+        config.set(SageMakerAsyncOptions.CONTENT_TYPE, "application/json");
+        config.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "reviews/{yyyy}/{MM}/{dd}/{HH}");
+        return config;
+    }
+
+    private static RunSummary enrich(
+            ExampleOptions options, LocalSageMakerAsync local, PrintStream console)
+            throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(
+                string("metrics.reporter.progress.factory.class"),
+                ProgressReporter.Factory.class.getName());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(2);
+        // Results reach the driver when a checkpoint completes (exactly-once collect).
+        env.enableCheckpointing(1_000);
+
+        List<String> lines = null;
+        DataStream<String> reviews;
+        if (options.rate() != null) {
+            long count = options.count() != null ? options.count() : Long.MAX_VALUE;
+            reviews =
+                    env.fromSource(
+                            new DataGeneratorSource<>(
+                                    Reviews::generate,
+                                    count,
+                                    RateLimiterStrategy.perSecond(options.rate()),
+                                    Types.STRING),
+                            WatermarkStrategy.noWatermarks(),
+                            "Generated reviews");
+            console.printf("Generating %d reviews per second%n", options.rate());
+        } else {
+            lines = options.input() != null ? Reviews.read(options.input()) : Reviews.bundled();
+            reviews = env.fromData(Types.STRING, lines.toArray(new String[0]));
+            console.printf(
+                    "Enriching %,d reviews from %s%n",
+                    lines.size(), options.input() != null ? options.input() : "the bundled sample");
+        }
+        long expected =
+                lines != null
+                        ? lines.size()
+                        : options.count() != null ? options.count() : Long.MAX_VALUE;
+
+        CloseableIterator<InferenceResult<String>> results =
+                SageMakerAsyncInference.<String>builder()
+                        .setAll(connectorOptions(options, local))
+                        .serializer(
+                                line -> SerializedRequest.of(line.getBytes(StandardCharsets.UTF_8)))
+                        .inferenceIdExtractor(Reviews::idOf)
+                        .build()
+                        .apply(reviews)
+                        .collectAsync();
+        JobClient job = env.executeAsync("SageMaker async review enrichment");
+
+        RunSummary summary = new RunSummary();
+        long started = System.nanoTime();
+        ScheduledExecutorService progress =
+                Executors.newSingleThreadScheduledExecutor(
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "progress");
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        progress.scheduleAtFixedRate(
+                () -> printProgress(console, summary, started), 1, 1, TimeUnit.SECONDS);
+        try (results;
+                BufferedWriter writer =
+                        Files.newBufferedWriter(options.output(), StandardCharsets.UTF_8)) {
+            while (summary.total() < expected && results.hasNext()) {
+                InferenceResult<String> result = results.next();
+                writer.write(enriched(result));
+                writer.newLine();
+                summary.add(result);
+            }
+        } finally {
+            progress.shutdownNow();
+            job.cancel().get();
+        }
+        printProgress(console, summary, started);
+        summary.print(console, local != null ? local.counters().s3RequestsTotal() : null);
+        console.printf("Enriched records written to %s%n", options.output().toAbsolutePath());
+        return summary;
+    }
+
+    private static void printProgress(PrintStream console, RunSummary summary, long started) {
+        long inline = ProgressReporter.sum("submittedInline");
+        long s3 = ProgressReporter.sum("submittedS3");
+        long completed = summary.total();
+        console.printf(
+                "[%3ds] submitted %,d (inline %,d, s3 %,d) | results %,d (inline %,d, s3 %,d) |"
+                        + " pending %,d%n",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
+                inline + s3,
+                inline,
+                s3,
+                completed,
+                summary.completed(SubmitPath.INLINE),
+                summary.completed(SubmitPath.S3),
+                Math.max(
+                        0,
+                        inline
+                                + s3
+                                - summary.completed(SubmitPath.INLINE)
+                                - summary.completed(SubmitPath.S3)));
+    }
+
+    /** One output line: the review's ID, status, path, latency, and the model's output or error. */
+    static String enriched(InferenceResult<String> result) throws Exception {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("id", result.inferenceId());
+        record.put("status", result.status().name());
+        record.put("path", result.path() == null ? null : result.path().name());
+        record.put("latencyMillis", result.latencyMillis());
+        if (result.isSuccess() && result.output() != null) {
+            record.set("sentiment", JSON.readTree(result.output()));
+        } else {
+            record.putNull("sentiment");
+        }
+        record.put("error", result.errorMessage());
+        return JSON.writeValueAsString(record);
+    }
+
+    private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
+        return ConfigOptions.key(key).stringType().noDefaultValue();
+    }
+}

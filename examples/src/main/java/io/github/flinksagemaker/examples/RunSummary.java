@@ -1,0 +1,90 @@
+package io.github.flinksagemaker.examples;
+
+import io.github.flinksagemaker.connector.join.InferenceResult;
+import io.github.flinksagemaker.connector.join.InferenceStatus;
+import io.github.flinksagemaker.connector.submit.SubmitPath;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Counts results by status and path and keeps latencies, for the progress line and summary. */
+final class RunSummary {
+    private final Map<InferenceStatus, Map<String, Long>> counts =
+            new EnumMap<>(InferenceStatus.class);
+    private final List<Long> latencies = new ArrayList<>();
+    private long total;
+
+    synchronized void add(InferenceResult<?> result) {
+        total++;
+        counts.computeIfAbsent(result.status(), s -> new java.util.TreeMap<>())
+                .merge(pathName(result.path()), 1L, Long::sum);
+        if (result.status() != InferenceStatus.REJECTED) {
+            latencies.add(result.latencyMillis());
+        }
+    }
+
+    synchronized long total() {
+        return total;
+    }
+
+    synchronized long completed(SubmitPath path) {
+        return counts.values().stream()
+                .mapToLong(byPath -> byPath.getOrDefault(pathName(path), 0L))
+                .sum();
+    }
+
+    synchronized long count(InferenceStatus status) {
+        return counts.getOrDefault(status, Map.of()).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    /** The latency below which {@code percent} of non-rejected results fall, in ms. */
+    synchronized long percentile(double percent) {
+        if (latencies.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    synchronized void print(PrintStream out, Long s3Requests) {
+        out.println();
+        out.println("Summary");
+        out.printf("  %-12s %8s %8s %8s %8s%n", "status", "INLINE", "S3", "none", "total");
+        for (InferenceStatus status : InferenceStatus.values()) {
+            Map<String, Long> byPath = counts.getOrDefault(status, Map.of());
+            out.printf(
+                    "  %-12s %8d %8d %8d %8d%n",
+                    status,
+                    byPath.getOrDefault("INLINE", 0L),
+                    byPath.getOrDefault("S3", 0L),
+                    byPath.getOrDefault("none", 0L),
+                    count(status));
+        }
+        out.printf("  %-12s %35d%n", "all", total);
+        out.printf(
+                "  end-to-end latency   p50 %,d ms   p95 %,d ms   p99 %,d ms%n",
+                percentile(50), percentile(95), percentile(99));
+        if (s3Requests != null && total > 0) {
+            out.printf(
+                    "  S3 requests per 1,000 inferences   %,.0f  (%,d requests: uploads, listings,"
+                            + " reads)%n",
+                    s3Requests * 1000.0 / total, s3Requests);
+        } else {
+            out.println(
+                    "  S3 requests per 1,000 inferences   n/a (counted only on the embedded"
+                            + " endpoint)");
+        }
+    }
+
+    private static String pathName(SubmitPath path) {
+        return path == null ? "none" : path.name();
+    }
+}
