@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.common.ElementCarryingSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 
 import org.apache.flink.annotation.Internal;
@@ -11,7 +12,6 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
-import java.util.Objects;
 
 /**
  * Serializer of {@link InferenceResult}, with the element's serializer nested. Record format
@@ -19,7 +19,8 @@ import java.util.Objects;
  * and completed times, element.
  */
 @Internal
-public final class InferenceResultSerializer<E> extends TypeSerializer<InferenceResult<E>> {
+public final class InferenceResultSerializer<E>
+        extends ElementCarryingSerializer<InferenceResult<E>, E> {
     private static final long serialVersionUID = 1L;
 
     private static final int HAS_INFERENCE_ID = 1;
@@ -33,25 +34,14 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
     private static final InferenceStatus[] STATUSES = InferenceStatus.values();
     private static final SubmitPath[] PATHS = SubmitPath.values();
 
-    private final TypeSerializer<E> elementSerializer;
-
     public InferenceResultSerializer(TypeSerializer<E> elementSerializer) {
-        this.elementSerializer = Objects.requireNonNull(elementSerializer, "elementSerializer");
-    }
-
-    TypeSerializer<E> elementSerializer() {
-        return elementSerializer;
+        super(elementSerializer);
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<InferenceResult<E>> duplicate() {
-        TypeSerializer<E> duplicate = elementSerializer.duplicate();
-        return duplicate == elementSerializer ? this : new InferenceResultSerializer<>(duplicate);
+    protected InferenceResultSerializer<E> withElementSerializer(
+            TypeSerializer<E> elementSerializer) {
+        return new InferenceResultSerializer<>(elementSerializer);
     }
 
     @Override
@@ -65,7 +55,7 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
         return new InferenceResult<>(
                 from.status(),
                 from.inferenceId(),
-                from.element() == null ? null : elementSerializer.copy(from.element()),
+                copyElement(from.element()),
                 from.path(),
                 from.output(),
                 from.contentType(),
@@ -73,16 +63,6 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
                 from.errorMessage(),
                 from.submitTimeMillis(),
                 from.completedTimeMillis());
-    }
-
-    @Override
-    public InferenceResult<E> copy(InferenceResult<E> from, InferenceResult<E> reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -119,7 +99,7 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
         target.writeLong(record.submitTimeMillis());
         target.writeLong(record.completedTimeMillis());
         if (record.element() != null) {
-            elementSerializer.serialize(record.element(), target);
+            elementSerializer().serialize(record.element(), target);
         }
     }
 
@@ -141,7 +121,7 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
         String error = (flags & HAS_ERROR) != 0 ? StringValue.readString(source) : null;
         long submitted = source.readLong();
         long completed = source.readLong();
-        E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer.deserialize(source) : null;
+        E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer().deserialize(source) : null;
         return new InferenceResult<>(
                 status,
                 inferenceId,
@@ -153,28 +133,6 @@ public final class InferenceResultSerializer<E> extends TypeSerializer<Inference
                 error,
                 submitted,
                 completed);
-    }
-
-    @Override
-    public InferenceResult<E> deserialize(InferenceResult<E> reuse, DataInputView source)
-            throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof InferenceResultSerializer
-                && elementSerializer.equals(((InferenceResultSerializer<?>) obj).elementSerializer);
-    }
-
-    @Override
-    public int hashCode() {
-        return elementSerializer.hashCode();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.common.ElementCarryingSerializer;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -9,7 +11,6 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
-import java.util.Objects;
 
 /**
  * Serializer of {@link PendingInference}, with the element's serializer nested. Record format
@@ -18,7 +19,8 @@ import java.util.Objects;
  * reader for version 1, chosen by the snapshot version.
  */
 @Internal
-public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingInference<E>> {
+public final class PendingInferenceSerializer<E>
+        extends ElementCarryingSerializer<PendingInference<E>, E> {
     private static final long serialVersionUID = 1L;
 
     private static final int HAS_INFERENCE_ID = 1;
@@ -32,25 +34,14 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
     private static final SubmitPath[] PATHS = SubmitPath.values();
     private static final RejectionReason[] REASONS = RejectionReason.values();
 
-    private final TypeSerializer<E> elementSerializer;
-
     public PendingInferenceSerializer(TypeSerializer<E> elementSerializer) {
-        this.elementSerializer = Objects.requireNonNull(elementSerializer, "elementSerializer");
-    }
-
-    TypeSerializer<E> elementSerializer() {
-        return elementSerializer;
+        super(elementSerializer);
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<PendingInference<E>> duplicate() {
-        TypeSerializer<E> duplicate = elementSerializer.duplicate();
-        return duplicate == elementSerializer ? this : new PendingInferenceSerializer<>(duplicate);
+    protected PendingInferenceSerializer<E> withElementSerializer(
+            TypeSerializer<E> elementSerializer) {
+        return new PendingInferenceSerializer<>(elementSerializer);
     }
 
     @Override
@@ -61,7 +52,7 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
 
     @Override
     public PendingInference<E> copy(PendingInference<E> from) {
-        E element = from.element() == null ? null : elementSerializer.copy(from.element());
+        E element = copyElement(from.element());
         return new PendingInference<>(
                 from.inferenceId(),
                 from.outputLocation(),
@@ -74,16 +65,6 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
                 element,
                 from.rejectionReason(),
                 from.errorMessage());
-    }
-
-    @Override
-    public PendingInference<E> copy(PendingInference<E> from, PendingInference<E> reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -112,7 +93,7 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
             StringValue.writeString(record.errorMessage(), target);
         }
         if (record.element() != null) {
-            elementSerializer.serialize(record.element(), target);
+            elementSerializer().serialize(record.element(), target);
         }
     }
 
@@ -133,7 +114,7 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
             reason = REASONS[source.readUnsignedByte()];
             errorMessage = StringValue.readString(source);
         }
-        E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer.deserialize(source) : null;
+        E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer().deserialize(source) : null;
         return new PendingInference<>(
                 inferenceId,
                 outputLocation,
@@ -146,29 +127,6 @@ public final class PendingInferenceSerializer<E> extends TypeSerializer<PendingI
                 element,
                 reason,
                 errorMessage);
-    }
-
-    @Override
-    public PendingInference<E> deserialize(PendingInference<E> reuse, DataInputView source)
-            throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof PendingInferenceSerializer
-                && elementSerializer.equals(
-                        ((PendingInferenceSerializer<?>) obj).elementSerializer);
-    }
-
-    @Override
-    public int hashCode() {
-        return elementSerializer.hashCode();
     }
 
     @Override
