@@ -259,6 +259,25 @@ public final class ReviewEnrichmentJob {
         return JSON.writeValueAsString(record);
     }
 
+    /** {@link #enriched} for use in a Flink map function. */
+    public static String enrichedLine(InferenceResult<String> result) {
+        try {
+            return enriched(result);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot write result " + result.inferenceId(), e);
+        }
+    }
+
+    /** The inference ID of a review line: its {@code id} field. */
+    public static String reviewId(String line) throws Exception {
+        return Reviews.idOf(line);
+    }
+
+    /** The bundled sample's lines. */
+    public static List<String> bundledReviews() throws Exception {
+        return Reviews.bundled();
+    }
+
     private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
         return ConfigOptions.key(key).stringType().noDefaultValue();
     }
