@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Discovers result objects by listing the watched prefixes (only their open time buckets, when
@@ -153,23 +154,29 @@ public final class ResultObjectEnumerator
                 }
             }
         }
+        // All listings of one discovery run at once: sequentially, a window of a dozen buckets
+        // made each discovery slower than the discovery interval.
+        List<List<Found>> foundPerListing = new ArrayList<>();
+        List<CompletableFuture<Integer>> requestsPerListing = new ArrayList<>();
+        for (Listing listing : listings) {
+            List<Found> found = new ArrayList<>();
+            foundPerListing.add(found);
+            requestsPerListing.add(
+                    store.listObjects(
+                            listing.location(),
+                            object -> {
+                                if (object.lastModifiedMillis() >= listing.minLastModified()
+                                        && !object.key().endsWith("/")) {
+                                    found.add(
+                                            new Found(listing.prefix(), listing.bucket(), object));
+                                }
+                            }));
+        }
         List<Found> found = new ArrayList<>();
         int requests = 0;
-        for (Listing listing : listings) {
-            requests +=
-                    store.listObjects(
-                                    listing.location(),
-                                    object -> {
-                                        if (object.lastModifiedMillis() >= listing.minLastModified()
-                                                && !object.key().endsWith("/")) {
-                                            found.add(
-                                                    new Found(
-                                                            listing.prefix(),
-                                                            listing.bucket(),
-                                                            object));
-                                        }
-                                    })
-                            .join();
+        for (int i = 0; i < listings.size(); i++) {
+            requests += requestsPerListing.get(i).join();
+            found.addAll(foundPerListing.get(i));
         }
         return new Discovery(found, requests, openBuckets);
     }
