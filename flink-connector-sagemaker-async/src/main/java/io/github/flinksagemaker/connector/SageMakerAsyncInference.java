@@ -137,6 +137,9 @@ public final class SageMakerAsyncInference<IN, E> {
                                 new LocationTagger(
                                         configuration
                                                 .get(JoinOptions.UNMATCHED_OUTPUT_RETENTION)
+                                                .toMillis(),
+                                        configuration
+                                                .get(JoinOptions.DUPLICATE_RETENTION)
                                                 .toMillis()))
                         .returns(Types.TUPLE(Types.STRING, new InferenceOutputTypeInfo()))
                         .name("Tag results by location")

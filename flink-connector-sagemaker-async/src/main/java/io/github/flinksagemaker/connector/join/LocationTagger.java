@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,8 +18,10 @@ import org.apache.flink.util.Collector;
  * that claimed its location (the OutputLocation or FailureLocation the service returned), in either
  * order, and emits {@code (inferenceId, object)}. Object names are never parsed.
  *
- * <p>Claims are {@code (location, inferenceId, deadlineMillis)} and are kept until the deadline;
- * objects nobody claimed yet are kept for the unmatched-output retention. Timers clear both.
+ * <p>Claims are {@code (location, inferenceId, deadlineMillis)} and are kept past the deadline for
+ * the duplicate retention, so that a late object still reaches the join, which drops and counts it;
+ * objects nobody claimed yet are kept for the unmatched-output retention, then dropped and counted.
+ * Timers clear both.
  */
 @Internal
 public final class LocationTagger
@@ -30,14 +33,21 @@ public final class LocationTagger
     private static final long serialVersionUID = 1L;
 
     private final long unmatchedRetentionMillis;
+    private final long lateRetentionMillis;
+    private transient Counter unmatchedOutputsDropped;
     private transient ValueState<String> claimedBy;
     private transient ValueState<InferenceOutput> unclaimed;
 
     /** When whichever of the two is stored may be forgotten. */
     private transient ValueState<Long> expiry;
 
-    public LocationTagger(long unmatchedRetentionMillis) {
+    /**
+     * @param unmatchedRetentionMillis how long an unclaimed object waits for its claim
+     * @param lateRetentionMillis how long past its deadline a claim still tags late objects
+     */
+    public LocationTagger(long unmatchedRetentionMillis, long lateRetentionMillis) {
         this.unmatchedRetentionMillis = unmatchedRetentionMillis;
+        this.lateRetentionMillis = lateRetentionMillis;
     }
 
     @Override
@@ -46,6 +56,11 @@ public final class LocationTagger
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("claimed-by", Types.STRING));
         expiry = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry", Types.LONG));
+        unmatchedOutputsDropped =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("sagemakerAsync")
+                        .counter("unmatchedOutputsDropped");
         unclaimed =
                 getRuntimeContext()
                         .getState(
@@ -67,7 +82,10 @@ public final class LocationTagger
             return;
         }
         claimedBy.update(claim.f1);
-        keepUntil(context, Math.max(claim.f2, context.timerService().currentProcessingTime()));
+        keepUntil(
+                context,
+                Math.max(claim.f2, context.timerService().currentProcessingTime())
+                        + lateRetentionMillis);
     }
 
     @Override
@@ -97,6 +115,9 @@ public final class LocationTagger
             throws Exception {
         Long until = expiry.value();
         if (until != null && timestamp >= until) {
+            if (unclaimed.value() != null) {
+                unmatchedOutputsDropped.inc();
+            }
             claimedBy.clear();
             unclaimed.clear();
             expiry.clear();

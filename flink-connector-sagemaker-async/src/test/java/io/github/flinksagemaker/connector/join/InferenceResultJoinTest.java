@@ -244,7 +244,8 @@ class InferenceResultJoinTest {
                         Tuple2<String, InferenceOutput>>
                 tagger =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(new LocationTagger(UNMATCHED)),
+                                new KeyedCoProcessOperator<>(
+                                        new LocationTagger(UNMATCHED, DUPLICATES)),
                                 claim -> claim.f0,
                                 InferenceOutput::location,
                                 Types.STRING)) {
@@ -263,8 +264,18 @@ class InferenceResultJoinTest {
 
             tagger.processElement1(
                     new StreamRecord<>(Tuple3.of("s3://b/out/c.out", "c", DEADLINE)));
-            tagger.setProcessingTime(DEADLINE);
-            assertThat(tagger.numKeyedStateEntries()).as("expired claim forgotten").isZero();
+            tagger.setProcessingTime(DEADLINE + 1);
+            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/c.out")));
+            assertThat(tagger.extractOutputValues())
+                    .as("a late object is still tagged, so the join can drop and count it")
+                    .hasSize(3);
+
+            tagger.processElement1(
+                    new StreamRecord<>(Tuple3.of("s3://b/out/d.out", "d", DEADLINE)));
+            tagger.setProcessingTime(DEADLINE + 1 + DUPLICATES);
+            assertThat(tagger.numKeyedStateEntries())
+                    .as("claims forgotten after the retention")
+                    .isZero();
         }
     }
 
