@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.source;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.source.WatchOptions.StartFrom;
@@ -44,6 +45,7 @@ public final class WatchConfig implements Serializable {
 
     private WatchConfig(Configuration configuration) {
         this.configuration = new Configuration(configuration);
+        ConnectorOptionKeys.validate(configuration);
         AwsClients.validate(configuration);
         List<WatchedPrefix> watched = new ArrayList<>();
         configuration

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
@@ -77,6 +78,7 @@ public final class SubmitConfig implements Serializable {
 
     private SubmitConfig(Configuration configuration) {
         this.configuration = new Configuration(configuration);
+        ConnectorOptionKeys.validate(configuration);
         AwsClients.validate(configuration);
         this.endpointName = required(configuration, ENDPOINT_NAME);
         if (endpointName.length() > 63 || !ENDPOINT_NAME_PATTERN.matcher(endpointName).matches()) {

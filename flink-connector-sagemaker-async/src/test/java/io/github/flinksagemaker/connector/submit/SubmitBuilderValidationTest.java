@@ -158,6 +158,27 @@ class SubmitBuilderValidationTest {
     }
 
     @Test
+    void anUnknownKeyGivenAsAStringIsRejectedWithTheClosestKnownOne() {
+        assertThatThrownBy(() -> valid().set(KEYS.string("sagemaker.sumbit.capacity"), "8").build())
+                .hasMessageContaining("Unknown option 'sagemaker.sumbit.capacity'")
+                .hasMessageContaining("Did you mean 'sagemaker.submit.capacity'?");
+        assertThatThrownBy(() -> valid().set(KEYS.string("aws.regoin"), "x").build())
+                .hasMessageContaining("Did you mean 'aws.region'?");
+    }
+
+    @Test
+    void credentialsSubKeysAndOtherPrefixesAreNotChecked() {
+        assertThat(
+                        valid().set(KEYS.string("aws.credentials.provider.profile.name"), "dev")
+                                .set(KEYS.string("pipeline.name"), "not ours")
+                                .set(KEYS.string("sagemaker.watch.lookback"), "1 min")
+                                .build()
+                                .config()
+                                .endpointName())
+                .isEqualTo("my-endpoint");
+    }
+
+    @Test
     void aMissingEndpointNameIsNamed() {
         assertThatThrownBy(
                         () ->
