@@ -8,9 +8,7 @@ import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
-import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,7 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReviewEnrichmentJob {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String LOCAL_ENDPOINT = "review-sentiment";
 
     private ReviewEnrichmentJob() {}
 
@@ -90,22 +87,15 @@ public final class ReviewEnrichmentJob {
 
     private static LocalSageMakerAsync startLocalEndpoint(PrintStream console) throws Exception {
         console.println("Starting the embedded SageMaker async endpoint and S3...");
-        LocalSageMakerAsync local = LocalSageMakerAsync.builder().start();
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(LOCAL_ENDPOINT)
-                        .s3OutputPath("s3://" + local.bucket() + "/async/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/async/failure")
-                        .maxConcurrentInvocations(64)
-                        .model(new SentimentDemoModel())
-                        .faults(
-                                FaultInjection.builder()
-                                        .latency(Duration.ofMillis(20), Duration.ofMillis(400))
-                                        .throttledFraction(0.02)
-                                        .build())
-                        .build());
+        LocalSageMakerAsync local =
+                EmbeddedEndpoint.start(
+                        FaultInjection.builder()
+                                .latency(Duration.ofMillis(20), Duration.ofMillis(400))
+                                .throttledFraction(0.02)
+                                .build());
         console.printf(
                 "  endpoint '%s' at %s, S3 at %s%n",
-                LOCAL_ENDPOINT, local.sageMakerEndpoint(), local.s3Endpoint());
+                EmbeddedEndpoint.NAME, local.sageMakerEndpoint(), local.s3Endpoint());
         return local;
     }
 
@@ -113,23 +103,7 @@ public final class ReviewEnrichmentJob {
             ExampleOptions options, LocalSageMakerAsync local) {
         Configuration config = new Configuration();
         if (local != null) {
-            config.set(AwsConfigOptions.AWS_REGION, local.region());
-            config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
-            config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
-            config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
-            config.set(
-                    AwsConfigOptions.AWS_S3_CHECKSUM_MODE,
-                    AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED);
-            config.set(string("aws.credentials.provider"), "BASIC");
-            config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
-            config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
-            config.set(SageMakerAsyncOptions.ENDPOINT_NAME, LOCAL_ENDPOINT);
-            config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
-            config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
-            config.set(
-                    SageMakerAsyncOptions.S3_INPUT_PREFIX,
-                    "s3://" + local.bucket() + "/async/input");
-            config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
+            config.addAll(EmbeddedEndpoint.connectorOptions(local));
         } else {
             config.set(AwsConfigOptions.AWS_REGION, options.region());
             config.set(SageMakerAsyncOptions.ENDPOINT_NAME, options.endpointName());
@@ -147,7 +121,9 @@ public final class ReviewEnrichmentJob {
             throws Exception {
         Configuration flink = new Configuration();
         flink.set(
-                string("metrics.reporter.progress.factory.class"),
+                ConfigOptions.key("metrics.reporter.progress.factory.class")
+                        .stringType()
+                        .noDefaultValue(),
                 ProgressReporter.Factory.class.getName());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(2);
@@ -276,9 +252,5 @@ public final class ReviewEnrichmentJob {
     /** The bundled sample's lines. */
     public static List<String> bundledReviews() throws Exception {
         return Reviews.bundled();
-    }
-
-    private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
-        return ConfigOptions.key(key).stringType().noDefaultValue();
     }
 }

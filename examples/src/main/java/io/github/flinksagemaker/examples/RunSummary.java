@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Counts results by status and path and keeps latencies, for the progress line and summary. */
 final class RunSummary {
@@ -20,7 +21,7 @@ final class RunSummary {
 
     synchronized void add(InferenceResult<?> result) {
         total++;
-        counts.computeIfAbsent(result.status(), s -> new java.util.TreeMap<>())
+        counts.computeIfAbsent(result.status(), s -> new TreeMap<>())
                 .merge(pathName(result.path()), 1L, Long::sum);
         if (result.status() != InferenceStatus.REJECTED) {
             latencies.add(result.latencyMillis());

@@ -4,15 +4,12 @@ import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.s3.S3Uri;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One local async endpoint: its name, the {@code AsyncInferenceConfig} parts that matter here
  * (output path, failure path, max concurrent invocations) and the model it serves.
  */
 public final class LocalEndpointConfig {
-    private static final Pattern ENDPOINT_NAME = Pattern.compile("[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-
     private final String name;
     private final S3Uri s3OutputPath;
     private final S3Uri s3FailurePath;
@@ -102,12 +99,13 @@ public final class LocalEndpointConfig {
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
-            if (name.length() > 63 || !ENDPOINT_NAME.matcher(name).matches()) {
+            if (name.length() > 63
+                    || !InvocationParser.ENDPOINT_NAME_PATTERN.matcher(name).matches()) {
                 throw new IllegalArgumentException(
                         "Endpoint name '"
                                 + name
                                 + "' must be 1-63 characters matching "
-                                + ENDPOINT_NAME.pattern());
+                                + InvocationParser.ENDPOINT_NAME_PATTERN.pattern());
             }
             this.name = name;
         }

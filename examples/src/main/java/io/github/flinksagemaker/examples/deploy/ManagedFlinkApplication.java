@@ -1,25 +1,20 @@
 package io.github.flinksagemaker.examples.deploy;
 
 import io.github.flinksagemaker.connector.SageMakerAsyncInference;
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
+import io.github.flinksagemaker.examples.EmbeddedEndpoint;
 import io.github.flinksagemaker.examples.ReviewEnrichmentJob;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
-import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -29,6 +24,7 @@ import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
@@ -46,7 +42,6 @@ import java.util.Properties;
  */
 public final class ManagedFlinkApplication {
     static final String LOCAL_PROPERTIES = "application-properties-local.json";
-    private static final String LOCAL_ENDPOINT = "review-sentiment";
 
     private ManagedFlinkApplication() {}
 
@@ -93,7 +88,7 @@ public final class ManagedFlinkApplication {
         if (!local) {
             return KinesisAnalyticsRuntime.getApplicationProperties();
         }
-        java.nio.file.Path file = Files.createTempFile("application-properties", ".json");
+        Path file = Files.createTempFile("application-properties", ".json");
         try (var in = ManagedFlinkApplication.class.getResourceAsStream("/" + LOCAL_PROPERTIES)) {
             Files.write(file, in.readAllBytes());
         }
@@ -110,7 +105,8 @@ public final class ManagedFlinkApplication {
             // commit.
             env.enableCheckpointing(1_000);
         }
-        LocalSageMakerAsync localEndpoint = settings.embedded() ? startLocalEndpoint() : null;
+        LocalSageMakerAsync localEndpoint =
+                settings.embedded() ? EmbeddedEndpoint.start(FaultInjection.NONE) : null;
         try {
             Configuration connector =
                     settings.embedded()
@@ -137,7 +133,8 @@ public final class ManagedFlinkApplication {
             Configuration connector,
             String sourcePath) {
         FileSource.FileSourceBuilder<String> files =
-                FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(sourcePath));
+                FileSource.forRecordStreamFormat(
+                        new TextLineInputFormat(), new org.apache.flink.core.fs.Path(sourcePath));
         if (settings.monitorInterval() != null) {
             files.monitorContinuously(settings.monitorInterval());
         }
@@ -156,7 +153,7 @@ public final class ManagedFlinkApplication {
                 .uid("enriched-json")
                 .sinkTo(
                         FileSink.forRowFormat(
-                                        new Path(settings.sinkPath()),
+                                        new org.apache.flink.core.fs.Path(settings.sinkPath()),
                                         new SimpleStringEncoder<String>("UTF-8"))
                                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                                 .build())
@@ -168,52 +165,15 @@ public final class ManagedFlinkApplication {
         return ReviewEnrichmentJob.reviewId(line);
     }
 
-    private static LocalSageMakerAsync startLocalEndpoint() throws Exception {
-        LocalSageMakerAsync local = LocalSageMakerAsync.builder().start();
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(LOCAL_ENDPOINT)
-                        .s3OutputPath("s3://" + local.bucket() + "/async/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/async/failure")
-                        .model(new SentimentDemoModel())
-                        .build());
-        return local;
-    }
-
     private static Configuration embeddedConfiguration(
             LocalSageMakerAsync local, AppSettings settings) {
-        Configuration config = new Configuration();
-        config.set(AwsConfigOptions.AWS_REGION, local.region());
-        config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
-        config.set(
-                AwsConfigOptions.AWS_S3_CHECKSUM_MODE,
-                AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED);
-        config.set(
-                ConfigOptions.key("aws.credentials.provider").stringType().noDefaultValue(),
-                "BASIC");
-        config.set(
-                ConfigOptions.key("aws.credentials.provider.basic.accesskeyid")
-                        .stringType()
-                        .noDefaultValue(),
-                local.accessKeyId());
-        config.set(
-                ConfigOptions.key("aws.credentials.provider.basic.secretkey")
-                        .stringType()
-                        .noDefaultValue(),
-                local.secretAccessKey());
-        config.set(SageMakerAsyncOptions.ENDPOINT_NAME, LOCAL_ENDPOINT);
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
-        config.set(
-                SageMakerAsyncOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
-        config.set(WatchOptions.DISCOVERY_INTERVAL, java.time.Duration.ofMillis(250));
+        Configuration config = EmbeddedEndpoint.connectorOptions(local);
         config.addAll(settings.common());
         return config;
     }
 
     private static String bundledSampleDirectory() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("reviews");
+        Path dir = Files.createTempDirectory("reviews");
         Files.write(dir.resolve("reviews.jsonl"), ReviewEnrichmentJob.bundledReviews());
         return dir.toString();
     }

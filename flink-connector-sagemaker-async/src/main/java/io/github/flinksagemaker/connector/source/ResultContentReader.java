@@ -1,7 +1,9 @@
 package io.github.flinksagemaker.connector.source;
 
+import io.github.flinksagemaker.connector.aws.AwsClients;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.Configuration;
@@ -24,13 +26,9 @@ public final class ResultContentReader implements AutoCloseable {
 
     /** A reader using the {@code aws.*} options of {@code configuration}. */
     public static ResultContentReader create(Configuration configuration) {
-        Configuration withPrefix = new Configuration(configuration);
-        if (withPrefix.getOptional(WatchOptions.OUTPUT_PREFIX).isEmpty()
-                && withPrefix.getOptional(WatchOptions.FAILURE_PREFIX).isEmpty()) {
-            // Only the aws.* options matter here; a placeholder prefix satisfies validation.
-            withPrefix.set(WatchOptions.OUTPUT_PREFIX, "s3://unused/unused");
-        }
-        return new ResultContentReader(WatchClientFactory.SDK.s3(WatchConfig.from(withPrefix)));
+        AwsClients.validate(configuration);
+        return new ResultContentReader(
+                new SdkS3ObjectStore(AwsClients.s3(configuration, 8, override -> {}), null, null));
     }
 
     /** The object's bytes, read asynchronously. */
