@@ -1,12 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.s3.S3Location;
-import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
-import io.github.flinksagemaker.connector.sagemaker.InvocationException;
-import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
-import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -24,8 +19,6 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,8 +56,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     private final TypeInformation<E> elementType;
     private final SubmitClientFactory clientFactory;
 
-    private transient SageMakerRuntimeProxy sageMaker;
-    private transient S3ObjectStore s3;
+    private transient InferenceSubmitter submitter;
     private transient SubmitMetrics metrics;
 
     private SageMakerAsyncSubmitFunction(Builder<IN, E> builder, SubmitConfig config) {
@@ -105,17 +97,13 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     @Override
     public void open(OpenContext openContext) {
         metrics = new SubmitMetrics(getRuntimeContext().getMetricGroup());
-        sageMaker = clientFactory.sageMakerRuntime(config, metrics);
-        s3 = config.inputPrefix() != null ? clientFactory.s3(config) : null;
+        submitter = InferenceSubmitter.open(config, clientFactory, metrics);
     }
 
     @Override
     public void close() {
-        if (sageMaker != null) {
-            sageMaker.close();
-        }
-        if (s3 != null) {
-            s3.close();
+        if (submitter != null) {
+            submitter.close();
         }
     }
 
@@ -184,114 +172,48 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             return;
         }
         int size = request.payload().length;
-        if (size == 0) {
-            reject(
-                    result,
-                    inferenceId,
-                    null,
-                    0,
-                    submitTime,
-                    carried,
-                    RejectionReason.SERIALIZATION_FAILED,
-                    "The request serializer returned an empty payload; the service needs at least"
-                            + " one byte");
-            return;
-        }
-        SubmitPath path = size <= config.inlineLimit() ? SubmitPath.INLINE : SubmitPath.S3;
-        if (path == SubmitPath.S3 && s3 == null) {
-            reject(
-                    result,
-                    inferenceId,
-                    path,
-                    size,
-                    submitTime,
-                    carried,
-                    RejectionReason.PAYLOAD_TOO_LARGE,
-                    "Payload of "
-                            + size
-                            + " bytes exceeds the inline limit of "
-                            + config.inlineLimit()
-                            + " bytes ('"
-                            + SageMakerAsyncOptions.INLINE_LIMIT.key()
-                            + "') and no S3 input prefix is configured ('"
-                            + SageMakerAsyncOptions.S3_INPUT_PREFIX.key()
-                            + "')");
-            return;
-        }
-
+        SubmitPath path = submitter.pathFor(size);
         metrics.started();
-        CompletableFuture<InvocationAccepted> accepted;
-        String inputLocation = null;
-        if (path == SubmitPath.INLINE) {
-            accepted =
-                    sageMaker.invokeEndpointAsync(
-                            invocation(inferenceId, request, submitTime, request.payload(), null));
-        } else {
-            S3Location location = InferenceIds.inputLocation(config.inputPrefix(), inferenceId);
-            inputLocation = location.toString();
-            String uploaded = inputLocation;
-            accepted =
-                    s3.putObject(location, request.payload(), contentType(request))
-                            .handle(
-                                    (ok, error) -> {
-                                        if (error != null) {
-                                            throw new UploadFailedException(
-                                                    "Upload to "
-                                                            + uploaded
-                                                            + " failed: "
-                                                            + describe(unwrap(error)));
-                                        }
-                                        return ok;
-                                    })
-                            .thenCompose(
-                                    ok ->
-                                            sageMaker.invokeEndpointAsync(
-                                                    invocation(
-                                                            inferenceId,
-                                                            request,
-                                                            submitTime,
-                                                            null,
-                                                            uploaded)));
-        }
-        String submittedInput = inputLocation;
-        accepted.whenComplete(
-                (response, error) -> {
-                    metrics.finished();
-                    if (error == null) {
-                        metrics.submitted(path, size, System.currentTimeMillis() - submitTime);
-                        result.complete(
-                                Collections.singleton(
-                                        PendingInference.accepted(
-                                                response.inferenceId() != null
-                                                        ? response.inferenceId()
-                                                        : inferenceId,
-                                                response.outputLocation(),
-                                                response.failureLocation(),
-                                                path,
-                                                size,
-                                                submitTime,
-                                                submitTime + config.resultWindowMillis(),
-                                                submittedInput,
-                                                carried)));
-                    } else {
-                        Throwable cause = unwrap(error);
-                        boolean invalid =
-                                cause instanceof InvocationException
-                                        && ((InvocationException) cause).kind()
-                                                == InvocationException.Kind.VALIDATION;
-                        reject(
-                                result,
-                                inferenceId,
-                                path,
-                                size,
-                                submitTime,
-                                carried,
-                                invalid
-                                        ? RejectionReason.VALIDATION_ERROR
-                                        : RejectionReason.SUBMIT_FAILED,
-                                cause.getMessage());
-                    }
-                });
+        submitter
+                .submit(inferenceId, request, submitTime)
+                .whenComplete(
+                        (submission, error) -> {
+                            metrics.finished();
+                            if (error == null) {
+                                metrics.submitted(
+                                        path, size, System.currentTimeMillis() - submitTime);
+                                InvocationAccepted response = submission.accepted();
+                                result.complete(
+                                        Collections.singleton(
+                                                PendingInference.accepted(
+                                                        response.inferenceId() != null
+                                                                ? response.inferenceId()
+                                                                : inferenceId,
+                                                        response.outputLocation(),
+                                                        response.failureLocation(),
+                                                        path,
+                                                        size,
+                                                        submitTime,
+                                                        submitTime + config.resultWindowMillis(),
+                                                        submission.inputLocation(),
+                                                        carried)));
+                                return;
+                            }
+                            Throwable cause = InferenceSubmitter.unwrap(error);
+                            RejectionReason reason =
+                                    cause instanceof SubmissionRejectedException
+                                            ? ((SubmissionRejectedException) cause).reason()
+                                            : RejectionReason.SUBMIT_FAILED;
+                            reject(
+                                    result,
+                                    inferenceId,
+                                    size == 0 ? null : path,
+                                    size,
+                                    submitTime,
+                                    carried,
+                                    reason,
+                                    cause.getMessage());
+                        });
     }
 
     /**
@@ -323,32 +245,6 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                         + config.submitTimeout());
     }
 
-    private InvocationRequest invocation(
-            String inferenceId,
-            SerializedRequest request,
-            long submitTime,
-            byte[] body,
-            String inputLocation) {
-        return new InvocationRequest(
-                config.endpointName(),
-                inferenceId,
-                body,
-                inputLocation,
-                contentType(request),
-                request.accept() != null ? request.accept() : config.accept(),
-                request.customAttributes() != null
-                        ? request.customAttributes()
-                        : config.customAttributes(),
-                config.outputFilename() ? InferenceIds.filename(inferenceId) : null,
-                config.outputPathExtension(submitTime),
-                config.requestTtlSeconds(),
-                config.invocationTimeoutSeconds());
-    }
-
-    private String contentType(SerializedRequest request) {
-        return request.contentType() != null ? request.contentType() : config.contentType();
-    }
-
     private void reject(
             ResultFuture<PendingInference<E>> result,
             String inferenceId,
@@ -375,29 +271,12 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         }
     }
 
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
     private static String describe(Throwable e) {
         return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
     }
 
     private static String abbreviate(String value) {
         return value.length() <= 80 ? value : value.substring(0, 77) + "...";
-    }
-
-    /** An S3 upload that failed after the S3 client's own retries. */
-    private static final class UploadFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UploadFailedException(String message) {
-            super(message, null, false, false);
-        }
     }
 
     /**
