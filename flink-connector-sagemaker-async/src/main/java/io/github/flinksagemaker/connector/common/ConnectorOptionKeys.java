@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.join.JoinOptions;
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.table.SageMakerSqlOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -30,7 +31,8 @@ public final class ConnectorOptionKeys {
                     AwsConfigOptions.class,
                     SageMakerAsyncOptions.class,
                     WatchOptions.class,
-                    JoinOptions.class
+                    JoinOptions.class,
+                    SageMakerSqlOptions.class
                 }) {
             for (Field field : holder.getFields()) {
                 if (Modifier.isStatic(field.getModifiers())
@@ -46,6 +48,29 @@ public final class ConnectorOptionKeys {
     }
 
     private ConnectorOptionKeys() {}
+
+    /** The public static {@link ConfigOption} fields of option holder classes. */
+    public static Set<ConfigOption<?>> declaredOptions(Class<?>... holders) {
+        Set<ConfigOption<?>> options = new java.util.LinkedHashSet<>();
+        for (Class<?> holder : holders) {
+            for (Field field : holder.getFields()) {
+                if (Modifier.isStatic(field.getModifiers())
+                        && field.getType() == ConfigOption.class) {
+                    try {
+                        options.add((ConfigOption<?>) field.get(null));
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Every {@code sagemaker.*} and {@code aws.*} key the connector defines, sorted. */
+    public static Set<String> knownKeys() {
+        return java.util.Collections.unmodifiableSet(KNOWN);
+    }
 
     /**
      * @throws IllegalArgumentException naming the unknown key and the closest known one

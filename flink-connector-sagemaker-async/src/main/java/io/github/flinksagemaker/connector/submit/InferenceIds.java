@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
 
 /** The rules inference IDs follow, and the names derived from them. */
 @Internal
-final class InferenceIds {
+public final class InferenceIds {
     private static final Pattern SERVICE_PATTERN = Pattern.compile("\\A\\S[\\p{Print}]*\\z");
     private static final HexFormat HEX = HexFormat.of();
 
     private InferenceIds() {}
 
-    static String generate() {
+    public static String generate() {
         return UUID.randomUUID().toString();
     }
 

@@ -66,7 +66,7 @@ public final class InferenceSubmitter implements AutoCloseable {
         if (path == SubmitPath.INLINE) {
             return sageMaker
                     .invokeEndpointAsync(invocation(inferenceId, request, submitTime, null))
-                    .handle((accepted, error) -> outcome(accepted, error, path, null));
+                    .handle((accepted, error) -> outcome(inferenceId, accepted, error, path, null));
         }
         if (s3 == null) {
             return CompletableFuture.failedFuture(
@@ -109,6 +109,7 @@ public final class InferenceSubmitter implements AutoCloseable {
                                         .handle(
                                                 (accepted, error) ->
                                                         outcome(
+                                                                inferenceId,
                                                                 accepted,
                                                                 error,
                                                                 path,
@@ -124,9 +125,20 @@ public final class InferenceSubmitter implements AutoCloseable {
     }
 
     private static Submission outcome(
-            InvocationAccepted accepted, Throwable error, SubmitPath path, String inputLocation) {
+            String inferenceId,
+            InvocationAccepted accepted,
+            Throwable error,
+            SubmitPath path,
+            String inputLocation) {
         if (error == null) {
-            return new Submission(accepted, path, inputLocation);
+            InvocationAccepted withId =
+                    accepted.inferenceId() != null
+                            ? accepted
+                            : new InvocationAccepted(
+                                    inferenceId,
+                                    accepted.outputLocation(),
+                                    accepted.failureLocation());
+            return new Submission(withId, path, inputLocation);
         }
         Throwable cause = unwrap(error);
         boolean invalid =

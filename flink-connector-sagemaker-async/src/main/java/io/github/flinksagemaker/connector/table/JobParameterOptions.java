@@ -1,0 +1,57 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.table.functions.FunctionContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a function's options from the job parameters ({@code pipeline.global-job-parameters}), the
+ * only configuration a function created with {@code CREATE FUNCTION} can see. A function context
+ * cannot list parameters, so this asks for every key the connector knows.
+ */
+@Internal
+final class JobParameterOptions {
+    private static final String[] CREDENTIAL_KEYS = {
+        AwsConfigOptions.BASIC_ACCESS_KEY_ID,
+        AwsConfigOptions.BASIC_SECRET_KEY,
+        AwsConfigOptions.PROFILE_NAME,
+        AwsConfigOptions.PROFILE_PATH,
+        AwsConfigOptions.ROLE_ARN,
+        AwsConfigOptions.ROLE_SESSION_NAME,
+        AwsConfigOptions.ROLE_EXTERNAL_ID,
+        AwsConfigOptions.ROLE_PROVIDER,
+        AwsConfigOptions.ROLE_STS_ENDPOINT,
+        AwsConfigOptions.WEB_IDENTITY_TOKEN_FILE
+    };
+
+    private JobParameterOptions() {}
+
+    static Map<String, String> read(FunctionContext context) {
+        Map<String, String> options = new TreeMap<>();
+        for (String key : keys()) {
+            String value = context.getJobParameter(key, null);
+            if (value != null) {
+                options.put(key, value);
+            }
+        }
+        return options;
+    }
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>(ConnectorOptionKeys.knownKeys());
+        String prefix = AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".";
+        for (String credential : CREDENTIAL_KEYS) {
+            keys.add(prefix + credential);
+            // The source provider of ASSUME_ROLE, e.g. role.provider.basic.accesskeyid.
+            keys.add(prefix + AwsConfigOptions.ROLE_PROVIDER + "." + credential);
+        }
+        return keys;
+    }
+}

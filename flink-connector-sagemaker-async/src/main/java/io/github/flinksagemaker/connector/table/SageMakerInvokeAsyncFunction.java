@@ -1,0 +1,115 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+
+import org.apache.flink.annotation.PublicEvolving;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * {@code SAGEMAKER_INVOKE_ASYNC(payload [, content_type])}: submits the payload (STRING or BYTES)
+ * to the configured endpoint, inline or through the S3 input prefix when large, waits for the
+ * result at the returned locations and returns the model's output as the payload's type. A NULL
+ * payload gives NULL. A failed inference follows {@code sagemaker.invoke.error-handling}.
+ *
+ * <p>The function holds a slot of the async operator for the whole inference, so it suits models of
+ * seconds to minutes; for longer ones use the DataStream API or the decoupled SQL pattern ({@link
+ * SageMakerSubmitAsyncFunction} and the {@code sagemaker-async-results} table).
+ *
+ * <pre>{@code
+ * tEnv.createTemporarySystemFunction(
+ *         "SAGEMAKER_INVOKE_ASYNC",
+ *         new SageMakerInvokeAsyncFunction(Map.of(
+ *                 "sagemaker.endpoint-name", "reviews-sentiment",
+ *                 "aws.region", "eu-west-1",
+ *                 "sagemaker.s3.input-prefix", "s3://my-bucket/inputs")));
+ * }</pre>
+ */
+@PublicEvolving
+public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SageMakerInvokeAsyncFunction.class);
+
+    /** For {@code CREATE FUNCTION}: options come from {@code pipeline.global-job-parameters}. */
+    public SageMakerInvokeAsyncFunction() {}
+
+    /**
+     * @throws IllegalArgumentException naming the first missing or invalid option
+     */
+    public SageMakerInvokeAsyncFunction(Map<String, String> options) {
+        super(options);
+    }
+
+    public void eval(CompletableFuture<String> result, String payload) {
+        eval(result, payload, null);
+    }
+
+    public void eval(CompletableFuture<String> result, String payload, String contentType) {
+        invoke(
+                result,
+                payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
+                contentType,
+                bytes -> new String(bytes, StandardCharsets.UTF_8),
+                AwaitedResult::errorString);
+    }
+
+    public void eval(CompletableFuture<byte[]> result, byte[] payload) {
+        eval(result, payload, null);
+    }
+
+    public void eval(CompletableFuture<byte[]> result, byte[] payload, String contentType) {
+        invoke(
+                result,
+                payload,
+                contentType,
+                bytes -> bytes,
+                failed -> failed.errorString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private <T> void invoke(
+            CompletableFuture<T> result,
+            byte[] payload,
+            String contentType,
+            Function<byte[], T> output,
+            Function<AwaitedResult, T> errorValue) {
+        if (payload == null) {
+            result.complete(null);
+            return;
+        }
+        SerializedRequest request = SerializedRequest.of(payload).withContentType(contentType);
+        caller.call(request)
+                .whenComplete(
+                        (awaited, error) -> {
+                            if (error != null) {
+                                result.completeExceptionally(error);
+                                return;
+                            }
+                            metrics.outcome(awaited.status());
+                            if (awaited.isSuccess()) {
+                                result.complete(output.apply(awaited.content()));
+                                return;
+                            }
+                            switch (config.errorHandling()) {
+                                case FAIL:
+                                    result.completeExceptionally(
+                                            new SageMakerInferenceException(awaited));
+                                    break;
+                                case NULL:
+                                    LOG.warn(
+                                            "Inference {} ended {}; returning NULL",
+                                            awaited.inferenceId(),
+                                            awaited.status());
+                                    result.complete(null);
+                                    break;
+                                default:
+                                    result.complete(errorValue.apply(awaited));
+                            }
+                        });
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+import io.github.flinksagemaker.connector.source.WatchConfig;
+import io.github.flinksagemaker.connector.source.WatchOptions;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.catalog.Column;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.factories.DynamicTableSourceFactory;
+import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.logical.LogicalType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code CREATE TABLE ... WITH ('connector' = 'sagemaker-async-results', ...)}: each result object
+ * the endpoint writes under the watched prefixes as a row of {@code location}, {@code status},
+ * {@code content}, {@code content_type} and {@code size} (declare any of them), plus the {@code
+ * last-modified} metadata column for event time. Options: the {@code sagemaker.watch.*} and {@code
+ * aws.*} ones; anything else is rejected.
+ */
+@PublicEvolving
+public final class SageMakerResultsTableFactory implements DynamicTableSourceFactory {
+    public static final String IDENTIFIER = "sagemaker-async-results";
+
+    @Override
+    public String factoryIdentifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public Set<ConfigOption<?>> requiredOptions() {
+        return Set.of(AwsConfigOptions.AWS_REGION);
+    }
+
+    @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        Set<ConfigOption<?>> options =
+                ConnectorOptionKeys.declaredOptions(AwsConfigOptions.class, WatchOptions.class);
+        options.removeAll(requiredOptions());
+        return options;
+    }
+
+    @Override
+    public DynamicTableSource createDynamicTableSource(Context context) {
+        Map<String, String> options = new TreeMap<>(context.getCatalogTable().getOptions());
+        options.remove(FactoryUtil.CONNECTOR.key());
+        Configuration configuration = Configuration.fromMap(options);
+        ConnectorOptionKeys.validate(configuration);
+        FactoryUtil.createTableFactoryHelper(this, context)
+                .validateExcept(AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".");
+        WatchConfig.from(configuration);
+
+        ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
+        List<ResultColumn> physical = new ArrayList<>();
+        boolean contentAsString = false;
+        for (Column column : schema.getColumns()) {
+            if (!column.isPhysical()) {
+                continue;
+            }
+            ResultColumn resultColumn = ResultColumn.named(column.getName());
+            LogicalType type = column.getDataType().getLogicalType();
+            if (!resultColumn.accepts(type)) {
+                throw new IllegalArgumentException(
+                        "Column '"
+                                + column.getName()
+                                + "' of a '"
+                                + IDENTIFIER
+                                + "' table must be "
+                                + resultColumn.allowedType()
+                                + ", not "
+                                + type.asSummaryString());
+            }
+            if (resultColumn == ResultColumn.CONTENT) {
+                contentAsString = TableTypes.isString(type);
+            }
+            physical.add(resultColumn);
+        }
+        return new SageMakerResultsTableSource(
+                configuration, physical, contentAsString, context.getPhysicalRowDataType());
+    }
+}

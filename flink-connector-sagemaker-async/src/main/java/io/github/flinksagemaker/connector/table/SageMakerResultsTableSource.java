@@ -1,0 +1,87 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.connector.source.SageMakerAsyncResultSource;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
+import org.apache.flink.table.types.DataType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code sagemaker-async-results} table: the companion watch source as rows. */
+@Internal
+final class SageMakerResultsTableSource implements ScanTableSource, SupportsReadingMetadata {
+    static final String LAST_MODIFIED = "last-modified";
+
+    private final Configuration options;
+    private final List<ResultColumn> physical;
+    private final boolean contentAsString;
+    private List<String> metadataKeys = new ArrayList<>();
+    private DataType producedType;
+
+    SageMakerResultsTableSource(
+            Configuration options,
+            List<ResultColumn> physical,
+            boolean contentAsString,
+            DataType physicalType) {
+        this.options = options;
+        this.physical = physical;
+        this.contentAsString = contentAsString;
+        this.producedType = physicalType;
+    }
+
+    @Override
+    public ChangelogMode getChangelogMode() {
+        return ChangelogMode.insertOnly();
+    }
+
+    @Override
+    public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+        ResultRowDeserializer deserializer =
+                new ResultRowDeserializer(
+                        physical,
+                        contentAsString,
+                        metadataKeys,
+                        context.createTypeInformation(producedType));
+        return SourceProvider.of(
+                SageMakerAsyncResultSource.builder()
+                        .setAll(options)
+                        .deserializer(deserializer)
+                        .build());
+    }
+
+    @Override
+    public Map<String, DataType> listReadableMetadata() {
+        Map<String, DataType> metadata = new LinkedHashMap<>();
+        metadata.put(LAST_MODIFIED, DataTypes.TIMESTAMP_LTZ(3).notNull());
+        return metadata;
+    }
+
+    @Override
+    public void applyReadableMetadata(List<String> metadataKeys, DataType producedDataType) {
+        this.metadataKeys = new ArrayList<>(metadataKeys);
+        this.producedType = producedDataType;
+    }
+
+    @Override
+    public DynamicTableSource copy() {
+        SageMakerResultsTableSource copy =
+                new SageMakerResultsTableSource(options, physical, contentAsString, producedType);
+        copy.metadataKeys = new ArrayList<>(metadataKeys);
+        return copy;
+    }
+
+    @Override
+    public String asSummaryString() {
+        return "SageMaker async results";
+    }
+}
