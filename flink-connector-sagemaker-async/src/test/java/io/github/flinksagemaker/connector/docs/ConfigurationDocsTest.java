@@ -4,6 +4,8 @@ import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.join.JoinOptions;
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.table.SageMakerModelOptions;
+import io.github.flinksagemaker.connector.table.SageMakerSqlOptions;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
@@ -35,7 +37,9 @@ class ConfigurationDocsTest {
                         AwsConfigOptions.class,
                         SageMakerAsyncOptions.class,
                         WatchOptions.class,
-                        JoinOptions.class)
+                        JoinOptions.class,
+                        SageMakerSqlOptions.class,
+                        SageMakerModelOptions.class)
                 .flatMap(type -> Arrays.stream(type.getFields()))
                 .filter(field -> Modifier.isStatic(field.getModifiers()))
                 .filter(field -> field.getType() == ConfigOption.class)

@@ -1,0 +1,180 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.local.model.SentimentDemoModel;
+
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The decoupled pattern in SQL: SAGEMAKER_SUBMIT_ASYNC returns the locations at once, the
+ * sagemaker-async-results table watches them, and an interval join on location puts each request
+ * together with its result.
+ */
+class DecoupledSqlPatternITCase {
+    private static final String ENDPOINT = "sql-decoupled";
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private static LocalSageMakerAsync local;
+
+    @BeforeAll
+    static void startLocalEndpoint() throws Exception {
+        local = LocalSageMakerAsync.builder().start();
+        SqlTestSupport.register(local, ENDPOINT, new SentimentDemoModel());
+    }
+
+    @AfterAll
+    static void stopLocalEndpoint() throws Exception {
+        local.close();
+    }
+
+    private static StreamTableEnvironment tableEnvironment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        return StreamTableEnvironment.create(env);
+    }
+
+    private static Map<String, String> resultsOptions() {
+        Map<String, String> options = new TreeMap<>(SqlTestSupport.options(local, ENDPOINT));
+        options.keySet().removeIf(key -> key.startsWith("sagemaker."));
+        options.put("connector", "sagemaker-async-results");
+        options.put("sagemaker.watch.output-prefix", SqlTestSupport.outputPath(local, ENDPOINT));
+        options.put("sagemaker.watch.failure-prefix", SqlTestSupport.failurePath(local, ENDPOINT));
+        options.put("sagemaker.watch.discovery-interval", "200 ms");
+        return options;
+    }
+
+    @Test
+    void eachRequestJoinsExactlyOneResultOnLocation() throws Exception {
+        List<Tuple2<Integer, String>> requests = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String payload =
+                    i % 20 == 7
+                            ? "not json " + i
+                            : "{\"text\":\"" + (i % 2 == 0 ? "great" : "poor") + " #" + i + "\"}";
+            requests.add(Tuple2.of(i, payload));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.createTemporaryView(
+                "requests",
+                tEnv.fromDataStream(
+                                env.fromData(requests),
+                                Schema.newBuilder()
+                                        .columnByExpression("proc", "PROCTIME()")
+                                        .build())
+                        .as("id", "payload", "proc"));
+        tEnv.createTemporarySystemFunction(
+                "SAGEMAKER_SUBMIT_ASYNC",
+                new SageMakerSubmitAsyncFunction(SqlTestSupport.options(local, ENDPOINT)));
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE results (\n"
+                        + "  location STRING,\n"
+                        + "  status STRING,\n"
+                        + "  content STRING,\n"
+                        + "  content_type STRING,\n"
+                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
+                        + "  proc AS PROCTIME()\n"
+                        + ") WITH (\n"
+                        + SqlTestSupport.withClause(resultsOptions())
+                        + ")");
+
+        List<Row> rows =
+                SqlTestSupport.collect(
+                        tEnv.executeSql(
+                                "WITH submitted AS (\n"
+                                        + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
+                                        + " FROM requests)\n"
+                                        + "SELECT q.id, q.s.inference_id, r.status, r.content,"
+                                        + " r.last_modified\n"
+                                        + "FROM submitted q\n"
+                                        + "CROSS JOIN UNNEST(ARRAY[q.s.output_location,"
+                                        + " q.s.failure_location]) AS l(location)\n"
+                                        + "JOIN results r ON r.location = l.location\n"
+                                        + "  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
+                                        + " AND q.proc + INTERVAL '10' MINUTE"),
+                        requests.size());
+
+        Map<Integer, Row> byId = new HashMap<>();
+        for (Row row : rows) {
+            assertThat(byId.put((Integer) row.getField(0), row))
+                    .as("a second result for request %s", row.getField(0))
+                    .isNull();
+        }
+        assertThat(byId).hasSize(requests.size());
+        for (Tuple2<Integer, String> request : requests) {
+            Row row = byId.get(request.f0);
+            assertThat((String) row.getField(1)).hasSize(36);
+            assertThat(row.getField(4)).isNotNull();
+            if (request.f1.startsWith("not json")) {
+                assertThat(row.getField(2)).isEqualTo("FAILURE");
+                assertThat((String) row.getField(3)).contains("could not parse the payload");
+            } else {
+                String text = request.f1.substring(9, request.f1.length() - 2);
+                assertThat(row.getField(2)).isEqualTo("SUCCESS");
+                assertThat(row.getField(3))
+                        .isEqualTo(
+                                new String(SentimentDemoModel.score(text), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void theResultsTableNamesWhatIsWrongWithItsColumnsAndOptions() {
+        StreamTableEnvironment tEnv = tableEnvironment();
+        Map<String, String> options = resultsOptions();
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE wrong_column (location STRING, body STRING) WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM wrong_column"))
+                .hasStackTraceContaining("Unknown column 'body'")
+                .hasStackTraceContaining("[location, status, content, content_type, size]");
+
+        options.put("sagemaker.watch.discovery-intervall", "1 s");
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE typo (location STRING) WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM typo"))
+                .hasStackTraceContaining("Did you mean 'sagemaker.watch.discovery-interval'");
+
+        options.remove("sagemaker.watch.discovery-intervall");
+        options.put("sagemaker.endpoint-name", ENDPOINT);
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE submit_option (location STRING) WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM submit_option"))
+                .hasStackTraceContaining("Unsupported options")
+                .hasStackTraceContaining("sagemaker.endpoint-name");
+    }
+}

@@ -1,0 +1,173 @@
+package io.github.flinksagemaker.sql;
+
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.local.model.SentimentDemoModel;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The self-contained SQL jar (built in the package phase): the connector and its factories, the AWS
+ * SDK, Netty and HTTP clients relocated under {@code io.github.flinksagemaker.shaded}, service
+ * files merged and relocated, nothing of Flink; and it works on its own beside Flink's jars.
+ */
+class SqlJarPackagingIT {
+    private static final String SHADED = "io/github/flinksagemaker/shaded/";
+
+    private static Path jar;
+    private static List<String> entries;
+
+    @BeforeAll
+    static void findJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            jar =
+                    files.filter(f -> f.getFileName().toString().startsWith("flink-sql-connector"))
+                            .filter(f -> f.toString().endsWith(".jar"))
+                            .findFirst()
+                            .orElseThrow();
+        }
+        entries = new ArrayList<>();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(ZipEntry::getName).forEach(entries::add);
+        }
+    }
+
+    @Test
+    void containsTheConnectorAndTheRelocatedSdk() {
+        assertThat(entries)
+                .contains(
+                        "io/github/flinksagemaker/connector/table/SageMakerModelProviderFactory.class",
+                        "io/github/flinksagemaker/connector/table/SageMakerResultsTableFactory.class",
+                        "io/github/flinksagemaker/connector/table/SageMakerInvokeAsyncFunction.class",
+                        "io/github/flinksagemaker/connector/SageMakerAsyncInference.class",
+                        SHADED
+                                + "software/amazon/awssdk/services/sagemakerruntime/SageMakerRuntimeAsyncClient.class",
+                        SHADED + "software/amazon/awssdk/services/s3/S3AsyncClient.class",
+                        SHADED + "software/amazon/awssdk/services/sts/StsClient.class",
+                        SHADED + "io/netty/channel/Channel.class");
+    }
+
+    @Test
+    void nothingClashesWithOtherJarsOnTheClassPath() {
+        assertThat(entries)
+                .allMatch(
+                        e ->
+                                e.startsWith("io/github/flinksagemaker/")
+                                        || e.startsWith("META-INF/")
+                                        || e.equals("io/")
+                                        || e.equals("io/github/")
+                                        || !e.endsWith(".class"),
+                        "classes only under io/github/flinksagemaker")
+                .noneMatch(e -> e.startsWith("org/apache/flink/"))
+                .noneMatch(e -> e.startsWith("software/amazon/") && e.endsWith(".class"))
+                .noneMatch(e -> e.startsWith("io/netty/"))
+                .noneMatch(e -> e.startsWith("org/slf4j/"))
+                .noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
+    }
+
+    @Test
+    void serviceFilesAreMergedAndRelocated() throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(read(file, "META-INF/services/org.apache.flink.table.factories.Factory"))
+                    .contains(
+                            "io.github.flinksagemaker.connector.table.SageMakerModelProviderFactory",
+                            "io.github.flinksagemaker.connector.table.SageMakerResultsTableFactory");
+            assertThat(
+                            read(
+                                    file,
+                                    "META-INF/services/io.github.flinksagemaker.shaded.software"
+                                            + ".amazon.awssdk.http.async.SdkAsyncHttpService"))
+                    .contains(
+                            "io.github.flinksagemaker.shaded.software.amazon.awssdk.http.nio"
+                                    + ".netty.NettySdkAsyncHttpService");
+            assertThat(entries).noneMatch(e -> e.startsWith("META-INF/services/software.amazon."));
+        }
+    }
+
+    @Test
+    void runsSqlBesideFlinksJarsAlone() throws Exception {
+        try (LocalSageMakerAsync local = LocalSageMakerAsync.builder().start()) {
+            String output = "s3://" + local.bucket() + "/smoke/output";
+            String failure = "s3://" + local.bucket() + "/smoke/failure";
+            local.registerEndpoint(
+                    LocalEndpointConfig.builder("smoke")
+                            .s3OutputPath(output)
+                            .s3FailurePath(failure)
+                            .model(new SentimentDemoModel())
+                            .build());
+            String aws =
+                    String.join(
+                            ", ",
+                            "'aws.region' = '" + local.region() + "'",
+                            "'aws.endpoint' = '" + local.sageMakerEndpoint() + "'",
+                            "'aws.s3.endpoint' = '" + local.s3Endpoint() + "'",
+                            "'aws.s3.path-style-access' = 'true'",
+                            "'aws.s3.checksum-mode' = 'WHEN_REQUIRED'",
+                            "'aws.credentials.provider' = 'BASIC'",
+                            "'aws.credentials.provider.basic.accesskeyid' = '"
+                                    + local.accessKeyId()
+                                    + "'",
+                            "'aws.credentials.provider.basic.secretkey' = '"
+                                    + local.secretAccessKey()
+                                    + "'");
+
+            String printed = runBesideFlink(aws, output, failure);
+
+            assertThat(printed).contains("labels=[NEGATIVE, POSITIVE]");
+            assertThat(printed).contains("results=SUCCESS:2");
+        }
+    }
+
+    /** Flink's jars as a cluster has them: the test class path minus this project and the SDK. */
+    private static String runBesideFlink(String... args) throws Exception {
+        List<String> classPath = new ArrayList<>();
+        classPath.add(jar.toAbsolutePath().toString());
+        classPath.add(Path.of("target", "test-classes").toAbsolutePath().toString());
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            boolean bundled =
+                    entry.contains("flinksagemaker")
+                            || entry.contains("software/amazon/")
+                            || entry.contains("io/netty/")
+                            || entry.contains("org/reactivestreams/")
+                            || entry.contains("org/apache/httpcomponents/")
+                            || entry.contains("target/classes")
+                            || entry.contains("target/test-classes");
+            if (!bundled) {
+                classPath.add(entry);
+            }
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, classPath));
+        command.add(SqlJarSmokeQuery.class.getName());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        String printed = new String(output, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(printed).isZero();
+        return printed;
+    }
+
+    private static String read(JarFile file, String name) throws IOException {
+        ZipEntry entry = file.getEntry(name);
+        assertThat(entry).as("entry %s in %s", name, file.getName()).isNotNull();
+        return new String(file.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
