@@ -48,6 +48,7 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
                         SageMakerModelOptions.class);
         options.add(SageMakerSqlOptions.POLL_INITIAL_DELAY);
         options.add(SageMakerSqlOptions.POLL_MAX_DELAY);
+        options.remove(SageMakerAsyncOptions.FAILURE_HANDLING);
         options.removeAll(requiredOptions());
         return options;
     }

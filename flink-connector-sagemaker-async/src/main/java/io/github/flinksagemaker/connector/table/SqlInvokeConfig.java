@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SubmitConfig;
 import io.github.flinksagemaker.connector.table.SageMakerSqlOptions.InvokeErrorHandling;
 
@@ -25,6 +26,14 @@ final class SqlInvokeConfig implements Serializable {
     private final InvokeErrorHandling errorHandling;
 
     private SqlInvokeConfig(Configuration configuration) {
+        if (configuration.contains(SageMakerAsyncOptions.FAILURE_HANDLING)) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + SageMakerAsyncOptions.FAILURE_HANDLING.key()
+                            + "' is for the DataStream API; in SQL use '"
+                            + SageMakerSqlOptions.INVOKE_ERROR_HANDLING.key()
+                            + "' (functions) or 'error-handling-strategy' (models)");
+        }
         this.submit = SubmitConfig.from(configuration);
         this.pollInitialDelay = positive(configuration, SageMakerSqlOptions.POLL_INITIAL_DELAY);
         this.pollMaxDelay = positive(configuration, SageMakerSqlOptions.POLL_MAX_DELAY);
