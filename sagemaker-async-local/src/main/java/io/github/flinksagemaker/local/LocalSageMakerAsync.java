@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -47,6 +48,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     private final String secretAccessKey;
     private final String bucket;
     private final LocalCounters counters = new LocalCounters();
+    private final NetworkDelay networkDelay = new NetworkDelay();
     private final Map<String, EndpointRuntime> endpoints = new ConcurrentHashMap<>();
     private final BlobStoreContext blobStoreContext;
     private final BlobStore blobStore;
@@ -60,6 +62,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         this.accessKeyId = builder.accessKeyId;
         this.secretAccessKey = builder.secretAccessKey;
         this.bucket = builder.bucket;
+        networkDelay.set(builder.networkDelay);
         this.blobStoreContext = blobStoreContext(builder.dataDir, accessKeyId, secretAccessKey);
         this.blobStore = blobStoreContext.getBlobStore();
         this.scheduler =
@@ -71,7 +74,13 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         try {
             proxy =
                     S3Proxy.builder()
-                            .blobStore(new CountingBlobStore(blobStore, counters::countS3Request))
+                            .blobStore(
+                                    new CountingBlobStore(
+                                            blobStore,
+                                            operation -> {
+                                                counters.countS3Request(operation);
+                                                networkDelay.pause();
+                                            }))
                             .endpoint(URI.create("http://127.0.0.1:" + builder.s3Port))
                             .awsAuthentication(
                                     AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
@@ -84,7 +93,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                             accessKeyId,
                             secretAccessKey,
                             endpoints,
-                            counters);
+                            counters,
+                            networkDelay);
         } catch (Exception e) {
             if (proxy != null) {
                 proxy.stop();
@@ -128,6 +138,11 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     /** The bucket created at start, for inputs and results. */
     public String bucket() {
         return bucket;
+    }
+
+    /** Changes the delay added to every client request; see {@link Builder#networkDelay}. */
+    public void setNetworkDelay(Duration delay) {
+        networkDelay.set(delay);
     }
 
     public LocalCounters counters() {
@@ -217,6 +232,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         private int sageMakerPort;
         private int s3Port;
         private Path dataDir;
+        private Duration networkDelay = Duration.ZERO;
 
         private Builder() {}
 
@@ -251,6 +267,15 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         /** Keeps S3 data as files under this directory instead of in memory. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
+            return this;
+        }
+
+        /**
+         * Adds this delay to every client request, SageMaker and S3, before it is served, like a
+         * longer network round trip (the endpoint's own S3 reads and writes are not delayed).
+         */
+        public Builder networkDelay(Duration delay) {
+            this.networkDelay = Objects.requireNonNull(delay, "delay");
             return this;
         }
 

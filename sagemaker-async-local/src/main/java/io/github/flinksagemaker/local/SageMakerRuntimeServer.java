@@ -49,6 +49,7 @@ final class SageMakerRuntimeServer implements AutoCloseable {
     private final SigV4Verifier verifier;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final NetworkDelay networkDelay;
 
     SageMakerRuntimeServer(
             int port,
@@ -56,8 +57,10 @@ final class SageMakerRuntimeServer implements AutoCloseable {
             String accessKeyId,
             String secretAccessKey,
             Map<String, EndpointRuntime> endpoints,
-            LocalCounters counters)
+            LocalCounters counters,
+            NetworkDelay networkDelay)
             throws IOException {
+        this.networkDelay = networkDelay;
         this.endpoints = endpoints;
         this.counters = counters;
         this.verifier =
@@ -80,6 +83,7 @@ final class SageMakerRuntimeServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        networkDelay.pause();
         try (exchange) {
             try {
                 EndpointRuntime.Accepted accepted = invoke(exchange);
