@@ -43,6 +43,8 @@ final class SageMakerRuntimeServer implements AutoCloseable {
         }
     }
 
+    private static final int SERVER_THREADS = 128;
+
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, EndpointRuntime> endpoints;
     private final LocalCounters counters;
@@ -70,9 +72,10 @@ final class SageMakerRuntimeServer implements AutoCloseable {
                 HttpServer.create(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
         this.executor =
+                // Enough threads that a configured network delay (a sleep per request) does not
+                // cap the request rate below what the clients put in flight.
                 Executors.newFixedThreadPool(
-                        Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-                        LocalThreads.daemon("sagemaker-runtime-http"));
+                        SERVER_THREADS, LocalThreads.daemon("sagemaker-runtime-http"));
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();

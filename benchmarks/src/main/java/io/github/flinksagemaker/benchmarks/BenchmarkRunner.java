@@ -1,0 +1,430 @@
+package io.github.flinksagemaker.benchmarks;
+
+import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.model.EchoModel;
+
+import org.apache.flink.runtime.util.EnvironmentInformation;
+
+import software.amazon.awssdk.core.util.VersionInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Runs every benchmark side by side in one JVM against the local endpoint and writes the Markdown
+ * report (docs/benchmarks.md by default). Each measurement is repeated and reported as the median
+ * over runs with its range; every ratio is computed within one run, then the median taken.
+ *
+ * <pre>
+ * mvn -q -pl benchmarks -am compile exec:exec [-Dbench.args="--runs 5 --warmup 90"]
+ * </pre>
+ */
+public final class BenchmarkRunner {
+    static final String COMMAND = "mvn -q -pl benchmarks -am compile exec:exec";
+
+    private final int runs;
+    private final Duration warmup;
+    private final boolean quick;
+    private final long started = System.nanoTime();
+
+    private BenchmarkRunner(int runs, Duration warmup, boolean quick) {
+        this.runs = runs;
+        this.warmup = warmup;
+        this.quick = quick;
+    }
+
+    public static void main(String[] arguments) throws Exception {
+        // exec:exec passes -Dbench.args as one argument.
+        String[] args = String.join(" ", arguments).trim().split("\\s+");
+        int runs = 5;
+        int warmupSeconds = 90;
+        boolean quick = false;
+        Path output = Path.of("docs", "benchmarks.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--output" -> output = Path.of(args[++i]);
+                case "" -> {}
+                default -> {
+                    System.err.println(
+                            "Usage: BenchmarkRunner [--runs N] [--warmup SECONDS] [--quick]"
+                                    + " [--output FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!output.isAbsolute() && Files.isDirectory(Path.of("..", "docs"))) {
+            output = Path.of("..").resolve(output); // exec:exec runs in the module directory
+        }
+        Report report =
+                new BenchmarkRunner(runs, Duration.ofSeconds(warmupSeconds), quick).runAll();
+        Files.writeString(output, report.toString());
+        System.out.println("Wrote " + output.toAbsolutePath().normalize());
+    }
+
+    private Report runAll() throws Exception {
+        Report report = new Report();
+        report.line("# Benchmarks")
+                .blank()
+                .line(
+                        "Measured side by side in one JVM against the local endpoint and embedded S3"
+                                + " (no AWS), by:")
+                .blank()
+                .line("```")
+                .line(COMMAND + (quick ? " -Dbench.args=\"--quick\"" : ""))
+                .line("```")
+                .blank()
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "Machine: %d cores, %s %s, Java %s; Flink %s, AWS SDK for Java"
+                                        + " %s. %s. Medians of %d runs (range in brackets) after"
+                                        + " %d s of JIT warm-up; ratios are taken within each run.",
+                                Runtime.getRuntime().availableProcessors(),
+                                System.getProperty("os.name"),
+                                System.getProperty("os.arch"),
+                                System.getProperty("java.version"),
+                                EnvironmentInformation.getVersion(),
+                                VersionInfo.SDK_VERSION,
+                                Instant.now().truncatedTo(ChronoUnit.MINUTES),
+                                runs,
+                                warmup.toSeconds()))
+                .blank()
+                .line(
+                        "The client, the local SageMaker endpoint (which verifies SigV4, runs the"
+                                + " model and writes every result to S3) and S3 share the same"
+                                + " cores, so absolute rates are far below AWS's; the ratios are"
+                                + " what carries over.");
+        try (LocalSetup setup = new LocalSetup()) {
+            setup.register(ThroughputBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
+            setup.register(SubmitLatencyBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
+            setup.register(S3CostBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
+            setup.register(
+                    EndToEndOverheadBenchmark.ENDPOINT,
+                    new EchoModel(),
+                    FaultInjection.builder()
+                            .latency(EndToEndOverheadBenchmark.MODEL_LATENCY)
+                            .build());
+            warmUp(setup);
+            s3Cost(setup, report);
+            submitLatency(setup, report);
+            throughput(setup, report);
+            endToEnd(setup, report);
+        }
+        state(report);
+        progress("done");
+        return report;
+    }
+
+    private void warmUp(LocalSetup setup) throws Exception {
+        progress("warming up the JIT for " + warmup.toSeconds() + " s");
+        ThroughputBenchmark throughput = new ThroughputBenchmark(setup, 64);
+        SubmitLatencyBenchmark latency = new SubmitLatencyBenchmark(setup, 16);
+        long end = System.nanoTime() + warmup.toNanos();
+        do {
+            throughput.rawClient(size(10_000));
+            throughput.connector(size(10_000));
+            throughput.naiveBlockingMap(size(2_000));
+            latency.run(true, size(2_000));
+            latency.run(false, size(2_000));
+        } while (System.nanoTime() < end);
+    }
+
+    private void s3Cost(LocalSetup setup, Report report) throws Exception {
+        S3CostBenchmark cost = new S3CostBenchmark(setup);
+        long elements = size(2_000);
+        List<S3CostBenchmark.Cost> inline = new ArrayList<>();
+        List<S3CostBenchmark.Cost> viaS3 = new ArrayList<>();
+        for (int run = 1; run <= pipelineRuns(); run++) {
+            progress("S3 cost, run " + run + ": " + elements + " elements inline");
+            inline.add(cost.run(false, elements));
+            progress("S3 cost, run " + run + ": " + elements + " elements through S3");
+            viaS3.add(cost.run(true, elements));
+        }
+        report.heading("1. S3 requests and cost per 1,000 inferences")
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "The whole pipeline (submit, watch, re-join) over %,d elements of"
+                                        + " %,d bytes, parallelism 2, hourly time buckets,"
+                                        + " discovery every 2 s. Connector requests as the local S3"
+                                        + " server counted them; the endpoint's own reads of"
+                                        + " uploaded inputs and writes of results are billed to the"
+                                        + " bucket owner too. Priced at S3 Standard us-east-1:"
+                                        + " $0.005 per 1,000 PUT/LIST, $0.0004 per 1,000 GET/HEAD,"
+                                        + " DELETE free.",
+                                elements,
+                                S3CostBenchmark.PAYLOAD_BYTES))
+                .blank()
+                .header(
+                        "path",
+                        "PUT",
+                        "GET",
+                        "HEAD",
+                        "LIST",
+                        "DELETE",
+                        "endpoint GET (inputs)",
+                        "endpoint PUT (results)",
+                        "USD per 1,000 inferences");
+        costRow(report, "inline", inline);
+        costRow(report, "S3 path (every element uploaded)", viaS3);
+        Samples ratios = new Samples();
+        for (int i = 0; i < inline.size(); i++) {
+            ratios.add(viaS3.get(i).dollars() / inline.get(i).dollars());
+        }
+        report.blank()
+                .line(
+                        "S3 cost of the S3 path over the inline path: **"
+                                + Report.ratio(ratios.median())
+                                + "** (per run: "
+                                + Report.number(ratios.min(), 2)
+                                + "–"
+                                + Report.number(ratios.max(), 2)
+                                + ").");
+    }
+
+    private static void costRow(Report report, String path, List<S3CostBenchmark.Cost> costs) {
+        List<Object> cells = new ArrayList<>();
+        cells.add(path);
+        for (S3Operation operation :
+                new S3Operation[] {
+                    S3Operation.PUT,
+                    S3Operation.GET,
+                    S3Operation.HEAD,
+                    S3Operation.LIST,
+                    S3Operation.DELETE
+                }) {
+            cells.add(Report.number(median(costs, c -> c.connector().get(operation)), 1));
+        }
+        cells.add(Report.number(median(costs, S3CostBenchmark.Cost::endpointReads), 1));
+        cells.add(Report.number(median(costs, S3CostBenchmark.Cost::endpointWrites), 1));
+        cells.add("$" + Report.number(median(costs, S3CostBenchmark.Cost::dollars), 5));
+        report.row(cells.toArray());
+    }
+
+    private void submitLatency(LocalSetup setup, Report report) throws Exception {
+        Duration delay = Duration.ofMillis(5);
+        int inFlight = 4;
+        int elements = size(1_000);
+        SubmitLatencyBenchmark benchmark = new SubmitLatencyBenchmark(setup, inFlight);
+        Samples inlineP50 = new Samples();
+        Samples inlineP99 = new Samples();
+        Samples s3P50 = new Samples();
+        Samples s3P99 = new Samples();
+        Samples ratioP50 = new Samples();
+        Samples ratioP99 = new Samples();
+        setup.local.setNetworkDelay(delay);
+        try {
+            for (int run = 1; run <= runs; run++) {
+                progress("submit latency, run " + run);
+                Samples inline = benchmark.run(false, elements);
+                Samples viaS3 = benchmark.run(true, elements);
+                inlineP50.add(inline.percentile(50));
+                inlineP99.add(inline.percentile(99));
+                s3P50.add(viaS3.percentile(50));
+                s3P99.add(viaS3.percentile(99));
+                ratioP50.add(viaS3.percentile(50) / inline.percentile(50));
+                ratioP99.add(viaS3.percentile(99) / inline.percentile(99));
+            }
+        } finally {
+            setup.local.setNetworkDelay(Duration.ZERO);
+        }
+        report.heading("2. Submit latency with a network round trip")
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "Time from an element entering the connector's submit path to the"
+                                        + " service's 202, %,d elements of %,d bytes per run, %d in"
+                                        + " flight, with %d ms added to every SageMaker and S3"
+                                        + " request by the local endpoint. The S3 path uploads"
+                                        + " first, then calls with InputLocation.",
+                                elements,
+                                SubmitLatencyBenchmark.PAYLOAD_BYTES,
+                                inFlight,
+                                delay.toMillis()))
+                .blank()
+                .header("path", "p50 ms", "p99 ms")
+                .row("inline", Report.median(inlineP50, 1), Report.median(inlineP99, 1))
+                .row("S3 path", Report.median(s3P50, 1), Report.median(s3P99, 1))
+                .row(
+                        "S3 path / inline",
+                        "**" + Report.ratio(ratioP50.median()) + "**",
+                        "**" + Report.ratio(ratioP99.median()) + "**");
+    }
+
+    private void throughput(LocalSetup setup, Report report) throws Exception {
+        int inFlight = 64;
+        ThroughputBenchmark benchmark = new ThroughputBenchmark(setup, inFlight);
+        report.heading("3. Submission throughput of one subtask")
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "Elements per second, %,d-byte payloads inline, %d in flight for"
+                                        + " the connector's submit operator (parallelism 1) and"
+                                        + " for the raw SageMakerRuntimeAsyncClient driven as fast"
+                                        + " as it completes (the practical limit); the naive"
+                                        + " baseline is a MapFunction calling the blocking"
+                                        + " client, one call at a time.",
+                                ThroughputBenchmark.PAYLOAD_BYTES,
+                                inFlight))
+                .blank()
+                .header(
+                        "network delay",
+                        "raw async client",
+                        "connector",
+                        "naive blocking map",
+                        "connector / raw",
+                        "connector / naive");
+        for (Duration delay : List.of(Duration.ZERO, Duration.ofMillis(5))) {
+            boolean delayed = !delay.isZero();
+            long elements = size(delayed ? 10_000 : 20_000);
+            long naiveElements = size(delayed ? 600 : 5_000);
+            Samples raw = new Samples();
+            Samples connector = new Samples();
+            Samples naive = new Samples();
+            Samples toRaw = new Samples();
+            Samples toNaive = new Samples();
+            setup.local.setNetworkDelay(delay);
+            try {
+                for (int run = 1; run <= runs; run++) {
+                    progress("throughput, " + delay.toMillis() + " ms delay, run " + run);
+                    double r = benchmark.rawClient(elements);
+                    double c = benchmark.connector(elements);
+                    double n = benchmark.naiveBlockingMap(naiveElements);
+                    raw.add(r);
+                    connector.add(c);
+                    naive.add(n);
+                    toRaw.add(c / r);
+                    toNaive.add(c / n);
+                }
+            } finally {
+                setup.local.setNetworkDelay(Duration.ZERO);
+            }
+            report.row(
+                    delay.toMillis() + " ms",
+                    Report.median(raw, 0),
+                    Report.median(connector, 0),
+                    Report.median(naive, 0),
+                    "**" + Report.ratio(toRaw.median()) + "**",
+                    "**" + Report.ratio(toNaive.median()) + "**");
+        }
+    }
+
+    private void endToEnd(LocalSetup setup, Report report) throws Exception {
+        EndToEndOverheadBenchmark benchmark = new EndToEndOverheadBenchmark(setup);
+        double perSecond = 200;
+        long elements = size(2_000);
+        report.heading("4. End-to-end overhead")
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "Result latency (submit to result out of the re-join) minus the"
+                                        + " model's fixed %d ms, through the whole pipeline at %.0f"
+                                        + " elements/s (%,d per run), by the watch source's"
+                                        + " discovery interval. Hourly time buckets: each discovery"
+                                        + " lists the 8 open buckets of both prefixes.",
+                                EndToEndOverheadBenchmark.MODEL_LATENCY.toMillis(),
+                                perSecond,
+                                elements))
+                .blank()
+                .header("discovery interval", "overhead p50 ms", "overhead p99 ms");
+        for (Duration interval :
+                List.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))) {
+            Samples p50 = new Samples();
+            Samples p99 = new Samples();
+            for (int run = 1; run <= pipelineRuns(); run++) {
+                progress("end-to-end, discovery " + interval.toMillis() + " ms, run " + run);
+                Samples overhead = benchmark.run(interval, perSecond, elements);
+                p50.add(overhead.percentile(50));
+                p99.add(overhead.percentile(99));
+            }
+            report.row(interval.toMillis() + " ms", Report.median(p50, 0), Report.median(p99, 0));
+        }
+    }
+
+    private void state(Report report) throws Exception {
+        progress("state: checkpoint sizes");
+        int pending = quick ? 10_000 : 100_000;
+        int recordBytes = StateBenchmark.pendingRecordBytes();
+        long join = StateBenchmark.joinCheckpointBytes(pending);
+        long tagger = StateBenchmark.taggerCheckpointBytes(pending);
+        report.heading("5. State")
+                .line(
+                        "Pending inferences carry no element here (a projection to nothing), with"
+                                + " a UUID inference ID and hourly-bucketed result locations."
+                                + " Checkpoint sizes are the heap state backend's full snapshots"
+                                + " of the two re-join operators, timers included.")
+                .blank()
+                .header("measure", "bytes")
+                .row("one pending record, serialized", Report.number(recordBytes, 0))
+                .row(
+                        String.format(Locale.ROOT, "join state, %,d pending", pending),
+                        Report.number(join, 0))
+                .row(
+                        String.format(
+                                Locale.ROOT,
+                                "location tagger state, %,d pending (two claims each)",
+                                pending),
+                        Report.number(tagger, 0))
+                .row(
+                        "**checkpointed bytes per pending inference**",
+                        "**" + Report.number((join + tagger) / (double) pending, 0) + "**");
+
+        try (LocalSetup setup = new LocalSetup()) {
+            ListingCostBenchmark listing = new ListingCostBenchmark(setup);
+            report.blank()
+                    .line(
+                            "LIST requests per discovery of one output prefix as history grows"
+                                    + " (steady state, through the SDK against the local S3;"
+                                    + " "
+                                    + ListingCostBenchmark.CURRENT_OBJECTS
+                                    + " results in the current hour, history two days and more"
+                                    + " back, 2,000 objects per hour):")
+                    .blank()
+                    .header(
+                            "historical objects",
+                            "LIST per discovery, hourly time buckets",
+                            "LIST per discovery, no time buckets");
+            for (long history :
+                    quick
+                            ? List.of(10_000L, 20_000L)
+                            : List.of(10_000L, 50_000L, 100_000L, 200_000L)) {
+                progress("state: listing cost with " + history + " historical objects");
+                listing.growHistoryTo(history);
+                report.row(
+                        Report.number(history, 0),
+                        listing.listRequestsPerDiscovery(true),
+                        listing.listRequestsPerDiscovery(false));
+            }
+        }
+    }
+
+    private int pipelineRuns() {
+        return Math.max(1, Math.min(runs, 3));
+    }
+
+    private int size(int full) {
+        return quick ? Math.max(100, full / 10) : full;
+    }
+
+    private static <T> double median(List<T> values, Function<T, Double> metric) {
+        Samples samples = new Samples();
+        values.forEach(value -> samples.add(metric.apply(value)));
+        return samples.median();
+    }
+
+    private void progress(String step) {
+        System.out.printf(
+                Locale.ROOT, "[%4d s] %s%n", (System.nanoTime() - started) / 1_000_000_000L, step);
+    }
+}

@@ -1,0 +1,35 @@
+package io.github.flinksagemaker.benchmarks;
+
+import io.github.flinksagemaker.connector.source.WatchOptions;
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+
+import org.apache.flink.configuration.Configuration;
+
+import java.time.Duration;
+
+/**
+ * Result latency (submit to result) minus the model's fixed latency, per element, through the whole
+ * pipeline at a steady rate, for a given discovery interval of the watch source.
+ */
+final class EndToEndOverheadBenchmark {
+    static final String ENDPOINT = "overhead";
+    static final Duration MODEL_LATENCY = Duration.ofMillis(200);
+
+    private final LocalSetup setup;
+
+    EndToEndOverheadBenchmark(LocalSetup setup) {
+        this.setup = setup;
+    }
+
+    /** Overheads in milliseconds. */
+    Samples run(Duration discoveryInterval, double perSecond, long elements) throws Exception {
+        Configuration options = setup.connector(ENDPOINT);
+        options.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
+        options.set(WatchOptions.DISCOVERY_INTERVAL, discoveryInterval);
+        Recorder recorder =
+                PipelineRun.run(options, elements, 1_024, perSecond, Duration.ofMinutes(3));
+        Samples overheads = new Samples();
+        recorder.values.forEach(latency -> overheads.add(latency - MODEL_LATENCY.toMillis()));
+        return overheads;
+    }
+}
