@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -145,6 +148,47 @@ class DecoupledSqlPatternITCase {
                                 new String(SentimentDemoModel.score(text), StandardCharsets.UTF_8));
             }
         }
+    }
+
+    @Test
+    void lastModifiedIsAnEventTimeColumn() throws Exception {
+        String prefix = "s3://" + local.bucket() + "/event-time/output";
+        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
+            for (int i = 0; i < 3; i++) {
+                String key = "event-time/output/" + i + ".out";
+                s3.putObject(
+                                r -> r.bucket(local.bucket()).key(key),
+                                AsyncRequestBody.fromString("{\"n\":" + i + "}"))
+                        .join();
+            }
+        }
+        Map<String, String> options = resultsOptions();
+        options.remove("sagemaker.watch.failure-prefix");
+        options.put("sagemaker.watch.output-prefix", prefix);
+        options.put("sagemaker.watch.bounded", "true");
+        StreamTableEnvironment tEnv = tableEnvironment();
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE timed (\n"
+                        + "  location STRING,\n"
+                        + "  size BIGINT,\n"
+                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
+                        + "  WATERMARK FOR last_modified AS last_modified - INTERVAL '1' SECOND\n"
+                        + ") WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+
+        List<Row> windows =
+                SqlTestSupport.collect(
+                        tEnv.executeSql(
+                                "SELECT window_start, COUNT(*), SUM(size) FROM TABLE(TUMBLE("
+                                        + "TABLE timed, DESCRIPTOR(last_modified),"
+                                        + " INTERVAL '1' DAY)) GROUP BY window_start, window_end"),
+                        Integer.MAX_VALUE);
+
+        assertThat(windows).isNotEmpty();
+        assertThat(windows.stream().mapToLong(row -> (Long) row.getField(1)).sum()).isEqualTo(3);
+        assertThat(windows.stream().mapToLong(row -> (Long) row.getField(2)).sum())
+                .isEqualTo(3 * "{\"n\":0}".length());
     }
 
     @Test

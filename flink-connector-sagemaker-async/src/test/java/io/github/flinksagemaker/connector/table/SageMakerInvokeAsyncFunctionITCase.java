@@ -164,6 +164,28 @@ class SageMakerInvokeAsyncFunctionITCase {
     }
 
     @Test
+    void bytesInGiveBytesOut() throws Exception {
+        StreamTableEnvironment tEnv = tableEnvironment();
+        tEnv.createTemporarySystemFunction(
+                "SAGEMAKER_INVOKE_ASYNC",
+                new SageMakerInvokeAsyncFunction(SqlTestSupport.options(local, "sql-invoke")));
+        tEnv.createTemporaryView(
+                "requests", requests(tEnv, List.of(json("love it"), json("hate it"))));
+
+        List<Row> rows =
+                SqlTestSupport.collect(
+                        tEnv.executeSql(
+                                "SELECT id, SAGEMAKER_INVOKE_ASYNC(CAST(payload AS BYTES))"
+                                        + " FROM requests"),
+                        2);
+
+        Map<Integer, byte[]> outputs = new HashMap<>();
+        rows.forEach(row -> outputs.put((Integer) row.getField(0), (byte[]) row.getField(1)));
+        assertThat(outputs.get(0)).isEqualTo(SentimentDemoModel.score("love it"));
+        assertThat(outputs.get(1)).isEqualTo(SentimentDemoModel.score("hate it"));
+    }
+
+    @Test
     void createFunctionReadsItsOptionsFromTheJobParameters() throws Exception {
         StreamTableEnvironment tEnv = tableEnvironment();
         Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");

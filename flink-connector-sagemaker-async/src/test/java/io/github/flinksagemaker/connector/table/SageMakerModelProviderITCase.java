@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
@@ -44,6 +46,9 @@ class SageMakerModelProviderITCase {
     static void startLocalEndpoint() throws Exception {
         local = LocalSageMakerAsync.builder().start();
         SqlTestSupport.register(local, "sql-model", new SentimentDemoModel());
+        SqlTestSupport.register(local, "sql-model-faulty", new SentimentDemoModel());
+        local.setFaults(
+                "sql-model-faulty", FaultInjection.builder().modelErrorFraction(1.0).build());
     }
 
     @AfterAll
@@ -69,7 +74,12 @@ class SageMakerModelProviderITCase {
     }
 
     private static String createModel(String name, String output, Map<String, String> extra) {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-model");
+        return createModel("sql-model", name, output, extra);
+    }
+
+    private static String createModel(
+            String endpoint, String name, String output, Map<String, String> extra) {
+        Map<String, String> options = SqlTestSupport.options(local, endpoint);
         options.put("provider", "sagemaker-async");
         options.putAll(extra);
         return "CREATE TEMPORARY MODEL "
@@ -153,6 +163,41 @@ class SageMakerModelProviderITCase {
                     .contains("expects a JSON object with a string field 'text'");
             assertThat(byId.get(id).getField(3)).isEqualTo("MODEL_ERROR");
         }
+    }
+
+    @Test
+    void ignoreFillsTheErrorColumnsForInjectedModelErrorsAfterRetries() throws Exception {
+        List<String> texts = List.of("good", "bad", "nice", "awful");
+        StreamTableEnvironment tEnv = reviews(texts);
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-faulty",
+                        "always_failing",
+                        "label STRING, score DOUBLE, `error-string` STRING, `error-status` STRING,"
+                                + " `inference-id` STRING",
+                        Map.of("retry-num", "1", "retry-fallback-strategy", "IGNORE")));
+        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+
+        List<Row> rows =
+                SqlTestSupport.collect(
+                        tEnv.executeSql(
+                                "SELECT id, label, score, `error-string`, `error-status`,"
+                                        + " `inference-id` FROM ML_PREDICT(TABLE reviews,"
+                                        + " MODEL always_failing, DESCRIPTOR(text))"),
+                        texts.size());
+
+        assertThat(rows).hasSize(texts.size());
+        assertThat(rows).extracting(row -> row.getField(0)).containsExactlyInAnyOrder(0, 1, 2, 3);
+        for (Row row : rows) {
+            assertThat(row.getField(1)).isNull();
+            assertThat(row.getField(2)).isNull();
+            assertThat(row.getField(3)).isEqualTo("Model error (injected)");
+            assertThat(row.getField(4)).isEqualTo("MODEL_ERROR");
+            assertThat((String) row.getField(5)).hasSize(36);
+        }
+        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+                .as("each row submitted once and retried once")
+                .isEqualTo(2L * texts.size());
     }
 
     @Test
