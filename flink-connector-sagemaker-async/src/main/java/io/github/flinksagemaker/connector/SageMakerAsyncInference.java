@@ -23,6 +23,7 @@ import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -66,6 +67,14 @@ import java.util.Objects;
 public final class SageMakerAsyncInference<IN, E> {
     static final String DEAD_LETTERS_ID = "sagemaker-async-dead-letters";
 
+    /**
+     * Results go to hourly time buckets unless the user chooses a layout: then every discovery
+     * lists only the buckets that can still receive results, and its cost stays flat however much
+     * history the prefix holds. A whole-prefix listing pages through all of it (1,000 keys per
+     * LIST), because S3 lists in key order and result names carry no time.
+     */
+    static final String DEFAULT_OUTPUT_PATH_EXTENSION = "results/{yyyy}/{MM}/{dd}/{HH}";
+
     private final SageMakerAsyncSubmitFunction<IN, E> submit;
     private final SageMakerAsyncResultSource<InferenceOutput> results;
     private final TypeInformation<E> elementType;
@@ -73,6 +82,10 @@ public final class SageMakerAsyncInference<IN, E> {
     private final String uidPrefix;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
+        if (!builder.configuration.contains(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION)) {
+            builder.configuration.set(
+                    SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
+        }
         this.configuration = new Configuration(builder.configuration);
         this.submit = builder.submitBuilder().build();
         this.results = builder.sourceBuilder(submit).build();
@@ -85,6 +98,16 @@ public final class SageMakerAsyncInference<IN, E> {
 
     public static <IN> Builder<IN, IN> builder() {
         return new Builder<>();
+    }
+
+    @VisibleForTesting
+    SageMakerAsyncSubmitFunction<IN, E> submitFunction() {
+        return submit;
+    }
+
+    @VisibleForTesting
+    SageMakerAsyncResultSource<InferenceOutput> resultSource() {
+        return results;
     }
 
     /** The non-SUCCESS results of {@code results} (a stream returned by {@link #apply}). */

@@ -1,0 +1,49 @@
+package io.github.flinksagemaker.connector;
+
+import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The one-call API puts results in hourly time buckets unless told otherwise, so that the watch
+ * source's listing cost does not grow with the history under the output path.
+ */
+class SageMakerAsyncInferenceLayoutTest {
+    private static final long SUBMIT = Instant.parse("2026-11-25T13:45:00Z").toEpochMilli();
+
+    private static SageMakerAsyncInference.Builder<String, String> builder() {
+        return SageMakerAsyncInference.<String>builder()
+                .endpointName("reviews")
+                .region("eu-west-1")
+                .outputPath("s3://bucket/async/output")
+                .failurePath("s3://bucket/async/failure")
+                .serializer(s -> SerializedRequest.of(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void resultsGoToHourlyBucketsThatTheWatchSourceLists() {
+        SageMakerAsyncInference<String, String> inference = builder().build();
+
+        assertThat(inference.submitFunction().config().outputPathExtension(SUBMIT))
+                .isEqualTo("results/2026/11/25/13");
+        assertThat(inference.resultSource().config().timeBuckets()).isNotNull();
+        assertThat(inference.resultSource().config().timeBuckets().render(SUBMIT))
+                .isEqualTo("results/2026/11/25/13");
+    }
+
+    @Test
+    void anExtensionWithoutPlaceholdersKeepsAFlatLayoutListedWhole() {
+        SageMakerAsyncInference<String, String> inference =
+                builder().set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results").build();
+
+        assertThat(inference.submitFunction().config().outputPathExtension(SUBMIT))
+                .isEqualTo("results");
+        assertThat(inference.resultSource().config().timeBuckets()).isNull();
+    }
+}
