@@ -45,7 +45,7 @@ public final class BenchmarkRunner {
         // exec:exec passes -Dbench.args as one argument.
         String[] args = String.join(" ", arguments).trim().split("\\s+");
         int runs = 5;
-        int warmupSeconds = 90;
+        int warmupSeconds = 120;
         boolean quick = false;
         Path output = Path.of("docs", "benchmarks.md");
         for (int i = 0; i < args.length; i++) {
@@ -88,8 +88,9 @@ public final class BenchmarkRunner {
                         String.format(
                                 Locale.ROOT,
                                 "Machine: %d cores, %s %s, Java %s; Flink %s, AWS SDK for Java"
-                                        + " %s. %s. Medians of %d runs (range in brackets) after"
-                                        + " %d s of JIT warm-up; ratios are taken within each run.",
+                                        + " %s. %s. Medians of %d runs (%d for the whole-pipeline"
+                                        + " sections 1 and 4; range in brackets) after %d s of"
+                                        + " JIT warm-up; ratios are taken within each run.",
                                 Runtime.getRuntime().availableProcessors(),
                                 System.getProperty("os.name"),
                                 System.getProperty("os.arch"),
@@ -98,6 +99,7 @@ public final class BenchmarkRunner {
                                 VersionInfo.SDK_VERSION,
                                 Instant.now().truncatedTo(ChronoUnit.MINUTES),
                                 runs,
+                                pipelineRuns(),
                                 warmup.toSeconds()))
                 .blank()
                 .line(
@@ -105,23 +107,26 @@ public final class BenchmarkRunner {
                                 + " model and writes every result to S3) and S3 share the same"
                                 + " cores, so absolute rates are far below AWS's; the ratios are"
                                 + " what carries over.");
+        // One endpoint for the submit-side measurements, a fresh one for the pipelines, so that
+        // neither carries the other's hundreds of thousands of result objects in memory.
+        Report cost = new Report();
+        Report latency = new Report();
+        Report throughput = new Report();
+        Report endToEnd = new Report();
+        Report state = new Report();
         try (LocalSetup setup = new LocalSetup()) {
             setup.register(ThroughputBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
             setup.register(SubmitLatencyBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
-            setup.register(S3CostBenchmark.ENDPOINT, new EchoModel(), FaultInjection.NONE);
-            setup.register(
-                    EndToEndOverheadBenchmark.ENDPOINT,
-                    new EchoModel(),
-                    FaultInjection.builder()
-                            .latency(EndToEndOverheadBenchmark.MODEL_LATENCY)
-                            .build());
             warmUp(setup);
-            s3Cost(setup, report);
-            submitLatency(setup, report);
-            throughput(setup, report);
-            endToEnd(setup, report);
+            throughput(setup, throughput);
+            submitLatency(setup, latency);
         }
-        state(report);
+        try (LocalSetup setup = new LocalSetup()) {
+            s3Cost(setup, cost);
+            endToEnd(setup, endToEnd);
+        }
+        state(state);
+        report.append(cost).append(latency).append(throughput).append(endToEnd).append(state);
         progress("done");
         return report;
     }
@@ -258,8 +263,8 @@ public final class BenchmarkRunner {
                 .row("S3 path", Report.median(s3P50, 1), Report.median(s3P99, 1))
                 .row(
                         "S3 path / inline",
-                        "**" + Report.ratio(ratioP50.median()) + "**",
-                        "**" + Report.ratio(ratioP99.median()) + "**");
+                        "**" + Report.ratio(ratioP50.median()) + "** " + range(ratioP50),
+                        "**" + Report.ratio(ratioP99.median()) + "** " + range(ratioP99));
     }
 
     private void throughput(LocalSetup setup, Report report) throws Exception {
@@ -298,8 +303,13 @@ public final class BenchmarkRunner {
             try {
                 for (int run = 1; run <= runs; run++) {
                     progress("throughput, " + delay.toMillis() + " ms delay, run " + run);
-                    double r = benchmark.rawClient(elements);
+                    // Alternate which goes first, so that drift (JIT, GC) favours neither.
+                    boolean rawFirst = run % 2 == 1;
+                    double r = rawFirst ? benchmark.rawClient(elements) : 0;
                     double c = benchmark.connector(elements);
+                    if (!rawFirst) {
+                        r = benchmark.rawClient(elements);
+                    }
                     double n = benchmark.naiveBlockingMap(naiveElements);
                     raw.add(r);
                     connector.add(c);
@@ -315,8 +325,8 @@ public final class BenchmarkRunner {
                     Report.median(raw, 0),
                     Report.median(connector, 0),
                     Report.median(naive, 0),
-                    "**" + Report.ratio(toRaw.median()) + "**",
-                    "**" + Report.ratio(toNaive.median()) + "**");
+                    "**" + Report.ratio(toRaw.median()) + "** " + range(toRaw),
+                    "**" + Report.ratio(toNaive.median()) + "** " + range(toNaive));
         }
     }
 
@@ -332,7 +342,7 @@ public final class BenchmarkRunner {
                                         + " model's fixed %d ms, through the whole pipeline at %.0f"
                                         + " elements/s (%,d per run), by the watch source's"
                                         + " discovery interval. Hourly time buckets: each discovery"
-                                        + " lists the 8 open buckets of both prefixes.",
+                                        + " lists the 9 open buckets of each of the two prefixes.",
                                 EndToEndOverheadBenchmark.MODEL_LATENCY.toMillis(),
                                 perSecond,
                                 elements))
@@ -407,6 +417,10 @@ public final class BenchmarkRunner {
                         listing.listRequestsPerDiscovery(false));
             }
         }
+    }
+
+    private static String range(Samples ratios) {
+        return "(" + Report.number(ratios.min(), 2) + "–" + Report.number(ratios.max(), 2) + ")";
     }
 
     private int pipelineRuns() {

@@ -2,6 +2,8 @@ package io.github.flinksagemaker.benchmarks;
 
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -16,6 +18,7 @@ final class EndToEndOverheadBenchmark {
     static final Duration MODEL_LATENCY = Duration.ofMillis(200);
 
     private final LocalSetup setup;
+    private int runs;
 
     EndToEndOverheadBenchmark(LocalSetup setup) {
         this.setup = setup;
@@ -23,7 +26,11 @@ final class EndToEndOverheadBenchmark {
 
     /** Overheads in milliseconds. */
     Samples run(Duration discoveryInterval, double perSecond, long elements) throws Exception {
-        Configuration options = setup.connector(ENDPOINT);
+        // A fresh endpoint per run, so that no run lists and fetches another's results.
+        String endpoint = ENDPOINT + "-" + (++runs);
+        setup.register(
+                endpoint, new EchoModel(), FaultInjection.builder().latency(MODEL_LATENCY).build());
+        Configuration options = setup.connector(endpoint);
         options.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
         options.set(WatchOptions.DISCOVERY_INTERVAL, discoveryInterval);
         Recorder recorder =

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,6 +71,12 @@ final class PipelineRun {
             }
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
+            // Wait until the tasks are gone, so their last listings do not count in the next run.
+            try {
+                job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+            } catch (ExecutionException cancelled) {
+                // The expected end of a cancelled job.
+            }
         }
         if (recorder.values.size() != elements) {
             throw new IllegalStateException(

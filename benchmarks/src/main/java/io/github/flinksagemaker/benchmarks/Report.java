@@ -13,6 +13,11 @@ final class Report {
         return this;
     }
 
+    Report append(Report section) {
+        markdown.append(section.markdown);
+        return this;
+    }
+
     Report blank() {
         return line("");
     }

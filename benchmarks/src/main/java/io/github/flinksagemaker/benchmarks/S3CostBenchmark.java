@@ -1,8 +1,10 @@
 package io.github.flinksagemaker.benchmarks;
 
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -26,6 +28,7 @@ final class S3CostBenchmark {
     static final double GET_HEAD_PRICE = 0.0004;
 
     private final LocalSetup setup;
+    private int runs;
 
     S3CostBenchmark(LocalSetup setup) {
         this.setup = setup;
@@ -43,7 +46,11 @@ final class S3CostBenchmark {
     }
 
     Cost run(boolean forceS3, long elements) throws Exception {
-        Configuration options = setup.connector(ENDPOINT);
+        // A fresh endpoint (output and failure paths) per run: a new job must not find the
+        // previous run's results in its first listings.
+        String endpoint = ENDPOINT + "-" + (++runs);
+        setup.register(endpoint, new EchoModel(), FaultInjection.NONE);
+        Configuration options = setup.connector(endpoint);
         options.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
         if (forceS3) {
             options.set(SageMakerAsyncOptions.INLINE_LIMIT, 0);
