@@ -1,6 +1,5 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.local.FaultInjection;
@@ -8,7 +7,6 @@ import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
 
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -55,17 +53,7 @@ final class LocalSetup implements AutoCloseable {
 
     /** The aws.*, endpoint, input prefix and watch options for {@code endpoint}. */
     Configuration connector(String endpoint) {
-        Configuration config = new Configuration();
-        config.set(AwsConfigOptions.AWS_REGION, local.region());
-        config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
-        config.set(
-                AwsConfigOptions.AWS_S3_CHECKSUM_MODE,
-                AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED);
-        config.set(string("aws.credentials.provider"), "BASIC");
-        config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
-        config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
+        Configuration config = Configuration.fromMap(local.connectorAwsOptions());
         config.set(SageMakerAsyncOptions.ENDPOINT_NAME, endpoint);
         config.set(
                 SageMakerAsyncOptions.S3_INPUT_PREFIX,
@@ -121,10 +109,6 @@ final class LocalSetup implements AutoCloseable {
         }
         text.setLength(bytes - 2);
         return text.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
-        return ConfigOptions.key(key).stringType().noDefaultValue();
     }
 
     @Override

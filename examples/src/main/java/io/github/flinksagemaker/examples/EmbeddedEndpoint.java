@@ -1,6 +1,5 @@
 package io.github.flinksagemaker.examples;
 
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.local.FaultInjection;
@@ -8,8 +7,6 @@ import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 import java.time.Duration;
@@ -39,17 +36,7 @@ public final class EmbeddedEndpoint {
 
     /** The {@code aws.*} and {@code sagemaker.*} options that target {@code local}. */
     public static Configuration connectorOptions(LocalSageMakerAsync local) {
-        Configuration config = new Configuration();
-        config.set(AwsConfigOptions.AWS_REGION, local.region());
-        config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
-        config.set(
-                AwsConfigOptions.AWS_S3_CHECKSUM_MODE,
-                AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED);
-        config.set(string("aws.credentials.provider"), "BASIC");
-        config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
-        config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
+        Configuration config = Configuration.fromMap(local.connectorAwsOptions());
         config.set(SageMakerAsyncOptions.ENDPOINT_NAME, NAME);
         config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
         config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
@@ -57,9 +44,5 @@ public final class EmbeddedEndpoint {
                 SageMakerAsyncOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
         config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
         return config;
-    }
-
-    private static ConfigOption<String> string(String key) {
-        return ConfigOptions.key(key).stringType().noDefaultValue();
     }
 }

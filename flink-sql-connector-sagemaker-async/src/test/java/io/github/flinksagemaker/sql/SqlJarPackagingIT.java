@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 
@@ -111,20 +112,9 @@ class SqlJarPackagingIT {
                             .model(new SentimentDemoModel())
                             .build());
             String aws =
-                    String.join(
-                            ", ",
-                            "'aws.region' = '" + local.region() + "'",
-                            "'aws.endpoint' = '" + local.sageMakerEndpoint() + "'",
-                            "'aws.s3.endpoint' = '" + local.s3Endpoint() + "'",
-                            "'aws.s3.path-style-access' = 'true'",
-                            "'aws.s3.checksum-mode' = 'WHEN_REQUIRED'",
-                            "'aws.credentials.provider' = 'BASIC'",
-                            "'aws.credentials.provider.basic.accesskeyid' = '"
-                                    + local.accessKeyId()
-                                    + "'",
-                            "'aws.credentials.provider.basic.secretkey' = '"
-                                    + local.secretAccessKey()
-                                    + "'");
+                    local.connectorAwsOptions().entrySet().stream()
+                            .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+                            .collect(Collectors.joining(", "));
 
             String printed = runBesideFlink(aws, output, failure);
 

@@ -145,6 +145,24 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         networkDelay.set(delay);
     }
 
+    /**
+     * The Flink connector's {@code aws.*} options that point at this endpoint and its S3, exactly
+     * as a user would write them: region, endpoints, path-style access, the checksum mode s3proxy
+     * accepts, and these credentials.
+     */
+    public Map<String, String> connectorAwsOptions() {
+        Map<String, String> options = new java.util.TreeMap<>();
+        options.put("aws.region", region);
+        options.put("aws.endpoint", sageMakerEndpoint().toString());
+        options.put("aws.s3.endpoint", s3Endpoint().toString());
+        options.put("aws.s3.path-style-access", "true");
+        options.put("aws.s3.checksum-mode", "WHEN_REQUIRED");
+        options.put("aws.credentials.provider", "BASIC");
+        options.put("aws.credentials.provider.basic.accesskeyid", accessKeyId);
+        options.put("aws.credentials.provider.basic.secretkey", secretAccessKey);
+        return options;
+    }
+
     public LocalCounters counters() {
         return counters;
     }

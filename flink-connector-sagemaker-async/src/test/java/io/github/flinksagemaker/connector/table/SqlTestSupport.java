@@ -1,6 +1,5 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
@@ -38,7 +37,7 @@ final class SqlTestSupport {
 
     /** The endpoint, S3 and aws.* options, with quick polling for tests. */
     static Map<String, String> options(LocalSageMakerAsync local, String endpoint) {
-        Map<String, String> options = new TreeMap<>(LocalAwsConfig.of(local).toMap());
+        Map<String, String> options = new TreeMap<>(local.connectorAwsOptions());
         options.put("sagemaker.endpoint-name", endpoint);
         options.put("sagemaker.s3.input-prefix", "s3://" + local.bucket() + "/" + endpoint + "/in");
         options.put("sagemaker.result.poll-initial-delay", "20 ms");

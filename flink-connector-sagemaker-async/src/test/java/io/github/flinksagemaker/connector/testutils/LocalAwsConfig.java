@@ -1,10 +1,7 @@
 package io.github.flinksagemaker.connector.testutils;
 
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions.S3ChecksumMode;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -23,16 +20,7 @@ public final class LocalAwsConfig {
     private LocalAwsConfig() {}
 
     public static Configuration of(LocalSageMakerAsync local) {
-        Configuration config = new Configuration();
-        config.set(AwsConfigOptions.AWS_REGION, local.region());
-        config.set(AwsConfigOptions.AWS_ENDPOINT, local.sageMakerEndpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_ENDPOINT, local.s3Endpoint().toString());
-        config.set(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS, true);
-        config.set(AwsConfigOptions.AWS_S3_CHECKSUM_MODE, S3ChecksumMode.WHEN_REQUIRED);
-        config.set(string("aws.credentials.provider"), "BASIC");
-        config.set(string("aws.credentials.provider.basic.accesskeyid"), local.accessKeyId());
-        config.set(string("aws.credentials.provider.basic.secretkey"), local.secretAccessKey());
-        return config;
+        return Configuration.fromMap(local.connectorAwsOptions());
     }
 
     public static S3AsyncClient s3Client(LocalSageMakerAsync local) {
@@ -58,9 +46,5 @@ public final class LocalAwsConfig {
                         AsyncResponseTransformer.toBytes())
                 .join()
                 .asByteArray();
-    }
-
-    private static org.apache.flink.configuration.ConfigOption<String> string(String key) {
-        return ConfigOptions.key(key).stringType().noDefaultValue();
     }
 }
