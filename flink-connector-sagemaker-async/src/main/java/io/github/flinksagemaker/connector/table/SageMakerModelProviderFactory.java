@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code CREATE MODEL ... WITH ('provider' = 'sagemaker-async', ...)}: a SageMaker async endpoint
@@ -55,12 +54,12 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
 
     @Override
     public ModelProvider createModelProvider(Context context) {
-        Map<String, String> options = new TreeMap<>(context.getCatalogModel().getOptions());
-        options.remove(FactoryUtil.PROVIDER.key());
+        Map<String, String> options =
+                FactoryOptions.validated(
+                        context.getCatalogModel().getOptions(),
+                        FactoryUtil.PROVIDER,
+                        FactoryUtil.createModelProviderFactoryHelper(this, context));
         Configuration configuration = Configuration.fromMap(options);
-        ConnectorOptionKeys.validate(configuration);
-        FactoryUtil.createModelProviderFactoryHelper(this, context)
-                .validateExcept(AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".");
         SqlInvokeConfig.from(options);
 
         ResolvedSchema input = context.getCatalogModel().getResolvedInputSchema();
@@ -96,13 +95,14 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
                             + "': allowed are [FAILOVER, IGNORE]");
         }
         return new SageMakerModelProvider(
-                options,
-                encoder,
-                decoder,
-                SqlInvokeConfig.enumValue(
-                        configuration, SageMakerModelOptions.ERROR_HANDLING_STRATEGY),
-                retries,
-                fallback);
+                new ModelSpec(
+                        options,
+                        encoder,
+                        decoder,
+                        SqlInvokeConfig.enumValue(
+                                configuration, SageMakerModelOptions.ERROR_HANDLING_STRATEGY),
+                        retries,
+                        fallback));
     }
 
     private static List<LogicalType> types(ResolvedSchema schema) {

@@ -13,8 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,35 +25,19 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SageMakerPredictFunction.class);
 
-    private final Map<String, String> options;
-    private final PayloadEncoder encoder;
-    private final OutputDecoder decoder;
-    private final ErrorHandlingStrategy strategy;
-    private final int retries;
-    private final ErrorHandlingStrategy fallback;
+    private final ModelSpec spec;
 
     private transient AsyncInferenceCaller caller;
     private transient SqlFunctionMetrics metrics;
 
-    SageMakerPredictFunction(
-            Map<String, String> options,
-            PayloadEncoder encoder,
-            OutputDecoder decoder,
-            ErrorHandlingStrategy strategy,
-            int retries,
-            ErrorHandlingStrategy fallback) {
-        this.options = new TreeMap<>(options);
-        this.encoder = encoder;
-        this.decoder = decoder;
-        this.strategy = strategy;
-        this.retries = retries;
-        this.fallback = fallback;
+    SageMakerPredictFunction(ModelSpec spec) {
+        this.spec = spec;
     }
 
     @Override
     public void open(FunctionContext context) {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
-        caller = AsyncInferenceCaller.open(SqlInvokeConfig.from(options), metrics);
+        caller = AsyncInferenceCaller.open(SqlInvokeConfig.from(spec.options()), metrics);
     }
 
     @Override
@@ -68,13 +50,13 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     @Override
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
         CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-        attempt(input, strategy == ErrorHandlingStrategy.RETRY ? retries : 0, result);
+        attempt(input, spec.attempts(), result);
         return result;
     }
 
     private void attempt(
             RowData input, int retriesLeft, CompletableFuture<Collection<RowData>> result) {
-        caller.call(encoder.encode(input))
+        caller.call(spec.encoder().encode(input))
                 .whenComplete(
                         (awaited, error) -> {
                             if (error != null) {
@@ -88,9 +70,10 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                 try {
                                     result.complete(
                                             List.of(
-                                                    decoder.success(
-                                                            awaited.inferenceId(),
-                                                            awaited.content())));
+                                                    spec.decoder()
+                                                            .success(
+                                                                    awaited.inferenceId(),
+                                                                    awaited.content())));
                                     return;
                                 } catch (IOException | RuntimeException e) {
                                     status = "INVALID_OUTPUT";
@@ -103,9 +86,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                 attempt(input, retriesLeft - 1, result);
                                 return;
                             }
-                            ErrorHandlingStrategy handling =
-                                    strategy == ErrorHandlingStrategy.RETRY ? fallback : strategy;
-                            if (handling == ErrorHandlingStrategy.FAILOVER) {
+                            if (spec.finalHandling() == ErrorHandlingStrategy.FAILOVER) {
                                 result.completeExceptionally(
                                         new SageMakerInferenceException(
                                                 new AwaitedResult(
@@ -114,11 +95,14 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                                         null,
                                                         null,
                                                         message)));
-                            } else if (decoder.hasErrorColumns()) {
+                            } else if (spec.decoder().hasErrorColumns()) {
                                 result.complete(
                                         List.of(
-                                                decoder.failure(
-                                                        awaited.inferenceId(), status, message)));
+                                                spec.decoder()
+                                                        .failure(
+                                                                awaited.inferenceId(),
+                                                                status,
+                                                                message)));
                             } else {
                                 LOG.warn(
                                         "Inference {} ended {}; the row is dropped"

@@ -17,9 +17,7 @@ import org.apache.flink.table.types.logical.LogicalType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code CREATE TABLE ... WITH ('connector' = 'sagemaker-async-results', ...)}: each result object
@@ -52,12 +50,12 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
 
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
-        Map<String, String> options = new TreeMap<>(context.getCatalogTable().getOptions());
-        options.remove(FactoryUtil.CONNECTOR.key());
-        Configuration configuration = Configuration.fromMap(options);
-        ConnectorOptionKeys.validate(configuration);
-        FactoryUtil.createTableFactoryHelper(this, context)
-                .validateExcept(AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".");
+        Configuration configuration =
+                Configuration.fromMap(
+                        FactoryOptions.validated(
+                                context.getCatalogTable().getOptions(),
+                                FactoryUtil.CONNECTOR,
+                                FactoryUtil.createTableFactoryHelper(this, context)));
         WatchConfig.from(configuration);
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
