@@ -57,7 +57,14 @@ final class ResultPoller {
             CompletableFuture<AwaitedResult> result) {
         long wait = Math.max(0, Math.min(delayMillis, deadlineMillis - clock.getAsLong()));
         scheduler.schedule(
-                () -> look(accepted, deadlineMillis, delayMillis, result),
+                () -> {
+                    try {
+                        look(accepted, deadlineMillis, delayMillis, result);
+                    } catch (RuntimeException e) {
+                        // A scheduled task's exception would vanish; the caller must see it.
+                        result.completeExceptionally(e);
+                    }
+                },
                 wait,
                 TimeUnit.MILLISECONDS);
     }

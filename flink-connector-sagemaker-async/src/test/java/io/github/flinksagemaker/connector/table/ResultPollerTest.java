@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ResultPollerTest {
     private static final String OUTPUT = "s3://bucket/out/a.out";
@@ -91,6 +92,15 @@ class ResultPollerTest {
 
         assertThat(result.status()).isEqualTo(InferenceStatus.SUCCESS);
         assertThat(scheduler.waits).containsExactly(100L, 200L, 400L);
+    }
+
+    @Test
+    void aLocationThatCannotBeReadFailsTheWaitInsteadOfHangingIt() {
+        InvocationAccepted odd = new InvocationAccepted("id-2", "https://not-s3/x", FAILURE);
+
+        assertThatThrownBy(() -> poller().await(odd, clock.get() + 60_000).join())
+                .hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("https://not-s3/x");
     }
 
     /** A scheduler that runs tasks at once on its thread, as if the wait had passed. */
