@@ -35,11 +35,15 @@ public final class LocationTagger
     private final long unmatchedRetentionMillis;
     private final long lateRetentionMillis;
     private transient Counter unmatchedOutputsDropped;
-    private transient ValueState<String> claimedBy;
-    private transient ValueState<InferenceOutput> unclaimed;
 
-    /** When whichever of the two is stored may be forgotten. */
-    private transient ValueState<Long> expiry;
+    /**
+     * The claiming inference ID and when the claim may be forgotten, in one state so that the
+     * location key is stored once per claim (checkpoints repeat the key for every state).
+     */
+    private transient ValueState<Tuple2<String, Long>> claim;
+
+    /** An object nobody claimed yet, and when it may be dropped. */
+    private transient ValueState<Tuple2<InferenceOutput, Long>> unclaimed;
 
     /**
      * @param unmatchedRetentionMillis how long an unclaimed object waits for its claim
@@ -52,75 +56,70 @@ public final class LocationTagger
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        claimedBy =
+        claim =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("claimed-by", Types.STRING));
-        expiry = getRuntimeContext().getState(new ValueStateDescriptor<>("expiry", Types.LONG));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "claim", Types.TUPLE(Types.STRING, Types.LONG)));
+        unclaimed =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "unclaimed-output",
+                                        Types.TUPLE(new InferenceOutputTypeInfo(), Types.LONG)));
         unmatchedOutputsDropped =
                 getRuntimeContext()
                         .getMetricGroup()
                         .addGroup("sagemakerAsync")
                         .counter("unmatchedOutputsDropped");
-        unclaimed =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "unclaimed-output", new InferenceOutputTypeInfo()));
     }
 
     @Override
     public void processElement1(
-            Tuple3<String, String, Long> claim,
+            Tuple3<String, String, Long> claimed,
             Context context,
             Collector<Tuple2<String, InferenceOutput>> out)
             throws Exception {
-        InferenceOutput waiting = unclaimed.value();
+        Tuple2<InferenceOutput, Long> waiting = unclaimed.value();
         if (waiting != null) {
-            out.collect(Tuple2.of(claim.f1, waiting));
+            out.collect(Tuple2.of(claimed.f1, waiting.f0));
             unclaimed.clear();
-            expiry.clear();
             return;
         }
-        claimedBy.update(claim.f1);
-        keepUntil(
-                context,
-                Math.max(claim.f2, context.timerService().currentProcessingTime())
-                        + lateRetentionMillis);
+        long until =
+                Math.max(claimed.f2, context.timerService().currentProcessingTime())
+                        + lateRetentionMillis;
+        claim.update(Tuple2.of(claimed.f1, until));
+        context.timerService().registerProcessingTimeTimer(until);
     }
 
     @Override
     public void processElement2(
             InferenceOutput object, Context context, Collector<Tuple2<String, InferenceOutput>> out)
             throws Exception {
-        String inferenceId = claimedBy.value();
-        if (inferenceId != null) {
-            out.collect(Tuple2.of(inferenceId, object));
-            claimedBy.clear();
-            expiry.clear();
+        Tuple2<String, Long> claimedBy = claim.value();
+        if (claimedBy != null) {
+            out.collect(Tuple2.of(claimedBy.f0, object));
+            claim.clear();
             return;
         }
-        unclaimed.update(object);
-        keepUntil(
-                context, context.timerService().currentProcessingTime() + unmatchedRetentionMillis);
-    }
-
-    private void keepUntil(Context context, long timestamp) throws Exception {
-        expiry.update(timestamp);
-        context.timerService().registerProcessingTimeTimer(timestamp);
+        long until = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;
+        unclaimed.update(Tuple2.of(object, until));
+        context.timerService().registerProcessingTimeTimer(until);
     }
 
     @Override
     public void onTimer(
             long timestamp, OnTimerContext context, Collector<Tuple2<String, InferenceOutput>> out)
             throws Exception {
-        Long until = expiry.value();
-        if (until != null && timestamp >= until) {
-            if (unclaimed.value() != null) {
-                unmatchedOutputsDropped.inc();
-            }
-            claimedBy.clear();
+        Tuple2<String, Long> claimedBy = claim.value();
+        if (claimedBy != null && timestamp >= claimedBy.f1) {
+            claim.clear();
+        }
+        Tuple2<InferenceOutput, Long> waiting = unclaimed.value();
+        if (waiting != null && timestamp >= waiting.f1) {
+            unmatchedOutputsDropped.inc();
             unclaimed.clear();
-            expiry.clear();
         }
     }
 }
