@@ -107,7 +107,9 @@ public final class SageMakerAsyncOptions {
                     .withDescription(
                             "S3OutputPathExtension appended to the endpoint's output path. May"
                                     + " contain {yyyy}, {MM}, {dd} and {HH}, filled from the"
-                                    + " submit time in UTC, to bucket results by time.");
+                                    + " submit time in UTC, to bucket results by time. The"
+                                    + " one-call API uses results/{yyyy}/{MM}/{dd}/{HH} when not"
+                                    + " set.");
 
     public static final ConfigOption<Integer> CAPACITY =
             ConfigOptions.key("sagemaker.submit.capacity")

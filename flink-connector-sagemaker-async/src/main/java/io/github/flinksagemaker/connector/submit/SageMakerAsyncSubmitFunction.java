@@ -122,7 +122,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                     submitTime,
                     null,
                     RejectionReason.SERIALIZATION_FAILED,
-                    "Element projection failed: " + describe(e));
+                    "Element projection failed: " + InferenceSubmitter.describe(e));
             return;
         }
         String inferenceId;
@@ -138,7 +138,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                     submitTime,
                     carried,
                     RejectionReason.INVALID_INFERENCE_ID,
-                    "Inference ID extractor failed: " + describe(e));
+                    "Inference ID extractor failed: " + InferenceSubmitter.describe(e));
             return;
         }
         String idProblem = InferenceIds.problem(inferenceId);
@@ -168,7 +168,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                     submitTime,
                     carried,
                     RejectionReason.SERIALIZATION_FAILED,
-                    "Request serializer failed: " + describe(e));
+                    "Request serializer failed: " + InferenceSubmitter.describe(e));
             return;
         }
         int size = request.payload().length;
@@ -269,10 +269,6 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                                     reason,
                                     message)));
         }
-    }
-
-    private static String describe(Throwable e) {
-        return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
     }
 
     private static String abbreviate(String value) {

@@ -129,7 +129,7 @@ class InferenceResultJoinTest {
     private static final String[] JOIN_STATES = {
         "pending", "early-output", "early-output-expiry", "done-until"
     };
-    private static final String[] TAGGER_STATES = {"claimed-by", "unclaimed-output", "expiry"};
+    private static final String[] TAGGER_STATES = {"claim", "unclaimed-output"};
 
     /** Keys that still hold any of {@code states}, on any backend (heap or RocksDB). */
     @SuppressWarnings("unchecked")
@@ -314,6 +314,10 @@ class InferenceResultJoinTest {
 
             tagger.processElement1(
                     new StreamRecord<>(Tuple3.of("s3://b/out/d.out", "d", DEADLINE)));
+            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/e.out")));
+            assertThat(keysWithState(tagger, TAGGER_STATES))
+                    .as("a claim and an unclaimed object are held (the state names are right)")
+                    .isEqualTo(2);
             tagger.setProcessingTime(DEADLINE + 1 + DUPLICATES);
             assertThat(keysWithState(tagger, TAGGER_STATES))
                     .as("claims forgotten after the retention")
