@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.model.EchoModel;
 
@@ -31,7 +31,7 @@ final class EndToEndOverheadBenchmark {
         setup.register(
                 endpoint, new EchoModel(), FaultInjection.builder().latency(MODEL_LATENCY).build());
         Configuration options = setup.connector(endpoint);
-        options.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
+        options.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
         options.set(WatchOptions.DISCOVERY_INTERVAL, discoveryInterval);
         Recorder recorder =
                 PipelineRun.run(options, elements, 1_024, perSecond, Duration.ofMinutes(3));

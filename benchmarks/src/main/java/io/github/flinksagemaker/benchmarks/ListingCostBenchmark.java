@@ -1,10 +1,10 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.source.WatchClientFactory;
-import io.github.flinksagemaker.connector.source.WatchConfig;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.source.enumerator.ResultObjectEnumerator;
-import io.github.flinksagemaker.connector.source.split.ResultObjectSplit;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.watch.WatchClientFactory;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
+import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectEnumerator;
+import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 
 import org.apache.flink.configuration.Configuration;

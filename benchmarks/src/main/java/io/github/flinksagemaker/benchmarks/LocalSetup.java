@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -54,9 +54,9 @@ final class LocalSetup implements AutoCloseable {
     /** The aws.*, endpoint, input prefix and watch options for {@code endpoint}. */
     Configuration connector(String endpoint) {
         Configuration config = Configuration.fromMap(local.connectorAwsOptions());
-        config.set(SageMakerAsyncOptions.ENDPOINT_NAME, endpoint);
+        config.set(SubmitOptions.ENDPOINT_NAME, endpoint);
         config.set(
-                SageMakerAsyncOptions.S3_INPUT_PREFIX,
+                SubmitOptions.S3_INPUT_PREFIX,
                 "s3://" + local.bucket() + "/" + endpoint + "/input");
         config.set(WatchOptions.OUTPUT_PREFIX, outputPath(endpoint));
         config.set(WatchOptions.FAILURE_PREFIX, failurePath(endpoint));

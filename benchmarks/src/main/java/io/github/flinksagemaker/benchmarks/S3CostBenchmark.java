@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
@@ -51,9 +51,9 @@ final class S3CostBenchmark {
         String endpoint = ENDPOINT + "-" + (++runs);
         setup.register(endpoint, new EchoModel(), FaultInjection.NONE);
         Configuration options = setup.connector(endpoint);
-        options.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
+        options.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
         if (forceS3) {
-            options.set(SageMakerAsyncOptions.INLINE_LIMIT, 0);
+            options.set(SubmitOptions.INLINE_LIMIT, 0);
         }
         LocalCounters counters = setup.local.counters();
         counters.reset();

@@ -3,10 +3,10 @@ package io.github.flinksagemaker.benchmarks;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
 import io.github.flinksagemaker.connector.join.LocationTagger;
-import io.github.flinksagemaker.connector.source.InferenceOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.VoidSerializer;

@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.submit.InferenceSubmitter;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitClientFactory;
 import io.github.flinksagemaker.connector.submit.SubmitConfig;
@@ -33,9 +33,9 @@ final class SubmitLatencyBenchmark {
     Samples run(boolean forceS3, int elements) throws Exception {
         Configuration options = setup.connector(ENDPOINT);
         if (forceS3) {
-            options.set(SageMakerAsyncOptions.INLINE_LIMIT, 0);
+            options.set(SubmitOptions.INLINE_LIMIT, 0);
         }
-        options.set(SageMakerAsyncOptions.CAPACITY, inFlight);
+        options.set(SubmitOptions.CAPACITY, inFlight);
         Samples latencies = new Samples();
         Semaphore permits = new Semaphore(inFlight);
         AtomicReference<Throwable> failure = new AtomicReference<>();

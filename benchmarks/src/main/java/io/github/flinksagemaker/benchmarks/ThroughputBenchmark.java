@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.submit.PendingInference;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
@@ -46,7 +46,7 @@ final class ThroughputBenchmark {
         DataStream<Long> input = source(env, elements);
         SageMakerAsyncSubmitFunction.<Long>builder()
                 .setAll(setup.connector(ENDPOINT))
-                .set(SageMakerAsyncOptions.CAPACITY, inFlight)
+                .set(SubmitOptions.CAPACITY, inFlight)
                 .serializer(i -> SerializedRequest.of(LocalSetup.payload(i, PAYLOAD_BYTES)))
                 .build()
                 .applyTo(input)

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.examples;
 
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -37,11 +37,10 @@ public final class EmbeddedEndpoint {
     /** The {@code aws.*} and {@code sagemaker.*} options that target {@code local}. */
     public static Configuration connectorOptions(LocalSageMakerAsync local) {
         Configuration config = Configuration.fromMap(local.connectorAwsOptions());
-        config.set(SageMakerAsyncOptions.ENDPOINT_NAME, NAME);
+        config.set(SubmitOptions.ENDPOINT_NAME, NAME);
         config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
         config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
-        config.set(
-                SageMakerAsyncOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
+        config.set(SubmitOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
         config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
         return config;
     }

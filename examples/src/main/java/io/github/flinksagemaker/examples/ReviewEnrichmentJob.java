@@ -2,9 +2,9 @@ package io.github.flinksagemaker.examples;
 
 import io.github.flinksagemaker.connector.SageMakerAsyncInference;
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.local.FaultInjection;
@@ -106,13 +106,13 @@ public final class ReviewEnrichmentJob {
             config.addAll(EmbeddedEndpoint.connectorOptions(local));
         } else {
             config.set(AwsConfigOptions.AWS_REGION, options.region());
-            config.set(SageMakerAsyncOptions.ENDPOINT_NAME, options.endpointName());
+            config.set(SubmitOptions.ENDPOINT_NAME, options.endpointName());
             config.set(WatchOptions.OUTPUT_PREFIX, options.outputPath());
             config.set(WatchOptions.FAILURE_PREFIX, options.failurePath());
-            config.set(SageMakerAsyncOptions.S3_INPUT_PREFIX, options.inputPrefix());
+            config.set(SubmitOptions.S3_INPUT_PREFIX, options.inputPrefix());
         }
-        config.set(SageMakerAsyncOptions.CONTENT_TYPE, "application/json");
-        config.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "reviews/{yyyy}/{MM}/{dd}/{HH}");
+        config.set(SubmitOptions.CONTENT_TYPE, "application/json");
+        config.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "reviews/{yyyy}/{MM}/{dd}/{HH}");
         return config;
     }
 

@@ -1,26 +1,26 @@
 package io.github.flinksagemaker.connector;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.JoinOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.DeadLetterRouter;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
 import io.github.flinksagemaker.connector.join.InferenceResultTypeInfo;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
-import io.github.flinksagemaker.connector.join.JoinOptions;
 import io.github.flinksagemaker.connector.join.LocationTagger;
-import io.github.flinksagemaker.connector.source.InferenceOutput;
-import io.github.flinksagemaker.connector.source.InferenceOutputTypeInfo;
-import io.github.flinksagemaker.connector.source.SageMakerAsyncResultSource;
-import io.github.flinksagemaker.connector.source.WatchClientFactory;
-import io.github.flinksagemaker.connector.source.WatchConfig;
-import io.github.flinksagemaker.connector.source.WatchOptions;
 import io.github.flinksagemaker.connector.submit.ElementProjection;
 import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.submit.RequestSerializer;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
+import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
+import io.github.flinksagemaker.connector.watch.WatchClientFactory;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -82,9 +82,9 @@ public final class SageMakerAsyncInference<IN, E> {
     private final String uidPrefix;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
-        if (!builder.configuration.contains(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION)) {
+        if (!builder.configuration.contains(SubmitOptions.OUTPUT_PATH_EXTENSION)) {
             builder.configuration.set(
-                    SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
+                    SubmitOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
         }
         this.configuration = new Configuration(builder.configuration);
         this.submit = builder.submitBuilder().build();
@@ -253,7 +253,7 @@ public final class SageMakerAsyncInference<IN, E> {
         }
 
         public Builder<IN, E> endpointName(String endpointName) {
-            return set(SageMakerAsyncOptions.ENDPOINT_NAME, endpointName);
+            return set(SubmitOptions.ENDPOINT_NAME, endpointName);
         }
 
         public Builder<IN, E> region(String region) {
@@ -271,7 +271,7 @@ public final class SageMakerAsyncInference<IN, E> {
         }
 
         public Builder<IN, E> s3InputPrefix(String s3Uri) {
-            return set(SageMakerAsyncOptions.S3_INPUT_PREFIX, s3Uri);
+            return set(SubmitOptions.S3_INPUT_PREFIX, s3Uri);
         }
 
         public Builder<IN, E> serializer(RequestSerializer<IN> serializer) {
@@ -348,7 +348,7 @@ public final class SageMakerAsyncInference<IN, E> {
             Configuration watch = new Configuration(configuration);
             if (!watch.contains(WatchOptions.TIME_BUCKETS)) {
                 configuration
-                        .getOptional(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION)
+                        .getOptional(SubmitOptions.OUTPUT_PATH_EXTENSION)
                         .filter(extension -> extension.contains("{"))
                         .ifPresent(extension -> watch.set(WatchOptions.TIME_BUCKETS, extension));
             }

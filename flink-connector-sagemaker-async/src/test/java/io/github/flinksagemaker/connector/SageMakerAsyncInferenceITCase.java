@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
@@ -129,11 +129,11 @@ class SageMakerAsyncInferenceITCase {
                 .s3InputPrefix("s3://" + local.bucket() + "/" + endpoint + "/input")
                 .serializer(element -> SerializedRequest.of(payload(element)))
                 .inferenceIdExtractor(element -> "item-" + element.split(":")[0])
-                .set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "{yyyy}/{MM}/{dd}/{HH}")
-                .set(SageMakerAsyncOptions.CAPACITY, 64)
-                .set(SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS, 50)
-                .set(SageMakerAsyncOptions.RETRY_BASE_DELAY, Duration.ofMillis(5))
-                .set(SageMakerAsyncOptions.RETRY_MAX_DELAY, Duration.ofMillis(100))
+                .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "{yyyy}/{MM}/{dd}/{HH}")
+                .set(SubmitOptions.CAPACITY, 64)
+                .set(SubmitOptions.RETRY_MAX_ATTEMPTS, 50)
+                .set(SubmitOptions.RETRY_BASE_DELAY, Duration.ofMillis(5))
+                .set(SubmitOptions.RETRY_MAX_DELAY, Duration.ofMillis(100))
                 .set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(200));
     }
 
@@ -180,7 +180,7 @@ class SageMakerAsyncInferenceITCase {
         SageMakerAsyncInference<String, String> inference =
                 inference(endpoint)
                         // Let the endpoint name outputs: this test is about its naming.
-                        .set(SageMakerAsyncOptions.OUTPUT_FILENAME, false)
+                        .set(SubmitOptions.OUTPUT_FILENAME, false)
                         .build();
 
         CloseableIterator<InferenceResult<String>> iterator =
@@ -250,7 +250,7 @@ class SageMakerAsyncInferenceITCase {
         StreamExecutionEnvironment env = environment(new Configuration());
         SingleOutputStreamOperator<InferenceResult<String>> results =
                 inference(endpoint)
-                        .set(SageMakerAsyncOptions.RESULT_TIMEOUT, Duration.ofSeconds(1))
+                        .set(SubmitOptions.RESULT_TIMEOUT, Duration.ofSeconds(1))
                         .build()
                         .apply(env.fromData(Types.STRING, "1:10", "2:20"));
         CollectingSink<InferenceResult<String>> deadLetters = new CollectingSink<>("slow-dead");

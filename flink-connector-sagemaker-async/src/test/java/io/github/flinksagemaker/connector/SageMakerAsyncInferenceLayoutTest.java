@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector;
 
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class SageMakerAsyncInferenceLayoutTest {
     @Test
     void anExtensionWithoutPlaceholdersKeepsAFlatLayoutListedWhole() {
         SageMakerAsyncInference<String, String> inference =
-                builder().set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "results").build();
+                builder().set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results").build();
 
         assertThat(inference.submitFunction().config().outputPathExtension(SUBMIT))
                 .isEqualTo("results");

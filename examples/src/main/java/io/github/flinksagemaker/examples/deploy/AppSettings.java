@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.examples.deploy;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -119,10 +119,10 @@ record AppSettings(
     Configuration connectorConfiguration() {
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, region);
-        config.set(SageMakerAsyncOptions.ENDPOINT_NAME, endpointName);
+        config.set(SubmitOptions.ENDPOINT_NAME, endpointName);
         config.set(WatchOptions.OUTPUT_PREFIX, outputPath);
         config.set(WatchOptions.FAILURE_PREFIX, failurePath);
-        config.set(SageMakerAsyncOptions.S3_INPUT_PREFIX, inputPrefix);
+        config.set(SubmitOptions.S3_INPUT_PREFIX, inputPrefix);
         config.addAll(common());
         return config;
     }
@@ -130,8 +130,8 @@ record AppSettings(
     /** What applies to both real and embedded endpoints. */
     Configuration common() {
         Configuration config = new Configuration();
-        config.set(SageMakerAsyncOptions.CONTENT_TYPE, "application/json");
-        config.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, outputPathExtension);
+        config.set(SubmitOptions.CONTENT_TYPE, "application/json");
+        config.set(SubmitOptions.OUTPUT_PATH_EXTENSION, outputPathExtension);
         config.addAll(connectorOptions);
         return config;
     }

@@ -3,11 +3,11 @@ package io.github.flinksagemaker.connector.join;
 import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
-import io.github.flinksagemaker.connector.source.InferenceOutput;
-import io.github.flinksagemaker.connector.source.InferenceOutputTypeInfo;
-import io.github.flinksagemaker.connector.source.ResultStatus;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.common.ElementCarryingSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.typeutils.ElementCarryingSerializer;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.common.ConnectorTypeInfo;
+import io.github.flinksagemaker.connector.typeutils.ConnectorTypeInfo;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.serialization.SerializerConfig;

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.source.InferenceOutput;
-import io.github.flinksagemaker.connector.source.InferenceOutputTypeInfo;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ValueState;

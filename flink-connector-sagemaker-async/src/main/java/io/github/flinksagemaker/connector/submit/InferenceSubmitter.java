@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
@@ -77,9 +78,9 @@ public final class InferenceSubmitter implements AutoCloseable {
                                     + " bytes exceeds the inline limit of "
                                     + config.inlineLimit()
                                     + " bytes ('"
-                                    + SageMakerAsyncOptions.INLINE_LIMIT.key()
+                                    + SubmitOptions.INLINE_LIMIT.key()
                                     + "') and no S3 input prefix is configured ('"
-                                    + SageMakerAsyncOptions.S3_INPUT_PREFIX.key()
+                                    + SubmitOptions.S3_INPUT_PREFIX.key()
                                     + "')"));
         }
         S3Location location = InferenceIds.inputLocation(config.inputPrefix(), inferenceId);

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
-import io.github.flinksagemaker.connector.common.ElementCarryingSerializer;
+import io.github.flinksagemaker.connector.typeutils.ElementCarryingSerializer;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;

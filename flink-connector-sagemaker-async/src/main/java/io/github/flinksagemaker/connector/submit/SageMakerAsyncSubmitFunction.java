@@ -1,8 +1,9 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -240,7 +241,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                 carried,
                 RejectionReason.SUBMIT_TIMEOUT,
                 "Submission did not complete within '"
-                        + SageMakerAsyncOptions.SUBMIT_TIMEOUT.key()
+                        + SubmitOptions.SUBMIT_TIMEOUT.key()
                         + "' = "
                         + config.submitTimeout());
     }
@@ -294,7 +295,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             this.projection = element -> (E) element;
         }
 
-        /** Sets any option, e.g. from {@link SageMakerAsyncOptions} or {@link AwsConfigOptions}. */
+        /** Sets any option, e.g. from {@link SubmitOptions} or {@link AwsConfigOptions}. */
         public <T> Builder<IN, E> set(ConfigOption<T> option, T value) {
             configuration.set(option, value);
             return this;
@@ -309,7 +310,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         }
 
         public Builder<IN, E> endpointName(String endpointName) {
-            return set(SageMakerAsyncOptions.ENDPOINT_NAME, endpointName);
+            return set(SubmitOptions.ENDPOINT_NAME, endpointName);
         }
 
         public Builder<IN, E> region(String region) {
@@ -317,39 +318,39 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         }
 
         public Builder<IN, E> contentType(String contentType) {
-            return set(SageMakerAsyncOptions.CONTENT_TYPE, contentType);
+            return set(SubmitOptions.CONTENT_TYPE, contentType);
         }
 
         public Builder<IN, E> accept(String accept) {
-            return set(SageMakerAsyncOptions.ACCEPT, accept);
+            return set(SubmitOptions.ACCEPT, accept);
         }
 
         public Builder<IN, E> inlineLimit(int bytes) {
-            return set(SageMakerAsyncOptions.INLINE_LIMIT, bytes);
+            return set(SubmitOptions.INLINE_LIMIT, bytes);
         }
 
         public Builder<IN, E> s3InputPrefix(String s3Uri) {
-            return set(SageMakerAsyncOptions.S3_INPUT_PREFIX, s3Uri);
+            return set(SubmitOptions.S3_INPUT_PREFIX, s3Uri);
         }
 
         public Builder<IN, E> requestTtl(Duration ttl) {
-            return set(SageMakerAsyncOptions.REQUEST_TTL, ttl);
+            return set(SubmitOptions.REQUEST_TTL, ttl);
         }
 
         public Builder<IN, E> invocationTimeout(Duration timeout) {
-            return set(SageMakerAsyncOptions.INVOCATION_TIMEOUT, timeout);
+            return set(SubmitOptions.INVOCATION_TIMEOUT, timeout);
         }
 
         public Builder<IN, E> capacity(int capacity) {
-            return set(SageMakerAsyncOptions.CAPACITY, capacity);
+            return set(SubmitOptions.CAPACITY, capacity);
         }
 
         public Builder<IN, E> submitTimeout(Duration timeout) {
-            return set(SageMakerAsyncOptions.SUBMIT_TIMEOUT, timeout);
+            return set(SubmitOptions.SUBMIT_TIMEOUT, timeout);
         }
 
         public Builder<IN, E> failureHandling(FailureHandling handling) {
-            return set(SageMakerAsyncOptions.FAILURE_HANDLING, handling);
+            return set(SubmitOptions.FAILURE_HANDLING, handling);
         }
 
         /** Required: turns each element into its payload. */

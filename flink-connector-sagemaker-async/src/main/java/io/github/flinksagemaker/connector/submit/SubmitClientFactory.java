@@ -1,12 +1,12 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;
 import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import io.github.flinksagemaker.connector.sagemaker.SdkSageMakerRuntimeProxy;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
 
 import org.apache.flink.annotation.Internal;
 

@@ -1,12 +1,13 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
+import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
+import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -16,28 +17,28 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.ACCEPT;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CAPACITY;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CONTENT_TYPE;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.CUSTOM_ATTRIBUTES;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.ENDPOINT_NAME;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FAILURE_HANDLING;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.INLINE_LIMIT;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.INVOCATION_TIMEOUT;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.MAX_INLINE_BYTES;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OUTPUT_FILENAME;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.REQUEST_TTL;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RESULT_GRACE;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RESULT_TIMEOUT;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_BASE_DELAY;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_DEADLINE;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.RETRY_MAX_DELAY;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_ENCRYPTION;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_KMS_KEY_ID;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.S3_INPUT_PREFIX;
-import static io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.SUBMIT_TIMEOUT;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.ACCEPT;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.CAPACITY;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.CONTENT_TYPE;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.CUSTOM_ATTRIBUTES;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.ENDPOINT_NAME;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.FAILURE_HANDLING;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.INLINE_LIMIT;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.INVOCATION_TIMEOUT;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.MAX_INLINE_BYTES;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.OUTPUT_FILENAME;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.OUTPUT_PATH_EXTENSION;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.REQUEST_TTL;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RESULT_GRACE;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RESULT_TIMEOUT;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_BASE_DELAY;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_DEADLINE;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_MAX_ATTEMPTS;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_MAX_DELAY;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.S3_INPUT_ENCRYPTION;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.S3_INPUT_KMS_KEY_ID;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.S3_INPUT_PREFIX;
+import static io.github.flinksagemaker.connector.config.SubmitOptions.SUBMIT_TIMEOUT;
 
 /**
  * The submit side's configuration, validated once where the job is built: every error names the
@@ -78,11 +79,11 @@ public final class SubmitConfig implements Serializable {
 
     private SubmitConfig(Configuration configuration) {
         this.configuration = new Configuration(configuration);
-        ConnectorOptionKeys.validate(configuration);
+        ConnectorOptions.rejectUnknownKeys(configuration);
         AwsClients.validate(configuration);
-        this.endpointName = required(configuration, ENDPOINT_NAME);
+        this.endpointName = OptionChecks.required(configuration, ENDPOINT_NAME);
         if (endpointName.length() > 63 || !ENDPOINT_NAME_PATTERN.matcher(endpointName).matches()) {
-            throw invalid(
+            throw OptionChecks.invalid(
                     ENDPOINT_NAME,
                     endpointName,
                     "1-63 letters, digits and single hyphens, starting and ending with a letter"
@@ -93,19 +94,13 @@ public final class SubmitConfig implements Serializable {
         this.customAttributes = ascii(configuration, CUSTOM_ATTRIBUTES);
         this.requestTtlSeconds = seconds(configuration, REQUEST_TTL, 60, 21_600);
         this.invocationTimeoutSeconds = seconds(configuration, INVOCATION_TIMEOUT, 1, 3_600);
-        this.inlineLimit = configuration.get(INLINE_LIMIT);
-        if (inlineLimit < 0 || inlineLimit > MAX_INLINE_BYTES) {
-            throw invalid(
-                    INLINE_LIMIT,
-                    String.valueOf(inlineLimit),
-                    "0 to " + MAX_INLINE_BYTES + " bytes (the service's inline limit)");
-        }
+        this.inlineLimit = OptionChecks.between(configuration, INLINE_LIMIT, 0, MAX_INLINE_BYTES);
         this.inputPrefix =
                 configuration
                         .getOptional(S3_INPUT_PREFIX)
                         .map(p -> S3Location.parse(p, "Option '" + S3_INPUT_PREFIX.key() + "'"))
                         .orElse(null);
-        this.inputEncryption = configuration.get(S3_INPUT_ENCRYPTION);
+        this.inputEncryption = OptionChecks.get(configuration, S3_INPUT_ENCRYPTION);
         this.inputKmsKeyId = configuration.getOptional(S3_INPUT_KMS_KEY_ID).orElse(null);
         if (inputKmsKeyId != null && inputEncryption != InputEncryption.SSE_KMS) {
             throw new IllegalArgumentException(
@@ -116,46 +111,41 @@ public final class SubmitConfig implements Serializable {
                             + "' = SSE_KMS, but it is "
                             + inputEncryption);
         }
-        this.outputFilename = configuration.get(OUTPUT_FILENAME);
+        this.outputFilename = OptionChecks.get(configuration, OUTPUT_FILENAME);
         this.outputPathExtension =
                 configuration
                         .getOptional(OUTPUT_PATH_EXTENSION)
                         .map(SubmitConfig::outputPathExtension)
                         .orElse(null);
-        this.capacity = configuration.get(CAPACITY);
-        if (capacity < 1) {
-            throw invalid(CAPACITY, String.valueOf(capacity), "at least 1");
-        }
-        this.submitTimeout = positive(configuration, SUBMIT_TIMEOUT);
-        this.failureHandling = configuration.get(FAILURE_HANDLING);
-        int maxAttempts = configuration.get(RETRY_MAX_ATTEMPTS);
-        if (maxAttempts < 1) {
-            throw invalid(RETRY_MAX_ATTEMPTS, String.valueOf(maxAttempts), "at least 1");
-        }
-        Duration baseDelay = positive(configuration, RETRY_BASE_DELAY);
-        Duration maxDelay = positive(configuration, RETRY_MAX_DELAY);
+        this.capacity = OptionChecks.atLeast(configuration, CAPACITY, 1);
+        this.submitTimeout = OptionChecks.positive(configuration, SUBMIT_TIMEOUT);
+        this.failureHandling = OptionChecks.get(configuration, FAILURE_HANDLING);
+        int maxAttempts = OptionChecks.atLeast(configuration, RETRY_MAX_ATTEMPTS, 1);
+        Duration baseDelay = OptionChecks.positive(configuration, RETRY_BASE_DELAY);
+        Duration maxDelay = OptionChecks.positive(configuration, RETRY_MAX_DELAY);
         if (maxDelay.compareTo(baseDelay) < 0) {
-            throw invalid(
+            throw OptionChecks.invalid(
                     RETRY_MAX_DELAY,
-                    maxDelay.toString(),
-                    "at least '" + RETRY_BASE_DELAY.key() + "' (" + baseDelay + ")");
+                    maxDelay,
+                    "durations of at least '" + RETRY_BASE_DELAY.key() + "' (" + baseDelay + ")");
         }
-        Duration deadline = positive(configuration, RETRY_DEADLINE);
+        Duration deadline = OptionChecks.positive(configuration, RETRY_DEADLINE);
         if (deadline.compareTo(submitTimeout) >= 0) {
-            throw invalid(
+            throw OptionChecks.invalid(
                     RETRY_DEADLINE,
-                    deadline.toString(),
-                    "shorter than '" + SUBMIT_TIMEOUT.key() + "' (" + submitTimeout + ")");
+                    deadline,
+                    "durations shorter than '"
+                            + SUBMIT_TIMEOUT.key()
+                            + "' ("
+                            + submitTimeout
+                            + ")");
         }
         this.retrySettings = new RetrySettings(maxAttempts, baseDelay, maxDelay, deadline);
-        this.resultGrace = configuration.get(RESULT_GRACE);
-        if (resultGrace.isNegative()) {
-            throw invalid(RESULT_GRACE, resultGrace.toString(), "zero or positive");
-        }
-        this.resultTimeout = configuration.getOptional(RESULT_TIMEOUT).orElse(null);
-        if (resultTimeout != null && (resultTimeout.isZero() || resultTimeout.isNegative())) {
-            throw invalid(RESULT_TIMEOUT, resultTimeout.toString(), "a positive duration");
-        }
+        this.resultGrace = OptionChecks.notNegative(configuration, RESULT_GRACE);
+        this.resultTimeout =
+                configuration.getOptional(RESULT_TIMEOUT).isPresent()
+                        ? OptionChecks.positive(configuration, RESULT_TIMEOUT)
+                        : null;
     }
 
     /**
@@ -256,7 +246,7 @@ public final class SubmitConfig implements Serializable {
         TimeBucketPattern extension = new TimeBucketPattern(pattern);
         String sample = extension.render(0L);
         if (sample.length() > 512 || !OUTPUT_PATH_EXTENSION_PATTERN.matcher(sample).matches()) {
-            throw invalid(
+            throw OptionChecks.invalid(
                     OUTPUT_PATH_EXTENSION,
                     pattern,
                     "1-512 characters of a-z A-Z 0-9 ! _ . * ' ( ) / - and the placeholders"
@@ -265,19 +255,8 @@ public final class SubmitConfig implements Serializable {
         return extension;
     }
 
-    private static String required(Configuration configuration, ConfigOption<String> option) {
-        return configuration
-                .getOptional(option)
-                .map(String::trim)
-                .filter(value -> !value.isEmpty())
-                .orElseThrow(
-                        () ->
-                                new IllegalArgumentException(
-                                        "Option '" + option.key() + "' is required"));
-    }
-
     private static String ascii(Configuration configuration, ConfigOption<String> option) {
-        String value = configuration.getOptional(option).orElse(null);
+        String value = configuration.get(option);
         if (value != null && (value.length() > 1024 || !ASCII.matcher(value).matches())) {
             // The value itself may be sensitive (custom attributes): name the option only.
             throw new IllegalArgumentException(
@@ -288,34 +267,16 @@ public final class SubmitConfig implements Serializable {
 
     private static Integer seconds(
             Configuration configuration, ConfigOption<Duration> option, int min, int max) {
-        Duration value = configuration.getOptional(option).orElse(null);
-        if (value == null) {
+        if (!configuration.contains(option)) {
             return null;
         }
+        Duration value = OptionChecks.get(configuration, option);
         if (value.toNanos() % 1_000_000_000L != 0
                 || value.getSeconds() < min
                 || value.getSeconds() > max) {
-            throw invalid(option, value.toString(), "whole seconds from " + min + " to " + max);
+            throw OptionChecks.invalid(
+                    option, value.toString(), "whole seconds from " + min + " to " + max);
         }
         return (int) value.getSeconds();
-    }
-
-    private static Duration positive(Configuration configuration, ConfigOption<Duration> option) {
-        Duration value = configuration.get(option);
-        if (value.isZero() || value.isNegative()) {
-            throw invalid(option, value.toString(), "a positive duration");
-        }
-        return value;
-    }
-
-    private static IllegalArgumentException invalid(
-            ConfigOption<?> option, String value, String allowed) {
-        return new IllegalArgumentException(
-                "Invalid value '"
-                        + value
-                        + "' for option '"
-                        + option.key()
-                        + "': allowed are "
-                        + allowed);
     }
 }

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -27,7 +27,7 @@ final class FactoryOptions {
             FactoryUtil.FactoryHelper<?> helper) {
         Map<String, String> options = new TreeMap<>(declared);
         options.remove(identifierKey.key());
-        ConnectorOptionKeys.validate(Configuration.fromMap(options));
+        ConnectorOptions.rejectUnknownKeys(Configuration.fromMap(options));
         helper.validateExcept(AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".");
         return options;
     }

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.functions.FunctionContext;
@@ -45,7 +45,7 @@ final class JobParameterOptions {
     }
 
     private static List<String> keys() {
-        List<String> keys = new ArrayList<>(ConnectorOptionKeys.knownKeys());
+        List<String> keys = new ArrayList<>(ConnectorOptions.knownKeys());
         String prefix = AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".";
         for (String credential : CREDENTIAL_KEYS) {
             keys.add(prefix + credential);

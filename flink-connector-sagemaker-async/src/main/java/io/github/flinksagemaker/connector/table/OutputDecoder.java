@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions.OutputFormat;
+import io.github.flinksagemaker.connector.config.ModelOptions;
+import io.github.flinksagemaker.connector.config.ModelOptions.OutputFormat;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -29,9 +30,9 @@ final class OutputDecoder implements Serializable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> METADATA =
             Set.of(
-                    SageMakerModelOptions.ERROR_STRING_COLUMN,
-                    SageMakerModelOptions.ERROR_STATUS_COLUMN,
-                    SageMakerModelOptions.INFERENCE_ID_COLUMN);
+                    ModelOptions.ERROR_STRING_COLUMN,
+                    ModelOptions.ERROR_STATUS_COLUMN,
+                    ModelOptions.INFERENCE_ID_COLUMN);
 
     private final List<String> names;
     private final List<LogicalType> types;
@@ -49,7 +50,7 @@ final class OutputDecoder implements Serializable {
                     throw new IllegalArgumentException(
                             "OUTPUT column '" + names.get(i) + "' must be of type STRING");
                 }
-                errorColumns |= !names.get(i).equals(SageMakerModelOptions.INFERENCE_ID_COLUMN);
+                errorColumns |= !names.get(i).equals(ModelOptions.INFERENCE_ID_COLUMN);
             } else {
                 data.add(i);
             }
@@ -59,7 +60,7 @@ final class OutputDecoder implements Serializable {
         if (format == OutputFormat.RAW && !single) {
             throw new IllegalArgumentException(
                     "Option '"
-                            + SageMakerModelOptions.OUTPUT_FORMAT.key()
+                            + ModelOptions.OUTPUT_FORMAT.key()
                             + "' = RAW needs exactly one OUTPUT column of type STRING or BYTES"
                             + " besides the error columns, the model has "
                             + TableTypes.describe(names, types));
@@ -90,7 +91,7 @@ final class OutputDecoder implements Serializable {
         }
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
-            if (name.equals(SageMakerModelOptions.INFERENCE_ID_COLUMN)) {
+            if (name.equals(ModelOptions.INFERENCE_ID_COLUMN)) {
                 row.setField(i, StringData.fromString(inferenceId));
             } else if (METADATA.contains(name)) {
                 row.setField(i, null);
@@ -110,13 +111,13 @@ final class OutputDecoder implements Serializable {
         GenericRowData row = new GenericRowData(names.size());
         for (int i = 0; i < names.size(); i++) {
             switch (names.get(i)) {
-                case SageMakerModelOptions.ERROR_STRING_COLUMN:
+                case ModelOptions.ERROR_STRING_COLUMN:
                     row.setField(i, StringData.fromString(message));
                     break;
-                case SageMakerModelOptions.ERROR_STATUS_COLUMN:
+                case ModelOptions.ERROR_STATUS_COLUMN:
                     row.setField(i, StringData.fromString(status));
                     break;
-                case SageMakerModelOptions.INFERENCE_ID_COLUMN:
+                case ModelOptions.INFERENCE_ID_COLUMN:
                     row.setField(i, StringData.fromString(inferenceId));
                     break;
                 default:

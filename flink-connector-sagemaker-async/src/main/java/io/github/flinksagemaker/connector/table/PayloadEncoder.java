@@ -1,7 +1,8 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.config.ModelOptions;
+import io.github.flinksagemaker.connector.config.ModelOptions.InputFormat;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions.InputFormat;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +40,7 @@ final class PayloadEncoder implements Serializable {
                 && (types.size() != 1 || !TableTypes.isStringOrBytes(types.get(0)))) {
             throw new IllegalArgumentException(
                     "Option '"
-                            + SageMakerModelOptions.INPUT_FORMAT.key()
+                            + ModelOptions.INPUT_FORMAT.key()
                             + "' = RAW needs exactly one INPUT column of type STRING or BYTES,"
                             + " the model has "
                             + TableTypes.describe(names, types));

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.source.InferenceOutput;
-import io.github.flinksagemaker.connector.source.ResultObjectDeserializer;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction {
     private static final long serialVersionUID = 1L;
 
-    private final Map<String, String> options;
+    /** Validated where the function is created (Table API), or null to read the job parameters. */
+    private final SqlInvokeConfig configured;
 
     transient SqlInvokeConfig config;
     transient AsyncInferenceCaller caller;
@@ -23,21 +24,22 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction {
 
     /** Options from the job parameters, read when the function opens. */
     SageMakerAsyncSqlFunction() {
-        this.options = null;
+        this.configured = null;
     }
 
     /**
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
     SageMakerAsyncSqlFunction(Map<String, String> options) {
-        this.options = new TreeMap<>(options);
-        SqlInvokeConfig.from(this.options);
+        this.configured = SqlInvokeConfig.from(new TreeMap<>(options));
     }
 
     @Override
     public void open(FunctionContext context) {
         config =
-                SqlInvokeConfig.from(options != null ? options : JobParameterOptions.read(context));
+                configured != null
+                        ? configured
+                        : SqlInvokeConfig.from(JobParameterOptions.read(context));
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
         caller = AsyncInferenceCaller.open(config, metrics);
     }

@@ -1,8 +1,11 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.ModelOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
+import io.github.flinksagemaker.connector.config.SqlOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -22,7 +25,7 @@ import java.util.Set;
 /**
  * {@code CREATE MODEL ... WITH ('provider' = 'sagemaker-async', ...)}: a SageMaker async endpoint
  * for {@code ML_PREDICT}. Options are the DataStream submit options, the {@code aws.*} options, the
- * result polling options and {@link SageMakerModelOptions}; anything else is rejected.
+ * result polling options and {@link ModelOptions}; anything else is rejected.
  */
 @PublicEvolving
 public final class SageMakerModelProviderFactory implements ModelProviderFactory {
@@ -35,19 +38,17 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return Set.of(SageMakerAsyncOptions.ENDPOINT_NAME, AwsConfigOptions.AWS_REGION);
+        return Set.of(SubmitOptions.ENDPOINT_NAME, AwsConfigOptions.AWS_REGION);
     }
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options =
-                ConnectorOptionKeys.declaredOptions(
-                        AwsConfigOptions.class,
-                        SageMakerAsyncOptions.class,
-                        SageMakerModelOptions.class);
-        options.add(SageMakerSqlOptions.POLL_INITIAL_DELAY);
-        options.add(SageMakerSqlOptions.POLL_MAX_DELAY);
-        options.remove(SageMakerAsyncOptions.FAILURE_HANDLING);
+                ConnectorOptions.declaredIn(
+                        AwsConfigOptions.class, SubmitOptions.class, ModelOptions.class);
+        options.add(SqlOptions.POLL_INITIAL_DELAY);
+        options.add(SqlOptions.POLL_MAX_DELAY);
+        options.remove(SubmitOptions.FAILURE_HANDLING);
         options.removeAll(requiredOptions());
         return options;
     }
@@ -60,49 +61,22 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
                         FactoryUtil.PROVIDER,
                         FactoryUtil.createModelProviderFactoryHelper(this, context));
         Configuration configuration = Configuration.fromMap(options);
-        SqlInvokeConfig.from(options);
-
         ResolvedSchema input = context.getCatalogModel().getResolvedInputSchema();
         ResolvedSchema output = context.getCatalogModel().getResolvedOutputSchema();
-        PayloadEncoder encoder =
-                new PayloadEncoder(
-                        SqlInvokeConfig.enumValue(
-                                configuration, SageMakerModelOptions.INPUT_FORMAT),
-                        input.getColumnNames(),
-                        types(input));
-        OutputDecoder decoder =
-                new OutputDecoder(
-                        SqlInvokeConfig.enumValue(
-                                configuration, SageMakerModelOptions.OUTPUT_FORMAT),
-                        output.getColumnNames(),
-                        types(output));
-        int retries = SqlInvokeConfig.parsed(configuration, SageMakerModelOptions.RETRY_NUM);
-        if (retries < 0) {
-            throw new IllegalArgumentException(
-                    "Invalid value '"
-                            + retries
-                            + "' for option '"
-                            + SageMakerModelOptions.RETRY_NUM.key()
-                            + "': allowed are 0 or more");
-        }
-        SageMakerModelOptions.ErrorHandlingStrategy fallback =
-                SqlInvokeConfig.enumValue(
-                        configuration, SageMakerModelOptions.RETRY_FALLBACK_STRATEGY);
-        if (fallback == SageMakerModelOptions.ErrorHandlingStrategy.RETRY) {
-            throw new IllegalArgumentException(
-                    "Invalid value 'RETRY' for option '"
-                            + SageMakerModelOptions.RETRY_FALLBACK_STRATEGY.key()
-                            + "': allowed are [FAILOVER, IGNORE]");
-        }
         return new SageMakerModelProvider(
                 new ModelSpec(
-                        options,
-                        encoder,
-                        decoder,
-                        SqlInvokeConfig.enumValue(
-                                configuration, SageMakerModelOptions.ERROR_HANDLING_STRATEGY),
-                        retries,
-                        fallback));
+                        SqlInvokeConfig.from(options),
+                        new PayloadEncoder(
+                                OptionChecks.get(configuration, ModelOptions.INPUT_FORMAT),
+                                input.getColumnNames(),
+                                types(input)),
+                        new OutputDecoder(
+                                OptionChecks.get(configuration, ModelOptions.OUTPUT_FORMAT),
+                                output.getColumnNames(),
+                                types(output)),
+                        OptionChecks.get(configuration, ModelOptions.ERROR_HANDLING_STRATEGY),
+                        OptionChecks.atLeast(configuration, ModelOptions.RETRY_NUM, 0),
+                        OptionChecks.get(configuration, ModelOptions.RETRY_FALLBACK_STRATEGY)));
     }
 
     private static List<LogicalType> types(ResolvedSchema schema) {

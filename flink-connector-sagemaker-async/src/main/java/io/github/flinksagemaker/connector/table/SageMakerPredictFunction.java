@@ -1,7 +1,5 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions.ErrorHandlingStrategy;
-
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
@@ -37,7 +35,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     @Override
     public void open(FunctionContext context) {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
-        caller = AsyncInferenceCaller.open(SqlInvokeConfig.from(spec.options()), metrics);
+        caller = AsyncInferenceCaller.open(spec.config(), metrics);
     }
 
     @Override
@@ -86,7 +84,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                 attempt(input, retriesLeft - 1, result);
                                 return;
                             }
-                            if (spec.finalHandling() == ErrorHandlingStrategy.FAILOVER) {
+                            if (spec.failsOver()) {
                                 result.completeExceptionally(
                                         new SageMakerInferenceException(
                                                 new AwaitedResult(

@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
-import io.github.flinksagemaker.connector.source.WatchConfig;
-import io.github.flinksagemaker.connector.source.WatchOptions;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -43,20 +43,20 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options =
-                ConnectorOptionKeys.declaredOptions(AwsConfigOptions.class, WatchOptions.class);
+                ConnectorOptions.declaredIn(AwsConfigOptions.class, WatchOptions.class);
         options.removeAll(requiredOptions());
         return options;
     }
 
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
-        Configuration configuration =
-                Configuration.fromMap(
-                        FactoryOptions.validated(
-                                context.getCatalogTable().getOptions(),
-                                FactoryUtil.CONNECTOR,
-                                FactoryUtil.createTableFactoryHelper(this, context)));
-        WatchConfig.from(configuration);
+        WatchConfig config =
+                WatchConfig.from(
+                        Configuration.fromMap(
+                                FactoryOptions.validated(
+                                        context.getCatalogTable().getOptions(),
+                                        FactoryUtil.CONNECTOR,
+                                        FactoryUtil.createTableFactoryHelper(this, context))));
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
         List<ResultColumn> physical = new ArrayList<>();
@@ -84,6 +84,6 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
             physical.add(resultColumn);
         }
         return new SageMakerResultsTableSource(
-                configuration, physical, contentAsString, context.getPhysicalRowDataType());
+                config, physical, contentAsString, context.getPhysicalRowDataType());
     }
 }

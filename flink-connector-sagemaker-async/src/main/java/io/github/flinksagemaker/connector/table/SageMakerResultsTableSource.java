@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.source.SageMakerAsyncResultSource;
+import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.source.DynamicTableSource;
@@ -22,18 +22,18 @@ import java.util.Map;
 final class SageMakerResultsTableSource implements ScanTableSource, SupportsReadingMetadata {
     static final String LAST_MODIFIED = "last-modified";
 
-    private final Configuration options;
+    private final WatchConfig config;
     private final List<ResultColumn> physical;
     private final boolean contentAsString;
     private List<String> metadataKeys = new ArrayList<>();
     private DataType producedType;
 
     SageMakerResultsTableSource(
-            Configuration options,
+            WatchConfig config,
             List<ResultColumn> physical,
             boolean contentAsString,
             DataType physicalType) {
-        this.options = options;
+        this.config = config;
         this.physical = physical;
         this.contentAsString = contentAsString;
         this.producedType = physicalType;
@@ -52,11 +52,7 @@ final class SageMakerResultsTableSource implements ScanTableSource, SupportsRead
                         contentAsString,
                         metadataKeys,
                         context.createTypeInformation(producedType));
-        return SourceProvider.of(
-                SageMakerAsyncResultSource.builder()
-                        .setAll(options)
-                        .deserializer(deserializer)
-                        .build());
+        return SourceProvider.of(SageMakerAsyncResultSource.create(config, deserializer));
     }
 
     @Override
@@ -75,7 +71,7 @@ final class SageMakerResultsTableSource implements ScanTableSource, SupportsRead
     @Override
     public DynamicTableSource copy() {
         SageMakerResultsTableSource copy =
-                new SageMakerResultsTableSource(options, physical, contentAsString, producedType);
+                new SageMakerResultsTableSource(config, physical, contentAsString, producedType);
         copy.metadataKeys = new ArrayList<>(metadataKeys);
         return copy;
     }

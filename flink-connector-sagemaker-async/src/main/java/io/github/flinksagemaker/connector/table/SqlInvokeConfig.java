@@ -1,11 +1,12 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
+import io.github.flinksagemaker.connector.config.SqlOptions;
+import io.github.flinksagemaker.connector.config.SqlOptions.InvokeErrorHandling;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.submit.SubmitConfig;
-import io.github.flinksagemaker.connector.table.SageMakerSqlOptions.InvokeErrorHandling;
 
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 import java.io.Serializable;
@@ -26,30 +27,28 @@ final class SqlInvokeConfig implements Serializable {
     private final InvokeErrorHandling errorHandling;
 
     private SqlInvokeConfig(Configuration configuration) {
-        if (configuration.contains(SageMakerAsyncOptions.FAILURE_HANDLING)) {
+        if (configuration.contains(SubmitOptions.FAILURE_HANDLING)) {
             throw new IllegalArgumentException(
                     "Option '"
-                            + SageMakerAsyncOptions.FAILURE_HANDLING.key()
+                            + SubmitOptions.FAILURE_HANDLING.key()
                             + "' is for the DataStream API; in SQL use '"
-                            + SageMakerSqlOptions.INVOKE_ERROR_HANDLING.key()
+                            + SqlOptions.INVOKE_ERROR_HANDLING.key()
                             + "' (functions) or 'error-handling-strategy' (models)");
         }
         this.submit = SubmitConfig.from(configuration);
-        this.pollInitialDelay = positive(configuration, SageMakerSqlOptions.POLL_INITIAL_DELAY);
-        this.pollMaxDelay = positive(configuration, SageMakerSqlOptions.POLL_MAX_DELAY);
+        this.pollInitialDelay = OptionChecks.positive(configuration, SqlOptions.POLL_INITIAL_DELAY);
+        this.pollMaxDelay = OptionChecks.positive(configuration, SqlOptions.POLL_MAX_DELAY);
         if (pollMaxDelay.compareTo(pollInitialDelay) < 0) {
-            throw new IllegalArgumentException(
-                    "Invalid value '"
-                            + pollMaxDelay
-                            + "' for option '"
-                            + SageMakerSqlOptions.POLL_MAX_DELAY.key()
-                            + "': allowed are durations of at least '"
-                            + SageMakerSqlOptions.POLL_INITIAL_DELAY.key()
+            throw OptionChecks.invalid(
+                    SqlOptions.POLL_MAX_DELAY,
+                    pollMaxDelay,
+                    "durations of at least '"
+                            + SqlOptions.POLL_INITIAL_DELAY.key()
                             + "' ("
                             + pollInitialDelay
                             + ")");
         }
-        this.errorHandling = enumValue(configuration, SageMakerSqlOptions.INVOKE_ERROR_HANDLING);
+        this.errorHandling = OptionChecks.get(configuration, SqlOptions.INVOKE_ERROR_HANDLING);
     }
 
     static SqlInvokeConfig from(Map<String, String> options) {
@@ -70,55 +69,5 @@ final class SqlInvokeConfig implements Serializable {
 
     InvokeErrorHandling errorHandling() {
         return errorHandling;
-    }
-
-    /** Reads an option, naming it and the allowed values when the text does not parse. */
-    static <T> T parsed(Configuration configuration, ConfigOption<T> option) {
-        try {
-            return configuration.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Invalid value '"
-                            + configuration.toMap().get(option.key())
-                            + "' for option '"
-                            + option.key()
-                            + "': "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    static <E extends Enum<E>> E enumValue(Configuration configuration, ConfigOption<E> option) {
-        String text = configuration.toMap().get(option.key());
-        if (text == null) {
-            return configuration.get(option);
-        }
-        @SuppressWarnings("unchecked")
-        Class<E> type = (Class<E>) option.defaultValue().getDeclaringClass();
-        for (E value : type.getEnumConstants()) {
-            if (value.name().equalsIgnoreCase(text.trim())) {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Invalid value '"
-                        + text
-                        + "' for option '"
-                        + option.key()
-                        + "': allowed are "
-                        + java.util.Arrays.toString(type.getEnumConstants()));
-    }
-
-    private static Duration positive(Configuration configuration, ConfigOption<Duration> option) {
-        Duration value = parsed(configuration, option);
-        if (value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(
-                    "Invalid value '"
-                            + value
-                            + "' for option '"
-                            + option.key()
-                            + "': allowed are positive durations");
-        }
-        return value;
     }
 }

@@ -1,11 +1,6 @@
 package io.github.flinksagemaker.connector.docs;
 
-import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.join.JoinOptions;
-import io.github.flinksagemaker.connector.source.WatchOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions;
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions;
-import io.github.flinksagemaker.connector.table.SageMakerSqlOptions;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.util.TimeUtils;
@@ -14,12 +9,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,17 +25,7 @@ class ConfigurationDocsTest {
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
 
     static Stream<ConfigOption<?>> options() {
-        return Stream.of(
-                        AwsConfigOptions.class,
-                        SageMakerAsyncOptions.class,
-                        WatchOptions.class,
-                        JoinOptions.class,
-                        SageMakerSqlOptions.class,
-                        SageMakerModelOptions.class)
-                .flatMap(type -> Arrays.stream(type.getFields()))
-                .filter(field -> Modifier.isStatic(field.getModifiers()))
-                .filter(field -> field.getType() == ConfigOption.class)
-                .map(ConfigurationDocsTest::value);
+        return ConnectorOptions.all().stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -63,13 +45,5 @@ class ConfigurationDocsTest {
                         ? TimeUtils.formatWithHighestUnit((Duration) value)
                         : String.valueOf(value))
                 + "`";
-    }
-
-    private static ConfigOption<?> value(Field field) {
-        try {
-            return (ConfigOption<?>) field.get(null);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.docs;
 
-import io.github.flinksagemaker.connector.common.ConnectorOptionKeys;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.SqlOptions;
 import io.github.flinksagemaker.connector.table.SageMakerModelProviderFactory;
 import io.github.flinksagemaker.connector.table.SageMakerResultsTableFactory;
-import io.github.flinksagemaker.connector.table.SageMakerSqlOptions;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.factories.Factory;
@@ -30,7 +30,7 @@ class SqlDocsTest {
                         model.optionalOptions(),
                         results.requiredOptions(),
                         results.optionalOptions(),
-                        ConnectorOptionKeys.declaredOptions(SageMakerSqlOptions.class))
+                        ConnectorOptions.declaredIn(SqlOptions.class))
                 .flatMap(java.util.Set::stream)
                 .map(ConfigOption::key)
                 .distinct();

@@ -1,10 +1,10 @@
 package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.s3.S3Location;
-import io.github.flinksagemaker.connector.source.InferenceOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;

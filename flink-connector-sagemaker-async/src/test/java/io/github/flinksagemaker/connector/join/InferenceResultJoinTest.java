@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.source.InferenceOutput;
-import io.github.flinksagemaker.connector.source.ResultStatus;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;

@@ -1,9 +1,10 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.FailureHandling;
 
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -111,7 +112,7 @@ class SageMakerAsyncSubmitFunctionTest {
                 builder(name)
                         .requestTtl(Duration.ofSeconds(60))
                         .invocationTimeout(Duration.ofSeconds(30))
-                        .set(SageMakerAsyncOptions.RESULT_GRACE, Duration.ofSeconds(10))
+                        .set(SubmitOptions.RESULT_GRACE, Duration.ofSeconds(10))
                         .build();
 
         PendingInference<String> pending = run(function, "short").get(0);

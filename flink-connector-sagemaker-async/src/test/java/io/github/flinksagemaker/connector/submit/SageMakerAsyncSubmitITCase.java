@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
@@ -162,9 +163,9 @@ class SageMakerAsyncSubmitITCase {
 
         Run run =
                 run(
-                        submit().set(SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS, 40)
-                                .set(SageMakerAsyncOptions.RETRY_BASE_DELAY, Duration.ofMillis(5))
-                                .set(SageMakerAsyncOptions.RETRY_MAX_DELAY, Duration.ofMillis(50))
+                        submit().set(SubmitOptions.RETRY_MAX_ATTEMPTS, 40)
+                                .set(SubmitOptions.RETRY_BASE_DELAY, Duration.ofMillis(5))
+                                .set(SubmitOptions.RETRY_MAX_DELAY, Duration.ofMillis(50))
                                 .build(),
                         input);
 

@@ -1,7 +1,8 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
-import io.github.flinksagemaker.connector.submit.SageMakerAsyncOptions.InputEncryption;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
 
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -35,9 +36,7 @@ class SubmitBuilderValidationTest {
                 valid().s3InputPrefix("s3://bucket/in")
                         .requestTtl(Duration.ofMinutes(10))
                         .invocationTimeout(Duration.ofMinutes(1))
-                        .set(
-                                SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION,
-                                "results/{yyyy}/{MM}/{dd}/{HH}")
+                        .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}")
                         .build()
                         .config();
         assertThat(config.endpointName()).isEqualTo("my-endpoint");
@@ -49,9 +48,7 @@ class SubmitBuilderValidationTest {
 
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
-                invalid(
-                        "sagemaker.endpoint-name",
-                        b -> b.set(SageMakerAsyncOptions.ENDPOINT_NAME, " ")),
+                invalid("sagemaker.endpoint-name", b -> b.set(SubmitOptions.ENDPOINT_NAME, " ")),
                 invalid("sagemaker.endpoint-name", b -> b.endpointName("ends-with-")),
                 invalid("sagemaker.endpoint-name", b -> b.endpointName("x".repeat(64))),
                 invalid("aws.region", b -> b.region("")),
@@ -100,9 +97,9 @@ class SubmitBuilderValidationTest {
                 invalid(
                         "sagemaker.s3.input-kms-key-id",
                         b ->
-                                b.set(SageMakerAsyncOptions.S3_INPUT_KMS_KEY_ID, "key")
+                                b.set(SubmitOptions.S3_INPUT_KMS_KEY_ID, "key")
                                         .set(
-                                                SageMakerAsyncOptions.S3_INPUT_ENCRYPTION,
+                                                SubmitOptions.S3_INPUT_ENCRYPTION,
                                                 InputEncryption.SSE_S3)),
                 invalid("sagemaker.request-ttl", b -> b.requestTtl(Duration.ofSeconds(59))),
                 invalid("sagemaker.request-ttl", b -> b.requestTtl(Duration.ofHours(7))),
@@ -115,30 +112,30 @@ class SubmitBuilderValidationTest {
                 invalid("sagemaker.accept", b -> b.accept("a".repeat(1025))),
                 invalid(
                         "sagemaker.custom-attributes",
-                        b -> b.set(SageMakerAsyncOptions.CUSTOM_ATTRIBUTES, "c".repeat(1025))),
+                        b -> b.set(SubmitOptions.CUSTOM_ATTRIBUTES, "c".repeat(1025))),
                 invalid(
                         "sagemaker.output-path-extension",
-                        b -> b.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "s3:/x")),
+                        b -> b.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "s3:/x")),
                 invalid(
                         "sagemaker.output-path-extension",
-                        b -> b.set(SageMakerAsyncOptions.OUTPUT_PATH_EXTENSION, "has space")),
+                        b -> b.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "has space")),
                 invalid("sagemaker.submit.capacity", b -> b.capacity(0)),
                 invalid("sagemaker.submit.timeout", b -> b.submitTimeout(Duration.ZERO)),
                 invalid(
                         "sagemaker.retry.max-attempts",
-                        b -> b.set(SageMakerAsyncOptions.RETRY_MAX_ATTEMPTS, 0)),
+                        b -> b.set(SubmitOptions.RETRY_MAX_ATTEMPTS, 0)),
                 invalid(
                         "sagemaker.retry.base-delay",
-                        b -> b.set(SageMakerAsyncOptions.RETRY_BASE_DELAY, Duration.ZERO)),
+                        b -> b.set(SubmitOptions.RETRY_BASE_DELAY, Duration.ZERO)),
                 invalid(
                         "sagemaker.retry.max-delay",
-                        b -> b.set(SageMakerAsyncOptions.RETRY_MAX_DELAY, Duration.ofMillis(1))),
+                        b -> b.set(SubmitOptions.RETRY_MAX_DELAY, Duration.ofMillis(1))),
                 invalid(
                         "sagemaker.retry.deadline",
-                        b -> b.set(SageMakerAsyncOptions.RETRY_DEADLINE, Duration.ofMinutes(5))),
+                        b -> b.set(SubmitOptions.RETRY_DEADLINE, Duration.ofMinutes(5))),
                 invalid(
                         "sagemaker.result.deadline-grace",
-                        b -> b.set(SageMakerAsyncOptions.RESULT_GRACE, Duration.ofSeconds(-1))));
+                        b -> b.set(SubmitOptions.RESULT_GRACE, Duration.ofSeconds(-1))));
     }
 
     private static Arguments invalid(
@@ -222,8 +219,7 @@ class SubmitBuilderValidationTest {
     @Test
     void customAttributesAreNeverEchoedInErrors() {
         String secret = "token=" + "s".repeat(1100);
-        assertThatThrownBy(
-                        () -> valid().set(SageMakerAsyncOptions.CUSTOM_ATTRIBUTES, secret).build())
+        assertThatThrownBy(() -> valid().set(SubmitOptions.CUSTOM_ATTRIBUTES, secret).build())
                 .hasMessageNotContaining("token=");
     }
 

@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.config.ModelOptions.InputFormat;
+import io.github.flinksagemaker.connector.config.ModelOptions.OutputFormat;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions.InputFormat;
-import io.github.flinksagemaker.connector.table.SageMakerModelOptions.OutputFormat;
 
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;

@@ -1,0 +1,111 @@
+package io.github.flinksagemaker.connector.config;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * The checks every part of the connector runs on its options, with one message format: {@code
+ * Invalid value 'v' for option 'k': allowed are ...}, or {@code Option 'k' is required}.
+ */
+@Internal
+public final class OptionChecks {
+    private OptionChecks() {}
+
+    /**
+     * The option's value; text that does not parse (a typo in an enum, a malformed duration) names
+     * the option and, for enums, the allowed values.
+     */
+    public static <T> T get(ReadableConfig configuration, ConfigOption<T> option) {
+        try {
+            return configuration.get(option);
+        } catch (IllegalArgumentException e) {
+            Object sample = option.hasDefaultValue() ? option.defaultValue() : null;
+            String allowed =
+                    sample instanceof Enum
+                            ? Arrays.toString(
+                                    ((Enum<?>) sample).getDeclaringClass().getEnumConstants())
+                            : "values that parse: " + rootMessage(e);
+            throw new IllegalArgumentException(
+                    "Invalid value '"
+                            + configuration.toMap().get(option.key())
+                            + "' for option '"
+                            + option.key()
+                            + "': allowed are "
+                            + allowed,
+                    e);
+        }
+    }
+
+    /** A string option that must be set to something other than white space; trimmed. */
+    public static String required(ReadableConfig configuration, ConfigOption<String> option) {
+        return configuration
+                .getOptional(option)
+                .map(String::trim)
+                .filter(value -> !value.isEmpty())
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "Option '" + option.key() + "' is required"));
+    }
+
+    public static Duration positive(ReadableConfig configuration, ConfigOption<Duration> option) {
+        Duration value = get(configuration, option);
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw invalid(option, value, "positive durations");
+        }
+        return value;
+    }
+
+    public static Duration notNegative(
+            ReadableConfig configuration, ConfigOption<Duration> option) {
+        Duration value = get(configuration, option);
+        if (value == null || value.isNegative()) {
+            throw invalid(option, value, "zero or positive durations");
+        }
+        return value;
+    }
+
+    public static int atLeast(ReadableConfig configuration, ConfigOption<Integer> option, int min) {
+        Integer value = get(configuration, option);
+        if (value == null || value < min) {
+            throw invalid(option, value, "integers of at least " + min);
+        }
+        return value;
+    }
+
+    public static int between(
+            ReadableConfig configuration, ConfigOption<Integer> option, int min, int max) {
+        Integer value = get(configuration, option);
+        if (value == null || value < min || value > max) {
+            throw invalid(option, value, "integers from " + min + " to " + max);
+        }
+        return value;
+    }
+
+    /**
+     * The error for a value that parsed but is not allowed; {@code allowed} completes "allowed
+     * are".
+     */
+    public static IllegalArgumentException invalid(
+            ConfigOption<?> option, Object value, String allowed) {
+        return new IllegalArgumentException(
+                "Invalid value '"
+                        + value
+                        + "' for option '"
+                        + option.key()
+                        + "': allowed are "
+                        + allowed);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+}

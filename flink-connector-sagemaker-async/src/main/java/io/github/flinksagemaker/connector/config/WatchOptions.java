@@ -1,0 +1,125 @@
+package io.github.flinksagemaker.connector.config;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+
+/**
+ * Options of {@link SageMakerAsyncResultSource}. AWS access is configured with {@link
+ * io.github.flinksagemaker.connector.aws.AwsConfigOptions}, shared with the submit side.
+ */
+@PublicEvolving
+public final class WatchOptions {
+
+    public static final ConfigOption<String> OUTPUT_PREFIX =
+            ConfigOptions.key("sagemaker.watch.output-prefix")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "s3://bucket/prefix of the endpoint's S3OutputPath. Objects found there"
+                                    + " are emitted with status SUCCESS. At least one of the two"
+                                    + " prefixes is required.");
+
+    public static final ConfigOption<String> FAILURE_PREFIX =
+            ConfigOptions.key("sagemaker.watch.failure-prefix")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "s3://bucket/prefix of the endpoint's S3FailurePath. Objects found"
+                                    + " there are emitted with status FAILURE.");
+
+    public static final ConfigOption<String> TIME_BUCKETS =
+            ConfigOptions.key("sagemaker.watch.time-buckets")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The submit side's sagemaker.output-path-extension, e.g."
+                                    + " results/{yyyy}/{MM}/{dd}/{HH}. When set, each discovery"
+                                    + " lists only the time buckets that can still receive"
+                                    + " results, so its cost does not grow with history. When not"
+                                    + " set, each discovery lists the whole prefix.");
+
+    public static final ConfigOption<Duration> BUCKET_LIFETIME =
+            ConfigOptions.key("sagemaker.watch.bucket-lifetime")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(380))
+                    .withDescription(
+                            "How long after its hour a time bucket is still listed: at least the"
+                                    + " submit side's RequestTTL + InvocationTimeout (service"
+                                    + " defaults 6 h + 15 min) plus upload time.");
+
+    public static final ConfigOption<Duration> LOOKBACK =
+            ConfigOptions.key("sagemaker.watch.lookback")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "Without time buckets: keys are remembered until their last-modified"
+                                    + " time is this far behind the newest one seen, and older"
+                                    + " objects are skipped. Must exceed the time between an"
+                                    + " object's last-modified time and its appearance in a"
+                                    + " listing (long multipart uploads).");
+
+    public static final ConfigOption<Duration> DISCOVERY_INTERVAL =
+            ConfigOptions.key("sagemaker.watch.discovery-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription("Time between two listings.");
+
+    public static final ConfigOption<StartFrom> START_FROM =
+            ConfigOptions.key("sagemaker.watch.start-from")
+                    .enumType(StartFrom.class)
+                    .defaultValue(StartFrom.EARLIEST)
+                    .withDescription(
+                            "Where a job without state starts: EARLIEST emits every object"
+                                    + " already there; NOW only objects modified after the start"
+                                    + " (minus the lookback).");
+
+    public static final ConfigOption<Boolean> BOUNDED =
+            ConfigOptions.key("sagemaker.watch.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Finish once a listing finds nothing new and every object found is"
+                                    + " emitted, instead of watching forever.");
+
+    public static final ConfigOption<Integer> MAX_CONTENT_BYTES =
+            ConfigOptions.key("sagemaker.watch.max-content-bytes")
+                    .intType()
+                    .defaultValue(10 * 1024 * 1024)
+                    .withDescription(
+                            "Objects up to this size are read and emitted with their content;"
+                                    + " larger ones are emitted by location only, to be read"
+                                    + " with ResultContentReader.");
+
+    public static final ConfigOption<Integer> FETCH_CONCURRENCY =
+            ConfigOptions.key("sagemaker.watch.fetch-concurrency")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription("Objects each reader fetches in parallel.");
+
+    public static final ConfigOption<Integer> SPLITS_PER_REQUEST =
+            ConfigOptions.key("sagemaker.watch.splits-per-request")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "At most this many objects are assigned to a reader per request.");
+
+    public static final ConfigOption<Boolean> DELETE_CONSUMED =
+            ConfigOptions.key("sagemaker.watch.delete-consumed")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Delete each object once the checkpoint that covers its emission"
+                                    + " completes. Needs s3:DeleteObject.");
+
+    private WatchOptions() {}
+
+    /** Values of {@link #START_FROM}. */
+    @PublicEvolving
+    public enum StartFrom {
+        EARLIEST,
+        NOW
+    }
+}

@@ -1,0 +1,172 @@
+package io.github.flinksagemaker.connector.watch;
+
+import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions.StartFrom;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The watch source's configuration, validated where the job is built. */
+@Internal
+public final class WatchConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern BUCKET_PATTERN = Pattern.compile("[a-zA-Z0-9!_.*'()/-]+");
+
+    /** One prefix to watch and the status its objects get. */
+    public record WatchedPrefix(S3Location root, ResultStatus status) implements Serializable {
+        /** Identifies the prefix in enumerator state across restarts. */
+        public String id() {
+            return status + " " + root;
+        }
+    }
+
+    private final Configuration configuration;
+    private final List<WatchedPrefix> prefixes;
+    private final TimeBucketPattern timeBuckets;
+    private final Duration bucketLifetime;
+    private final Duration lookback;
+    private final Duration discoveryInterval;
+    private final StartFrom startFrom;
+    private final boolean bounded;
+    private final int maxContentBytes;
+    private final int fetchConcurrency;
+    private final int splitsPerRequest;
+    private final boolean deleteConsumed;
+
+    private WatchConfig(Configuration configuration) {
+        this.configuration = new Configuration(configuration);
+        ConnectorOptions.rejectUnknownKeys(configuration);
+        AwsClients.validate(configuration);
+        List<WatchedPrefix> watched = new ArrayList<>();
+        configuration
+                .getOptional(WatchOptions.OUTPUT_PREFIX)
+                .ifPresent(
+                        p ->
+                                watched.add(
+                                        prefix(
+                                                WatchOptions.OUTPUT_PREFIX,
+                                                p,
+                                                ResultStatus.SUCCESS)));
+        configuration
+                .getOptional(WatchOptions.FAILURE_PREFIX)
+                .ifPresent(
+                        p ->
+                                watched.add(
+                                        prefix(
+                                                WatchOptions.FAILURE_PREFIX,
+                                                p,
+                                                ResultStatus.FAILURE)));
+        if (watched.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + WatchOptions.OUTPUT_PREFIX.key()
+                            + "' or '"
+                            + WatchOptions.FAILURE_PREFIX.key()
+                            + "' is required");
+        }
+        this.prefixes = List.copyOf(watched);
+        this.timeBuckets =
+                configuration
+                        .getOptional(WatchOptions.TIME_BUCKETS)
+                        .map(WatchConfig::buckets)
+                        .orElse(null);
+        this.bucketLifetime = OptionChecks.positive(configuration, WatchOptions.BUCKET_LIFETIME);
+        this.lookback = OptionChecks.positive(configuration, WatchOptions.LOOKBACK);
+        this.discoveryInterval =
+                OptionChecks.positive(configuration, WatchOptions.DISCOVERY_INTERVAL);
+        this.startFrom = OptionChecks.get(configuration, WatchOptions.START_FROM);
+        this.bounded = OptionChecks.get(configuration, WatchOptions.BOUNDED);
+        this.maxContentBytes =
+                OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
+        this.fetchConcurrency =
+                OptionChecks.atLeast(configuration, WatchOptions.FETCH_CONCURRENCY, 1);
+        this.splitsPerRequest =
+                OptionChecks.atLeast(configuration, WatchOptions.SPLITS_PER_REQUEST, 1);
+        this.deleteConsumed = OptionChecks.get(configuration, WatchOptions.DELETE_CONSUMED);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first option that is missing or invalid
+     */
+    public static WatchConfig from(Configuration configuration) {
+        return new WatchConfig(configuration);
+    }
+
+    public Configuration configuration() {
+        return new Configuration(configuration);
+    }
+
+    public List<WatchedPrefix> prefixes() {
+        return prefixes;
+    }
+
+    /** The time-bucket pattern below each prefix, or null when prefixes are listed whole. */
+    public TimeBucketPattern timeBuckets() {
+        return timeBuckets;
+    }
+
+    public Duration bucketLifetime() {
+        return bucketLifetime;
+    }
+
+    public Duration lookback() {
+        return lookback;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
+    }
+
+    public StartFrom startFrom() {
+        return startFrom;
+    }
+
+    public boolean bounded() {
+        return bounded;
+    }
+
+    public int maxContentBytes() {
+        return maxContentBytes;
+    }
+
+    public int fetchConcurrency() {
+        return fetchConcurrency;
+    }
+
+    public int splitsPerRequest() {
+        return splitsPerRequest;
+    }
+
+    public boolean deleteConsumed() {
+        return deleteConsumed;
+    }
+
+    private static WatchedPrefix prefix(
+            ConfigOption<String> option, String uri, ResultStatus status) {
+        return new WatchedPrefix(S3Location.parse(uri, "Option '" + option.key() + "'"), status);
+    }
+
+    private static TimeBucketPattern buckets(String pattern) {
+        TimeBucketPattern buckets = new TimeBucketPattern(pattern);
+        if (!buckets.hasPlaceholders() || !BUCKET_PATTERN.matcher(buckets.render(0L)).matches()) {
+            throw OptionChecks.invalid(
+                    WatchOptions.TIME_BUCKETS,
+                    pattern,
+                    "key characters a-z A-Z 0-9 ! _ . * ' ( ) / - with at"
+                            + " least one of the placeholders {yyyy} {MM} {dd} {HH}");
+        }
+        return buckets;
+    }
+}

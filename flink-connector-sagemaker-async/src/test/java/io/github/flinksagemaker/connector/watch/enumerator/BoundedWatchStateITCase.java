@@ -1,0 +1,131 @@
+package io.github.flinksagemaker.connector.watch.enumerator;
+
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.watch.WatchClientFactory;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
+import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
+import org.apache.flink.util.clock.ManualClock;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * 20,000 result objects written over ten (simulated) hours into time buckets of the in-process S3,
+ * discovered by the enumerator through the real SDK client: its state stays bounded by the open
+ * buckets, and once the window moves on a listing never reads old buckets again.
+ */
+class BoundedWatchStateITCase {
+    private static final int HOURS = 10;
+    private static final int OBJECTS_PER_HOUR = 2_000;
+    private static final long T0 = Instant.parse("2026-11-25T00:00:00Z").toEpochMilli();
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+
+    private static LocalSageMakerAsync local;
+    private static S3AsyncClient s3;
+
+    @BeforeAll
+    static void start() throws Exception {
+        local = LocalSageMakerAsync.builder().start();
+        s3 = LocalAwsConfig.s3Client(local);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+        local.close();
+    }
+
+    @Test
+    void stateAndListingCostFollowTheWindowNotTheHistory() throws Exception {
+        Configuration config = LocalAwsConfig.of(local);
+        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/out");
+        config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
+        config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
+        config.set(WatchOptions.SPLITS_PER_REQUEST, 5_000);
+        WatchConfig watch = WatchConfig.from(config);
+        ManualClock clock = new ManualClock(TimeUnit.MILLISECONDS.toNanos(T0));
+        TestingSplitEnumeratorContext<ResultObjectSplit> context =
+                new TestingSplitEnumeratorContext<>(1);
+        context.registerReader(0, "reader");
+        WatchEnumeratorStateSerializer serializer = new WatchEnumeratorStateSerializer();
+
+        List<Integer> stateBytes = new ArrayList<>();
+        List<Integer> trackedKeys = new ArrayList<>();
+        List<Long> listRequests = new ArrayList<>();
+        int assigned = 0;
+        try (ResultObjectEnumerator enumerator =
+                new ResultObjectEnumerator(
+                        context, watch, WatchClientFactory.SDK.s3(watch), clock, null)) {
+            enumerator.start();
+            for (int hour = 0; hour < HOURS; hour++) {
+                writeBucket(hour);
+                clock.advanceTime(Duration.ofMillis(T0 + hour * HOUR + HOUR / 2 - now(clock)));
+                long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+
+                context.triggerAllActions();
+                // The reader takes everything discovered, as a running job would.
+                while (!enumerator.snapshotState(hour).unassigned().isEmpty()) {
+                    enumerator.handleSplitRequest(0, "reader");
+                }
+
+                listRequests.add(local.counters().s3Requests(S3Operation.LIST) - listsBefore);
+                WatchEnumeratorState state = enumerator.snapshotState(hour);
+                trackedKeys.add(state.trackedKeys());
+                stateBytes.add(serializer.serialize(state).length);
+            }
+            assigned = context.getSplitAssignments().get(0).getAssignedSplits().size();
+        }
+
+        assertThat(assigned).as("every object discovered exactly once").isEqualTo(20_000);
+        // Open at hh:30 with a 2 h lifetime: hours h-3 .. h+1, of which h-3 .. h hold objects.
+        for (int hour = 3; hour < HOURS; hour++) {
+            assertThat(trackedKeys.get(hour)).isEqualTo(4 * OBJECTS_PER_HOUR);
+            // 4 buckets of 2,000 keys = 2 pages each, plus 1 request for the empty next hour.
+            assertThat(listRequests.get(hour)).isEqualTo(4 * 2 + 1);
+        }
+        assertThat(stateBytes.get(HOURS - 1))
+                .as("state after 20,000 objects vs after 8,000: the same window")
+                .isBetween(stateBytes.get(3) - 64, stateBytes.get(3) + 64);
+        assertThat(stateBytes.get(HOURS - 1)).isLessThan(8_000 * 120);
+    }
+
+    private static long now(ManualClock clock) {
+        return clock.absoluteTimeMillis();
+    }
+
+    private static void writeBucket(int hour) throws IOException {
+        String bucket = String.format("out/r/2026/11/25/%02d/", hour);
+        List<CompletableFuture<?>> puts = new ArrayList<>();
+        for (int i = 0; i < OBJECTS_PER_HOUR; i++) {
+            String key = bucket + String.format("%032x.out", (long) hour * OBJECTS_PER_HOUR + i);
+            puts.add(
+                    s3.putObject(
+                            r -> r.bucket(local.bucket()).key(key),
+                            AsyncRequestBody.fromString("x")));
+            if (puts.size() == 64) {
+                CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+                puts.clear();
+            }
+        }
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+    }
+}

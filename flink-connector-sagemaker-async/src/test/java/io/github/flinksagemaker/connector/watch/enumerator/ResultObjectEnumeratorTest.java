@@ -1,0 +1,260 @@
+package io.github.flinksagemaker.connector.watch.enumerator;
+
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
+import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
+import org.apache.flink.util.clock.ManualClock;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The enumerator with Flink's deterministic {@link TestingSplitEnumeratorContext}. */
+class ResultObjectEnumeratorTest {
+    private static final long T0 = Instant.parse("2026-11-25T10:00:00Z").toEpochMilli();
+
+    private final InMemoryObjectStore store = new InMemoryObjectStore();
+    private final ManualClock clock = new ManualClock(TimeUnit.MILLISECONDS.toNanos(T0));
+    private final TestingSplitEnumeratorContext<ResultObjectSplit> context =
+            new TestingSplitEnumeratorContext<>(2);
+
+    private static Configuration config() {
+        Configuration config = new Configuration();
+        config.set(AwsConfigOptions.AWS_REGION, "us-east-1");
+        config.set(WatchOptions.OUTPUT_PREFIX, "s3://b/out");
+        config.set(WatchOptions.FAILURE_PREFIX, "s3://b/failed");
+        config.set(WatchOptions.LOOKBACK, Duration.ofMinutes(1));
+        config.set(WatchOptions.SPLITS_PER_REQUEST, 2);
+        return config;
+    }
+
+    private ResultObjectEnumerator enumerator(Configuration config, WatchEnumeratorState state) {
+        ResultObjectEnumerator enumerator =
+                new ResultObjectEnumerator(context, WatchConfig.from(config), store, clock, state);
+        enumerator.start();
+        return enumerator;
+    }
+
+    /** Runs one discovery: the periodic listing, then its handler on the coordinator. */
+    private void discover() {
+        context.triggerAllActions();
+    }
+
+    private static S3Location out(String name) {
+        return new S3Location("b", "out/" + name);
+    }
+
+    private List<ResultObjectSplit> assignedTo(int reader) {
+        var state = context.getSplitAssignments().get(reader);
+        return state == null ? List.of() : state.getAssignedSplits();
+    }
+
+    @Test
+    void discoversObjectsAndKeepsThemUntilAReaderAsks() {
+        store.put(out("1.out"), "a", T0);
+        store.put(new S3Location("b", "failed/1-error.out"), "boom", T0);
+        store.put(new S3Location("b", "outside/x"), "not watched", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+
+        discover();
+
+        assertThat(context.getSplitAssignments()).isEmpty();
+        WatchEnumeratorState state = enumerator.snapshotState(1L);
+        assertThat(state.unassigned())
+                .extracting(s -> s.location().toString() + " " + s.status())
+                .containsExactlyInAnyOrder(
+                        "s3://b/out/1.out SUCCESS", "s3://b/failed/1-error.out FAILURE");
+
+        context.registerReader(0, "host");
+        enumerator.handleSplitRequest(0, "host");
+
+        assertThat(assignedTo(0)).hasSize(2);
+        assertThat(enumerator.snapshotState(2L).unassigned()).isEmpty();
+    }
+
+    @Test
+    void assignsToAWaitingReaderAsSoonAsObjectsAppearAndNeverTwice() {
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        context.registerReader(0, "host");
+        enumerator.handleSplitRequest(0, "host");
+        discover();
+        assertThat(assignedTo(0)).isEmpty();
+
+        store.put(out("1.out"), "a", T0);
+        discover();
+        assertThat(assignedTo(0))
+                .extracting(ResultObjectSplit::splitId)
+                .containsExactly("s3://b/out/1.out");
+
+        enumerator.handleSplitRequest(0, "host");
+        discover();
+        discover();
+        assertThat(assignedTo(0)).hasSize(1);
+    }
+
+    @Test
+    void assignsAtMostTheBatchSizePerRequest() {
+        for (int i = 0; i < 5; i++) {
+            store.put(out(i + ".out"), "x", T0);
+        }
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        context.registerReader(0, "a");
+        context.registerReader(1, "b");
+
+        enumerator.handleSplitRequest(0, "a");
+        enumerator.handleSplitRequest(1, "b");
+
+        assertThat(assignedTo(0)).hasSize(2);
+        assertThat(assignedTo(1)).hasSize(2);
+        assertThat(enumerator.snapshotState(1L).unassigned()).hasSize(1);
+    }
+
+    @Test
+    void splitsOfAFailedReaderGoBackAndAreAssignedAgain() {
+        store.put(out("1.out"), "a", T0);
+        store.put(out("2.out"), "b", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        context.registerReader(0, "a");
+        enumerator.handleSplitRequest(0, "a");
+        List<ResultObjectSplit> lost = List.copyOf(assignedTo(0));
+        assertThat(lost).hasSize(2);
+
+        enumerator.addSplitsBack(lost, 0);
+        assertThat(enumerator.snapshotState(1L).unassigned()).containsExactlyElementsOf(lost);
+        discover();
+        assertThat(enumerator.snapshotState(2L).unassigned())
+                .as("returned splits are not rediscovered as new ones")
+                .hasSize(2);
+
+        context.registerReader(1, "b");
+        enumerator.handleSplitRequest(1, "b");
+        assertThat(assignedTo(1)).containsExactlyElementsOf(lost);
+    }
+
+    @Test
+    void restoresWithoutRediscoveringWhatWasAlreadyFound() {
+        store.put(out("1.out"), "a", T0);
+        ResultObjectEnumerator first = enumerator(config(), null);
+        discover();
+        WatchEnumeratorState checkpoint = first.snapshotState(1L);
+        assertThat(checkpoint.unassigned()).hasSize(1);
+
+        store.put(out("2.out"), "b", T0 + 1_000);
+        ResultObjectEnumerator restored = enumerator(config(), checkpoint);
+        discover();
+
+        assertThat(restored.snapshotState(2L).unassigned())
+                .extracting(ResultObjectSplit::splitId)
+                .containsExactly("s3://b/out/1.out", "s3://b/out/2.out");
+    }
+
+    @Test
+    void forgetsKeysBehindTheLookbackAndSkipsThemInListings() {
+        store.put(out("old.out"), "a", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        store.put(out("new.out"), "b", T0 + Duration.ofMinutes(2).toMillis());
+        discover();
+
+        WatchEnumeratorState state = enumerator.snapshotState(1L);
+        assertThat(state.trackedKeys())
+                .as("old.out is 2 min behind, lookback is 1 min")
+                .isEqualTo(1);
+        assertThat(state.unassigned()).hasSize(2);
+        discover();
+        assertThat(enumerator.snapshotState(2L).unassigned()).hasSize(2);
+    }
+
+    @Test
+    void startFromNowIgnoresObjectsOlderThanTheStartMinusTheLookback() {
+        store.put(out("before.out"), "a", T0 - Duration.ofMinutes(5).toMillis());
+        store.put(out("recent.out"), "b", T0 - Duration.ofSeconds(30).toMillis());
+        Configuration config = config();
+        config.set(WatchOptions.START_FROM, WatchOptions.StartFrom.NOW);
+        ResultObjectEnumerator enumerator = enumerator(config, null);
+
+        discover();
+
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .extracting(ResultObjectSplit::splitId)
+                .containsExactly("s3://b/out/recent.out");
+    }
+
+    @Test
+    void listsOnlyOpenTimeBucketsAndForgetsClosedOnes() {
+        Configuration config = config();
+        config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
+        config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
+        store.put(new S3Location("b", "out/r/2026/11/25/10/a.out"), "a", T0);
+        store.put(new S3Location("b", "out/r/2026/11/25/03/ancient.out"), "x", T0);
+        ResultObjectEnumerator enumerator = enumerator(config, null);
+
+        discover();
+        WatchEnumeratorState at10 = enumerator.snapshotState(1L);
+        assertThat(at10.unassigned())
+                .extracting(ResultObjectSplit::splitId)
+                .containsExactly("s3://b/out/r/2026/11/25/10/a.out");
+
+        clock.advanceTime(Duration.ofHours(5));
+        store.put(new S3Location("b", "out/r/2026/11/25/15/b.out"), "b", T0 + 5 * 3_600_000L);
+        store.listRequests.set(0);
+        discover();
+
+        WatchEnumeratorState at15 = enumerator.snapshotState(2L);
+        assertThat(at15.trackedKeys()).as("bucket 10 closed at 13:00").isEqualTo(1);
+        // Open: 12..16 for each of the two prefixes (lifetime 2 h, one hour either side).
+        assertThat(store.listRequests.get()).isEqualTo(2 * 5);
+    }
+
+    @Test
+    void boundedModeSignalsNoMoreSplitsOnceAListingFindsNothingNew() {
+        Configuration config = config();
+        config.set(WatchOptions.BOUNDED, true);
+        store.put(out("1.out"), "a", T0);
+        ResultObjectEnumerator enumerator = enumerator(config, null);
+        context.registerReader(0, "a");
+        enumerator.handleSplitRequest(0, "a");
+
+        discover();
+        assertThat(assignedTo(0)).hasSize(1);
+        assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isFalse();
+
+        enumerator.handleSplitRequest(0, "a");
+        discover();
+        assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isTrue();
+    }
+
+    @Test
+    void aFailedListingIsRetriedAtTheNextInterval() {
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        enumerator.onDiscovered(null, new RuntimeException("S3 is down"));
+        store.put(out("1.out"), "a", T0);
+        discover();
+        assertThat(enumerator.snapshotState(1L).unassigned()).hasSize(1);
+    }
+
+    @Test
+    void statusComesFromThePrefix() {
+        store.put(new S3Location("b", "failed/x-error.out"), "boom", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .singleElement()
+                .extracting(ResultObjectSplit::status)
+                .isEqualTo(ResultStatus.FAILURE);
+    }
+}
