@@ -368,6 +368,7 @@ public final class BenchmarkRunner {
         int recordBytes = StateBenchmark.pendingRecordBytes();
         long join = StateBenchmark.joinCheckpointBytes(pending);
         long tagger = StateBenchmark.taggerCheckpointBytes(pending);
+        long answered = StateBenchmark.answeredCheckpointBytes(pending);
         report.heading("5. State")
                 .line(
                         "Pending inferences carry no element here (a projection to nothing), with"
@@ -388,7 +389,12 @@ public final class BenchmarkRunner {
                         Report.number(tagger, 0))
                 .row(
                         "**checkpointed bytes per pending inference**",
-                        "**" + Report.number((join + tagger) / (double) pending, 0) + "**");
+                        "**" + Report.number((join + tagger) / (double) pending, 0) + "**")
+                .row(
+                        "checkpointed bytes per answered inference (the join's duplicate window"
+                                + " and the tagger's claim on the location that got no object,"
+                                + " until the deadline)",
+                        Report.number(answered / (double) pending, 0));
 
         try (LocalSetup setup = new LocalSetup()) {
             ListingCostBenchmark listing = new ListingCostBenchmark(setup);

@@ -1,17 +1,21 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
+import io.github.flinksagemaker.connector.join.JoinConfig;
+import io.github.flinksagemaker.connector.join.LocationClaim;
 import io.github.flinksagemaker.connector.join.LocationTagger;
+import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.VoidSerializer;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
@@ -55,24 +59,52 @@ final class StateBenchmark {
         return out.length();
     }
 
-    /** Checkpointed bytes of the join's keyed state with {@code count} pending inferences. */
-    static long joinCheckpointBytes(int count) throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String,
-                        PendingInference<Void>,
-                        Tuple2<String, InferenceOutput>,
-                        InferenceResult<Void>>
+    private static final JoinConfig JOIN =
+            JoinConfig.from(
+                    new Configuration()
+                            .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofMinutes(10))
+                            .set(JoinOptions.DUPLICATE_RETENTION, Duration.ofMillis(RETENTION)));
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PendingInference<Void>, TaggedOutput, InferenceResult<Void>>
+            join() throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<
+                        String, PendingInference<Void>, TaggedOutput, InferenceResult<Void>>
                 join =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
                                 new KeyedCoProcessOperator<>(
                                         new InferenceResultJoin<>(
-                                                Types.VOID, RETENTION, RETENTION, null)),
+                                                Types.VOID,
+                                                JOIN,
+                                                InferenceResultJoin.deadlineTag(Types.VOID))),
                                 PendingInference::inferenceId,
-                                tagged -> tagged.f0,
-                                Types.STRING)) {
-            join.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
-            join.setup();
-            join.open();
+                                TaggedOutput::inferenceId,
+                                Types.STRING);
+        join.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
+        join.setup();
+        join.open();
+        return join;
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, LocationClaim, InferenceOutput, TaggedOutput>
+            tagger() throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, LocationClaim, InferenceOutput, TaggedOutput>
+                tagger =
+                        new KeyedTwoInputStreamOperatorTestHarness<>(
+                                new KeyedCoProcessOperator<>(new LocationTagger(JOIN)),
+                                LocationClaim::location,
+                                InferenceOutput::location,
+                                Types.STRING);
+        tagger.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
+        tagger.setup();
+        tagger.open();
+        return tagger;
+    }
+
+    /** Checkpointed bytes of the join's keyed state with {@code count} pending inferences. */
+    static long joinCheckpointBytes(int count) throws Exception {
+        try (var join = join()) {
             for (int i = 0; i < count; i++) {
                 join.processElement1(new StreamRecord<>(pending(i)));
             }
@@ -82,38 +114,48 @@ final class StateBenchmark {
 
     /** Checkpointed bytes of the location tagger's keyed state: two claims per pending. */
     static long taggerCheckpointBytes(int count) throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String,
-                        Tuple3<String, String, Long>,
-                        InferenceOutput,
-                        Tuple2<String, InferenceOutput>>
-                tagger =
-                        new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(
-                                        new LocationTagger(RETENTION, RETENTION)),
-                                claim -> claim.f0,
-                                InferenceOutput::location,
-                                Types.STRING)) {
-            tagger.setCheckpointStorage(new JobManagerCheckpointStorage(Integer.MAX_VALUE));
-            tagger.setup();
-            tagger.open();
+        try (var tagger = tagger()) {
             for (int i = 0; i < count; i++) {
                 PendingInference<Void> pending = pending(i);
-                tagger.processElement1(
-                        new StreamRecord<>(
-                                Tuple3.of(
-                                        pending.outputLocation(),
-                                        pending.inferenceId(),
-                                        pending.deadlineMillis())));
-                tagger.processElement1(
-                        new StreamRecord<>(
-                                Tuple3.of(
-                                        pending.failureLocation(),
-                                        pending.inferenceId(),
-                                        pending.deadlineMillis())));
+                tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(pending)));
+                tagger.processElement1(new StreamRecord<>(LocationClaim.onFailure(pending)));
             }
             return stateSize(tagger.snapshot(1, 1));
         }
+    }
+
+    /**
+     * Checkpointed bytes that {@code count} answered inferences leave behind until their duplicate
+     * window (join) and deadline (the tagger's claim on the location that got no object) end.
+     */
+    static long answeredCheckpointBytes(int count) throws Exception {
+        long bytes;
+        try (var tagger = tagger();
+                var join = join()) {
+            for (int i = 0; i < count; i++) {
+                PendingInference<Void> pending = pending(i);
+                tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(pending)));
+                tagger.processElement1(new StreamRecord<>(LocationClaim.onFailure(pending)));
+                tagger.processElement2(new StreamRecord<>(output(pending)));
+                join.processElement1(new StreamRecord<>(pending));
+                join.processElement2(
+                        new StreamRecord<>(
+                                new TaggedOutput(pending.inferenceId(), output(pending))));
+            }
+            bytes = stateSize(tagger.snapshot(1, 1)) + stateSize(join.snapshot(1, 1));
+        }
+        return bytes;
+    }
+
+    private static InferenceOutput output(PendingInference<Void> pending) {
+        return new InferenceOutput(
+                pending.outputLocation(),
+                ResultStatus.SUCCESS,
+                new byte[] {'1'},
+                "text/plain",
+                pending.submitTimeMillis() + 1_000,
+                1L,
+                "\"etag\"");
     }
 
     private static long stateSize(OperatorSubtaskState state) {

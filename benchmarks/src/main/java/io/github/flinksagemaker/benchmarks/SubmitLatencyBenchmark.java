@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.submit.InferenceSubmitter;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitClientFactory;

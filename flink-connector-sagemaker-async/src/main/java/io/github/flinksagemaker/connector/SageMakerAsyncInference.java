@@ -1,15 +1,24 @@
 package io.github.flinksagemaker.connector;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
-import io.github.flinksagemaker.connector.join.DeadLetterRouter;
+import io.github.flinksagemaker.connector.join.ClaimLocations;
+import io.github.flinksagemaker.connector.join.InferenceIdGuard;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
 import io.github.flinksagemaker.connector.join.InferenceResultTypeInfo;
-import io.github.flinksagemaker.connector.join.InferenceStatus;
+import io.github.flinksagemaker.connector.join.JoinConfig;
+import io.github.flinksagemaker.connector.join.JoinTypes;
+import io.github.flinksagemaker.connector.join.LocationClaim;
 import io.github.flinksagemaker.connector.join.LocationTagger;
+import io.github.flinksagemaker.connector.join.ResultEmitter;
+import io.github.flinksagemaker.connector.join.ResultLocationCheck;
+import io.github.flinksagemaker.connector.join.SubmissionSplitter;
+import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.submit.ElementProjection;
 import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
 import io.github.flinksagemaker.connector.submit.PendingInference;
@@ -17,7 +26,6 @@ import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.submit.RequestSerializer;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
 import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
@@ -27,18 +35,22 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.OutputTag;
 
+import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The one-call API: submits each element of a stream to a SageMaker async endpoint, watches the
@@ -75,20 +87,25 @@ public final class SageMakerAsyncInference<IN, E> {
      */
     static final String DEFAULT_OUTPUT_PATH_EXTENSION = "results/{yyyy}/{MM}/{dd}/{HH}";
 
+    /** In-flight deadline checks per subtask; they are rare, and each is two small S3 calls. */
+    private static final int DEADLINE_CHECK_CAPACITY = 64;
+
+    private static final Duration DEADLINE_CHECK_TIMEOUT = Duration.ofMinutes(15);
+
     private final SageMakerAsyncSubmitFunction<IN, E> submit;
     private final SageMakerAsyncResultSource<InferenceOutput> results;
+    private final JoinConfig join;
+    private final InferenceIdExtractor<IN> idExtractor;
+    private final ElementProjection<IN, E> projection;
     private final TypeInformation<E> elementType;
-    private final Configuration configuration;
     private final String uidPrefix;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
-        if (!builder.configuration.contains(SubmitOptions.OUTPUT_PATH_EXTENSION)) {
-            builder.configuration.set(
-                    SubmitOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
-        }
-        this.configuration = new Configuration(builder.configuration);
+        this.join = JoinConfig.from(builder.configuration);
         this.submit = builder.submitBuilder().build();
         this.results = builder.sourceBuilder(submit).build();
+        this.idExtractor = builder.idExtractor;
+        this.projection = builder.projection;
         this.elementType = builder.elementType;
         this.uidPrefix =
                 builder.uidPrefix != null
@@ -121,29 +138,39 @@ public final class SageMakerAsyncInference<IN, E> {
     public SingleOutputStreamOperator<InferenceResult<E>> apply(DataStream<IN> input) {
         TypeInformation<E> carried =
                 elementType != null ? elementType : (TypeInformation<E>) input.getType();
-        PendingInferenceTypeInfo<E> pendingType = new PendingInferenceTypeInfo<>(carried);
         InferenceResultTypeInfo<E> resultType = new InferenceResultTypeInfo<>(carried);
+        OutputTag<InferenceResult<E>> rejectedTag = new OutputTag<>("rejected", resultType);
 
-        SingleOutputStreamOperator<PendingInference<E>> pending =
-                submit.applyTo(input).uid(uidPrefix + "-submit");
-        DataStream<PendingInference<E>> accepted =
-                pending.filter(p -> !p.isRejected())
-                        .returns(pendingType)
-                        .name("Accepted submissions")
-                        .uid(uidPrefix + "-accepted");
-        DataStream<InferenceResult<E>> rejected =
-                pending.filter(PendingInference::isRejected)
-                        .returns(pendingType)
-                        .name("Rejected submissions")
-                        .uid(uidPrefix + "-rejected")
-                        .map(SageMakerAsyncInference::rejectedResult)
-                        .returns(resultType)
-                        .name("Rejected results")
-                        .uid(uidPrefix + "-rejected-results");
+        List<DataStream<InferenceResult<E>>> rejections = new ArrayList<>();
+        DataStream<IN> toSubmit = input;
+        if (idExtractor != null) {
+            SingleOutputStreamOperator<IN> guarded =
+                    input.keyBy(InferenceIdGuard.keyBy(idExtractor), Types.STRING)
+                            .process(
+                                    new InferenceIdGuard<>(
+                                            projectionOrIdentity(),
+                                            submit.config().resultWindowMillis()
+                                                    + join.duplicateRetentionMillis(),
+                                            rejectedTag))
+                            .returns(input.getType())
+                            .name("Inference ID guard")
+                            .uid(uidPrefix + "-id-guard");
+            rejections.add(guarded.getSideOutput(rejectedTag));
+            toSubmit = guarded;
+        }
 
-        DataStream<Tuple3<String, String, Long>> claims =
-                accepted.<Tuple3<String, String, Long>>flatMap(SageMakerAsyncInference::claims)
-                        .returns(Types.TUPLE(Types.STRING, Types.STRING, Types.LONG))
+        SingleOutputStreamOperator<PendingInference<E>> accepted =
+                submit.applyTo(toSubmit)
+                        .uid(uidPrefix + "-submit")
+                        .process(new SubmissionSplitter<>(rejectedTag))
+                        .returns(new PendingInferenceTypeInfo<>(carried))
+                        .name("Split rejected submissions")
+                        .uid(uidPrefix + "-split-rejected");
+        rejections.add(accepted.getSideOutput(rejectedTag));
+
+        DataStream<LocationClaim> claims =
+                accepted.flatMap(new ClaimLocations<E>(results.config()))
+                        .returns(JoinTypes.LOCATION_CLAIM)
                         .name("Result location claims")
                         .uid(uidPrefix + "-claims");
         DataStream<InferenceOutput> objects =
@@ -153,75 +180,78 @@ public final class SageMakerAsyncInference<IN, E> {
                                 WatermarkStrategy.noWatermarks(),
                                 "SageMaker async results: " + submit.config().endpointName())
                         .uid(uidPrefix + "-watch");
-        DataStream<Tuple2<String, InferenceOutput>> tagged =
+        DataStream<TaggedOutput> tagged =
                 claims.connect(objects)
-                        .keyBy(claim -> claim.f0, InferenceOutput::location, Types.STRING)
-                        .process(
-                                new LocationTagger(
-                                        configuration
-                                                .get(JoinOptions.UNMATCHED_OUTPUT_RETENTION)
-                                                .toMillis(),
-                                        configuration
-                                                .get(JoinOptions.DUPLICATE_RETENTION)
-                                                .toMillis()))
-                        .returns(Types.TUPLE(Types.STRING, new InferenceOutputTypeInfo()))
+                        .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
+                        .process(new LocationTagger(join))
+                        .returns(JoinTypes.TAGGED_OUTPUT)
                         .name("Tag results by location")
                         .uid(uidPrefix + "-tag");
-        DataStream<InferenceResult<E>> joined =
+        OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
+        SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
-                        .keyBy(PendingInference::inferenceId, t -> t.f0, Types.STRING)
-                        .process(
-                                new InferenceResultJoin<>(
-                                        carried,
-                                        configuration
-                                                .get(JoinOptions.UNMATCHED_OUTPUT_RETENTION)
-                                                .toMillis(),
-                                        configuration
-                                                .get(JoinOptions.DUPLICATE_RETENTION)
-                                                .toMillis(),
-                                        cleanupStore()))
+                        .keyBy(
+                                PendingInference::inferenceId,
+                                TaggedOutput::inferenceId,
+                                Types.STRING)
+                        .process(new InferenceResultJoin<>(carried, join, deadlineTag))
                         .returns(resultType)
                         .name("Join results by inference ID")
                         .uid(uidPrefix + "-join");
-        return joined.union(rejected)
-                .process(new DeadLetterRouter<>(new OutputTag<>(DEAD_LETTERS_ID, resultType)))
+        DataStream<InferenceResult<E>> checked =
+                AsyncDataStream.unorderedWaitWithRetry(
+                                joined.getSideOutput(deadlineTag),
+                                new ResultLocationCheck<E>(
+                                        results.config(), WatchClientFactory.SDK),
+                                DEADLINE_CHECK_TIMEOUT.toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                DEADLINE_CHECK_CAPACITY,
+                                deadlineCheckRetries())
+                        .returns(resultType)
+                        .name("Look at result locations at the deadline")
+                        .uid(uidPrefix + "-deadline-check");
+
+        DataStream<InferenceResult<E>> all = joined.union(checked);
+        for (DataStream<InferenceResult<E>> rejection : rejections) {
+            all = all.union(rejection);
+        }
+        return all.process(
+                        new ResultEmitter<>(
+                                new OutputTag<>(DEAD_LETTERS_ID, resultType), cleanupStore()))
                 .returns(resultType)
                 .name("SageMaker async inference results")
                 .uid(uidPrefix + "-results");
     }
 
-    private InferenceResultJoin.CleanupStoreFactory cleanupStore() {
-        if (!configuration.get(JoinOptions.CLEANUP)) {
+    /** S3 errors that are not fatal are retried with backoff for minutes, never given up early. */
+    private static <E> AsyncRetryStrategy<InferenceResult<E>> deadlineCheckRetries() {
+        return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<
+                        InferenceResult<E>>(12, 500L, 60_000L, 2.0)
+                .ifException(new NotFatal())
+                .build();
+    }
+
+    /** Retries what is not a {@link FatalAwsException}; serializable, as the strategy must be. */
+    private static final class NotFatal implements Predicate<Throwable>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(Throwable error) {
+            return !(AwsErrors.unwrap(error) instanceof FatalAwsException);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private ElementProjection<IN, E> projectionOrIdentity() {
+        return projection != null ? projection : element -> (E) element;
+    }
+
+    private ResultEmitter.CleanupStoreFactory cleanupStore() {
+        if (!join.cleanup()) {
             return null;
         }
         WatchConfig watch = results.config();
         return () -> WatchClientFactory.SDK.s3(watch);
-    }
-
-    private static <E> void claims(
-            PendingInference<E> pending, Collector<Tuple3<String, String, Long>> out) {
-        out.collect(
-                Tuple3.of(
-                        pending.outputLocation(), pending.inferenceId(), pending.deadlineMillis()));
-        out.collect(
-                Tuple3.of(
-                        pending.failureLocation(),
-                        pending.inferenceId(),
-                        pending.deadlineMillis()));
-    }
-
-    private static <E> InferenceResult<E> rejectedResult(PendingInference<E> pending) {
-        return new InferenceResult<>(
-                InferenceStatus.REJECTED,
-                pending.inferenceId(),
-                pending.element(),
-                pending.path(),
-                null,
-                null,
-                null,
-                pending.rejectionReason() + ": " + pending.errorMessage(),
-                pending.submitTimeMillis(),
-                pending.submitTimeMillis());
     }
 
     /**
@@ -307,19 +337,18 @@ public final class SageMakerAsyncInference<IN, E> {
                 throw new IllegalStateException(
                         "A RequestSerializer is required: call serializer(...)");
             }
-            for (ConfigOption<Duration> option :
-                    List.of(
-                            JoinOptions.UNMATCHED_OUTPUT_RETENTION,
-                            JoinOptions.DUPLICATE_RETENTION)) {
-                Duration value = configuration.get(option);
-                if (value.isZero() || value.isNegative()) {
-                    throw new IllegalArgumentException(
-                            "Invalid value '"
-                                    + configuration.get(option)
-                                    + "' for option '"
-                                    + option.key()
-                                    + "': allowed are positive durations");
-                }
+            if (configuration.get(WatchOptions.DELETE_CONSUMED)) {
+                throw new IllegalArgumentException(
+                        "Option '"
+                                + WatchOptions.DELETE_CONSUMED.key()
+                                + "' deletes every object the watch source lists, also other"
+                                + " jobs' results in a shared prefix; in the one-call API use '"
+                                + JoinOptions.CLEANUP.key()
+                                + "', which deletes only this job's own inputs and results");
+            }
+            if (!configuration.contains(SubmitOptions.OUTPUT_PATH_EXTENSION)) {
+                configuration.set(
+                        SubmitOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
             }
             return new SageMakerAsyncInference<>(this);
         }

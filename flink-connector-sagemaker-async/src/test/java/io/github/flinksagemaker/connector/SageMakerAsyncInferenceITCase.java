@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
@@ -8,9 +9,12 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
+import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
+import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.OutputNaming;
@@ -24,54 +28,76 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The one-call API end to end on a MiniCluster with checkpointing, against the local SageMaker
- * async endpoint and in-process S3 through the real AWS SDK: exactly one result per element through
- * throttling, 5xx, model errors, a TaskManager failure, timeouts and stop-with-savepoint.
+ * async endpoint and in-process S3 through the real AWS SDK: exactly one correct result per element
+ * through throttling, 5xx, model errors, a TaskManager outage longer than the retentions and some
+ * deadlines, timeouts, and downtime between a savepoint and its restore.
  */
 class SageMakerAsyncInferenceITCase {
     private static final int SLOTS = 4;
 
-    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(SLOTS)
-                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-                            .build());
+    /** Nothing new for this long means results were lost: the test says which. */
+    private static final Duration STALL = Duration.ofSeconds(60);
 
     private static LocalSageMakerAsync local;
+
+    /** One cluster per test: a killed TaskManager is always the one running the job. */
+    private MiniCluster cluster;
+
+    /** A reporter per cluster: closing a cluster closes its reporter. */
+    private InMemoryReporter reporter;
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        reporter = InMemoryReporter.createWithRetainedMetrics();
+        cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(reporter.addToConfiguration(new Configuration()))
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(SLOTS)
+                                .build());
+        cluster.start();
+        TestStreamEnvironment.setAsContext(cluster, 2);
+    }
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        TestStreamEnvironment.unsetAsContext();
+        cluster.close();
+    }
 
     @BeforeAll
     static void startLocalEndpoint() throws Exception {
@@ -120,6 +146,10 @@ class SageMakerAsyncInferenceITCase {
         return elements;
     }
 
+    static String idOf(String element) {
+        return "item-" + element.split(":")[0];
+    }
+
     private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
         return SageMakerAsyncInference.<String>builder()
                 .setAll(LocalAwsConfig.of(local))
@@ -128,10 +158,9 @@ class SageMakerAsyncInferenceITCase {
                 .failurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
                 .s3InputPrefix("s3://" + local.bucket() + "/" + endpoint + "/input")
                 .serializer(element -> SerializedRequest.of(payload(element)))
-                .inferenceIdExtractor(element -> "item-" + element.split(":")[0])
+                .inferenceIdExtractor(SageMakerAsyncInferenceITCase::idOf)
                 .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "{yyyy}/{MM}/{dd}/{HH}")
                 .set(SubmitOptions.CAPACITY, 64)
-                .set(SubmitOptions.RETRY_MAX_ATTEMPTS, 50)
                 .set(SubmitOptions.RETRY_BASE_DELAY, Duration.ofMillis(5))
                 .set(SubmitOptions.RETRY_MAX_DELAY, Duration.ofMillis(100))
                 .set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(200));
@@ -142,14 +171,14 @@ class SageMakerAsyncInferenceITCase {
                 LocalEndpointConfig.builder(endpoint)
                         .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
                         .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .maxConcurrentInvocations(128)
+                        .maxConcurrentInvocations(256)
                         .outputNaming(naming)
                         .model(new DigestModel())
                         .faults(faults)
                         .build());
     }
 
-    private static StreamExecutionEnvironment environment(Configuration extra) {
+    static StreamExecutionEnvironment environment(Configuration extra) {
         Configuration config = new Configuration(extra);
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
@@ -161,14 +190,26 @@ class SageMakerAsyncInferenceITCase {
         return env;
     }
 
+    /** How the output objects get their names. */
+    enum Naming {
+        /** The connector sends a Filename derived from the ID: the production default. */
+        FILENAME_FROM_ID,
+        /** No Filename; the endpoint names outputs with a random UUID (observed on AWS). */
+        ENDPOINT_RANDOM,
+        /** No Filename; the endpoint names outputs after the inference ID. */
+        ENDPOINT_INFERENCE_ID
+    }
+
     @ParameterizedTest(name = "outputs named {0}")
-    @EnumSource(OutputNaming.class)
-    void everyElementGetsExactlyOneCorrectResultThroughFaultsAndATaskManagerFailure(
-            OutputNaming naming, @InjectMiniCluster MiniCluster miniCluster) throws Exception {
+    @EnumSource(Naming.class)
+    void everyElementGetsExactlyOneCorrectResultThroughFaultsAndATaskManagerOutage(Naming naming)
+            throws Exception {
         String endpoint = "e2e-" + naming.name().toLowerCase().replace('_', '-');
         register(
                 endpoint,
-                naming,
+                naming == Naming.ENDPOINT_INFERENCE_ID
+                        ? OutputNaming.INFERENCE_ID
+                        : OutputNaming.RANDOM,
                 FaultInjection.builder()
                         .latency(Duration.ofMillis(5), Duration.ofMillis(300))
                         .throttledFraction(0.1)
@@ -176,11 +217,16 @@ class SageMakerAsyncInferenceITCase {
                         .internalFailureFraction(0.02)
                         .build());
         List<String> elements = elements(10_000, naming.ordinal());
+        // The outage outlasts the unmatched-output retention and the deadlines of everything
+        // submitted in the last seconds before it: those answers are found at restore.
+        Duration resultTimeout = Duration.ofSeconds(30);
+        Duration outage = resultTimeout.plusSeconds(5);
         StreamExecutionEnvironment env = environment(new Configuration());
         SageMakerAsyncInference<String, String> inference =
                 inference(endpoint)
-                        // Let the endpoint name outputs: this test is about its naming.
-                        .set(SubmitOptions.OUTPUT_FILENAME, false)
+                        .set(SubmitOptions.OUTPUT_FILENAME, naming == Naming.FILENAME_FROM_ID)
+                        .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
+                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(3))
                         .build();
 
         CloseableIterator<InferenceResult<String>> iterator =
@@ -188,57 +234,90 @@ class SageMakerAsyncInferenceITCase {
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
         JobClient job = env.executeAsync("e2e " + naming);
-        Map<String, InferenceResult<String>> byElement = new ConcurrentHashMap<>();
-        List<InferenceResult<String>> all = new ArrayList<>();
-        boolean killed = false;
-        try (iterator) {
-            while (all.size() < elements.size() && iterator.hasNext()) {
-                InferenceResult<String> result = iterator.next();
-                all.add(result);
-                byElement.put(result.element(), result);
-                if (!killed && all.size() == 3_000) {
-                    miniCluster.terminateTaskManager(0).get();
-                    miniCluster.startTaskManager();
-                    killed = true;
-                }
+        ResultCollector<String> collector = new ResultCollector<>(iterator);
+        JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
+        List<InferenceResult<String>> all;
+        try (collector) {
+            long until = System.nanoTime() + STALL.toNanos();
+            while (collector.size() < 3_000) {
+                assertThat(System.nanoTime()).as("3,000 results in time").isLessThan(until);
+                Thread.sleep(20);
             }
+            cluster.terminateTaskManager(0).get();
+            Thread.sleep(outage.toMillis()); // the outage itself, not a wait for readiness
+            cluster.startTaskManager();
+
+            collector.awaitKeys(
+                    elements.stream().map(SageMakerAsyncInferenceITCase::idOf).toList(),
+                    InferenceResult::inferenceId,
+                    STALL);
+            // A duplicate would come right after the last expected result: keep watching.
+            all = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
             job.cancel().get();
         }
 
-        assertThat(killed).isTrue();
+        assertThat(restarts(metrics)).as("the job really restarted").isPositive();
         assertThat(all).as("one result per element, no duplicates").hasSize(elements.size());
-        assertThat(byElement).hasSize(elements.size());
+        Map<String, InferenceResult<String>> byId =
+                all.stream()
+                        .collect(
+                                Collectors.toMap(
+                                        InferenceResult::inferenceId, Function.identity()));
         for (String element : elements) {
-            InferenceResult<String> result = byElement.get(element);
+            InferenceResult<String> result = byId.get(idOf(element));
             int id = Integer.parseInt(element.split(":")[0]);
             int size = Integer.parseInt(element.split(":")[1]);
-            assertThat(result.inferenceId()).isEqualTo("item-" + id);
+            assertThat(result.element()).isEqualTo(element);
             assertThat(result.path())
                     .as("path of %s", element)
                     .isEqualTo(size <= 128_000 ? SubmitPath.INLINE : SubmitPath.S3);
             if (id % 50 == 0) {
                 assertThat(result.status())
-                        .as("status of %s", element)
+                        .as("status of %s: %s", element, result)
                         .isEqualTo(InferenceStatus.MODEL_ERROR);
                 assertThat(result.errorMessage())
                         .isEqualTo("model refused payload of " + size + " bytes");
             } else {
                 assertThat(result.status())
-                        .as("status of %s", element)
+                        .as("status of %s: %s", element, result)
                         .isEqualTo(InferenceStatus.SUCCESS);
                 assertThat(result.output()).isEqualTo(DigestModel.digest(payload(element)));
             }
         }
-        if (naming == OutputNaming.INFERENCE_ID) {
-            assertThat(byElement.get("4:1").resultLocation()).endsWith("/item-4.out");
-        } else {
-            assertThat(byElement.get("4:1").resultLocation()).doesNotContain("item-4");
+        String location = byId.get("item-4").resultLocation();
+        switch (naming) {
+            case FILENAME_FROM_ID -> assertThat(location).endsWith("/" + filename("item-4"));
+            case ENDPOINT_INFERENCE_ID -> assertThat(location).endsWith("/item-4.out");
+            default -> assertThat(location).doesNotContain("item-4");
         }
+        assertThat(local.counters().rejections(Rejection.THROTTLED)).isPositive();
+        assertThat(local.counters().rejections(Rejection.SERVICE_UNAVAILABLE)).isPositive();
+        assertThat(local.counters().rejections(Rejection.INTERNAL_FAILURE)).isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.duplicatesDropped"))
+                .as("no pending record came twice")
+                .isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.staleOutputsDropped")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.duplicateIdsRejected")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
+    }
+
+    /** Restarts as counted by the job's own gauge, when the reporter has it. */
+    private static long restarts(JobMetrics metrics) {
+        return metrics.gauges("numRestarts").stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** The Filename the connector sends for an ID (28 hex characters of its SHA-256, ".out"). */
+    static String filename(String inferenceId) throws Exception {
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256")
+                        .digest(inferenceId.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 14) + ".out";
     }
 
     @Test
-    void aModelSlowerThanTheDeadlineTimesOutAndItsLateOutputIsDropped() throws Exception {
+    void aModelSlowerThanTheDeadlineTimesOutAfterALookAndItsLateOutputIsDropped() throws Exception {
         String endpoint = "slow";
         local.registerEndpoint(
                 LocalEndpointConfig.builder(endpoint)
@@ -251,32 +330,40 @@ class SageMakerAsyncInferenceITCase {
         SingleOutputStreamOperator<InferenceResult<String>> results =
                 inference(endpoint)
                         .set(SubmitOptions.RESULT_TIMEOUT, Duration.ofSeconds(1))
+                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(2))
                         .build()
                         .apply(env.fromData(Types.STRING, "1:10", "2:20"));
         CollectingSink<InferenceResult<String>> deadLetters = new CollectingSink<>("slow-dead");
         SageMakerAsyncInference.deadLetters(results).sinkTo(deadLetters);
         CloseableIterator<InferenceResult<String>> iterator = results.collectAsync();
         JobClient job = env.executeAsync("timeouts");
-        List<InferenceResult<String>> all = new ArrayList<>();
+        ResultCollector<String> collector = new ResultCollector<>(iterator);
+        JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
+        List<InferenceResult<String>> all;
         long dropped = 0;
-        try (iterator) {
-            while (all.size() < 2 && iterator.hasNext()) {
-                all.add(iterator.next());
-            }
-            // The outputs land ~3 s after the deadline; the join must drop and count both.
+        try (collector) {
+            collector.awaitKeys(List.of("item-1", "item-2"), InferenceResult::inferenceId, STALL);
+            // The outputs land ~3 s after the deadline; nothing claims them any more.
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (dropped < 2 && System.nanoTime() < until) {
                 Thread.sleep(100);
-                dropped = counterSum(job.getJobID(), "sagemakerAsync.duplicatesDropped");
+                dropped = metrics.counterSum("sagemakerAsync.unmatchedOutputsDropped");
             }
+            all = collector.results();
         } finally {
             job.cancel().get();
         }
 
         assertThat(dropped).as("late outputs dropped and counted").isEqualTo(2);
+        assertThat(metrics.counterSum("sagemakerAsync.deadlineChecks")).isEqualTo(2);
         assertThat(all)
                 .hasSize(2)
-                .allSatisfy(r -> assertThat(r.status()).isEqualTo(InferenceStatus.TIMED_OUT));
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.status()).isEqualTo(InferenceStatus.TIMED_OUT);
+                            assertThat(r.errorMessage())
+                                    .contains("nothing at s3://" + local.bucket() + "/slow/");
+                        });
         assertThat(deadLetters.collected())
                 .as("the late outputs never became results: only the timeouts are dead letters")
                 .hasSize(2)
@@ -284,8 +371,85 @@ class SageMakerAsyncInferenceITCase {
     }
 
     @Test
-    void stopWithSavepointAndRestoreMidStreamLosesNothing(@TempDir Path savepoints)
-            throws Exception {
+    void answersThatArriveWhileTheJobIsDownLongerThanTheDeadlineAreFoundAtRestore(
+            @TempDir Path savepoints) throws Exception {
+        String endpoint = "downtime";
+        register(
+                endpoint,
+                OutputNaming.RANDOM,
+                FaultInjection.builder().latency(Duration.ofSeconds(2)).build());
+        List<String> elements =
+                elements(100, 7).stream().map(e -> e.split(":")[0] + ":64").toList();
+        Duration resultTimeout = Duration.ofSeconds(8);
+        CollectingSink<InferenceResult<String>> sink = new CollectingSink<>("downtime-results");
+
+        StreamExecutionEnvironment first = environment(new Configuration());
+        inference(endpoint)
+                .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
+                .build()
+                .apply(first.fromData(Types.STRING, elements.toArray(new String[0])))
+                .sinkTo(sink)
+                .uid("results-sink");
+        long before = submitted();
+        JobClient job = first.executeAsync("before the downtime");
+        JobMetrics firstMetrics = new JobMetrics(reporter, job.getJobID());
+        long until = System.nanoTime() + STALL.toNanos();
+        while (firstMetrics.gauges("sagemakerAsync.pending").stream()
+                        .mapToLong(Long::longValue)
+                        .sum()
+                < elements.size()) {
+            assertThat(System.nanoTime()).as("100 pending in time").isLessThan(until);
+            Thread.sleep(20);
+        }
+        String savepoint =
+                job.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+        assertThat(sink.collected()).as("all 100 pending at the savepoint").isEmpty();
+
+        // Down for longer than every deadline; the endpoint answers everything meanwhile.
+        Thread.sleep(resultTimeout.plusSeconds(4).toMillis());
+        assertThat(local.pendingInvocations(endpoint)).isZero();
+
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment second = environment(restore);
+        inference(endpoint)
+                .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
+                .build()
+                .apply(second.fromData(Types.STRING, elements.toArray(new String[0])))
+                .sinkTo(sink)
+                .uid("results-sink");
+        JobClient restored = second.executeAsync("after the downtime");
+        JobMetrics metrics = new JobMetrics(reporter, restored.getJobID());
+        try {
+            awaitCollected(sink, elements.size());
+        } finally {
+            restored.cancel().get();
+        }
+
+        assertThat(sink.collected())
+                .as("answered, not TIMED_OUT, though every deadline passed while the job was down")
+                .hasSize(elements.size())
+                .allSatisfy(
+                        r ->
+                                assertThat(r.status())
+                                        .isEqualTo(
+                                                r.element().startsWith("0:")
+                                                                || r.element().startsWith("50:")
+                                                        ? InferenceStatus.MODEL_ERROR
+                                                        : InferenceStatus.SUCCESS));
+        assertThat(sink.collected())
+                .extracting(InferenceResult::inferenceId)
+                .containsExactlyInAnyOrderElementsOf(
+                        elements.stream().map(SageMakerAsyncInferenceITCase::idOf).toList());
+        assertThat(metrics.counterSum("sagemakerAsync.resultsFoundAtDeadline")).isPositive();
+        assertThat(submitted() - before).as("nothing was submitted twice").isEqualTo(100);
+    }
+
+    @Test
+    void stopWithSavepointAndRestoreMidStreamLosesNothingAndResubmitsOnlyWhatWasInFlight(
+            @TempDir Path savepoints) throws Exception {
         String endpoint = "savepoint";
         register(
                 endpoint,
@@ -294,6 +458,10 @@ class SageMakerAsyncInferenceITCase {
                         .latency(Duration.ofMillis(1_500), Duration.ofMillis(2_500))
                         .build());
         List<String> elements = elements(300, 42);
+        Set<String> ids =
+                elements.stream()
+                        .map(SageMakerAsyncInferenceITCase::idOf)
+                        .collect(Collectors.toSet());
         CollectingSink<InferenceResult<String>> sink = new CollectingSink<>("savepoint-results");
 
         StreamExecutionEnvironment first = environment(new Configuration());
@@ -304,16 +472,18 @@ class SageMakerAsyncInferenceITCase {
                 .uid("results-sink");
         long submittedBefore = submitted();
         JobClient job = first.executeAsync("before savepoint");
-        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (submitted() - submittedBefore < 200 && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+        awaitSubmitted(submittedBefore + 200);
         String savepoint =
                 job.stopWithSavepoint(
                                 false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                         .get();
-        int beforeRestore = sink.collected().size();
-        assertThat(beforeRestore)
+        Set<String> answeredBefore =
+                sink.collected().stream()
+                        .map(InferenceResult::inferenceId)
+                        .collect(Collectors.toSet());
+        long submittedAtSavepoint = submitted() - submittedBefore;
+        assertThat(submittedAtSavepoint).as("submissions before the savepoint").isGreaterThan(199);
+        assertThat(answeredBefore.size())
                 .as("pending inferences were in state at the savepoint")
                 .isLessThan(300);
 
@@ -326,29 +496,52 @@ class SageMakerAsyncInferenceITCase {
                 .sinkTo(sink)
                 .uid("results-sink");
         JobClient restored = second.executeAsync("after savepoint");
-        until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (sink.collected().size() < elements.size() && System.nanoTime() < until) {
-            Thread.sleep(50);
+        try {
+            awaitCollected(sink, elements.size());
+            // A duplicate would arrive right behind the last expected result: give it time to.
+            Thread.sleep(2_000);
+        } finally {
+            restored.cancel().get();
         }
-        // A duplicate would arrive right behind the last expected result: give it a moment to.
-        Thread.sleep(1_000);
-        restored.cancel().get();
         assertThat(restored.getJobStatus().get()).isIn(JobStatus.CANCELED, JobStatus.CANCELLING);
 
-        List<String> ids =
-                sink.collected().stream()
-                        .map(InferenceResult::inferenceId)
-                        .collect(Collectors.toList());
-        assertThat(ids)
+        assertThat(sink.collected())
+                .extracting(InferenceResult::inferenceId)
                 .as("every element exactly once across the savepoint")
-                .containsExactlyInAnyOrderElementsOf(
-                        IntStream.range(0, 300).mapToObj(i -> "item-" + i).toList());
+                .containsExactlyInAnyOrderElementsOf(ids);
+        Map<String, Long> invoked = local.counters().invocationsById();
+        long twice = ids.stream().filter(id -> invoked.getOrDefault(id, 0L) > 1).count();
+        // A rerun would submit all 300 again; a restore only what was in flight in the submit
+        // operator at the savepoint (at most its capacity per subtask).
+        assertThat(twice).as("resubmitted after the restore").isLessThanOrEqualTo(2 * 64);
+        assertThat(answeredBefore)
+                .as("answered before the savepoint, never submitted again")
+                .allSatisfy(id -> assertThat(invoked.get(id)).isEqualTo(1L));
+        assertThat(ids).allSatisfy(id -> assertThat(invoked.get(id)).isBetween(1L, 2L));
     }
 
-    private static long counterSum(org.apache.flink.api.common.JobID jobId, String name) {
-        return REPORTER.findMetrics(jobId, name).values().stream()
-                .mapToLong(metric -> ((org.apache.flink.metrics.Counter) metric).getCount())
-                .sum();
+    private static void awaitSubmitted(long count) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (submitted() < count) {
+            assertThat(System.nanoTime()).as("%d submissions in time", count).isLessThan(until);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void awaitCollected(CollectingSink<InferenceResult<String>> sink, int count)
+            throws InterruptedException {
+        int seen = -1;
+        long lastProgress = System.nanoTime();
+        while (sink.collected().size() < count) {
+            if (sink.collected().size() != seen) {
+                seen = sink.collected().size();
+                lastProgress = System.nanoTime();
+            }
+            assertThat(System.nanoTime() - lastProgress)
+                    .as("results stalled at %d of %d", seen, count)
+                    .isLessThan(STALL.toNanos());
+            Thread.sleep(50);
+        }
     }
 
     private static long submitted() {

@@ -33,8 +33,15 @@ import java.util.concurrent.TimeoutException;
 final class EndpointRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointRuntime.class);
 
-    /** Where a result of an accepted invocation will be written. */
-    record Accepted(String inferenceId, S3Uri outputLocation, S3Uri failureLocation) {}
+    /**
+     * Where a result of an accepted invocation will be written; the failure location is returned to
+     * the caller only when the endpoint has a failure path.
+     */
+    record Accepted(
+            String inferenceId,
+            S3Uri outputLocation,
+            S3Uri failureLocation,
+            boolean failureLocationReturned) {}
 
     private record Queued(AsyncInvocation invocation, Accepted accepted, long acceptedAtNanos) {}
 
@@ -108,18 +115,23 @@ final class EndpointRuntime {
         String outputName =
                 invocation.filename() != null ? invocation.filename() : baseName + ".out";
         S3Uri outputDir = current.s3OutputPath();
-        S3Uri failureDir = current.s3FailurePath();
+        boolean failurePath = current.s3FailurePath() != null;
+        S3Uri failureDir = failurePath ? current.s3FailurePath() : current.s3OutputPath();
         if (invocation.outputPathExtension() != null) {
             outputDir = outputDir.resolve(invocation.outputPathExtension());
-            failureDir = failureDir.resolve(invocation.outputPathExtension());
+            if (current.extensionAppliesToFailures() || !failurePath) {
+                failureDir = failureDir.resolve(invocation.outputPathExtension());
+            }
         }
         Accepted accepted =
                 new Accepted(
                         invocation.inferenceId(),
                         outputDir.resolve(outputName),
-                        failureDir.resolve(baseName + "-error.out"));
+                        failureDir.resolve(baseName + "-error.out"),
+                        failurePath);
         counters.countInvocation(
-                invocation.isInline() ? InvocationKind.INLINE : InvocationKind.INPUT_LOCATION);
+                invocation.isInline() ? InvocationKind.INLINE : InvocationKind.INPUT_LOCATION,
+                invocation.inferenceId());
         synchronized (this) {
             queue.addLast(new Queued(invocation, accepted, System.nanoTime()));
         }

@@ -2,6 +2,8 @@ package io.github.flinksagemaker.local;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -28,6 +30,12 @@ public final class LocalCounters {
         INTERNAL_FAILURE
     }
 
+    /** Why an S3 request from a client was refused by an injected fault. */
+    public enum S3Fault {
+        ACCESS_DENIED,
+        SLOW_DOWN
+    }
+
     /** S3 request classes as S3 prices them. */
     public enum S3Operation {
         PUT,
@@ -41,6 +49,8 @@ public final class LocalCounters {
     private final Map<InvocationKind, LongAdder> invocations = adders(InvocationKind.class);
     private final Map<Rejection, LongAdder> rejections = adders(Rejection.class);
     private final Map<S3Operation, LongAdder> s3Requests = adders(S3Operation.class);
+    private final Map<S3Fault, LongAdder> s3Faults = adders(S3Fault.class);
+    private final Map<String, LongAdder> invocationsById = new ConcurrentHashMap<>();
     private final LongAdder inputsRead = new LongAdder();
     private final LongAdder outputsWritten = new LongAdder();
     private final LongAdder failuresWritten = new LongAdder();
@@ -55,6 +65,24 @@ public final class LocalCounters {
 
     public long s3Requests(S3Operation operation) {
         return s3Requests.get(operation).sum();
+    }
+
+    /** S3 client requests refused by an injected fault. */
+    public long s3Faults(S3Fault fault) {
+        return s3Faults.get(fault).sum();
+    }
+
+    /** How many invocations were accepted with this inference ID (0 if none). */
+    public long invocationsOf(String inferenceId) {
+        LongAdder count = invocationsById.get(inferenceId);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** Accepted invocations by inference ID, for tests that check who was invoked how often. */
+    public Map<String, Long> invocationsById() {
+        Map<String, Long> snapshot = new TreeMap<>();
+        invocationsById.forEach((id, count) -> snapshot.put(id, count.sum()));
+        return snapshot;
     }
 
     /** All S3 requests served to clients, of every operation. */
@@ -82,6 +110,8 @@ public final class LocalCounters {
         invocations.values().forEach(LongAdder::reset);
         rejections.values().forEach(LongAdder::reset);
         s3Requests.values().forEach(LongAdder::reset);
+        s3Faults.values().forEach(LongAdder::reset);
+        invocationsById.clear();
         inputsRead.reset();
         outputsWritten.reset();
         failuresWritten.reset();
@@ -95,6 +125,8 @@ public final class LocalCounters {
                 + sums(rejections)
                 + ", s3Requests="
                 + sums(s3Requests)
+                + ", s3Faults="
+                + sums(s3Faults)
                 + ", inputsRead="
                 + inputsRead()
                 + ", outputsWritten="
@@ -104,8 +136,9 @@ public final class LocalCounters {
                 + '}';
     }
 
-    void countInvocation(InvocationKind kind) {
+    void countInvocation(InvocationKind kind, String inferenceId) {
         invocations.get(kind).increment();
+        invocationsById.computeIfAbsent(inferenceId, id -> new LongAdder()).increment();
     }
 
     void countRejection(Rejection reason) {
@@ -114,6 +147,10 @@ public final class LocalCounters {
 
     void countS3Request(S3Operation operation) {
         s3Requests.get(operation).increment();
+    }
+
+    void countS3Fault(S3Fault fault) {
+        s3Faults.get(fault).increment();
     }
 
     void countInputRead() {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * One local async endpoint: its name, the {@code AsyncInferenceConfig} parts that matter here
- * (output path, failure path, max concurrent invocations) and the model it serves.
+ * (output path, optional failure path, max concurrent invocations) and the model it serves.
  */
 public final class LocalEndpointConfig {
     private final String name;
@@ -18,6 +18,7 @@ public final class LocalEndpointConfig {
     private final OutputNaming outputNaming;
     private final FaultInjection faults;
     private final double serviceTimeScale;
+    private final boolean extensionAppliesToFailures;
 
     private LocalEndpointConfig(Builder builder) {
         this.name = builder.name;
@@ -28,6 +29,7 @@ public final class LocalEndpointConfig {
         this.outputNaming = builder.outputNaming;
         this.faults = builder.faults;
         this.serviceTimeScale = builder.serviceTimeScale;
+        this.extensionAppliesToFailures = builder.extensionAppliesToFailures;
     }
 
     public static Builder builder(String name) {
@@ -42,8 +44,21 @@ public final class LocalEndpointConfig {
         return s3OutputPath;
     }
 
+    /**
+     * Where failures go, or null when the endpoint has no S3FailurePath: then failure objects are
+     * written below the output path and responses carry no FailureLocation.
+     */
     public S3Uri s3FailurePath() {
         return s3FailurePath;
+    }
+
+    /**
+     * Whether a request's S3OutputPathExtension is appended to the failure path too (default). The
+     * service's behaviour is not documented; false places failures directly below the failure path,
+     * so clients can be tested against both.
+     */
+    public boolean extensionAppliesToFailures() {
+        return extensionAppliesToFailures;
     }
 
     public int maxConcurrentInvocations() {
@@ -76,17 +91,21 @@ public final class LocalEndpointConfig {
     }
 
     private Builder toBuilder() {
-        return new Builder(name)
-                .s3OutputPath(s3OutputPath.toString())
-                .s3FailurePath(s3FailurePath.toString())
-                .maxConcurrentInvocations(maxConcurrentInvocations)
+        Builder builder =
+                new Builder(name)
+                        .s3OutputPath(s3OutputPath.toString())
+                        .extensionAppliesToFailures(extensionAppliesToFailures);
+        if (s3FailurePath != null) {
+            builder.s3FailurePath(s3FailurePath.toString());
+        }
+        return builder.maxConcurrentInvocations(maxConcurrentInvocations)
                 .model(model)
                 .outputNaming(outputNaming)
                 .faults(faults)
                 .serviceTimeScale(serviceTimeScale);
     }
 
-    /** Builds a {@link LocalEndpointConfig}; output path, failure path and model are required. */
+    /** Builds a {@link LocalEndpointConfig}; output path and model are required. */
     public static final class Builder {
         private final String name;
         private S3Uri s3OutputPath;
@@ -96,6 +115,7 @@ public final class LocalEndpointConfig {
         private OutputNaming outputNaming = OutputNaming.RANDOM;
         private FaultInjection faults = FaultInjection.NONE;
         private double serviceTimeScale = 1.0;
+        private boolean extensionAppliesToFailures = true;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -116,7 +136,9 @@ public final class LocalEndpointConfig {
             return this;
         }
 
-        /** Where failures go, e.g. {@code s3://bucket/async/failure}. */
+        /**
+         * Where failures go, e.g. {@code s3://bucket/async/failure}; optional, as in the service.
+         */
         public Builder s3FailurePath(String uri) {
             this.s3FailurePath = S3Uri.parse(uri, "s3FailurePath");
             return this;
@@ -147,6 +169,12 @@ public final class LocalEndpointConfig {
             return this;
         }
 
+        /** See {@link LocalEndpointConfig#extensionAppliesToFailures()}; default true. */
+        public Builder extensionAppliesToFailures(boolean applies) {
+            this.extensionAppliesToFailures = applies;
+            return this;
+        }
+
         /** See {@link LocalEndpointConfig#serviceTimeScale()}; must be positive, default 1. */
         public Builder serviceTimeScale(double scale) {
             if (!(scale > 0.0) || Double.isInfinite(scale)) {
@@ -160,9 +188,6 @@ public final class LocalEndpointConfig {
         public LocalEndpointConfig build() {
             if (s3OutputPath == null) {
                 throw new IllegalArgumentException("Endpoint '" + name + "' needs s3OutputPath");
-            }
-            if (s3FailurePath == null) {
-                throw new IllegalArgumentException("Endpoint '" + name + "' needs s3FailurePath");
             }
             if (model == null) {
                 throw new IllegalArgumentException("Endpoint '" + name + "' needs a model");

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.local;
 
 import io.github.flinksagemaker.local.s3.CountingBlobStore;
+import io.github.flinksagemaker.local.s3.S3Faults;
 
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -48,6 +49,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     private final String secretAccessKey;
     private final String bucket;
     private final LocalCounters counters = new LocalCounters();
+    private final S3Faults s3Faults = new S3Faults(counters::countS3Fault);
     private final NetworkDelay networkDelay = new NetworkDelay();
     private final Map<String, EndpointRuntime> endpoints = new ConcurrentHashMap<>();
     private final BlobStoreContext blobStoreContext;
@@ -80,7 +82,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                                             operation -> {
                                                 counters.countS3Request(operation);
                                                 networkDelay.pause();
-                                            }))
+                                            },
+                                            s3Faults))
                             .endpoint(URI.create("http://127.0.0.1:" + builder.s3Port))
                             .awsAuthentication(
                                     AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
@@ -172,13 +175,28 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         blobStore.createContainerInLocation(null, name);
     }
 
+    /** Deletes a bucket and everything in it, e.g. to see what a job does without it. */
+    public void deleteBucket(String name) {
+        blobStore.deleteContainer(name);
+    }
+
+    /**
+     * The faults the local S3 injects into client requests (access denied under a prefix, SlowDown
+     * 503s); changeable while running.
+     */
+    public S3Faults s3Faults() {
+        return s3Faults;
+    }
+
     /**
      * Registers (or replaces) an endpoint; the buckets of its output and failure paths are created
      * if missing.
      */
     public void registerEndpoint(LocalEndpointConfig config) {
         createBucket(config.s3OutputPath().bucket());
-        createBucket(config.s3FailurePath().bucket());
+        if (config.s3FailurePath() != null) {
+            createBucket(config.s3FailurePath().bucket());
+        }
         endpoints.compute(
                 config.name(),
                 (name, existing) -> {
@@ -194,6 +212,19 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     public void setFaults(String endpointName, FaultInjection faults) {
         Objects.requireNonNull(faults, "faults");
         endpoint(endpointName).updateConfig(endpoint(endpointName).config().withFaults(faults));
+    }
+
+    /**
+     * Injects {@code faults} into a registered endpoint for {@code window}, then restores the
+     * faults it had, e.g. a throttling storm of 40 seconds.
+     */
+    public void setFaultsFor(String endpointName, FaultInjection faults, Duration window) {
+        FaultInjection before = endpoint(endpointName).config().faults();
+        setFaults(endpointName, faults);
+        scheduler.schedule(
+                () -> setFaults(endpointName, before),
+                window.toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Invocations of this endpoint accepted but whose result is not yet written. */

@@ -94,10 +94,12 @@ final class SageMakerRuntimeServer implements AutoCloseable {
                         .set(
                                 "X-Amzn-SageMaker-OutputLocation",
                                 accepted.outputLocation().toString());
-                exchange.getResponseHeaders()
-                        .set(
-                                "X-Amzn-SageMaker-FailureLocation",
-                                accepted.failureLocation().toString());
+                if (accepted.failureLocationReturned()) {
+                    exchange.getResponseHeaders()
+                            .set(
+                                    "X-Amzn-SageMaker-FailureLocation",
+                                    accepted.failureLocation().toString());
+                }
                 respond(exchange, 202, null, Map.of("InferenceId", accepted.inferenceId()));
             } catch (ServiceException e) {
                 respond(exchange, e.status(), e.errorType(), Map.of("message", e.getMessage()));

@@ -124,9 +124,10 @@ public final class SubmitOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(5))
                     .withDescription(
-                            "Time for one element's submission, upload and retries included"
-                                    + " (AsyncDataStream timeout). A timed-out element is handled"
-                                    + " per sagemaker.submit.failure-handling.");
+                            "Time for one element's submission, upload, retries and waiting"
+                                    + " for a call slot under throttling included (AsyncDataStream"
+                                    + " timeout). An element still failing by then is handled per"
+                                    + " sagemaker.submit.failure-handling.");
 
     public static final ConfigOption<FailureHandling> FAILURE_HANDLING =
             ConfigOptions.key("sagemaker.submit.failure-handling")
@@ -139,10 +140,12 @@ public final class SubmitOptions {
     public static final ConfigOption<Integer> RETRY_MAX_ATTEMPTS =
             ConfigOptions.key("sagemaker.retry.max-attempts")
                     .intType()
-                    .defaultValue(10)
+                    .noDefaultValue()
                     .withDescription(
                             "Attempts per call, the first included, for throttling (429), 5xx"
-                                    + " and network errors. ValidationError is never retried.");
+                                    + " and network errors. Default: no limit; a call is retried"
+                                    + " until its element's sagemaker.submit.timeout runs out."
+                                    + " ValidationError is never retried.");
 
     public static final ConfigOption<Duration> RETRY_BASE_DELAY =
             ConfigOptions.key("sagemaker.retry.base-delay")
@@ -156,14 +159,6 @@ public final class SubmitOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(20))
                     .withDescription("Upper bound of one backoff delay.");
-
-    public static final ConfigOption<Duration> RETRY_DEADLINE =
-            ConfigOptions.key("sagemaker.retry.deadline")
-                    .durationType()
-                    .defaultValue(Duration.ofMinutes(2))
-                    .withDescription(
-                            "Time for one call including all its retries; must be shorter than"
-                                    + " sagemaker.submit.timeout.");
 
     public static final ConfigOption<Duration> RESULT_GRACE =
             ConfigOptions.key("sagemaker.result.deadline-grace")

@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.config;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 
@@ -99,6 +100,16 @@ public final class WatchOptions {
                     .defaultValue(32)
                     .withDescription("Objects each reader fetches in parallel.");
 
+    public static final ConfigOption<MemorySize> MAX_BUFFERED_BYTES =
+            ConfigOptions.key("sagemaker.watch.max-buffered-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(32))
+                    .withDescription(
+                            "Result bytes each reader may hold between starting to read objects"
+                                    + " and emitting them; further reads wait. One object is"
+                                    + " always allowed, so a reader holds at most this plus one"
+                                    + " object of up to max-content-bytes.");
+
     public static final ConfigOption<Integer> SPLITS_PER_REQUEST =
             ConfigOptions.key("sagemaker.watch.splits-per-request")
                     .intType()
@@ -112,7 +123,11 @@ public final class WatchOptions {
                     .defaultValue(false)
                     .withDescription(
                             "Delete each object once the checkpoint that covers its emission"
-                                    + " completes. Needs s3:DeleteObject.");
+                                    + " completes. Only for a prefix this source owns: every"
+                                    + " object it lists is deleted, whoever wrote it. Needs"
+                                    + " s3:DeleteObject. Not available in the one-call API, where"
+                                    + " sagemaker.join.cleanup deletes only the job's own"
+                                    + " results.");
 
     private WatchOptions() {}
 

@@ -1,16 +1,22 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.submit.PendingInference;
+import io.github.flinksagemaker.connector.submit.RejectionReason;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.PublicEvolving;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * The one result of one element: its status, the element (or its projection), the inference ID, how
- * it was submitted, the output (SUCCESS) or error text (MODEL_ERROR, REJECTED, TIMED_OUT), and
- * timings.
+ * it was submitted, the output (SUCCESS) or error text (MODEL_ERROR, REJECTED, TIMED_OUT,
+ * UNREADABLE), and timings. Made by the factories {@link #success}, {@link #modelError}, {@link
+ * #unreadable}, {@link #rejected} and {@link #timedOut}.
  *
  * @param <E> the carried element (or projection) type
  */
@@ -24,10 +30,12 @@ public final class InferenceResult<E> {
     private final String contentType;
     private final String resultLocation;
     private final String errorMessage;
+    private final String inputLocation;
+    private final boolean resultContentIncluded;
     private final long submitTimeMillis;
     private final long completedTimeMillis;
 
-    public InferenceResult(
+    InferenceResult(
             InferenceStatus status,
             String inferenceId,
             E element,
@@ -36,6 +44,8 @@ public final class InferenceResult<E> {
             String contentType,
             String resultLocation,
             String errorMessage,
+            String inputLocation,
+            boolean resultContentIncluded,
             long submitTimeMillis,
             long completedTimeMillis) {
         this.status = Objects.requireNonNull(status, "status");
@@ -46,8 +56,137 @@ public final class InferenceResult<E> {
         this.contentType = contentType;
         this.resultLocation = resultLocation;
         this.errorMessage = errorMessage;
+        this.inputLocation = inputLocation;
+        this.resultContentIncluded = resultContentIncluded;
         this.submitTimeMillis = submitTimeMillis;
         this.completedTimeMillis = completedTimeMillis;
+    }
+
+    /**
+     * The model's output for {@code pending}; the bytes are null when the object was over the
+     * content limit (read it from {@link #resultLocation()}).
+     */
+    public static <E> InferenceResult<E> success(
+            PendingInference<E> pending, InferenceOutput output, long decidedMillis) {
+        return new InferenceResult<>(
+                InferenceStatus.SUCCESS,
+                pending.inferenceId(),
+                pending.element(),
+                pending.path(),
+                output.content(),
+                output.contentType(),
+                output.location(),
+                null,
+                pending.inputLocation(),
+                output.isContentIncluded(),
+                pending.submitTimeMillis(),
+                Math.max(decidedMillis, pending.submitTimeMillis()));
+    }
+
+    /** The model container's error text for {@code pending}, from its failure object. */
+    public static <E> InferenceResult<E> modelError(
+            PendingInference<E> pending, InferenceOutput failure, long decidedMillis) {
+        String error =
+                failure.isContentIncluded()
+                        ? new String(failure.content(), StandardCharsets.UTF_8)
+                        : "Failure object of "
+                                + failure.size()
+                                + " bytes at "
+                                + failure.location()
+                                + " was not read (over the content limit)";
+        return new InferenceResult<>(
+                InferenceStatus.MODEL_ERROR,
+                pending.inferenceId(),
+                pending.element(),
+                pending.path(),
+                null,
+                null,
+                failure.location(),
+                error,
+                pending.inputLocation(),
+                failure.isContentIncluded(),
+                pending.submitTimeMillis(),
+                Math.max(decidedMillis, pending.submitTimeMillis()));
+    }
+
+    /** The result object of {@code pending} exists but could not be read. */
+    public static <E> InferenceResult<E> unreadable(
+            PendingInference<E> pending, InferenceOutput object, long decidedMillis) {
+        return new InferenceResult<>(
+                InferenceStatus.UNREADABLE,
+                pending.inferenceId(),
+                pending.element(),
+                pending.path(),
+                null,
+                null,
+                object.location(),
+                "The "
+                        + (object.status() == ResultStatus.FAILURE ? "failure" : "output")
+                        + " object at "
+                        + object.location()
+                        + " exists but could not be read: "
+                        + object.readError(),
+                pending.inputLocation(),
+                false,
+                pending.submitTimeMillis(),
+                Math.max(decidedMillis, pending.submitTimeMillis()));
+    }
+
+    /** The result of an element that was never submitted. */
+    public static <E> InferenceResult<E> rejected(PendingInference<E> rejection) {
+        return rejected(
+                rejection.inferenceId(),
+                rejection.element(),
+                rejection.path(),
+                rejection.rejectionReason(),
+                rejection.errorMessage(),
+                rejection.submitTimeMillis());
+    }
+
+    /**
+     * The result of an element that was never submitted; {@code inferenceId}, {@code element} and
+     * {@code path} may be null when they could not be determined.
+     */
+    public static <E> InferenceResult<E> rejected(
+            String inferenceId,
+            E element,
+            SubmitPath path,
+            RejectionReason reason,
+            String message,
+            long decidedMillis) {
+        return new InferenceResult<>(
+                InferenceStatus.REJECTED,
+                inferenceId,
+                element,
+                path,
+                null,
+                null,
+                null,
+                reason + ": " + message,
+                null,
+                false,
+                decidedMillis,
+                decidedMillis);
+    }
+
+    /**
+     * No result object for {@code pending} by its deadline; {@code detail} says where it looked.
+     */
+    public static <E> InferenceResult<E> timedOut(
+            PendingInference<E> pending, String detail, long decidedMillis) {
+        return new InferenceResult<>(
+                InferenceStatus.TIMED_OUT,
+                pending.inferenceId(),
+                pending.element(),
+                pending.path(),
+                null,
+                null,
+                null,
+                detail,
+                pending.inputLocation(),
+                false,
+                pending.submitTimeMillis(),
+                Math.max(decidedMillis, pending.submitTimeMillis()));
     }
 
     public InferenceStatus status() {
@@ -94,14 +233,34 @@ public final class InferenceResult<E> {
         return contentType;
     }
 
-    /** The s3:// URI of the output or failure object; null for REJECTED and TIMED_OUT. */
+    /**
+     * The s3:// URI of the output or failure object (also of an UNREADABLE one); null for REJECTED
+     * and TIMED_OUT.
+     */
     public String resultLocation() {
         return resultLocation;
     }
 
-    /** The failure object's text, the rejection reason, or the timeout; null for SUCCESS. */
+    /**
+     * The failure object's text, the rejection reason and message, the timeout, or why the result
+     * could not be read; null for SUCCESS.
+     */
     public String errorMessage() {
         return errorMessage;
+    }
+
+    /** The uploaded payload's s3:// URI when the element went through S3, else null. */
+    public String inputLocation() {
+        return inputLocation;
+    }
+
+    /**
+     * Whether this result carries the result object's whole content: the output bytes of a SUCCESS,
+     * the failure text of a MODEL_ERROR. False when the object was over the content limit (read it
+     * from {@link #resultLocation()}), unreadable, or there is none.
+     */
+    public boolean isResultContentIncluded() {
+        return resultContentIncluded;
     }
 
     public long submitTimeMillis() {
@@ -136,7 +295,9 @@ public final class InferenceResult<E> {
                 && Arrays.equals(output, that.output)
                 && Objects.equals(contentType, that.contentType)
                 && Objects.equals(resultLocation, that.resultLocation)
-                && Objects.equals(errorMessage, that.errorMessage);
+                && Objects.equals(errorMessage, that.errorMessage)
+                && Objects.equals(inputLocation, that.inputLocation)
+                && resultContentIncluded == that.resultContentIncluded;
     }
 
     @Override

@@ -1,82 +1,82 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
-import io.github.flinksagemaker.connector.s3.S3Location;
-import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
-import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 
 /**
  * Second step of the re-join, keyed by inference ID: decides the single result of each accepted
- * submission from its pending record and its tagged result object, whichever arrives first, or a
- * processing-time timer at its deadline. After a result the ID is remembered for the duplicate
- * retention, so replayed submissions, second outputs and late outputs are dropped and counted,
- * never emitted twice; then every piece of state for the ID is cleared.
+ * submission from its pending record and its tagged result object, whichever arrives first. At the
+ * deadline it decides nothing itself: the pending record goes to the {@link #deadlineReached} side
+ * output, where {@link ResultLocationCheck} looks at the inference's own locations before declaring
+ * it TIMED_OUT, so an answer that a listing missed, or that arrived while the job was down, is
+ * still found. After either, the ID is remembered for the duplicate retention so that replayed
+ * submissions and second or late objects are dropped and counted, never emitted twice.
+ *
+ * <p>An object last modified well before its submission is stale (left by an earlier use of the
+ * same ID at the same location) and never answers it.
  */
 @Internal
 public final class InferenceResultJoin<E>
         extends KeyedCoProcessFunction<
-                String, PendingInference<E>, Tuple2<String, InferenceOutput>, InferenceResult<E>>
-        implements CheckpointedFunction, CheckpointListener {
+                String, PendingInference<E>, TaggedOutput, InferenceResult<E>>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the store that deletes consumed objects, when cleanup is on. */
-    @FunctionalInterface
-    public interface CleanupStoreFactory extends Serializable {
-        S3ObjectStore create();
-    }
+    static final String PENDING_STATE = "pending";
+    static final String EARLY_STATE = "early-output";
+    static final String DONE_STATE = "done-until";
+
+    /**
+     * How much older than its submission a result object may look and still answer it: S3 reports
+     * last-modified to the second, and the clocks of S3 and the TaskManagers differ a little.
+     */
+    static final long STALE_TOLERANCE_MILLIS = 60_000L;
 
     private final TypeInformation<E> elementType;
-    private final long unmatchedRetentionMillis;
-    private final long duplicateRetentionMillis;
-    private final CleanupStoreFactory cleanup;
+    private final JoinConfig config;
+    private final OutputTag<PendingInference<E>> deadlineReached;
 
     private transient ValueState<PendingInference<E>> pending;
-    private transient ValueState<InferenceOutput> early;
-    private transient ValueState<Long> earlyExpiry;
+    private transient ValueState<HeldOutput> early;
     private transient ValueState<Long> doneUntil;
     private transient ListState<Long> pendingCountState;
     private transient long pendingCount;
     private transient JoinMetrics metrics;
-    private transient CheckpointedDeleter cleanupDeleter;
 
     /**
-     * @param cleanup deletes inputs and result objects after their result is checkpointed; null
-     *     keeps them
+     * @param deadlineReached where pending records go when their deadline passes without a result
      */
     public InferenceResultJoin(
             TypeInformation<E> elementType,
-            long unmatchedRetentionMillis,
-            long duplicateRetentionMillis,
-            CleanupStoreFactory cleanup) {
+            JoinConfig config,
+            OutputTag<PendingInference<E>> deadlineReached) {
         this.elementType = elementType;
-        this.unmatchedRetentionMillis = unmatchedRetentionMillis;
-        this.duplicateRetentionMillis = duplicateRetentionMillis;
-        this.cleanup = cleanup;
+        this.config = config;
+        this.deadlineReached = deadlineReached;
+    }
+
+    /** The side output of pending records whose deadline passed without a result. */
+    public static <E> OutputTag<PendingInference<E>> deadlineTag(TypeInformation<E> elementType) {
+        return new OutputTag<>("deadline-reached", new PendingInferenceTypeInfo<>(elementType));
     }
 
     @Override
@@ -85,20 +85,14 @@ public final class InferenceResultJoin<E>
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        "pending", new PendingInferenceTypeInfo<>(elementType)));
+                                        PENDING_STATE,
+                                        new PendingInferenceTypeInfo<>(elementType)));
         early =
                 getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "early-output", new InferenceOutputTypeInfo()));
-        earlyExpiry =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("early-output-expiry", Types.LONG));
+                        .getState(new ValueStateDescriptor<>(EARLY_STATE, JoinTypes.HELD_OUTPUT));
         doneUntil =
-                getRuntimeContext().getState(new ValueStateDescriptor<>("done-until", Types.LONG));
+                getRuntimeContext().getState(new ValueStateDescriptor<>(DONE_STATE, Types.LONG));
         metrics = new JoinMetrics(getRuntimeContext().getMetricGroup(), () -> pendingCount);
-        cleanupDeleter =
-                cleanup != null ? new CheckpointedDeleter(cleanup.create(), count -> {}) : null;
     }
 
     @Override
@@ -109,12 +103,15 @@ public final class InferenceResultJoin<E>
             metrics.duplicatesDropped.inc();
             return;
         }
-        InferenceOutput arrived = early.value();
-        if (arrived != null) {
+        HeldOutput held = early.value();
+        if (held != null) {
             early.clear();
-            earlyExpiry.clear();
-            emit(fromObject(submitted, arrived, now(context)), submitted, context, out);
-            return;
+            context.timerService().deleteProcessingTimeTimer(held.expiresAtMillis());
+            if (!isStale(submitted, held.output())) {
+                decide(submitted, held.output(), context, out);
+                return;
+            }
+            metrics.staleOutputsDropped.inc();
         }
         pending.update(submitted);
         pendingCount++;
@@ -123,24 +120,32 @@ public final class InferenceResultJoin<E>
 
     @Override
     public void processElement2(
-            Tuple2<String, InferenceOutput> tagged,
-            Context context,
-            Collector<InferenceResult<E>> out)
+            TaggedOutput tagged, Context context, Collector<InferenceResult<E>> out)
             throws Exception {
-        if (doneUntil.value() != null || early.value() != null) {
-            metrics.duplicatesDropped.inc();
+        if (doneUntil.value() != null) {
+            metrics.lateOutputsDropped.inc();
             return;
         }
         PendingInference<E> submitted = pending.value();
         if (submitted != null) {
+            if (isStale(submitted, tagged.output())) {
+                metrics.staleOutputsDropped.inc();
+                return;
+            }
             pending.clear();
             pendingCount--;
-            emit(fromObject(submitted, tagged.f1, now(context)), submitted, context, out);
+            context.timerService().deleteProcessingTimeTimer(submitted.deadlineMillis());
+            decide(submitted, tagged.output(), context, out);
             return;
         }
-        long expiry = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;
-        early.update(tagged.f1);
-        earlyExpiry.update(expiry);
+        HeldOutput held = early.value();
+        if (held != null) {
+            // Both locations answered before the pending record came: the first one counts.
+            metrics.lateOutputsDropped.inc();
+            return;
+        }
+        long expiry = now(context) + config.unmatchedOutputRetentionMillis();
+        early.update(new HeldOutput(tagged.output(), expiry));
         context.timerService().registerProcessingTimeTimer(expiry);
     }
 
@@ -151,89 +156,54 @@ public final class InferenceResultJoin<E>
         if (submitted != null && timestamp >= submitted.deadlineMillis()) {
             pending.clear();
             pendingCount--;
-            emit(timedOut(submitted, timestamp), submitted, context, out);
-            return;
+            rememberDone(context);
+            context.output(deadlineReached, submitted);
         }
         Long done = doneUntil.value();
         if (done != null && timestamp >= done) {
             doneUntil.clear();
         }
-        Long expiry = earlyExpiry.value();
-        if (expiry != null && timestamp >= expiry) {
+        HeldOutput held = early.value();
+        if (held != null && timestamp >= held.expiresAtMillis()) {
             early.clear();
-            earlyExpiry.clear();
             metrics.unmatchedOutputsDropped.inc();
         }
     }
 
-    private void emit(
-            InferenceResult<E> result,
+    private void decide(
             PendingInference<E> submitted,
+            InferenceOutput object,
             Context context,
             Collector<InferenceResult<E>> out)
             throws Exception {
-        out.collect(result);
-        long until = context.timerService().currentProcessingTime() + duplicateRetentionMillis;
+        out.collect(resultOf(submitted, object, now(context)));
+        rememberDone(context);
+    }
+
+    private void rememberDone(Context context) throws Exception {
+        long until = now(context) + config.duplicateRetentionMillis();
         doneUntil.update(until);
         context.timerService().registerProcessingTimeTimer(until);
-        if (cleanupDeleter != null) {
-            if (submitted.inputLocation() != null) {
-                cleanupDeleter.add(S3Location.parse(submitted.inputLocation(), "input location"));
-            }
-            if (result.resultLocation() != null) {
-                cleanupDeleter.add(S3Location.parse(result.resultLocation(), "result location"));
-            }
+    }
+
+    /** The result an object gives its inference: by the status its claim expects. */
+    static <E> InferenceResult<E> resultOf(
+            PendingInference<E> submitted, InferenceOutput object, long decidedMillis) {
+        if (!object.isReadable()) {
+            return InferenceResult.unreadable(submitted, object, decidedMillis);
         }
+        return object.status() == ResultStatus.SUCCESS
+                ? InferenceResult.success(submitted, object, decidedMillis)
+                : InferenceResult.modelError(submitted, object, decidedMillis);
+    }
+
+    /** Whether an object is older than the submission it would answer. */
+    static boolean isStale(PendingInference<?> submitted, InferenceOutput object) {
+        return object.lastModifiedMillis() < submitted.submitTimeMillis() - STALE_TOLERANCE_MILLIS;
     }
 
     private long now(Context context) {
         return context.timerService().currentProcessingTime();
-    }
-
-    /**
-     * Completed is when the result is decided here, not the object's last-modified time: S3 reports
-     * that to the second, and users wait for the decision anyway.
-     */
-    private static <E> InferenceResult<E> fromObject(
-            PendingInference<E> submitted, InferenceOutput object, long decidedMillis) {
-        boolean success = object.status() == ResultStatus.SUCCESS;
-        String error = null;
-        if (!success) {
-            error =
-                    object.isContentIncluded()
-                            ? new String(object.content(), StandardCharsets.UTF_8)
-                            : "Failure object of "
-                                    + object.size()
-                                    + " bytes at "
-                                    + object.location()
-                                    + " was not read (over the content limit)";
-        }
-        return new InferenceResult<>(
-                success ? InferenceStatus.SUCCESS : InferenceStatus.MODEL_ERROR,
-                submitted.inferenceId(),
-                submitted.element(),
-                submitted.path(),
-                success ? object.content() : null,
-                success ? object.contentType() : null,
-                object.location(),
-                error,
-                submitted.submitTimeMillis(),
-                Math.max(decidedMillis, submitted.submitTimeMillis()));
-    }
-
-    private static <E> InferenceResult<E> timedOut(PendingInference<E> submitted, long now) {
-        return new InferenceResult<>(
-                InferenceStatus.TIMED_OUT,
-                submitted.inferenceId(),
-                submitted.element(),
-                submitted.path(),
-                null,
-                null,
-                null,
-                "No output or failure object arrived by the deadline "
-                        + Instant.ofEpochMilli(submitted.deadlineMillis()),
-                submitted.submitTimeMillis(),
-                now);
     }
 
     /** Keeps the pending count across restarts; the sum over subtasks is exact. */
@@ -251,22 +221,5 @@ public final class InferenceResultJoin<E>
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         pendingCountState.update(List.of(pendingCount));
-        if (cleanupDeleter != null) {
-            cleanupDeleter.snapshot(context.getCheckpointId());
-        }
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) {
-        if (cleanupDeleter != null) {
-            cleanupDeleter.checkpointComplete(checkpointId);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (cleanupDeleter != null) {
-            cleanupDeleter.close();
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.typeutils.ElementCarryingSerializer;
+import io.github.flinksagemaker.connector.typeutils.Ordinals;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
@@ -15,8 +16,10 @@ import java.io.IOException;
 
 /**
  * Serializer of {@link InferenceResult}, with the element's serializer nested. Record format
- * version 1: status, a flags byte saying which nullable fields follow, the present fields, submit
- * and completed times, element.
+ * version 2: status, a flags byte saying which nullable fields follow (its top bit announcing a
+ * second flags byte), the present fields, submit and completed times, element. Version 1 had no
+ * second flags byte (no input location; the content counted as included for a MODEL_ERROR and for a
+ * SUCCESS with output), so this reader reads both.
  */
 @Internal
 public final class InferenceResultSerializer<E>
@@ -30,6 +33,10 @@ public final class InferenceResultSerializer<E>
     private static final int HAS_CONTENT_TYPE = 1 << 4;
     private static final int HAS_LOCATION = 1 << 5;
     private static final int HAS_ERROR = 1 << 6;
+    private static final int HAS_MORE_FLAGS = 1 << 7;
+
+    private static final int HAS_INPUT_LOCATION = 1;
+    private static final int CONTENT_INCLUDED = 1 << 1;
 
     private static final InferenceStatus[] STATUSES = InferenceStatus.values();
     private static final SubmitPath[] PATHS = SubmitPath.values();
@@ -47,7 +54,18 @@ public final class InferenceResultSerializer<E>
     @Override
     public InferenceResult<E> createInstance() {
         return new InferenceResult<>(
-                InferenceStatus.REJECTED, null, null, null, null, null, null, null, 0L, 0L);
+                InferenceStatus.REJECTED,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                0L,
+                0L);
     }
 
     @Override
@@ -61,6 +79,8 @@ public final class InferenceResultSerializer<E>
                 from.contentType(),
                 from.resultLocation(),
                 from.errorMessage(),
+                from.inputLocation(),
+                from.isResultContentIncluded(),
                 from.submitTimeMillis(),
                 from.completedTimeMillis());
     }
@@ -75,8 +95,12 @@ public final class InferenceResultSerializer<E>
                         | (record.output() != null ? HAS_OUTPUT : 0)
                         | (record.contentType() != null ? HAS_CONTENT_TYPE : 0)
                         | (record.resultLocation() != null ? HAS_LOCATION : 0)
-                        | (record.errorMessage() != null ? HAS_ERROR : 0);
+                        | (record.errorMessage() != null ? HAS_ERROR : 0)
+                        | HAS_MORE_FLAGS;
         target.writeByte(flags);
+        target.writeByte(
+                (record.inputLocation() != null ? HAS_INPUT_LOCATION : 0)
+                        | (record.isResultContentIncluded() ? CONTENT_INCLUDED : 0));
         if (record.inferenceId() != null) {
             StringValue.writeString(record.inferenceId(), target);
         }
@@ -96,6 +120,9 @@ public final class InferenceResultSerializer<E>
         if (record.errorMessage() != null) {
             StringValue.writeString(record.errorMessage(), target);
         }
+        if (record.inputLocation() != null) {
+            StringValue.writeString(record.inputLocation(), target);
+        }
         target.writeLong(record.submitTimeMillis());
         target.writeLong(record.completedTimeMillis());
         if (record.element() != null) {
@@ -105,11 +132,13 @@ public final class InferenceResultSerializer<E>
 
     @Override
     public InferenceResult<E> deserialize(DataInputView source) throws IOException {
-        InferenceStatus status = STATUSES[source.readUnsignedByte()];
+        InferenceStatus status = Ordinals.read(STATUSES, source.readUnsignedByte());
         int flags = source.readUnsignedByte();
+        int moreFlags = (flags & HAS_MORE_FLAGS) != 0 ? source.readUnsignedByte() : -1;
         String inferenceId =
                 (flags & HAS_INFERENCE_ID) != 0 ? StringValue.readString(source) : null;
-        SubmitPath path = (flags & HAS_PATH) != 0 ? PATHS[source.readUnsignedByte()] : null;
+        SubmitPath path =
+                (flags & HAS_PATH) != 0 ? Ordinals.read(PATHS, source.readUnsignedByte()) : null;
         byte[] output = null;
         if ((flags & HAS_OUTPUT) != 0) {
             output = new byte[source.readInt()];
@@ -119,6 +148,15 @@ public final class InferenceResultSerializer<E>
                 (flags & HAS_CONTENT_TYPE) != 0 ? StringValue.readString(source) : null;
         String location = (flags & HAS_LOCATION) != 0 ? StringValue.readString(source) : null;
         String error = (flags & HAS_ERROR) != 0 ? StringValue.readString(source) : null;
+        String inputLocation =
+                moreFlags > 0 && (moreFlags & HAS_INPUT_LOCATION) != 0
+                        ? StringValue.readString(source)
+                        : null;
+        boolean contentIncluded =
+                moreFlags >= 0
+                        ? (moreFlags & CONTENT_INCLUDED) != 0
+                        : status == InferenceStatus.MODEL_ERROR
+                                || (status == InferenceStatus.SUCCESS && output != null);
         long submitted = source.readLong();
         long completed = source.readLong();
         E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer().deserialize(source) : null;
@@ -131,6 +169,8 @@ public final class InferenceResultSerializer<E>
                 contentType,
                 location,
                 error,
+                inputLocation,
+                contentIncluded,
                 submitted,
                 completed);
     }
@@ -140,11 +180,14 @@ public final class InferenceResultSerializer<E>
         return new Snapshot<>(this);
     }
 
-    /** Snapshot of {@link InferenceResultSerializer}: version 1, the element serializer nested. */
+    /**
+     * Snapshot of {@link InferenceResultSerializer}: version 2 (reads 1), the element serializer
+     * nested.
+     */
     public static final class Snapshot<E>
             extends CompositeTypeSerializerSnapshot<
                     InferenceResult<E>, InferenceResultSerializer<E>> {
-        private static final int CURRENT_VERSION = 1;
+        private static final int CURRENT_VERSION = 2;
 
         public Snapshot() {}
 

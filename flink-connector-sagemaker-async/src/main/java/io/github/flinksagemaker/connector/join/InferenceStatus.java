@@ -11,6 +11,11 @@ public enum InferenceStatus {
     MODEL_ERROR,
     /** The element was never submitted: serialization, validation or submission failed. */
     REJECTED,
-    /** Neither output nor failure arrived by the deadline. */
-    TIMED_OUT
+    /** Neither output nor failure arrived by the deadline, nor was there when looked at. */
+    TIMED_OUT,
+    /**
+     * The result object exists at {@link InferenceResult#resultLocation()} but could not be read
+     * (access denied by a bucket policy or KMS key, an archived object): the error says why.
+     */
+    UNREADABLE
 }

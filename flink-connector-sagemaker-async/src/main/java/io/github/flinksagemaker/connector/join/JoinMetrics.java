@@ -6,15 +6,29 @@ import org.apache.flink.metrics.MetricGroup;
 
 import java.util.function.LongSupplier;
 
-/** The join's metrics, under {@code sagemakerAsync}: pending gauge and what it dropped. */
+/**
+ * The join's metrics, under {@code sagemakerAsync}: the pending gauge and what it dropped, each for
+ * its own reason, so that a counter that must stay zero can be watched.
+ */
 @Internal
 final class JoinMetrics {
+    /** A pending record for an inference that is already pending or decided (a replay). */
     final Counter duplicatesDropped;
+
+    /** A result object for an inference that is already decided (a second copy, or too late). */
+    final Counter lateOutputsDropped;
+
+    /** A result object older than its submission: left over from an earlier use of the ID. */
+    final Counter staleOutputsDropped;
+
+    /** A result object whose pending record never came within the retention. */
     final Counter unmatchedOutputsDropped;
 
     JoinMetrics(MetricGroup operatorGroup, LongSupplier pending) {
         MetricGroup group = operatorGroup.addGroup("sagemakerAsync");
         this.duplicatesDropped = group.counter("duplicatesDropped");
+        this.lateOutputsDropped = group.counter("lateOutputsDropped");
+        this.staleOutputsDropped = group.counter("staleOutputsDropped");
         this.unmatchedOutputsDropped = group.counter("unmatchedOutputsDropped");
         group.gauge("pending", pending::getAsLong);
     }

@@ -1,72 +1,52 @@
 package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.InferenceOutputTypeInfo;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * First step of the re-join, keyed by S3 location: pairs each result object with the inference ID
- * that claimed its location (the OutputLocation or FailureLocation the service returned), in either
- * order, and emits {@code (inferenceId, object)}. Object names are never parsed.
+ * First step of the re-join, keyed by S3 location: pairs each result object with the inference that
+ * claimed its location (the OutputLocation or FailureLocation the service returned), in either
+ * order, and emits it tagged with that inference's ID and with the status the claim expects, so a
+ * result's status never depends on which prefix it was listed under. Object names are never parsed.
  *
- * <p>Claims are {@code (location, inferenceId, deadlineMillis)} and are kept past the deadline for
- * the duplicate retention, so that a late object still reaches the join, which drops and counts it;
- * objects nobody claimed yet are kept for the unmatched-output retention, then dropped and counted.
- * Timers clear both.
+ * <p>A claim lives until its inference's deadline; an object nobody claimed yet waits for the
+ * unmatched-output retention, then is dropped and counted. Each is one state, so the location key
+ * is stored once, and each timer is deleted when its state is.
  */
 @Internal
 public final class LocationTagger
-        extends KeyedCoProcessFunction<
-                String,
-                Tuple3<String, String, Long>,
-                InferenceOutput,
-                Tuple2<String, InferenceOutput>> {
+        extends KeyedCoProcessFunction<String, LocationClaim, InferenceOutput, TaggedOutput> {
     private static final long serialVersionUID = 1L;
 
+    static final String CLAIM_STATE = "claim";
+    static final String UNCLAIMED_STATE = "unclaimed-output";
+
     private final long unmatchedRetentionMillis;
-    private final long lateRetentionMillis;
+
+    private transient ValueState<Claimant> claim;
+    private transient ValueState<HeldOutput> unclaimed;
     private transient Counter unmatchedOutputsDropped;
 
-    /**
-     * The claiming inference ID and when the claim may be forgotten, in one state so that the
-     * location key is stored once per claim (checkpoints repeat the key for every state).
-     */
-    private transient ValueState<Tuple2<String, Long>> claim;
-
-    /** An object nobody claimed yet, and when it may be dropped. */
-    private transient ValueState<Tuple2<InferenceOutput, Long>> unclaimed;
-
-    /**
-     * @param unmatchedRetentionMillis how long an unclaimed object waits for its claim
-     * @param lateRetentionMillis how long past its deadline a claim still tags late objects
-     */
-    public LocationTagger(long unmatchedRetentionMillis, long lateRetentionMillis) {
-        this.unmatchedRetentionMillis = unmatchedRetentionMillis;
-        this.lateRetentionMillis = lateRetentionMillis;
+    public LocationTagger(JoinConfig config) {
+        this.unmatchedRetentionMillis = config.unmatchedOutputRetentionMillis();
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    public void open(OpenContext openContext) {
         claim =
                 getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "claim", Types.TUPLE(Types.STRING, Types.LONG)));
+                        .getState(new ValueStateDescriptor<>(CLAIM_STATE, JoinTypes.CLAIMANT));
         unclaimed =
                 getRuntimeContext()
                         .getState(
-                                new ValueStateDescriptor<>(
-                                        "unclaimed-output",
-                                        Types.TUPLE(new InferenceOutputTypeInfo(), Types.LONG)));
+                                new ValueStateDescriptor<>(UNCLAIMED_STATE, JoinTypes.HELD_OUTPUT));
         unmatchedOutputsDropped =
                 getRuntimeContext()
                         .getMetricGroup()
@@ -75,51 +55,60 @@ public final class LocationTagger
     }
 
     @Override
-    public void processElement1(
-            Tuple3<String, String, Long> claimed,
-            Context context,
-            Collector<Tuple2<String, InferenceOutput>> out)
+    public void processElement1(LocationClaim claimed, Context context, Collector<TaggedOutput> out)
             throws Exception {
-        Tuple2<InferenceOutput, Long> waiting = unclaimed.value();
+        Claimant claimant = claimed.claimant();
+        HeldOutput waiting = unclaimed.value();
         if (waiting != null) {
-            out.collect(Tuple2.of(claimed.f1, waiting.f0));
             unclaimed.clear();
+            context.timerService().deleteProcessingTimeTimer(waiting.expiresAtMillis());
+            out.collect(tag(claimant, waiting.output()));
             return;
         }
-        long until =
-                Math.max(claimed.f2, context.timerService().currentProcessingTime())
-                        + lateRetentionMillis;
-        claim.update(Tuple2.of(claimed.f1, until));
-        context.timerService().registerProcessingTimeTimer(until);
+        Claimant previous = claim.value();
+        if (previous != null) {
+            // A replayed submission claims again; keep one timer.
+            context.timerService().deleteProcessingTimeTimer(previous.deadlineMillis());
+        }
+        claim.update(claimant);
+        context.timerService().registerProcessingTimeTimer(claimant.deadlineMillis());
     }
 
     @Override
     public void processElement2(
-            InferenceOutput object, Context context, Collector<Tuple2<String, InferenceOutput>> out)
-            throws Exception {
-        Tuple2<String, Long> claimedBy = claim.value();
-        if (claimedBy != null) {
-            out.collect(Tuple2.of(claimedBy.f0, object));
+            InferenceOutput object, Context context, Collector<TaggedOutput> out) throws Exception {
+        Claimant claimant = claim.value();
+        if (claimant != null) {
             claim.clear();
+            context.timerService().deleteProcessingTimeTimer(claimant.deadlineMillis());
+            out.collect(tag(claimant, object));
             return;
         }
-        long until = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;
-        unclaimed.update(Tuple2.of(object, until));
-        context.timerService().registerProcessingTimeTimer(until);
+        HeldOutput previous = unclaimed.value();
+        if (previous != null) {
+            // The same key listed again (rewritten): keep the newest copy, one timer.
+            context.timerService().deleteProcessingTimeTimer(previous.expiresAtMillis());
+        }
+        long expiry = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;
+        unclaimed.update(new HeldOutput(object, expiry));
+        context.timerService().registerProcessingTimeTimer(expiry);
     }
 
     @Override
-    public void onTimer(
-            long timestamp, OnTimerContext context, Collector<Tuple2<String, InferenceOutput>> out)
+    public void onTimer(long timestamp, OnTimerContext context, Collector<TaggedOutput> out)
             throws Exception {
-        Tuple2<String, Long> claimedBy = claim.value();
-        if (claimedBy != null && timestamp >= claimedBy.f1) {
+        Claimant claimant = claim.value();
+        if (claimant != null && timestamp >= claimant.deadlineMillis()) {
             claim.clear();
         }
-        Tuple2<InferenceOutput, Long> waiting = unclaimed.value();
-        if (waiting != null && timestamp >= waiting.f1) {
-            unmatchedOutputsDropped.inc();
+        HeldOutput waiting = unclaimed.value();
+        if (waiting != null && timestamp >= waiting.expiresAtMillis()) {
             unclaimed.clear();
+            unmatchedOutputsDropped.inc();
         }
+    }
+
+    private static TaggedOutput tag(Claimant claimant, InferenceOutput object) {
+        return new TaggedOutput(claimant.inferenceId(), object.withStatus(claimant.expected()));
     }
 }

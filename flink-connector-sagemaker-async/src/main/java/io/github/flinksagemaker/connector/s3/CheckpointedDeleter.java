@@ -1,6 +1,10 @@
 package io.github.flinksagemaker.connector.s3;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.OperatorStateStore;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,29 +15,53 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.function.LongConsumer;
 
 /**
  * Deletes S3 objects only once a checkpoint that covers their use has completed, so that no restore
  * can need them again: objects added before checkpoint N are deleted when N completes, with one
- * DeleteObjects request per 1,000 keys. Failed deletes are logged; the objects stay.
+ * DeleteObjects request per 1,000 keys. Deletes still waiting are kept in operator state, so a
+ * failure between a checkpoint and its completion does not leave them behind: after a restore they
+ * run at the next completed checkpoint. Keys S3 reports it could not delete are counted as failed,
+ * never as deleted, and logged once per request; the objects stay.
  */
 @Internal
 public final class CheckpointedDeleter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointedDeleter.class);
     private static final int MAX_KEYS_PER_REQUEST = 1000;
 
+    /** Told how deletes ended. */
+    public interface Listener {
+        void deleted(int objects);
+
+        void failed(int objects);
+    }
+
     private final S3ObjectStore store;
-    private final LongConsumer onDeleted;
+    private final Listener listener;
     private List<S3Location> sinceSnapshot = new ArrayList<>();
     private final TreeMap<Long, List<S3Location>> byCheckpoint = new TreeMap<>();
+    private ListState<String> pendingState;
+
+    public CheckpointedDeleter(S3ObjectStore store, Listener listener) {
+        this.store = store;
+        this.listener = listener;
+    }
 
     /**
-     * @param onDeleted told how many objects each successful request deleted
+     * Call from initializeState. Deletes restored here were covered by the checkpoint the job
+     * restored from; they run when the next checkpoint completes.
      */
-    public CheckpointedDeleter(S3ObjectStore store, LongConsumer onDeleted) {
-        this.store = store;
-        this.onDeleted = onDeleted;
+    public void initializeState(OperatorStateStore stateStore, String stateName) throws Exception {
+        pendingState =
+                stateStore.getListState(
+                        new ListStateDescriptor<>(stateName, StringSerializer.INSTANCE));
+        List<S3Location> restored = new ArrayList<>();
+        for (String location : pendingState.get()) {
+            restored.add(S3Location.parse(location, "A pending delete in state"));
+        }
+        if (!restored.isEmpty()) {
+            byCheckpoint.put(Long.MIN_VALUE, restored);
+        }
     }
 
     public void add(S3Location location) {
@@ -41,10 +69,15 @@ public final class CheckpointedDeleter implements AutoCloseable {
     }
 
     /** Call from snapshotState: what was added so far waits for this checkpoint. */
-    public void snapshot(long checkpointId) {
+    public void snapshot(long checkpointId) throws Exception {
         if (!sinceSnapshot.isEmpty()) {
             byCheckpoint.put(checkpointId, sinceSnapshot);
             sinceSnapshot = new ArrayList<>();
+        }
+        if (pendingState != null) {
+            List<String> pending = new ArrayList<>();
+            byCheckpoint.values().forEach(list -> list.forEach(l -> pending.add(l.toString())));
+            pendingState.update(pending);
         }
     }
 
@@ -66,6 +99,11 @@ public final class CheckpointedDeleter implements AutoCloseable {
         keysByBucket.forEach(this::delete);
     }
 
+    /** Objects waiting for a checkpoint to complete before they are deleted. */
+    public int pending() {
+        return sinceSnapshot.size() + byCheckpoint.values().stream().mapToInt(List::size).sum();
+    }
+
     private void delete(String bucket, List<String> keys) {
         for (int from = 0; from < keys.size(); from += MAX_KEYS_PER_REQUEST) {
             List<String> chunk =
@@ -73,16 +111,27 @@ public final class CheckpointedDeleter implements AutoCloseable {
                             keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_REQUEST)));
             store.deleteObjects(bucket, chunk)
                     .whenComplete(
-                            (ok, error) -> {
+                            (failedKeys, error) -> {
                                 if (error != null) {
+                                    listener.failed(chunk.size());
                                     LOG.warn(
                                             "Deleting {} consumed objects in bucket {} failed;"
-                                                    + " they stay in S3",
+                                                    + " they stay in S3: {}",
                                             chunk.size(),
                                             bucket,
-                                            error);
-                                } else {
-                                    onDeleted.accept(chunk.size());
+                                            error.toString());
+                                    return;
+                                }
+                                listener.deleted(chunk.size() - failedKeys.size());
+                                if (!failedKeys.isEmpty()) {
+                                    listener.failed(failedKeys.size());
+                                    LOG.warn(
+                                            "S3 could not delete {} of {} consumed objects in"
+                                                    + " bucket {} (first: {}); they stay in S3",
+                                            failedKeys.size(),
+                                            chunk.size(),
+                                            bucket,
+                                            failedKeys.get(0));
                                 }
                             });
         }

@@ -9,8 +9,11 @@ import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,12 +40,13 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
 
     @Override
     public CompletableFuture<Void> putObject(
-            S3Location location, byte[] bytes, String contentType) {
+            S3Location location, byte[] bytes, String contentType, Duration timeout) {
         PutObjectRequest.Builder request =
                 PutObjectRequest.builder()
                         .bucket(location.bucket())
                         .key(location.key())
-                        .contentLength((long) bytes.length);
+                        .contentLength((long) bytes.length)
+                        .overrideConfiguration(o -> o.apiCallTimeout(timeout));
         if (contentType != null) {
             request.contentType(contentType);
         }
@@ -60,24 +64,38 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
 
     @Override
     public CompletableFuture<Integer> listObjects(
-            S3Location prefix, Consumer<S3ObjectSummary> consumer) {
+            S3Location prefix, boolean directChildrenOnly, Consumer<S3ObjectSummary> consumer) {
         AtomicInteger pages = new AtomicInteger();
-        return client.listObjectsV2Paginator(r -> r.bucket(prefix.bucket()).prefix(prefix.key()))
+        return client.listObjectsV2Paginator(
+                        r ->
+                                r.bucket(prefix.bucket())
+                                        .prefix(prefix.key())
+                                        .delimiter(directChildrenOnly ? "/" : null))
                 .subscribe(
                         page -> {
                             pages.incrementAndGet();
-                            page.contents()
-                                    .forEach(
-                                            object ->
-                                                    consumer.accept(
-                                                            new S3ObjectSummary(
-                                                                    object.key(),
-                                                                    object.size(),
-                                                                    object.lastModified()
-                                                                            .toEpochMilli(),
-                                                                    object.eTag())));
+                            page.contents().forEach(object -> consumer.accept(summary(object)));
                         })
                 .thenApply(done -> pages.get());
+    }
+
+    @Override
+    public CompletableFuture<S3ObjectSummary> findObject(S3Location location) {
+        // The exact key sorts first among the keys it prefixes, so one key answers.
+        return client.listObjectsV2(
+                        r -> r.bucket(location.bucket()).prefix(location.key()).maxKeys(1))
+                .thenApply(
+                        page ->
+                                page.contents().stream()
+                                        .filter(object -> object.key().equals(location.key()))
+                                        .findFirst()
+                                        .map(SdkS3ObjectStore::summary)
+                                        .orElse(null));
+    }
+
+    private static S3ObjectSummary summary(S3Object object) {
+        return new S3ObjectSummary(
+                object.key(), object.size(), object.lastModified().toEpochMilli(), object.eTag());
     }
 
     @Override
@@ -102,9 +120,9 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
     }
 
     @Override
-    public CompletableFuture<Void> deleteObjects(String bucket, List<String> keys) {
+    public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
         if (keys.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(List.of());
         }
         List<ObjectIdentifier> objects =
                 keys.stream().map(key -> ObjectIdentifier.builder().key(key).build()).toList();
@@ -116,7 +134,7 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
                                                         .objects(objects)
                                                         .quiet(true)
                                                         .build()))
-                .thenApply(response -> null);
+                .thenApply(response -> response.errors().stream().map(S3Error::key).toList());
     }
 
     @Override

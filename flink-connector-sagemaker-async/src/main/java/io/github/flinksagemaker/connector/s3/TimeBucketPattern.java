@@ -9,6 +9,8 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A key pattern with {yyyy} {MM} {dd} {HH} filled from a time in UTC, e.g. {@code
@@ -18,11 +20,33 @@ import java.util.Set;
 @Internal
 public final class TimeBucketPattern implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(yyyy|MM|dd|HH)\\}");
 
     private final String pattern;
+    private final Pattern bucketedKey;
 
     public TimeBucketPattern(String pattern) {
         this.pattern = pattern;
+        this.bucketedKey = Pattern.compile(bucketRegex(pattern) + "/.+", Pattern.DOTALL);
+    }
+
+    private static String bucketRegex(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        Matcher placeholder = PLACEHOLDER.matcher(pattern);
+        int from = 0;
+        while (placeholder.find()) {
+            regex.append(Pattern.quote(pattern.substring(from, placeholder.start())));
+            regex.append(placeholder.group().equals("{yyyy}") ? "\\d{4}" : "\\d{2}");
+            from = placeholder.end();
+        }
+        return regex.append(Pattern.quote(pattern.substring(from))).toString();
+    }
+
+    /**
+     * Whether {@code relativeKey} (below the watched prefix) lies in one of this pattern's buckets.
+     */
+    public boolean isBucketed(String relativeKey) {
+        return bucketedKey.matcher(relativeKey).matches();
     }
 
     public String pattern() {

@@ -3,9 +3,10 @@ package io.github.flinksagemaker.connector.sagemaker;
 import org.apache.flink.annotation.Internal;
 
 /**
- * A call that did not get a 202, after whatever retries applied: the service rejected it as invalid
- * ({@link Kind#VALIDATION}, never retried) or it kept failing until the retry budget or deadline
- * ran out ({@link Kind#RETRIES_EXHAUSTED}).
+ * A call that did not get a 202 for a reason of its own element: the service rejected it as invalid
+ * ({@link Kind#VALIDATION}, never retried) or it kept failing until its time ran out ({@link
+ * Kind#GAVE_UP}). Faults of the whole job are {@link
+ * io.github.flinksagemaker.connector.aws.FatalAwsException}s instead.
  */
 @Internal
 public final class InvocationException extends RuntimeException {
@@ -14,7 +15,7 @@ public final class InvocationException extends RuntimeException {
     /** Why the call failed. */
     public enum Kind {
         VALIDATION,
-        RETRIES_EXHAUSTED
+        GAVE_UP
     }
 
     private final Kind kind;

@@ -2,9 +2,12 @@ package io.github.flinksagemaker.connector.sagemaker;
 
 import org.apache.flink.annotation.Internal;
 
+import java.time.Duration;
+
 /**
  * One {@code InvokeEndpointAsync} call. Exactly one of {@code body} and {@code inputLocation} is
- * set; optional members are null when not sent.
+ * set; optional members are null when not sent. {@code timeout} bounds the call with all its
+ * retries.
  */
 @Internal
 public record InvocationRequest(
@@ -18,4 +21,5 @@ public record InvocationRequest(
         String filename,
         String outputPathExtension,
         Integer requestTtlSeconds,
-        Integer invocationTimeoutSeconds) {}
+        Integer invocationTimeoutSeconds,
+        Duration timeout) {}

@@ -6,10 +6,10 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How hard to retry one call: attempts in all, exponential backoff with full jitter between {@code
- * baseDelay} and {@code maxDelay}, and a deadline for the call including every retry.
+ * How to retry one call: exponential backoff with full jitter between {@code baseDelay} and {@code
+ * maxDelay}, at most {@code maxAttempts} attempts (no limit: {@link Integer#MAX_VALUE}); each call
+ * also has a time limit, the time left until its element's submit timeout.
  */
 @Internal
-public record RetrySettings(
-        int maxAttempts, Duration baseDelay, Duration maxDelay, Duration deadline)
+public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDelay)
         implements Serializable {}

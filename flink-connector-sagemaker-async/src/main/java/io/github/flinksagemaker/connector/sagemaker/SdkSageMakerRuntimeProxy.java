@@ -1,6 +1,10 @@
 package io.github.flinksagemaker.connector.sagemaker;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.aws.RetryCountingInterceptor;
+import io.github.flinksagemaker.connector.aws.RetryListener;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.Configuration;
@@ -16,7 +20,7 @@ import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyn
 import software.amazon.awssdk.services.sagemakerruntime.model.ValidationErrorException;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 
 /**
  * {@link SageMakerRuntimeProxy} over the SDK's Netty-based {@link SageMakerRuntimeAsyncClient},
@@ -24,6 +28,9 @@ import java.util.concurrent.CompletionException;
  */
 @Internal
 public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
+    private static final Pattern ENDPOINT_NOT_FOUND =
+            Pattern.compile("Endpoint \\S+ of account \\S+ not found");
+
     private final SageMakerRuntimeAsyncClient client;
 
     SdkSageMakerRuntimeProxy(SageMakerRuntimeAsyncClient client) {
@@ -42,7 +49,6 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         maxConcurrency,
                         override ->
                                 override.retryStrategy(retryStrategy(retries))
-                                        .apiCallTimeout(retries.deadline())
                                         .addExecutionInterceptor(
                                                 new RetryCountingInterceptor(listener))));
     }
@@ -51,9 +57,10 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
      * The SDK's standard strategy (throttling, 500/502/503/504 and I/O errors are retryable) with
      * full-jitter backoff, plus the other retryable SageMaker Runtime statuses: 429
      * (ModelNotReadyException) and 530 (InternalDependencyException). The circuit breaker is off:
-     * under sustained throttling a Flink job should slow down, not give up on elements.
+     * under sustained throttling a Flink job should slow down, not give up on elements; each call's
+     * time limit, not an attempt count, ends its retries.
      */
-    static RetryStrategy retryStrategy(RetrySettings retries) {
+    public static RetryStrategy retryStrategy(RetrySettings retries) {
         BackoffStrategy backoff =
                 BackoffStrategy.exponentialDelay(retries.baseDelay(), retries.maxDelay());
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -81,7 +88,8 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         .filename(request.filename())
                         .s3OutputPathExtension(request.outputPathExtension())
                         .requestTTLSeconds(request.requestTtlSeconds())
-                        .invocationTimeoutSeconds(request.invocationTimeoutSeconds());
+                        .invocationTimeoutSeconds(request.invocationTimeoutSeconds())
+                        .overrideConfiguration(o -> o.apiCallTimeout(request.timeout()));
         if (request.body() != null) {
             // Wraps, does not copy: the SDK already allocates ~88 KB per request.
             sdkRequest.body(SdkBytes.fromByteArrayUnsafe(request.body()));
@@ -92,7 +100,7 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                 .handle(
                         (response, error) -> {
                             if (error != null) {
-                                throw translate(error);
+                                throw translate(request.endpointName(), error);
                             }
                             return new InvocationAccepted(
                                     response.inferenceId(),
@@ -101,23 +109,39 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         });
     }
 
-    private static InvocationException translate(Throwable error) {
-        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    /**
+     * A fault of the element ({@link InvocationException}) or of the whole job ({@link
+     * FatalAwsException}: credentials, permissions, an endpoint that does not exist).
+     */
+    static RuntimeException translate(String endpointName, Throwable error) {
+        Throwable cause = AwsErrors.unwrap(error);
+        String operation = "InvokeEndpointAsync on endpoint '" + endpointName + "'";
         if (cause instanceof ValidationErrorException) {
             ValidationErrorException validation = (ValidationErrorException) cause;
             String message =
                     validation.awsErrorDetails() != null
                             ? validation.awsErrorDetails().errorMessage()
                             : validation.getMessage();
+            if (message != null && ENDPOINT_NOT_FOUND.matcher(message).find()) {
+                return FatalAwsException.of(
+                        operation,
+                        cause,
+                        "Check sagemaker.endpoint-name and aws.region: the endpoint must exist"
+                                + " there and be an asynchronous inference endpoint.");
+            }
             return new InvocationException(
                     InvocationException.Kind.VALIDATION, "ValidationError: " + message, cause);
         }
+        String advice = FatalAwsException.advice(AwsErrors.classify(cause));
+        if (advice != null) {
+            return FatalAwsException.of(operation, cause, advice);
+        }
         String what =
                 cause instanceof ApiCallTimeoutException
-                        ? "Retry deadline exceeded: "
-                        : "Retries exhausted: ";
+                        ? "Gave up at the submit timeout, still failing: "
+                        : "Gave up: ";
         return new InvocationException(
-                InvocationException.Kind.RETRIES_EXHAUSTED, what + cause.getMessage(), cause);
+                InvocationException.Kind.GAVE_UP, what + AwsErrors.describe(cause), cause);
     }
 
     @Override

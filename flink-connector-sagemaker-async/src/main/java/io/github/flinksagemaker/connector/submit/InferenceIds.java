@@ -24,7 +24,7 @@ public final class InferenceIds {
     }
 
     /** Null when the ID is acceptable to the service, else what is wrong with it. */
-    static String problem(String inferenceId) {
+    public static String problem(String inferenceId) {
         if (inferenceId == null || inferenceId.isEmpty()) {
             return "the inference ID is empty";
         }

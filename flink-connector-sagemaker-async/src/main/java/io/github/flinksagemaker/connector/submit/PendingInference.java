@@ -50,7 +50,10 @@ public final class PendingInference<E> {
         this.errorMessage = errorMessage;
     }
 
-    /** A submission the service accepted (HTTP 202). */
+    /**
+     * A submission the service accepted (HTTP 202). {@code failureLocation} is null when the
+     * service returned none (the endpoint has no S3FailurePath): only the output is awaited.
+     */
     public static <E> PendingInference<E> accepted(
             String inferenceId,
             String outputLocation,
@@ -64,7 +67,7 @@ public final class PendingInference<E> {
         return new PendingInference<>(
                 Objects.requireNonNull(inferenceId, "inferenceId"),
                 Objects.requireNonNull(outputLocation, "outputLocation"),
-                Objects.requireNonNull(failureLocation, "failureLocation"),
+                failureLocation,
                 Objects.requireNonNull(path, "path"),
                 payloadBytes,
                 submitTimeMillis,
@@ -115,7 +118,10 @@ public final class PendingInference<E> {
         return outputLocation;
     }
 
-    /** The s3:// URI where the service will write a failure; null when rejected. */
+    /**
+     * The s3:// URI where the service will write a failure; null when rejected or when the service
+     * returned none.
+     */
     public String failureLocation() {
         return failureLocation;
     }

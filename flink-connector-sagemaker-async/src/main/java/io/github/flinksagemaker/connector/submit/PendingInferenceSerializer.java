@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.typeutils.ElementCarryingSerializer;
+import io.github.flinksagemaker.connector.typeutils.Ordinals;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
@@ -104,14 +105,15 @@ public final class PendingInferenceSerializer<E>
         String outputLocation = readIf(flags, HAS_OUTPUT_LOCATION, source);
         String failureLocation = readIf(flags, HAS_FAILURE_LOCATION, source);
         String inputLocation = readIf(flags, HAS_INPUT_LOCATION, source);
-        SubmitPath path = (flags & HAS_PATH) != 0 ? PATHS[source.readUnsignedByte()] : null;
+        SubmitPath path =
+                (flags & HAS_PATH) != 0 ? Ordinals.read(PATHS, source.readUnsignedByte()) : null;
         int payloadBytes = source.readInt();
         long submitTime = source.readLong();
         long deadline = source.readLong();
         RejectionReason reason = null;
         String errorMessage = null;
         if ((flags & IS_REJECTED) != 0) {
-            reason = REASONS[source.readUnsignedByte()];
+            reason = Ordinals.read(REASONS, source.readUnsignedByte());
             errorMessage = StringValue.readString(source);
         }
         E element = (flags & HAS_ELEMENT) != 0 ? elementSerializer().deserialize(source) : null;

@@ -16,5 +16,10 @@ public enum RejectionReason {
     /** The upload or the call kept failing until the retry budget or deadline ran out. */
     SUBMIT_FAILED,
     /** The submission did not finish within sagemaker.submit.timeout. */
-    SUBMIT_TIMEOUT
+    SUBMIT_TIMEOUT,
+    /**
+     * Another element of this job already uses the inference ID: the later one is rejected before
+     * anything is uploaded or invoked for it, so that no element is answered with another's output.
+     */
+    DUPLICATE_INFERENCE_ID
 }

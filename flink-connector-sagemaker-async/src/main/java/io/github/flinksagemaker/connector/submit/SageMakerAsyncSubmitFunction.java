@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
@@ -99,6 +100,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     public void open(OpenContext openContext) {
         metrics = new SubmitMetrics(getRuntimeContext().getMetricGroup());
         submitter = InferenceSubmitter.open(config, clientFactory, metrics);
+        metrics.watch(submitter);
     }
 
     @Override
@@ -108,113 +110,127 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         }
     }
 
+    /** An element ready to submit, or the rejection that stops it first. */
+    private record Prepared<E>(
+            String inferenceId,
+            E carried,
+            SerializedRequest request,
+            long submitTime,
+            PendingInference<E> rejection) {}
+
     @Override
     public void asyncInvoke(IN element, ResultFuture<PendingInference<E>> result) {
-        long submitTime = System.currentTimeMillis();
+        Prepared<E> prepared = prepare(element, System.currentTimeMillis());
+        if (prepared.rejection() != null) {
+            reject(result, prepared.rejection());
+            return;
+        }
+        submitter
+                .submit(prepared.inferenceId(), prepared.request(), prepared.submitTime())
+                .whenComplete(
+                        (submission, error) -> {
+                            try {
+                                complete(prepared, submission, error, result);
+                            } catch (Throwable t) {
+                                // Never lose an element in a callback: it becomes a rejection.
+                                reject(
+                                        result,
+                                        rejection(
+                                                prepared,
+                                                RejectionReason.SUBMIT_FAILED,
+                                                "Completing the submission failed: "
+                                                        + InferenceSubmitter.describe(t)));
+                            }
+                        });
+    }
+
+    /** Projects, identifies and serializes the element: everything before the first call. */
+    private Prepared<E> prepare(IN element, long submitTime) {
         E carried;
         try {
             carried = projection.project(element);
         } catch (Exception e) {
-            reject(
-                    result,
+            return rejectedBefore(
                     null,
                     null,
-                    -1,
                     submitTime,
-                    null,
                     RejectionReason.SERIALIZATION_FAILED,
                     "Element projection failed: " + InferenceSubmitter.describe(e));
-            return;
         }
         String inferenceId;
         try {
             inferenceId =
                     idExtractor != null ? idExtractor.extract(element) : InferenceIds.generate();
         } catch (Exception e) {
-            reject(
-                    result,
+            return rejectedBefore(
                     null,
-                    null,
-                    -1,
-                    submitTime,
                     carried,
+                    submitTime,
                     RejectionReason.INVALID_INFERENCE_ID,
                     "Inference ID extractor failed: " + InferenceSubmitter.describe(e));
-            return;
         }
         String idProblem = InferenceIds.problem(inferenceId);
         if (idProblem != null) {
-            reject(
-                    result,
+            return rejectedBefore(
                     null,
-                    null,
-                    -1,
-                    submitTime,
                     carried,
+                    submitTime,
                     RejectionReason.INVALID_INFERENCE_ID,
                     "Invalid inference ID '" + abbreviate(inferenceId) + "': " + idProblem);
-            return;
         }
-        SerializedRequest request;
         try {
-            request =
+            SerializedRequest request =
                     Objects.requireNonNull(
                             serializer.serialize(element), "the request serializer returned null");
+            return new Prepared<>(inferenceId, carried, request, submitTime, null);
         } catch (Exception e) {
-            reject(
-                    result,
+            return rejectedBefore(
                     inferenceId,
-                    null,
-                    -1,
-                    submitTime,
                     carried,
+                    submitTime,
                     RejectionReason.SERIALIZATION_FAILED,
                     "Request serializer failed: " + InferenceSubmitter.describe(e));
+        }
+    }
+
+    /** Turns the submitter's answer into the element's pending record or rejection. */
+    private void complete(
+            Prepared<E> prepared,
+            InferenceSubmitter.Submission submission,
+            Throwable error,
+            ResultFuture<PendingInference<E>> result) {
+        if (error == null) {
+            metrics.submitted(
+                    submission.path(),
+                    prepared.request().payload().length,
+                    System.currentTimeMillis() - prepared.submitTime());
+            InvocationAccepted accepted = submission.accepted();
+            result.complete(
+                    Collections.singleton(
+                            PendingInference.accepted(
+                                    accepted.inferenceId(),
+                                    accepted.outputLocation(),
+                                    accepted.failureLocation(),
+                                    submission.path(),
+                                    prepared.request().payload().length,
+                                    prepared.submitTime(),
+                                    prepared.submitTime() + config.resultWindowMillis(),
+                                    submission.inputLocation(),
+                                    prepared.carried())));
             return;
         }
-        int size = request.payload().length;
-        SubmitPath path = submitter.pathFor(size);
-        metrics.started();
-        submitter
-                .submit(inferenceId, request, submitTime)
-                .whenComplete(
-                        (submission, error) -> {
-                            metrics.finished();
-                            if (error == null) {
-                                metrics.submitted(
-                                        path, size, System.currentTimeMillis() - submitTime);
-                                InvocationAccepted response = submission.accepted();
-                                result.complete(
-                                        Collections.singleton(
-                                                PendingInference.accepted(
-                                                        response.inferenceId() != null
-                                                                ? response.inferenceId()
-                                                                : inferenceId,
-                                                        response.outputLocation(),
-                                                        response.failureLocation(),
-                                                        path,
-                                                        size,
-                                                        submitTime,
-                                                        submitTime + config.resultWindowMillis(),
-                                                        submission.inputLocation(),
-                                                        carried)));
-                                return;
-                            }
-                            Throwable cause = InferenceSubmitter.unwrap(error);
-                            RejectionReason reason =
-                                    cause instanceof SubmissionRejectedException
-                                            ? ((SubmissionRejectedException) cause).reason()
-                                            : RejectionReason.SUBMIT_FAILED;
-                            reject(
-                                    result,
-                                    inferenceId,
-                                    size == 0 ? null : path,
-                                    size,
-                                    submitTime,
-                                    carried,
-                                    reason,
-                                    cause.getMessage());
-                        });
+        Throwable cause = InferenceSubmitter.unwrap(error);
+        if (cause instanceof FatalAwsException) {
+            // Dooms every element, whatever the failure handling: fail the job, say what to fix.
+            metrics.rejected();
+            result.completeExceptionally(cause);
+            return;
+        }
+        RejectionReason reason =
+                cause instanceof SubmissionRejectedException
+                        ? ((SubmissionRejectedException) cause).reason()
+                        : RejectionReason.SUBMIT_FAILED;
+        reject(result, rejection(prepared, reason, cause.getMessage()));
     }
 
     /**
@@ -234,41 +250,55 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         }
         reject(
                 result,
-                inferenceId,
-                null,
-                -1,
-                System.currentTimeMillis(),
-                carried,
-                RejectionReason.SUBMIT_TIMEOUT,
-                "Submission did not complete within '"
-                        + SubmitOptions.SUBMIT_TIMEOUT.key()
-                        + "' = "
-                        + config.submitTimeout());
+                PendingInference.rejected(
+                        inferenceId,
+                        null,
+                        -1,
+                        System.currentTimeMillis(),
+                        carried,
+                        RejectionReason.SUBMIT_TIMEOUT,
+                        "Submission did not complete within '"
+                                + SubmitOptions.SUBMIT_TIMEOUT.key()
+                                + "' = "
+                                + config.submitTimeout()));
     }
 
-    private void reject(
-            ResultFuture<PendingInference<E>> result,
+    private Prepared<E> rejectedBefore(
             String inferenceId,
-            SubmitPath path,
-            int payloadBytes,
-            long submitTime,
             E carried,
+            long submitTime,
             RejectionReason reason,
             String message) {
+        return new Prepared<>(
+                inferenceId,
+                carried,
+                null,
+                submitTime,
+                PendingInference.rejected(
+                        inferenceId, null, -1, submitTime, carried, reason, message));
+    }
+
+    private PendingInference<E> rejection(
+            Prepared<E> prepared, RejectionReason reason, String message) {
+        int size = prepared.request().payload().length;
+        return PendingInference.rejected(
+                prepared.inferenceId(),
+                size == 0 ? null : submitter.pathFor(size),
+                size,
+                prepared.submitTime(),
+                prepared.carried(),
+                reason,
+                message);
+    }
+
+    private void reject(ResultFuture<PendingInference<E>> result, PendingInference<E> rejection) {
         metrics.rejected();
         if (config.failureHandling() == FailureHandling.FAIL) {
-            result.completeExceptionally(new SageMakerAsyncSubmitException(reason, message));
+            result.completeExceptionally(
+                    new SageMakerAsyncSubmitException(
+                            rejection.rejectionReason(), rejection.errorMessage()));
         } else {
-            result.complete(
-                    Collections.singleton(
-                            PendingInference.rejected(
-                                    inferenceId,
-                                    path,
-                                    payloadBytes,
-                                    submitTime,
-                                    carried,
-                                    reason,
-                                    message)));
+            result.complete(Collections.singleton(rejection));
         }
     }
 

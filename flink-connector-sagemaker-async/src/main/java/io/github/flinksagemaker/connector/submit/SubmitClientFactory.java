@@ -1,10 +1,11 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.RetryCountingInterceptor;
+import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import io.github.flinksagemaker.connector.sagemaker.SdkSageMakerRuntimeProxy;
 
@@ -23,7 +24,8 @@ public interface SubmitClientFactory extends Serializable {
 
     SageMakerRuntimeProxy sageMakerRuntime(SubmitConfig config, RetryListener listener);
 
-    S3ObjectStore s3(SubmitConfig config);
+    /** The store for uploads; {@code listener} hears of retries and throttled attempts. */
+    S3ObjectStore s3(SubmitConfig config, RetryListener listener);
 
     /** The SDK's Netty-based async clients, sized to the operator's capacity. */
     SubmitClientFactory SDK =
@@ -41,7 +43,7 @@ public interface SubmitClientFactory extends Serializable {
                 }
 
                 @Override
-                public S3ObjectStore s3(SubmitConfig config) {
+                public S3ObjectStore s3(SubmitConfig config, RetryListener listener) {
                     ServerSideEncryption encryption =
                             config.inputEncryption() == InputEncryption.SSE_S3
                                     ? ServerSideEncryption.AES256
@@ -53,8 +55,12 @@ public interface SubmitClientFactory extends Serializable {
                                     config.configuration(),
                                     config.capacity(),
                                     override ->
-                                            override.apiCallTimeout(
-                                                    config.retrySettings().deadline())),
+                                            override.retryStrategy(
+                                                            SdkSageMakerRuntimeProxy.retryStrategy(
+                                                                    config.retrySettings()))
+                                                    .addExecutionInterceptor(
+                                                            new RetryCountingInterceptor(
+                                                                    listener))),
                             encryption,
                             config.inputKmsKeyId());
                 }

@@ -32,7 +32,6 @@ import static io.github.flinksagemaker.connector.config.SubmitOptions.REQUEST_TT
 import static io.github.flinksagemaker.connector.config.SubmitOptions.RESULT_GRACE;
 import static io.github.flinksagemaker.connector.config.SubmitOptions.RESULT_TIMEOUT;
 import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_BASE_DELAY;
-import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_DEADLINE;
 import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_MAX_ATTEMPTS;
 import static io.github.flinksagemaker.connector.config.SubmitOptions.RETRY_MAX_DELAY;
 import static io.github.flinksagemaker.connector.config.SubmitOptions.S3_INPUT_ENCRYPTION;
@@ -120,7 +119,10 @@ public final class SubmitConfig implements Serializable {
         this.capacity = OptionChecks.atLeast(configuration, CAPACITY, 1);
         this.submitTimeout = OptionChecks.positive(configuration, SUBMIT_TIMEOUT);
         this.failureHandling = OptionChecks.get(configuration, FAILURE_HANDLING);
-        int maxAttempts = OptionChecks.atLeast(configuration, RETRY_MAX_ATTEMPTS, 1);
+        int maxAttempts =
+                configuration.contains(RETRY_MAX_ATTEMPTS)
+                        ? OptionChecks.atLeast(configuration, RETRY_MAX_ATTEMPTS, 1)
+                        : Integer.MAX_VALUE;
         Duration baseDelay = OptionChecks.positive(configuration, RETRY_BASE_DELAY);
         Duration maxDelay = OptionChecks.positive(configuration, RETRY_MAX_DELAY);
         if (maxDelay.compareTo(baseDelay) < 0) {
@@ -129,18 +131,7 @@ public final class SubmitConfig implements Serializable {
                     maxDelay,
                     "durations of at least '" + RETRY_BASE_DELAY.key() + "' (" + baseDelay + ")");
         }
-        Duration deadline = OptionChecks.positive(configuration, RETRY_DEADLINE);
-        if (deadline.compareTo(submitTimeout) >= 0) {
-            throw OptionChecks.invalid(
-                    RETRY_DEADLINE,
-                    deadline,
-                    "durations shorter than '"
-                            + SUBMIT_TIMEOUT.key()
-                            + "' ("
-                            + submitTimeout
-                            + ")");
-        }
-        this.retrySettings = new RetrySettings(maxAttempts, baseDelay, maxDelay, deadline);
+        this.retrySettings = new RetrySettings(maxAttempts, baseDelay, maxDelay);
         this.resultGrace = OptionChecks.notNegative(configuration, RESULT_GRACE);
         this.resultTimeout =
                 configuration.getOptional(RESULT_TIMEOUT).isPresent()

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
+import io.github.flinksagemaker.connector.aws.RetryListener;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -8,11 +8,10 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * The submit operator's metrics, in a {@code sagemakerAsync} group: submissions and bytes by path,
- * retries, throttled attempts, rejections, in-flight gauge and submit latency.
+ * retries, throttled attempts, rejections, calls in flight and their current limit, and submit
+ * latency.
  */
 @Internal
 final class SubmitMetrics implements RetryListener {
@@ -25,11 +24,12 @@ final class SubmitMetrics implements RetryListener {
     private final Counter retries;
     private final Counter throttled;
     private final Counter rejected;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final Histogram submitLatencyMillis;
 
+    private final MetricGroup group;
+
     SubmitMetrics(MetricGroup operatorGroup) {
-        MetricGroup group = operatorGroup.addGroup(GROUP);
+        this.group = operatorGroup.addGroup(GROUP);
         this.submittedInline = group.counter("submittedInline");
         this.submittedS3 = group.counter("submittedS3");
         this.bytesInline = group.counter("bytesInline");
@@ -37,18 +37,14 @@ final class SubmitMetrics implements RetryListener {
         this.retries = group.counter("retries");
         this.throttled = group.counter("throttled");
         this.rejected = group.counter("rejected");
-        group.gauge("inFlight", inFlight::get);
         this.submitLatencyMillis =
                 group.histogram("submitLatencyMillis", new DescriptiveStatisticsHistogram(1000));
     }
 
-    void started() {
-        inFlight.incrementAndGet();
-    }
-
-    /** A call to the service (or upload) ended, however it ended. */
-    void finished() {
-        inFlight.decrementAndGet();
+    /** Gauges of the submitter's calls in flight and of their current limit. */
+    void watch(InferenceSubmitter submitter) {
+        group.gauge("inFlight", submitter::inFlight);
+        group.gauge("inFlightLimit", submitter::inFlightLimit);
     }
 
     void submitted(SubmitPath path, int bytes, long latencyMillis) {

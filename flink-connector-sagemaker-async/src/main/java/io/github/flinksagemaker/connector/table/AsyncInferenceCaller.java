@@ -1,10 +1,10 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.submit.InferenceIds;
 import io.github.flinksagemaker.connector.submit.InferenceSubmitter;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;

@@ -65,12 +65,13 @@ public abstract class ConnectorTypeInfo<T> extends TypeInformation<T> {
     public final boolean equals(Object obj) {
         return obj != null
                 && obj.getClass() == getClass()
+                && typeClass == ((ConnectorTypeInfo<?>) obj).typeClass
                 && Objects.equals(elementType, ((ConnectorTypeInfo<?>) obj).elementType);
     }
 
     @Override
     public final int hashCode() {
-        return 31 * getClass().hashCode() + Objects.hashCode(elementType);
+        return Objects.hash(getClass(), typeClass, elementType);
     }
 
     @Override

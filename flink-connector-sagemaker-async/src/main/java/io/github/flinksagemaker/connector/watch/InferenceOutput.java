@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * One result object the endpoint wrote to S3: where it is, whether it is an output or a failure,
  * its content (unless it was larger than the source's content limit, see {@link
- * #isContentIncluded()} and {@link ResultContentReader}) and its S3 metadata.
+ * #isContentIncluded()} and {@link ResultContentReader}, or could not be read, see {@link
+ * #readError()}) and its S3 metadata.
  */
 @PublicEvolving
 public final class InferenceOutput {
@@ -19,6 +20,7 @@ public final class InferenceOutput {
     private final long lastModifiedMillis;
     private final long size;
     private final String etag;
+    private final String readError;
 
     public InferenceOutput(
             String location,
@@ -28,6 +30,18 @@ public final class InferenceOutput {
             long lastModifiedMillis,
             long size,
             String etag) {
+        this(location, status, content, contentType, lastModifiedMillis, size, etag, null);
+    }
+
+    private InferenceOutput(
+            String location,
+            ResultStatus status,
+            byte[] content,
+            String contentType,
+            long lastModifiedMillis,
+            long size,
+            String etag,
+            String readError) {
         this.location = Objects.requireNonNull(location, "location");
         this.status = Objects.requireNonNull(status, "status");
         this.content = content;
@@ -35,6 +49,44 @@ public final class InferenceOutput {
         this.lastModifiedMillis = lastModifiedMillis;
         this.size = size;
         this.etag = etag;
+        this.readError = readError;
+    }
+
+    /**
+     * An object that exists but could not be read (access denied by a bucket policy or a KMS key,
+     * an archived object, ...): no content, and the error that says why.
+     */
+    public static InferenceOutput unreadable(
+            String location,
+            ResultStatus status,
+            long lastModifiedMillis,
+            long size,
+            String etag,
+            String readError) {
+        return new InferenceOutput(
+                location,
+                status,
+                null,
+                null,
+                lastModifiedMillis,
+                size,
+                etag,
+                Objects.requireNonNull(readError, "readError"));
+    }
+
+    /** This object with another status, e.g. the one its claim expects. */
+    public InferenceOutput withStatus(ResultStatus newStatus) {
+        return newStatus == status
+                ? this
+                : new InferenceOutput(
+                        location,
+                        newStatus,
+                        content,
+                        contentType,
+                        lastModifiedMillis,
+                        size,
+                        etag,
+                        readError);
     }
 
     /** The object's s3:// URI, as the service returned it as OutputLocation or FailureLocation. */
@@ -46,7 +98,10 @@ public final class InferenceOutput {
         return status;
     }
 
-    /** Whether {@link #content()} holds the bytes; false for objects over the content limit. */
+    /**
+     * Whether {@link #content()} holds the bytes; false for objects over the content limit and for
+     * unreadable ones.
+     */
     public boolean isContentIncluded() {
         return content != null;
     }
@@ -73,6 +128,15 @@ public final class InferenceOutput {
         return etag;
     }
 
+    /** Why the object could not be read, or null when it was read (or not read by choice). */
+    public String readError() {
+        return readError;
+    }
+
+    public boolean isReadable() {
+        return readError == null;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -88,7 +152,8 @@ public final class InferenceOutput {
                 && status == that.status
                 && Arrays.equals(content, that.content)
                 && Objects.equals(contentType, that.contentType)
-                && Objects.equals(etag, that.etag);
+                && Objects.equals(etag, that.etag)
+                && Objects.equals(readError, that.readError);
     }
 
     @Override
@@ -109,6 +174,7 @@ public final class InferenceOutput {
                 + isContentIncluded()
                 + ", lastModified="
                 + lastModifiedMillis
+                + (readError != null ? ", readError=" + readError : "")
                 + '}';
     }
 }

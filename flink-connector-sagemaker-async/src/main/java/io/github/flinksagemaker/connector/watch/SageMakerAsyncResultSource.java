@@ -5,10 +5,10 @@ import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectEnumerator;
 import io.github.flinksagemaker.connector.watch.enumerator.WatchEnumeratorState;
 import io.github.flinksagemaker.connector.watch.enumerator.WatchEnumeratorStateSerializer;
+import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 import io.github.flinksagemaker.connector.watch.reader.ReaderMetrics;
 import io.github.flinksagemaker.connector.watch.reader.ResultObjectRecordEmitter;
 import io.github.flinksagemaker.connector.watch.reader.ResultObjectSourceReader;
-import io.github.flinksagemaker.connector.watch.reader.ResultObjectSplitReader;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplitSerializer;
 
@@ -101,19 +101,19 @@ public final class SageMakerAsyncResultSource<T>
 
     @Override
     public SourceReader<T, ResultObjectSplit> createReader(SourceReaderContext context) {
-        ReaderMetrics metrics = new ReaderMetrics(context.metricGroup());
+        ByteBudget budget = new ByteBudget(config.maxBufferedBytes());
+        ReaderMetrics metrics = new ReaderMetrics(context.metricGroup(), budget);
         return new ResultObjectSourceReader<>(
-                () ->
-                        new ResultObjectSplitReader(
-                                clientFactory.s3(config),
-                                config.maxContentBytes(),
-                                config.fetchConcurrency(),
-                                metrics),
+                clientFactory.s3(config),
+                config.maxContentBytes(),
+                config.fetchConcurrency(),
+                budget,
                 new ResultObjectRecordEmitter<>(
                         deserializer,
-                        context.metricGroup().getIOMetricGroup().getNumRecordsInCounter()),
+                        context.metricGroup().getIOMetricGroup().getNumRecordsInCounter(),
+                        budget),
                 context,
-                config.deleteConsumed() ? clientFactory.s3(config) : null,
+                config.deleteConsumed(),
                 metrics);
     }
 

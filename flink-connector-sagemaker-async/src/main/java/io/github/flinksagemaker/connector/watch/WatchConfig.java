@@ -11,6 +11,7 @@ import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -30,6 +31,33 @@ public final class WatchConfig implements Serializable {
         public String id() {
             return status + " " + root;
         }
+
+        /** The prefix as a directory: its key ends with '/' (unless it is the whole bucket). */
+        public S3Location directory() {
+            String key = root.key();
+            return key.isEmpty() || key.endsWith("/")
+                    ? root
+                    : new S3Location(root.bucket(), key + "/");
+        }
+
+        /** The key of {@code location} below this prefix's directory, or null when not below. */
+        String relativeKey(S3Location location) {
+            String directory = directory().key();
+            return location.bucket().equals(root.bucket())
+                            && location.key().length() > directory.length()
+                            && location.key().startsWith(directory)
+                    ? location.key().substring(directory.length())
+                    : null;
+        }
+
+        /**
+         * Whether the failure prefix of a bucketed layout is also listed directly below its root:
+         * whether the service applies S3OutputPathExtension to failure objects is not documented,
+         * so both places are watched.
+         */
+        public boolean listsDirectChildren(TimeBucketPattern buckets) {
+            return buckets != null && status == ResultStatus.FAILURE;
+        }
     }
 
     private final Configuration configuration;
@@ -42,6 +70,7 @@ public final class WatchConfig implements Serializable {
     private final boolean bounded;
     private final int maxContentBytes;
     private final int fetchConcurrency;
+    private final long maxBufferedBytes;
     private final int splitsPerRequest;
     private final boolean deleteConsumed;
 
@@ -77,6 +106,9 @@ public final class WatchConfig implements Serializable {
                             + "' is required");
         }
         this.prefixes = List.copyOf(watched);
+        if (prefixes.size() == 2) {
+            rejectOverlap(prefixes.get(0), prefixes.get(1));
+        }
         this.timeBuckets =
                 configuration
                         .getOptional(WatchOptions.TIME_BUCKETS)
@@ -92,6 +124,8 @@ public final class WatchConfig implements Serializable {
                 OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
         this.fetchConcurrency =
                 OptionChecks.atLeast(configuration, WatchOptions.FETCH_CONCURRENCY, 1);
+        this.maxBufferedBytes =
+                positiveBytes(OptionChecks.get(configuration, WatchOptions.MAX_BUFFERED_BYTES));
         this.splitsPerRequest =
                 OptionChecks.atLeast(configuration, WatchOptions.SPLITS_PER_REQUEST, 1);
         this.deleteConsumed = OptionChecks.get(configuration, WatchOptions.DELETE_CONSUMED);
@@ -145,6 +179,11 @@ public final class WatchConfig implements Serializable {
         return fetchConcurrency;
     }
 
+    /** Result bytes a reader may hold between starting a GET and emitting the object. */
+    public long maxBufferedBytes() {
+        return maxBufferedBytes;
+    }
+
     public int splitsPerRequest() {
         return splitsPerRequest;
     }
@@ -153,9 +192,73 @@ public final class WatchConfig implements Serializable {
         return deleteConsumed;
     }
 
+    /**
+     * Whether the watch source lists the place of {@code location}: below a watched prefix, and in
+     * a time bucket of the pattern when there is one (or directly below the failure prefix).
+     */
+    public boolean watches(S3Location location) {
+        for (WatchedPrefix prefix : prefixes) {
+            String relative = prefix.relativeKey(location);
+            if (relative != null
+                    && (timeBuckets == null
+                            || timeBuckets.isBucketed(relative)
+                            || (prefix.listsDirectChildren(timeBuckets)
+                                    && relative.indexOf('/') < 0))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the watch source lists, for messages. */
+    public String describeWatched() {
+        List<String> places = new ArrayList<>();
+        for (WatchedPrefix prefix : prefixes) {
+            String directory = prefix.directory().toString();
+            places.add(
+                    timeBuckets == null
+                            ? directory + " (everything below it)"
+                            : directory
+                                    + timeBuckets.pattern()
+                                    + "/"
+                                    + (prefix.listsDirectChildren(timeBuckets)
+                                            ? " (and directly below " + directory + ")"
+                                            : ""));
+        }
+        return String.join(" and ", places);
+    }
+
+    private static void rejectOverlap(WatchedPrefix output, WatchedPrefix failure) {
+        String a = output.directory().key();
+        String b = failure.directory().key();
+        if (output.root().bucket().equals(failure.root().bucket())
+                && (a.startsWith(b) || b.startsWith(a))) {
+            throw new IllegalArgumentException(
+                    "Options '"
+                            + WatchOptions.OUTPUT_PREFIX.key()
+                            + "' ("
+                            + output.root()
+                            + ") and '"
+                            + WatchOptions.FAILURE_PREFIX.key()
+                            + "' ("
+                            + failure.root()
+                            + ") overlap: one contains the other, so an object could be found"
+                            + " under both. Give the endpoint's S3OutputPath and S3FailurePath"
+                            + " prefixes of their own, e.g. s3://bucket/async/output and"
+                            + " s3://bucket/async/failure.");
+        }
+    }
+
     private static WatchedPrefix prefix(
             ConfigOption<String> option, String uri, ResultStatus status) {
         return new WatchedPrefix(S3Location.parse(uri, "Option '" + option.key() + "'"), status);
+    }
+
+    private static long positiveBytes(MemorySize size) {
+        if (size.getBytes() < 1) {
+            throw OptionChecks.invalid(WatchOptions.MAX_BUFFERED_BYTES, size, "at least 1 byte");
+        }
+        return size.getBytes();
     }
 
     private static TimeBucketPattern buckets(String pattern) {

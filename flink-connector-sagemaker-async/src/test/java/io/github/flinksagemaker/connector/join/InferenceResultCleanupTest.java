@@ -5,65 +5,156 @@ import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With cleanup on, inputs and result objects are deleted only after their checkpoint. */
+/**
+ * With cleanup on, a result's input and result object are deleted only after the checkpoint that
+ * covers the result; objects a user still needs stay; deletes waiting for a checkpoint survive a
+ * failure; deletes S3 refuses are not counted as done.
+ */
 class InferenceResultCleanupTest {
     private static InMemoryObjectStore store;
 
+    private static final S3Location INPUT = new S3Location("b", "in/a");
+    private static final S3Location OUTPUT = new S3Location("b", "out/a.out");
+    private static final S3Location BIG_OUTPUT = new S3Location("b", "out/big.out");
+
+    @BeforeEach
+    void fillStore() {
+        store = new InMemoryObjectStore();
+        store.put(INPUT, "payload", 1L);
+        store.put(OUTPUT, "result", 2L);
+        store.put(BIG_OUTPUT, "too big to carry", 2L);
+    }
+
+    private static OneInputStreamOperatorTestHarness<
+                    InferenceResult<String>, InferenceResult<String>>
+            emitter() throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(
+                        new ResultEmitter<>(
+                                new OutputTag<>(
+                                        "dead", new InferenceResultTypeInfo<>(Types.STRING)),
+                                () -> store)));
+    }
+
+    private static PendingInference<String> pending(String id, S3Location output) {
+        return PendingInference.accepted(
+                id,
+                output.toString(),
+                "s3://b/failed/" + id + "-error.out",
+                SubmitPath.S3,
+                200_000,
+                1_000L,
+                60_000L,
+                INPUT.toString(),
+                "element");
+    }
+
+    private static InferenceResult<String> success(S3Location output) {
+        return InferenceResult.success(
+                pending("a", output),
+                new InferenceOutput(
+                        output.toString(),
+                        ResultStatus.SUCCESS,
+                        "result".getBytes(StandardCharsets.UTF_8),
+                        null,
+                        2_000L,
+                        6L,
+                        null),
+                3_000L);
+    }
+
     @Test
     void deletesTheInputAndTheResultObjectOnceTheCheckpointCompletes() throws Exception {
-        store = new InMemoryObjectStore();
-        S3Location input = new S3Location("b", "in/a");
-        S3Location output = new S3Location("b", "out/a.out");
-        store.put(input, "payload", 1L);
-        store.put(output, "result", 2L);
-        PendingInference<String> pending =
-                PendingInference.accepted(
-                        "a",
-                        output.toString(),
-                        "s3://b/failed/a-error.out",
-                        SubmitPath.S3,
-                        200_000,
-                        1_000L,
-                        60_000L,
-                        input.toString(),
-                        "element");
-        Tuple2<String, InferenceOutput> tagged = InferenceResultJoinTest.output("a", "result");
+        try (var emitter = emitter()) {
+            emitter.open();
+            emitter.processElement(new StreamRecord<>(success(OUTPUT)));
+            assertThat(emitter.extractOutputValues()).hasSize(1);
 
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String,
-                        PendingInference<String>,
-                        Tuple2<String, InferenceOutput>,
-                        InferenceResult<String>>
-                join =
-                        new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(
-                                        new InferenceResultJoin<>(
-                                                Types.STRING, 5_000L, 30_000L, () -> store)),
-                                PendingInference::inferenceId,
-                                t -> t.f0,
-                                Types.STRING)) {
-            join.open();
-            join.processElement1(new StreamRecord<>(pending));
-            join.processElement2(new StreamRecord<>(tagged));
-            assertThat(join.extractOutputValues()).hasSize(1);
+            emitter.snapshot(1L, 1L);
+            assertThat(store.contains(INPUT)).as("not before the checkpoint completes").isTrue();
+            emitter.notifyOfCompletedCheckpoint(1L);
 
-            join.snapshot(1L, 1L);
-            assertThat(store.contains(input)).as("not before the checkpoint completes").isTrue();
-            join.notifyOfCompletedCheckpoint(1L);
+            assertThat(store.contains(INPUT)).isFalse();
+            assertThat(store.contains(OUTPUT)).isFalse();
+        }
+    }
 
-            assertThat(store.contains(input)).isFalse();
-            assertThat(store.contains(output)).isFalse();
+    @Test
+    void keepsAResultObjectEmittedByLocationOnly() throws Exception {
+        InferenceResult<String> locationOnly =
+                InferenceResult.success(
+                        pending("big", BIG_OUTPUT),
+                        new InferenceOutput(
+                                BIG_OUTPUT.toString(),
+                                ResultStatus.SUCCESS,
+                                null,
+                                null,
+                                2_000L,
+                                50_000_000L,
+                                null),
+                        3_000L);
+        try (var emitter = emitter()) {
+            emitter.open();
+            emitter.processElement(new StreamRecord<>(locationOnly));
+            emitter.snapshot(1L, 1L);
+            emitter.notifyOfCompletedCheckpoint(1L);
+
+            assertThat(store.contains(INPUT)).isFalse();
+            assertThat(store.contains(BIG_OUTPUT))
+                    .as("the user reads it later with ResultContentReader")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void deletesWaitingForACheckpointSurviveAFailureAndRunAfterTheRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var emitter = emitter()) {
+            emitter.open();
+            emitter.processElement(new StreamRecord<>(success(OUTPUT)));
+            snapshot = emitter.snapshot(1L, 1L);
+            // The job fails before checkpoint 1 is confirmed: no delete has run.
+        }
+        assertThat(store.contains(OUTPUT)).isTrue();
+
+        try (var restored = emitter()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.snapshot(2L, 2L);
+            restored.notifyOfCompletedCheckpoint(2L);
+        }
+        assertThat(store.contains(INPUT)).isFalse();
+        assertThat(store.contains(OUTPUT)).isFalse();
+        assertThat(store.deletedObjects.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeleteS3RefusesStaysInS3() throws Exception {
+        store.refuseDelete(OUTPUT);
+        try (var emitter = emitter()) {
+            emitter.open();
+            emitter.processElement(new StreamRecord<>(success(OUTPUT)));
+            emitter.snapshot(1L, 1L);
+            emitter.notifyOfCompletedCheckpoint(1L);
+
+            assertThat(store.contains(OUTPUT)).isTrue();
+            assertThat(store.deletedObjects.get()).as("only the input").isEqualTo(1);
         }
     }
 }

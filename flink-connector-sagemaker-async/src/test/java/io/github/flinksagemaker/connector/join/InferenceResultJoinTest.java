@@ -1,13 +1,13 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
@@ -18,12 +18,14 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -31,19 +33,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Both re-join steps driven by Flink's keyed two-input harness with processing time under test
- * control: either arrival order, model errors, deadlines, duplicates and state cleanup.
+ * control: either arrival order, status from the claim, model errors, unreadable and stale objects,
+ * deadlines handed to the location check, duplicates, and what state and timers remain.
  */
 class InferenceResultJoinTest {
-    private static final long SUBMIT = 1_000L;
-    private static final long DEADLINE = 60_000L;
-    private static final long UNMATCHED = 5_000L;
-    private static final long DUPLICATES = 30_000L;
+    static final long SUBMIT = 100_000L;
+    static final long DEADLINE = 160_000L;
+    static final long UNMATCHED = 5_000L;
+    static final long DUPLICATES = 30_000L;
+
+    static final JoinConfig CONFIG =
+            JoinConfig.from(
+                    new Configuration()
+                            .set(
+                                    JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                    Duration.ofMillis(UNMATCHED))
+                            .set(JoinOptions.DUPLICATE_RETENTION, Duration.ofMillis(DUPLICATES)));
+
+    static final OutputTag<PendingInference<String>> DEADLINE_TAG =
+            InferenceResultJoin.deadlineTag(Types.STRING);
 
     private KeyedTwoInputStreamOperatorTestHarness<
-                    String,
-                    PendingInference<String>,
-                    Tuple2<String, InferenceOutput>,
-                    InferenceResult<String>>
+                    String, PendingInference<String>, TaggedOutput, InferenceResult<String>>
             join;
 
     /** The state backend under test; the heap here, RocksDB in the subclass. */
@@ -52,23 +63,17 @@ class InferenceResultJoinTest {
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<
-                    String,
-                    PendingInference<String>,
-                    Tuple2<String, InferenceOutput>,
-                    InferenceResult<String>>
+                    String, PendingInference<String>, TaggedOutput, InferenceResult<String>>
             newJoin() throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<
-                        String,
-                        PendingInference<String>,
-                        Tuple2<String, InferenceOutput>,
-                        InferenceResult<String>>
+                        String, PendingInference<String>, TaggedOutput, InferenceResult<String>>
                 harness =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
                                 new KeyedCoProcessOperator<>(
                                         new InferenceResultJoin<>(
-                                                Types.STRING, UNMATCHED, DUPLICATES, null)),
+                                                Types.STRING, CONFIG, DEADLINE_TAG)),
                                 PendingInference::inferenceId,
-                                tagged -> tagged.f0,
+                                TaggedOutput::inferenceId,
                                 Types.STRING);
         harness.setStateBackend(backend());
         return harness;
@@ -100,36 +105,40 @@ class InferenceResultJoinTest {
                 "element-" + id);
     }
 
-    static Tuple2<String, InferenceOutput> output(String id, String content) {
-        return Tuple2.of(
+    static TaggedOutput output(String id, String content) {
+        return new TaggedOutput(
                 id,
                 new InferenceOutput(
                         "s3://b/out/" + id + ".out",
                         ResultStatus.SUCCESS,
                         content.getBytes(StandardCharsets.UTF_8),
                         "application/json",
-                        4_000L,
+                        SUBMIT + 4_000L,
                         content.length(),
                         "\"e\""));
     }
 
-    static Tuple2<String, InferenceOutput> failure(String id, String text) {
-        return Tuple2.of(
+    static TaggedOutput failure(String id, String text) {
+        return new TaggedOutput(
                 id,
                 new InferenceOutput(
                         "s3://b/failed/" + id + "-error.out",
                         ResultStatus.FAILURE,
                         text.getBytes(StandardCharsets.UTF_8),
                         "text/plain",
-                        5_000L,
+                        SUBMIT + 5_000L,
                         text.length(),
                         null));
     }
 
-    private static final String[] JOIN_STATES = {
-        "pending", "early-output", "early-output-expiry", "done-until"
+    static final String[] JOIN_STATES = {
+        InferenceResultJoin.PENDING_STATE,
+        InferenceResultJoin.EARLY_STATE,
+        InferenceResultJoin.DONE_STATE
     };
-    private static final String[] TAGGER_STATES = {"claim", "unclaimed-output"};
+    static final String[] TAGGER_STATES = {
+        LocationTagger.CLAIM_STATE, LocationTagger.UNCLAIMED_STATE
+    };
 
     /** Keys that still hold any of {@code states}, on any backend (heap or RocksDB). */
     @SuppressWarnings("unchecked")
@@ -150,6 +159,12 @@ class InferenceResultJoinTest {
         return join.extractOutputValues();
     }
 
+    private List<PendingInference<String>> handedToTheCheck() {
+        return join.getSideOutput(DEADLINE_TAG) == null
+                ? List.of()
+                : join.getSideOutput(DEADLINE_TAG).stream().map(StreamRecord::getValue).toList();
+    }
+
     @Test
     void pendingFirstThenOutputGivesOneSuccess() throws Exception {
         join.processElement1(new StreamRecord<>(pending("a")));
@@ -163,6 +178,7 @@ class InferenceResultJoinTest {
         assertThat(new String(result.output(), StandardCharsets.UTF_8)).isEqualTo("{\"ok\":1}");
         assertThat(result.contentType()).isEqualTo("application/json");
         assertThat(result.resultLocation()).isEqualTo("s3://b/out/a.out");
+        assertThat(result.isResultContentIncluded()).isTrue();
         assertThat(result.latencyMillis()).isEqualTo(3_000L);
         assertThat(result.path()).isEqualTo(SubmitPath.INLINE);
     }
@@ -191,23 +207,48 @@ class InferenceResultJoinTest {
     }
 
     @Test
-    void noResultByTheDeadlineTimesOutAndALateOutputIsDropped() throws Exception {
+    void anObjectThatCannotBeReadGivesAnUnreadableResultNamingIt() throws Exception {
+        join.processElement1(new StreamRecord<>(pending("a")));
+        join.processElement2(
+                new StreamRecord<>(
+                        new TaggedOutput(
+                                "a",
+                                InferenceOutput.unreadable(
+                                        "s3://b/out/a.out",
+                                        ResultStatus.SUCCESS,
+                                        SUBMIT + 1_000L,
+                                        12L,
+                                        null,
+                                        "AccessDenied (403): KMS key not allowed"))));
+
+        InferenceResult<String> result = results().get(0);
+        assertThat(result.status()).isEqualTo(InferenceStatus.UNREADABLE);
+        assertThat(result.resultLocation()).isEqualTo("s3://b/out/a.out");
+        assertThat(result.errorMessage())
+                .contains("s3://b/out/a.out")
+                .contains("exists but could not be read")
+                .contains("AccessDenied");
+        assertThat(result.isResultContentIncluded()).isFalse();
+    }
+
+    @Test
+    void atTheDeadlineThePendingRecordGoesToTheLocationCheckAndLaterObjectsAreDropped()
+            throws Exception {
         join.processElement1(new StreamRecord<>(pending("a")));
         join.setProcessingTime(DEADLINE - 1);
         assertThat(results()).isEmpty();
+        assertThat(handedToTheCheck()).isEmpty();
 
         join.setProcessingTime(DEADLINE);
-        assertThat(results())
-                .singleElement()
-                .satisfies(
-                        r -> {
-                            assertThat(r.status()).isEqualTo(InferenceStatus.TIMED_OUT);
-                            assertThat(r.errorMessage()).contains("by the deadline");
-                            assertThat(r.completedTimeMillis()).isEqualTo(DEADLINE);
-                        });
+        assertThat(results()).as("the join itself never declares TIMED_OUT").isEmpty();
+        assertThat(handedToTheCheck())
+                .extracting(PendingInference::inferenceId)
+                .containsExactly("a");
 
         join.processElement2(new StreamRecord<>(output("a", "late")));
-        assertThat(results()).hasSize(1);
+        join.processElement1(new StreamRecord<>(pending("a")));
+        assertThat(results()).isEmpty();
+        assertThat(handedToTheCheck()).hasSize(1);
     }
 
     @Test
@@ -237,18 +278,71 @@ class InferenceResultJoinTest {
     }
 
     @Test
-    void stateForAnIdIsClearedAfterTheDuplicateRetention() throws Exception {
+    void anObjectOlderThanItsSubmissionNeverAnswersIt() throws Exception {
+        TaggedOutput leftOver =
+                new TaggedOutput(
+                        "a",
+                        new InferenceOutput(
+                                "s3://b/out/a.out",
+                                ResultStatus.SUCCESS,
+                                "from an earlier use of the ID".getBytes(StandardCharsets.UTF_8),
+                                null,
+                                SUBMIT - InferenceResultJoin.STALE_TOLERANCE_MILLIS - 1,
+                                29,
+                                null));
+        join.processElement2(new StreamRecord<>(leftOver));
         join.processElement1(new StreamRecord<>(pending("a")));
+        join.processElement2(new StreamRecord<>(leftOver));
+        assertThat(results()).as("stale, before and after the pending record").isEmpty();
+
+        join.processElement2(new StreamRecord<>(output("a", "fresh")));
+        assertThat(new String(results().get(0).output(), StandardCharsets.UTF_8))
+                .isEqualTo("fresh");
+    }
+
+    @Test
+    void aResponseWithoutAFailureLocationWaitsForItsOutputOnly() throws Exception {
+        PendingInference<String> noFailurePath =
+                PendingInference.accepted(
+                        "a",
+                        "s3://b/out/a.out",
+                        null,
+                        SubmitPath.INLINE,
+                        3,
+                        SUBMIT,
+                        DEADLINE,
+                        null,
+                        "element-a");
+        join.processElement1(new StreamRecord<>(noFailurePath));
         join.processElement2(new StreamRecord<>(output("a", "x")));
-        assertThat(keysWithState(join, JOIN_STATES)).isPositive();
+
+        assertThat(results())
+                .singleElement()
+                .extracting(InferenceResult::status)
+                .isEqualTo(InferenceStatus.SUCCESS);
+    }
+
+    @Test
+    void aDecidedInferenceKeepsOnlyItsDuplicateWindowAndOneTimer() throws Exception {
+        join.processElement1(new StreamRecord<>(pending("a")));
+        assertThat(join.numProcessingTimeTimers()).as("the deadline").isEqualTo(1);
+        join.processElement2(new StreamRecord<>(output("a", "x")));
+
+        assertThat(join.numProcessingTimeTimers())
+                .as("the deadline timer is deleted; only the duplicate window's remains")
+                .isEqualTo(1);
+        assertThat(keysWithState(join, InferenceResultJoin.PENDING_STATE)).isZero();
+        assertThat(keysWithState(join, InferenceResultJoin.DONE_STATE)).isEqualTo(1);
 
         join.setProcessingTime(SUBMIT + DUPLICATES);
         assertThat(keysWithState(join, JOIN_STATES)).isZero();
+        assertThat(join.numProcessingTimeTimers()).isZero();
     }
 
     @Test
     void anUnmatchedOutputIsForgottenAfterItsRetention() throws Exception {
         join.processElement2(new StreamRecord<>(output("orphan", "x")));
+        assertThat(keysWithState(join, InferenceResultJoin.EARLY_STATE)).isEqualTo(1);
         join.setProcessingTime(SUBMIT + UNMATCHED);
 
         assertThat(keysWithState(join, JOIN_STATES)).isZero();
@@ -276,57 +370,75 @@ class InferenceResultJoinTest {
                 .containsExactlyInAnyOrder("a", "b");
     }
 
-    @Test
-    void theTaggerPairsObjectsWithTheirClaimInEitherOrder() throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String,
-                        Tuple3<String, String, Long>,
-                        InferenceOutput,
-                        Tuple2<String, InferenceOutput>>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, LocationClaim, InferenceOutput, TaggedOutput>
+            tagger(StateBackend backend) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, LocationClaim, InferenceOutput, TaggedOutput>
                 tagger =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(
-                                        new LocationTagger(UNMATCHED, DUPLICATES)),
-                                claim -> claim.f0,
+                                new KeyedCoProcessOperator<>(new LocationTagger(CONFIG)),
+                                LocationClaim::location,
                                 InferenceOutput::location,
-                                Types.STRING)) {
-            tagger.setStateBackend(backend());
-            tagger.open();
-            tagger.setProcessingTime(SUBMIT);
-            tagger.processElement1(
-                    new StreamRecord<>(Tuple3.of("s3://b/out/a.out", "a", DEADLINE)));
-            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/a.out")));
-            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/b.out")));
-            tagger.processElement1(
-                    new StreamRecord<>(Tuple3.of("s3://b/out/b.out", "b", DEADLINE)));
+                                Types.STRING);
+        tagger.setStateBackend(backend);
+        tagger.open();
+        tagger.setProcessingTime(SUBMIT);
+        return tagger;
+    }
+
+    private static InferenceOutput listedAt(String location, ResultStatus byPrefix) {
+        return new InferenceOutput(location, byPrefix, new byte[] {1}, null, SUBMIT, 1L, null);
+    }
+
+    @Test
+    void theTaggerPairsObjectsWithTheirClaimInEitherOrderWithTheClaimsStatus() throws Exception {
+        try (var tagger = tagger(backend())) {
+            PendingInference<String> a = pending("a");
+            PendingInference<String> b = pending("b");
+            tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(a)));
+            tagger.processElement2(
+                    new StreamRecord<>(listedAt(a.outputLocation(), ResultStatus.SUCCESS)));
+            // A failure object found under a prefix listed as outputs: the claim decides.
+            tagger.processElement2(
+                    new StreamRecord<>(listedAt(b.failureLocation(), ResultStatus.SUCCESS)));
+            tagger.processElement1(new StreamRecord<>(LocationClaim.onFailure(b)));
 
             assertThat(tagger.extractOutputValues())
-                    .extracting(t -> t.f0 + " " + t.f1.location())
-                    .containsExactly("a s3://b/out/a.out", "b s3://b/out/b.out");
-
-            tagger.processElement1(
-                    new StreamRecord<>(Tuple3.of("s3://b/out/c.out", "c", DEADLINE)));
-            tagger.setProcessingTime(DEADLINE + 1);
-            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/c.out")));
-            assertThat(tagger.extractOutputValues())
-                    .as("a late object is still tagged, so the join can drop and count it")
-                    .hasSize(3);
-
-            tagger.processElement1(
-                    new StreamRecord<>(Tuple3.of("s3://b/out/d.out", "d", DEADLINE)));
-            tagger.processElement2(new StreamRecord<>(outputAt("s3://b/out/e.out")));
-            assertThat(keysWithState(tagger, TAGGER_STATES))
-                    .as("a claim and an unclaimed object are held (the state names are right)")
-                    .isEqualTo(2);
-            tagger.setProcessingTime(DEADLINE + 1 + DUPLICATES);
-            assertThat(keysWithState(tagger, TAGGER_STATES))
-                    .as("claims forgotten after the retention")
-                    .isZero();
+                    .extracting(t -> t.inferenceId() + " " + t.output().status())
+                    .containsExactly("a SUCCESS", "b FAILURE");
         }
     }
 
-    private static InferenceOutput outputAt(String location) {
-        return new InferenceOutput(
-                location, ResultStatus.SUCCESS, new byte[] {1}, null, 2_000L, 1L, null);
+    @Test
+    void aClaimLivesUntilItsDeadlineAndAnUnclaimedObjectForItsRetention() throws Exception {
+        try (var tagger = tagger(backend())) {
+            PendingInference<String> a = pending("a");
+            tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(a)));
+            tagger.processElement1(new StreamRecord<>(LocationClaim.onFailure(a)));
+            tagger.processElement2(
+                    new StreamRecord<>(listedAt(a.outputLocation(), ResultStatus.SUCCESS)));
+            tagger.processElement2(
+                    new StreamRecord<>(listedAt("s3://b/out/foreign.out", ResultStatus.SUCCESS)));
+            assertThat(keysWithState(tagger, TAGGER_STATES))
+                    .as("the unused failure claim and the foreign object (state names are right)")
+                    .isEqualTo(2);
+            assertThat(tagger.numProcessingTimeTimers()).isEqualTo(2);
+
+            tagger.setProcessingTime(SUBMIT + UNMATCHED);
+            assertThat(keysWithState(tagger, LocationTagger.UNCLAIMED_STATE)).isZero();
+            assertThat(keysWithState(tagger, LocationTagger.CLAIM_STATE)).isEqualTo(1);
+
+            tagger.setProcessingTime(DEADLINE);
+            assertThat(keysWithState(tagger, TAGGER_STATES))
+                    .as("the unused claim ends with its inference's deadline")
+                    .isZero();
+            assertThat(tagger.numProcessingTimeTimers()).isZero();
+
+            tagger.processElement2(
+                    new StreamRecord<>(listedAt(a.failureLocation(), ResultStatus.FAILURE)));
+            assertThat(tagger.extractOutputValues())
+                    .as("an object after its claim ended is unclaimed, not tagged")
+                    .hasSize(1);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectContent;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -7,7 +8,6 @@ import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
 import io.github.flinksagemaker.connector.sagemaker.InvocationException;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
-import io.github.flinksagemaker.connector.sagemaker.RetryListener;
 import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
             }
 
             @Override
-            public S3ObjectStore s3(SubmitConfig config) {
+            public S3ObjectStore s3(SubmitConfig config, RetryListener listener) {
                 return REGISTRY.get(name);
             }
         };
@@ -80,15 +80,22 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
 
     @Override
     public CompletableFuture<Void> putObject(
-            S3Location location, byte[] bytes, String contentType) {
+            S3Location location, byte[] bytes, String contentType, java.time.Duration timeout) {
         objects.put(location, bytes.clone());
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletableFuture<Integer> listObjects(
-            S3Location prefix, java.util.function.Consumer<S3ObjectSummary> consumer) {
+            S3Location prefix,
+            boolean directChildrenOnly,
+            java.util.function.Consumer<S3ObjectSummary> consumer) {
         throw new UnsupportedOperationException("the submit side never lists");
+    }
+
+    @Override
+    public CompletableFuture<S3ObjectSummary> findObject(S3Location location) {
+        throw new UnsupportedOperationException("the submit side never looks for results");
     }
 
     @Override
@@ -97,7 +104,7 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
     }
 
     @Override
-    public CompletableFuture<Void> deleteObjects(String bucket, List<String> keys) {
+    public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
         throw new UnsupportedOperationException("the submit side never deletes");
     }
 

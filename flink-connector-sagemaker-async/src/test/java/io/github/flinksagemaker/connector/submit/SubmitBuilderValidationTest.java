@@ -131,9 +131,6 @@ class SubmitBuilderValidationTest {
                         "sagemaker.retry.max-delay",
                         b -> b.set(SubmitOptions.RETRY_MAX_DELAY, Duration.ofMillis(1))),
                 invalid(
-                        "sagemaker.retry.deadline",
-                        b -> b.set(SubmitOptions.RETRY_DEADLINE, Duration.ofMinutes(5))),
-                invalid(
                         "sagemaker.result.deadline-grace",
                         b -> b.set(SubmitOptions.RESULT_GRACE, Duration.ofSeconds(-1))));
     }

@@ -12,6 +12,15 @@ import java.util.Objects;
 public final class Golden {
     private Golden() {}
 
+    /** {@link #bytes} for lambdas that cannot throw. */
+    public static byte[] bytesUnchecked(String name) {
+        try {
+            return bytes(name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static byte[] bytes(String name) throws IOException {
         try (InputStream in =
                 Objects.requireNonNull(

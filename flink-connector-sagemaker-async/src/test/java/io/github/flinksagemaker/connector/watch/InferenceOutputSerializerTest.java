@@ -7,13 +7,18 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Version 1 of the InferenceOutput format, against golden bytes that are never regenerated. */
+/**
+ * The InferenceOutput format, versions 1 and 2 (read error), against golden bytes that are never
+ * regenerated.
+ */
 class InferenceOutputSerializerTest {
     static final InferenceOutput WITH_CONTENT =
             new InferenceOutput(
@@ -34,6 +39,33 @@ class InferenceOutputSerializerTest {
                     50_000_000L,
                     null);
 
+    static final InferenceOutput UNREADABLE =
+            InferenceOutput.unreadable(
+                    "s3://bucket/async/output/kms.out",
+                    ResultStatus.SUCCESS,
+                    1_764_064_802_000L,
+                    77L,
+                    "\"etag-2\"",
+                    "AccessDenied (403): The ciphertext refers to a customer master key that"
+                            + " does not exist");
+
+    @Test
+    void writesVersion2AndReadsItsUnreadableObjects() throws IOException {
+        assertThat(serialize(UNREADABLE))
+                .isEqualTo(Golden.bytes("inference-output-v2-unreadable.bin"));
+        assertThat(deserialize(Golden.bytes("inference-output-v2-unreadable.bin")))
+                .isEqualTo(UNREADABLE);
+    }
+
+    @Test
+    void theCurrentSnapshotIsVersion2() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(
+                out, InferenceOutputSerializer.INSTANCE.snapshotConfiguration());
+        assertThat(out.getCopyOfBuffer())
+                .isEqualTo(Golden.bytes("inference-output-serializer-snapshot-v2.bin"));
+    }
+
     @Test
     void writesAndReadsVersion1() throws IOException {
         assertThat(serialize(WITH_CONTENT)).isEqualTo(Golden.bytes("inference-output-v1.bin"));
@@ -44,14 +76,17 @@ class InferenceOutputSerializerTest {
                 .isEqualTo(LOCATION_ONLY);
     }
 
-    @Test
-    void restoresFromTheVersion1SnapshotAsCompatible() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void restoresFromEachSnapshotVersionAsCompatible(String version) throws IOException {
         TypeSerializerSnapshot<InferenceOutput> restored =
                 TypeSerializerSnapshot.readVersionedSnapshot(
                         new DataInputDeserializer(
-                                Golden.bytes("inference-output-serializer-snapshot-v1.bin")),
+                                Golden.bytes(
+                                        "inference-output-serializer-snapshot-"
+                                                + version
+                                                + ".bin")),
                         getClass().getClassLoader());
-        assertThat(restored.getCurrentVersion()).isEqualTo(1);
         assertThat(restored.restoreSerializer()).isSameAs(InferenceOutputSerializer.INSTANCE);
         assertThat(
                         InferenceOutputSerializer.INSTANCE

@@ -1,23 +1,30 @@
 package io.github.flinksagemaker.connector.watch;
 
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The source reader with an in-memory store behind the connector's S3 interface: content limits,
@@ -35,21 +42,47 @@ class ResultObjectSourceReaderTest {
 
     @BeforeEach
     void resetStore() {
+        storesCreated.set(0);
         store = new InMemoryObjectStore();
         store.put(SMALL, "tiny", T0);
         store.put(LARGE, "more than ten bytes", T0);
     }
 
+    /** How many S3 stores the source created. */
+    private static final AtomicInteger storesCreated = new AtomicInteger();
+
     private static SourceReader<InferenceOutput, ResultObjectSplit> reader(
             TestingReaderContext context, boolean deleteConsumed) {
+        return reader(context, deleteConsumed, MemorySize.ofMebiBytes(32));
+    }
+
+    private static SourceReader<InferenceOutput, ResultObjectSplit> reader(
+            TestingReaderContext context, boolean deleteConsumed, MemorySize budget) {
         return SageMakerAsyncResultSource.builder()
                 .region("us-east-1")
                 .outputPrefix("s3://b/out")
                 .set(WatchOptions.MAX_CONTENT_BYTES, 10)
+                .set(WatchOptions.MAX_BUFFERED_BYTES, budget)
                 .set(WatchOptions.DELETE_CONSUMED, deleteConsumed)
-                .clientFactory(config -> store)
+                .clientFactory(
+                        config -> {
+                            storesCreated.incrementAndGet();
+                            return store;
+                        })
                 .build()
                 .createReader(context);
+    }
+
+    private static S3Exception s3Error(int status, String code) {
+        return (S3Exception)
+                S3Exception.builder()
+                        .statusCode(status)
+                        .awsErrorDetails(
+                                AwsErrorDetails.builder()
+                                        .errorCode(code)
+                                        .errorMessage(code + " (test)")
+                                        .build())
+                        .build();
     }
 
     private static ResultObjectSplit split(S3Location location, long size) {
@@ -62,13 +95,27 @@ class ResultObjectSourceReaderTest {
             int expectedRecords,
             int expectedSplitRequests)
             throws Exception {
-        TestingReaderOutput<InferenceOutput> output = new TestingReaderOutput<>();
+        return pollUntil(
+                reader,
+                context,
+                expectedRecords,
+                expectedSplitRequests,
+                new TestingReaderOutput<>());
+    }
+
+    private static List<InferenceOutput> pollUntil(
+            SourceReader<InferenceOutput, ResultObjectSplit> reader,
+            TestingReaderContext context,
+            int expectedRecords,
+            int expectedSplitRequests,
+            TestingReaderOutput<InferenceOutput> output)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (output.getEmittedRecords().size() < expectedRecords
                 || context.getNumSplitRequests() < expectedSplitRequests) {
             assertThat(System.nanoTime()).as("records in time").isLessThan(deadline);
             reader.pollNext(output);
-            reader.isAvailable().get(100, TimeUnit.MILLISECONDS);
+            awaitAvailable(reader, 100);
         }
         return output.getEmittedRecords();
     }
@@ -124,6 +171,136 @@ class ResultObjectSourceReaderTest {
             reader.notifyCheckpointComplete(8L);
             assertThat(store.contains(LARGE)).isFalse();
             assertThat(store.deletedObjects.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCheckpointAfterAnEmittedObjectLeavesItsSplitOut() throws Exception {
+        S3Location third = new S3Location("b", "out/third.out");
+        store.put(third, "3", T0);
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.start();
+            reader.addSplits(List.of(split(SMALL, 4), split(third, 1), split(GONE, 3)));
+            TestingReaderOutput<InferenceOutput> output = new TestingReaderOutput<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (output.getEmittedRecords().isEmpty()) {
+                assertThat(System.nanoTime()).as("a record in time").isLessThan(deadline);
+                reader.pollNext(output);
+                awaitAvailable(reader, 100);
+            }
+
+            List<ResultObjectSplit> checkpointed = reader.snapshotState(1L);
+
+            assertThat(output.getEmittedRecords()).hasSize(1);
+            assertThat(checkpointed)
+                    .as("the emitted object's split is not checkpointed: a restore would emit it")
+                    .hasSize(2)
+                    .extracting(ResultObjectSplit::location)
+                    .doesNotContain(
+                            S3Location.parse(output.getEmittedRecords().get(0).location(), "x"));
+        }
+    }
+
+    @Test
+    void anObjectThatCannotBeReadIsEmittedAsUnreadableAndTheRestGoesOn() throws Exception {
+        S3Location denied = new S3Location("b", "out/kms.out");
+        store.put(denied, "secret", T0);
+        store.failReads(denied, s3Error(403, "AccessDenied"));
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.start();
+            reader.addSplits(List.of(split(denied, 6), split(SMALL, 4)));
+
+            List<InferenceOutput> records = pollUntil(reader, context, 2, 2);
+
+            InferenceOutput unreadable = find(records, denied);
+            assertThat(unreadable.isReadable()).isFalse();
+            assertThat(unreadable.isContentIncluded()).isFalse();
+            assertThat(unreadable.readError()).contains("AccessDenied");
+            assertThat(find(records, SMALL).content()).isNotNull();
+            assertThat(reader.snapshotState(1L)).as("nothing left to read again").isEmpty();
+        }
+    }
+
+    @Test
+    void aThrottledReadIsRetriedUntilItSucceeds() throws Exception {
+        store.failReads(SMALL, s3Error(503, "SlowDown"));
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.start();
+            reader.addSplits(List.of(split(SMALL, 4)));
+            TestingReaderOutput<InferenceOutput> output = new TestingReaderOutput<>();
+            long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < until) {
+                reader.pollNext(output);
+                awaitAvailable(reader, 50);
+            }
+            assertThat(output.getEmittedRecords()).as("nothing while S3 slows us down").isEmpty();
+            assertThat(store.getRequests.get()).as("retried with backoff").isBetween(2, 5);
+            assertThat(reader.snapshotState(1L)).as("still to be read").hasSize(1);
+
+            store.failReads(SMALL, null);
+            List<InferenceOutput> records = pollUntil(reader, context, 1, 2, output);
+            assertThat(new String(records.get(0).content(), StandardCharsets.UTF_8))
+                    .isEqualTo("tiny");
+        }
+    }
+
+    @Test
+    void wrongCredentialsFailTheReaderWithAFatalErrorNamingThem() throws Exception {
+        store.failReads(SMALL, s3Error(403, "InvalidAccessKeyId"));
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.start();
+            reader.addSplits(List.of(split(SMALL, 4)));
+            assertThatThrownBy(() -> pollUntil(reader, context, 1, 2))
+                    .hasRootCauseInstanceOf(FatalAwsException.class)
+                    .rootCause()
+                    .hasMessageContaining("InvalidAccessKeyId")
+                    .hasMessageContaining("credentials");
+        }
+    }
+
+    @Test
+    void oneS3StoreServesTheReaderWhateverSplitReadersComeAndGo() throws Exception {
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.start();
+            TestingReaderOutput<InferenceOutput> output = new TestingReaderOutput<>();
+            for (int round = 1; round <= 5; round++) {
+                S3Location location = new S3Location("b", "out/round-" + round + ".out");
+                store.put(location, "r" + round, T0);
+                reader.addSplits(List.of(split(location, 2)));
+                pollUntil(reader, context, round, round + 1, output);
+                // Idle: the fetcher (and its split reader) is shut down before the next round.
+                reader.pollNext(output);
+            }
+            assertThat(output.getEmittedRecords()).hasSize(5);
+            assertThat(storesCreated.get()).as("one store for the reader's life").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aByteBudgetSmallerThanOneObjectStillReadsEverything() throws Exception {
+        S3Location third = new S3Location("b", "out/third.out");
+        store.put(third, "333", T0);
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader =
+                reader(context, false, MemorySize.parse("2b"))) {
+            reader.start();
+            reader.addSplits(List.of(split(SMALL, 4), split(third, 3)));
+            assertThat(pollUntil(reader, context, 2, 2)).hasSize(2);
+        }
+    }
+
+    /** Waits up to {@code millis} for the reader to have something; fine if it has not. */
+    private static void awaitAvailable(
+            SourceReader<InferenceOutput, ResultObjectSplit> reader, long millis) throws Exception {
+        try {
+            reader.isAvailable().get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillNothing) {
+            // The caller polls again.
         }
     }
 

@@ -21,26 +21,33 @@ import java.util.function.Consumer;
 
 /**
  * The blob store s3proxy serves, counting each client request by the S3 operation class it is
- * billed as. s3proxy calls exactly one of these methods per S3 request; the conformance tests check
- * that one SDK call counts once.
+ * billed as, and applying the injected {@link S3Faults}. s3proxy calls exactly one of these methods
+ * per S3 request; the conformance tests check that one SDK call counts once.
  */
 public final class CountingBlobStore extends ForwardingBlobStore {
     private final Consumer<S3Operation> counter;
+    private final S3Faults faults;
 
-    public CountingBlobStore(BlobStore delegate, Consumer<S3Operation> counter) {
+    public CountingBlobStore(BlobStore delegate, Consumer<S3Operation> counter, S3Faults faults) {
         super(delegate);
         this.counter = counter;
+        this.faults = faults;
+    }
+
+    private void request(S3Operation operation, String container, String key) {
+        counter.accept(operation);
+        faults.check(operation, container, key);
     }
 
     @Override
     public String putBlob(String container, Blob blob) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, container, blob.getMetadata().getName());
         return super.putBlob(container, blob);
     }
 
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, container, blob.getMetadata().getName());
         return super.putBlob(container, blob, options);
     }
 
@@ -51,68 +58,78 @@ public final class CountingBlobStore extends ForwardingBlobStore {
             String toContainer,
             String toName,
             CopyOptions options) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, toContainer, toName);
         return super.copyBlob(fromContainer, fromName, toContainer, toName, options);
     }
 
     @Override
     public MultipartUpload initiateMultipartUpload(
             String container, BlobMetadata blobMetadata, PutOptions options) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, container, blobMetadata.getName());
         return super.initiateMultipartUpload(container, blobMetadata, options);
     }
 
     @Override
     public MultipartPart uploadMultipartPart(MultipartUpload mpu, int partNumber, Payload payload) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, mpu.containerName(), mpu.blobName());
         return super.uploadMultipartPart(mpu, partNumber, payload);
     }
 
     @Override
     public String completeMultipartUpload(MultipartUpload mpu, List<MultipartPart> parts) {
-        counter.accept(S3Operation.PUT);
+        request(S3Operation.PUT, mpu.containerName(), mpu.blobName());
         return super.completeMultipartUpload(mpu, parts);
     }
 
     @Override
     public Blob getBlob(String container, String name) {
-        counter.accept(S3Operation.GET);
+        request(S3Operation.GET, container, name);
         return super.getBlob(container, name);
     }
 
     @Override
     public Blob getBlob(String container, String name, GetOptions options) {
-        counter.accept(S3Operation.GET);
+        request(S3Operation.GET, container, name);
         return super.getBlob(container, name, options);
     }
 
     @Override
     public BlobMetadata blobMetadata(String container, String name) {
-        counter.accept(S3Operation.HEAD);
+        request(S3Operation.HEAD, container, name);
         return super.blobMetadata(container, name);
     }
 
     @Override
     public PageSet<? extends StorageMetadata> list(String container) {
-        counter.accept(S3Operation.LIST);
+        request(S3Operation.LIST, container, "");
         return super.list(container);
     }
 
     @Override
     public PageSet<? extends StorageMetadata> list(String container, ListContainerOptions options) {
-        counter.accept(S3Operation.LIST);
+        request(S3Operation.LIST, container, listPrefix(options));
         return super.list(container, options);
     }
 
     @Override
     public void removeBlob(String container, String name) {
-        counter.accept(S3Operation.DELETE);
+        request(S3Operation.DELETE, container, name);
         super.removeBlob(container, name);
     }
 
     @Override
     public void removeBlobs(String container, Iterable<String> names) {
         counter.accept(S3Operation.DELETE);
+        for (String name : names) {
+            faults.check(S3Operation.DELETE, container, name);
+        }
         super.removeBlobs(container, names);
+    }
+
+    private static String listPrefix(ListContainerOptions options) {
+        if (options.getPrefix() != null) {
+            return options.getPrefix();
+        }
+        return options.getDir() != null ? options.getDir() : "";
     }
 }

@@ -7,12 +7,16 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * What the enumerator remembers of one watched prefix: the keys already discovered, grouped by time
- * bucket ("" without buckets), and the newest last-modified time seen. Kept bounded by pruning:
- * whole buckets once they close, or keys older than the high-water mark minus the lookback.
+ * What the enumerator remembers of one watched prefix: the keys already discovered with their
+ * last-modified times, grouped by time bucket ({@link #UNBUCKETED} for keys outside any bucket),
+ * and the newest last-modified time seen. Kept bounded by pruning: whole buckets once they close,
+ * or unbucketed keys older than the high-water mark minus the lookback.
  */
 @Internal
 public final class PrefixState {
+    /** The bucket of keys listed without time buckets, or directly below a bucketed prefix. */
+    public static final String UNBUCKETED = "";
+
     private long highWaterMarkMillis;
     private final TreeMap<String, TreeMap<String, Long>> keysByBucket;
 
@@ -34,26 +38,40 @@ public final class PrefixState {
         return keysByBucket;
     }
 
-    /** Records a listed object; true if it was not known yet. */
+    /**
+     * Records a listed object; true if it is new: not known yet, or rewritten since it was (a
+     * replayed submission writes its output key again, and that copy must be seen too).
+     */
     boolean remember(String bucket, String key, long lastModifiedMillis) {
         highWaterMarkMillis = Math.max(highWaterMarkMillis, lastModifiedMillis);
-        return keysByBucket
-                        .computeIfAbsent(bucket, b -> new TreeMap<>())
-                        .putIfAbsent(key, lastModifiedMillis)
-                == null;
+        TreeMap<String, Long> keys = keysByBucket.computeIfAbsent(bucket, b -> new TreeMap<>());
+        Long known = keys.get(key);
+        if (known != null && known >= lastModifiedMillis) {
+            return false;
+        }
+        keys.put(key, lastModifiedMillis);
+        return true;
     }
 
-    /** Forgets every bucket not in {@code openBuckets}: they are never listed again. */
+    /**
+     * Forgets every bucket not in {@code openBuckets} (nor unbucketed keys): never listed again.
+     */
     void retainBuckets(Set<String> openBuckets) {
-        keysByBucket.keySet().retainAll(openBuckets);
+        keysByBucket.keySet().removeIf(b -> !b.equals(UNBUCKETED) && !openBuckets.contains(b));
     }
 
-    /** Forgets keys last modified before {@code minLastModifiedMillis}: listings skip them. */
-    void forgetBefore(long minLastModifiedMillis) {
-        keysByBucket
-                .values()
-                .forEach(keys -> keys.values().removeIf(t -> t < minLastModifiedMillis));
-        keysByBucket.values().removeIf(Map::isEmpty);
+    /**
+     * Forgets unbucketed keys last modified before {@code minLastModifiedMillis}: listings skip
+     * them.
+     */
+    void forgetUnbucketedBefore(long minLastModifiedMillis) {
+        TreeMap<String, Long> keys = keysByBucket.get(UNBUCKETED);
+        if (keys != null) {
+            keys.values().removeIf(t -> t < minLastModifiedMillis);
+            if (keys.isEmpty()) {
+                keysByBucket.remove(UNBUCKETED);
+            }
+        }
     }
 
     public int keyCount() {

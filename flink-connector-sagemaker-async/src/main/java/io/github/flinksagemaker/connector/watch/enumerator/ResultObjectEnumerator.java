@@ -1,18 +1,21 @@
 package io.github.flinksagemaker.connector.watch.enumerator;
 
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.WatchOptions.StartFrom;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
-import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 import io.github.flinksagemaker.connector.watch.WatchConfig.WatchedPrefix;
+import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectLister.Discovery;
+import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectLister.Found;
+import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectLister.ListingException;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.clock.Clock;
@@ -20,45 +23,42 @@ import org.apache.flink.util.clock.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Discovers result objects by listing the watched prefixes (only their open time buckets, when
- * configured) every discovery interval, and hands them out to readers on request, a batch at a
- * time. Listing runs in the context's worker thread; all state changes on the coordinator thread.
+ * Discovers result objects every discovery interval with a {@link ResultObjectLister}, remembers
+ * what it found per watched prefix ({@link PrefixState}, bounded), and hands objects to readers
+ * with a {@link SplitAssigner}. Listing runs in the context's worker thread; all state changes
+ * happen in the coordinator thread.
+ *
+ * <p>A listing that fails for wrong credentials, a missing permission or bucket fails the job
+ * ({@link FatalAwsException}); any other failure is logged once when a run of failures starts,
+ * counted in {@code listFailures}, and retried at the next interval.
  */
 @Internal
 public final class ResultObjectEnumerator
         implements SplitEnumerator<ResultObjectSplit, WatchEnumeratorState> {
     private static final Logger LOG = LoggerFactory.getLogger(ResultObjectEnumerator.class);
-    private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
 
     private final SplitEnumeratorContext<ResultObjectSplit> context;
     private final WatchConfig config;
     private final S3ObjectStore store;
     private final Clock clock;
     private final long startFloorMillis;
+    private final ResultObjectLister lister;
+    private final SplitAssigner assigner;
     private final Map<String, PrefixState> prefixStates = new HashMap<>();
-    private final Deque<ResultObjectSplit> unassigned = new ArrayDeque<>();
-    private final Set<Integer> waitingReaders = new LinkedHashSet<>();
 
     /** High-water marks as of the last discovery, for the listing thread to filter with. */
     private volatile Map<String, Long> highWaterMarks = Map.of();
 
-    private boolean noMoreSplits;
-
     /** Periodic listings may still be scheduled after close; they must not touch the store. */
     private volatile boolean closed;
+
+    private boolean noMoreSplits;
+    private int failuresInARow;
 
     private final Counter listRequests;
     private final Counter objectsDiscovered;
@@ -78,7 +78,6 @@ public final class ResultObjectEnumerator
         if (restored != null) {
             this.startFloorMillis = restored.startFloorMillis();
             prefixStates.putAll(restored.prefixes());
-            unassigned.addAll(restored.unassigned());
         } else {
             this.startFloorMillis =
                     config.startFrom() == StartFrom.NOW
@@ -88,6 +87,12 @@ public final class ResultObjectEnumerator
         for (WatchedPrefix prefix : config.prefixes()) {
             prefixStates.putIfAbsent(prefix.id(), new PrefixState());
         }
+        this.lister = new ResultObjectLister(config, store, clock, startFloorMillis);
+        this.assigner =
+                new SplitAssigner(
+                        context,
+                        config.splitsPerRequest(),
+                        restored != null ? restored.unassigned() : List.of());
         publishHighWaterMarks();
 
         MetricGroup metrics = context.metricGroup().addGroup("sagemakerAsync");
@@ -95,7 +100,7 @@ public final class ResultObjectEnumerator
         this.objectsDiscovered = metrics.counter("objectsDiscovered");
         this.listFailures = metrics.counter("listFailures");
         metrics.gauge("discoveryLagMillis", () -> discoveryLagMillis);
-        metrics.gauge("unassignedObjects", unassigned::size);
+        metrics.gauge("unassignedObjects", assigner::unassignedCount);
         metrics.gauge(
                 "trackedKeys",
                 () -> prefixStates.values().stream().mapToInt(PrefixState::keyCount).sum());
@@ -107,89 +112,24 @@ public final class ResultObjectEnumerator
                 this::discover, this::onDiscovered, 0L, config.discoveryInterval().toMillis());
     }
 
-    /** One listing of one prefix (or one time bucket of it). */
-    private record Listing(
-            WatchedPrefix prefix, String bucket, S3Location location, long minLastModified) {}
-
-    /** One object a listing found. */
-    private record Found(WatchedPrefix prefix, String bucket, S3ObjectSummary object) {}
-
-    /** What one discovery saw. */
-    record Discovery(List<Found> found, int listRequests, Map<String, Set<String>> openBuckets) {}
-
-    /** Runs in the worker thread: reads only config, the clock and published high-water marks. */
+    /** Runs in the worker thread. */
     Discovery discover() {
-        if (closed) {
-            return new Discovery(List.of(), 0, Map.of());
-        }
-        long now = clock.absoluteTimeMillis();
-        Map<String, Set<String>> openBuckets = new HashMap<>();
-        List<Listing> listings = new ArrayList<>();
-        TimeBucketPattern buckets = config.timeBuckets();
-        for (WatchedPrefix prefix : config.prefixes()) {
-            if (buckets == null) {
-                long highWaterMark = highWaterMarks.getOrDefault(prefix.id(), Long.MIN_VALUE);
-                long floor =
-                        highWaterMark == Long.MIN_VALUE
-                                ? startFloorMillis
-                                : Math.max(
-                                        startFloorMillis,
-                                        highWaterMark - config.lookback().toMillis());
-                listings.add(new Listing(prefix, "", directory(prefix.root(), ""), floor));
-            } else {
-                // A bucket keeps receiving results for the bucket lifetime after its hour; one
-                // hour ahead tolerates clock skew between the submitting hosts and this one.
-                Set<String> open =
-                        buckets.bucketsBetween(
-                                now - config.bucketLifetime().toMillis() - HOUR_MILLIS,
-                                now + HOUR_MILLIS);
-                openBuckets.put(prefix.id(), open);
-                for (String bucket : open) {
-                    listings.add(
-                            new Listing(
-                                    prefix,
-                                    bucket,
-                                    directory(prefix.root(), bucket),
-                                    startFloorMillis));
-                }
-            }
-        }
-        // All listings of one discovery run at once: sequentially, a window of a dozen buckets
-        // made each discovery slower than the discovery interval.
-        List<List<Found>> foundPerListing = new ArrayList<>();
-        List<CompletableFuture<Integer>> requestsPerListing = new ArrayList<>();
-        for (Listing listing : listings) {
-            List<Found> found = new ArrayList<>();
-            foundPerListing.add(found);
-            requestsPerListing.add(
-                    store.listObjects(
-                            listing.location(),
-                            object -> {
-                                if (object.lastModifiedMillis() >= listing.minLastModified()
-                                        && !object.key().endsWith("/")) {
-                                    found.add(
-                                            new Found(listing.prefix(), listing.bucket(), object));
-                                }
-                            }));
-        }
-        List<Found> found = new ArrayList<>();
-        int requests = 0;
-        for (int i = 0; i < listings.size(); i++) {
-            requests += requestsPerListing.get(i).join();
-            found.addAll(foundPerListing.get(i));
-        }
-        return new Discovery(found, requests, openBuckets);
+        return closed ? new Discovery(List.of(), 0, Map.of()) : lister.discover(highWaterMarks);
     }
 
     /** Runs in the coordinator thread. */
     void onDiscovered(Discovery discovery, Throwable error) {
         if (closed) {
+            // Listings cut short by shutdown: nothing to report.
             return;
         }
         if (error != null) {
-            listFailures.inc();
-            LOG.warn("Listing the watched prefixes failed; retrying at the next interval", error);
+            onListingFailed(error);
             return;
+        }
+        if (failuresInARow > 0) {
+            LOG.info("Listing the watched prefixes works again after {} failures", failuresInARow);
+            failuresInARow = 0;
         }
         if (noMoreSplits) {
             return;
@@ -202,7 +142,7 @@ public final class ResultObjectEnumerator
             S3ObjectSummary object = found.object();
             PrefixState state = prefixStates.get(found.prefix().id());
             if (state.remember(found.bucket(), object.key(), object.lastModifiedMillis())) {
-                unassigned.add(
+                assigner.add(
                         new ResultObjectSplit(
                                 new S3Location(found.prefix().root().bucket(), object.key()),
                                 found.prefix().status(),
@@ -219,11 +159,37 @@ public final class ResultObjectEnumerator
         }
         forgetWhatListingsSkip(discovery);
         publishHighWaterMarks();
-        if (config.bounded() && discovered == 0 && unassigned.isEmpty()) {
+        if (config.bounded() && discovered == 0 && assigner.unassignedCount() == 0) {
             noMoreSplits = true;
+            assigner.noMoreSplits();
             LOG.info("Bounded watch: a listing found nothing new; no more splits");
         }
-        assignToWaitingReaders();
+        assigner.assignToWaitingReaders();
+    }
+
+    private void onListingFailed(Throwable error) {
+        Throwable cause =
+                error instanceof ListingException ? error.getCause() : AwsErrors.unwrap(error);
+        String where =
+                error instanceof ListingException
+                        ? String.valueOf(((ListingException) error).location())
+                        : "the watched prefixes";
+        String advice = FatalAwsException.advice(AwsErrors.classify(cause));
+        if (advice != null) {
+            // Thrown in the coordinator thread, this fails the job; it is not restarted.
+            throw FatalAwsException.of("Listing " + where + " (s3:ListBucket)", cause, advice);
+        }
+        listFailures.inc();
+        if (failuresInARow++ == 0) {
+            LOG.warn(
+                    "Listing {} failed: {}. Retrying every {}; further failures are counted in"
+                            + " listFailures",
+                    where,
+                    AwsErrors.describe(cause),
+                    config.discoveryInterval());
+        } else {
+            LOG.debug("Listing {} failed again", where, cause);
+        }
     }
 
     private void forgetWhatListingsSkip(Discovery discovery) {
@@ -231,8 +197,10 @@ public final class ResultObjectEnumerator
             PrefixState state = prefixStates.get(prefix.id());
             if (config.timeBuckets() != null) {
                 state.retainBuckets(discovery.openBuckets().get(prefix.id()));
-            } else if (state.highWaterMarkMillis() != Long.MIN_VALUE) {
-                state.forgetBefore(state.highWaterMarkMillis() - config.lookback().toMillis());
+            }
+            if (state.highWaterMarkMillis() != Long.MIN_VALUE) {
+                state.forgetUnbucketedBefore(
+                        state.highWaterMarkMillis() - config.lookback().toMillis());
             }
         }
     }
@@ -245,17 +213,15 @@ public final class ResultObjectEnumerator
 
     @Override
     public void handleSplitRequest(int subtaskId, String requesterHostname) {
-        waitingReaders.add(subtaskId);
-        assignToWaitingReaders();
+        assigner.requestFrom(subtaskId);
+        assigner.assignToWaitingReaders();
     }
 
     @Override
     public void addSplitsBack(List<ResultObjectSplit> splits, int subtaskId) {
         // Returned by a failed reader: hand them out first, in their order.
-        for (int i = splits.size() - 1; i >= 0; i--) {
-            unassigned.addFirst(splits.get(i));
-        }
-        assignToWaitingReaders();
+        assigner.addBack(splits);
+        assigner.assignToWaitingReaders();
     }
 
     @Override
@@ -263,43 +229,14 @@ public final class ResultObjectEnumerator
         // Readers ask for splits when they have none.
     }
 
-    private void assignToWaitingReaders() {
-        Iterator<Integer> readers = waitingReaders.iterator();
-        while (readers.hasNext()) {
-            int reader = readers.next();
-            if (!context.registeredReaders().containsKey(reader)) {
-                readers.remove();
-                continue;
-            }
-            if (!unassigned.isEmpty()) {
-                List<ResultObjectSplit> batch = new ArrayList<>();
-                while (batch.size() < config.splitsPerRequest() && !unassigned.isEmpty()) {
-                    batch.add(unassigned.pollFirst());
-                }
-                context.assignSplits(new SplitsAssignment<>(Map.of(reader, batch)));
-                readers.remove();
-            } else if (noMoreSplits) {
-                context.signalNoMoreSplits(reader);
-                readers.remove();
-            }
-        }
-    }
-
     @Override
     public WatchEnumeratorState snapshotState(long checkpointId) {
-        return new WatchEnumeratorState(
-                startFloorMillis, prefixStates, new ArrayList<>(unassigned));
+        return new WatchEnumeratorState(startFloorMillis, prefixStates, assigner.unassigned());
     }
 
     @Override
     public void close() {
         closed = true;
         store.close();
-    }
-
-    private static S3Location directory(S3Location root, String bucket) {
-        S3Location base = bucket.isEmpty() ? root : root.child(bucket);
-        String key = base.key();
-        return key.isEmpty() || key.endsWith("/") ? base : new S3Location(base.bucket(), key + "/");
     }
 }

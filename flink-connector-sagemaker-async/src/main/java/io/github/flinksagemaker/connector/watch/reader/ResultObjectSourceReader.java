@@ -3,41 +3,71 @@ package io.github.flinksagemaker.connector.watch.reader;
 import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
+import io.github.flinksagemaker.connector.watch.split.ResultObjectSplitState;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Objects;
 
 /**
  * Asks the enumerator for result objects whenever it has none left, and, when configured, deletes
  * emitted objects once the checkpoint that covers their emission completes: an object is deleted
- * only when no restore can need it again.
+ * only when no restore can need it again. Its checkpoint holds only splits whose object was not
+ * emitted yet. One S3 store serves the reader for its whole life, whatever split readers come and
+ * go.
  */
 @Internal
 public final class ResultObjectSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<
-                FetchedObject, T, ResultObjectSplit, ResultObjectSplit> {
+                FetchedObject, T, ResultObjectSplit, ResultObjectSplitState> {
+    private final S3ObjectStore store;
+
     /** Deletes consumed objects after their checkpoint, or null when they are kept. */
     private final CheckpointedDeleter deleter;
 
+    /**
+     * @param store read by every split reader of this reader; closed with it
+     * @param deleteConsumed whether to delete emitted objects after their checkpoint
+     */
     public ResultObjectSourceReader(
-            Supplier<SplitReader<FetchedObject, ResultObjectSplit>> splitReaders,
-            RecordEmitter<FetchedObject, T, ResultObjectSplit> emitter,
+            S3ObjectStore store,
+            int maxContentBytes,
+            int fetchConcurrency,
+            ByteBudget budget,
+            RecordEmitter<FetchedObject, T, ResultObjectSplitState> emitter,
             SourceReaderContext context,
-            S3ObjectStore deleteStore,
+            boolean deleteConsumed,
             ReaderMetrics metrics) {
-        super(splitReaders, emitter, new Configuration(), context);
+        super(
+                () ->
+                        new ResultObjectSplitReader(
+                                store, maxContentBytes, fetchConcurrency, budget, metrics),
+                emitter,
+                new Configuration(),
+                context);
+        this.store = store;
         this.deleter =
-                deleteStore == null
-                        ? null
-                        : new CheckpointedDeleter(deleteStore, metrics.objectsDeleted::inc);
+                deleteConsumed
+                        ? new CheckpointedDeleter(
+                                store,
+                                new CheckpointedDeleter.Listener() {
+                                    @Override
+                                    public void deleted(int objects) {
+                                        metrics.objectsDeleted.inc(objects);
+                                    }
+
+                                    @Override
+                                    public void failed(int objects) {
+                                        metrics.deleteFailures.inc(objects);
+                                    }
+                                })
+                        : null;
     }
 
     @Override
@@ -48,9 +78,9 @@ public final class ResultObjectSourceReader<T>
     }
 
     @Override
-    protected void onSplitFinished(Map<String, ResultObjectSplit> finished) {
+    protected void onSplitFinished(Map<String, ResultObjectSplitState> finished) {
         if (deleter != null) {
-            finished.values().forEach(split -> deleter.add(split.location()));
+            finished.values().forEach(state -> deleter.add(state.split().location()));
         }
         if (getNumberOfCurrentlyAssignedSplits() == 0) {
             context.sendSplitRequest();
@@ -60,9 +90,14 @@ public final class ResultObjectSourceReader<T>
     @Override
     public List<ResultObjectSplit> snapshotState(long checkpointId) {
         if (deleter != null) {
-            deleter.snapshot(checkpointId);
+            try {
+                deleter.snapshot(checkpointId);
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot snapshot the pending deletes", e);
+            }
         }
-        return super.snapshotState(checkpointId);
+        // Emitted splits are still held until their fetch is drained: leave them out.
+        return super.snapshotState(checkpointId).stream().filter(Objects::nonNull).toList();
     }
 
     @Override
@@ -74,13 +109,14 @@ public final class ResultObjectSourceReader<T>
     }
 
     @Override
-    protected ResultObjectSplit initializedState(ResultObjectSplit split) {
-        return split;
+    protected ResultObjectSplitState initializedState(ResultObjectSplit split) {
+        return new ResultObjectSplitState(split);
     }
 
+    /** An emitted split maps to null, which {@link #snapshotState} drops. */
     @Override
-    protected ResultObjectSplit toSplitType(String splitId, ResultObjectSplit state) {
-        return state;
+    protected ResultObjectSplit toSplitType(String splitId, ResultObjectSplitState state) {
+        return state.isEmitted() ? null : state.split();
     }
 
     @Override
@@ -88,9 +124,7 @@ public final class ResultObjectSourceReader<T>
         try {
             super.close();
         } finally {
-            if (deleter != null) {
-                deleter.close();
-            }
+            store.close();
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
@@ -17,48 +20,69 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads assigned result objects with up to {@code concurrency} GETs in flight, and reports each
- * split finished as soon as its object is read. An object over the content limit is not read: it is
- * emitted by location only. An object that vanished (deleted by someone else) is logged and
- * counted, not emitted.
+ * Reads assigned result objects with up to {@code concurrency} GETs in flight and within the
+ * reader's {@link ByteBudget}, and reports each split finished as soon as its object is read.
+ *
+ * <p>What can go wrong with one object stays with that object: over the content limit it is emitted
+ * by location only; gone (deleted by someone else) it is logged and counted, not emitted; denied
+ * (another writer's KMS key, a bucket policy) or archived it is emitted as unreadable, logged once
+ * and counted; a throttled, 5xx or network error is retried later with backoff. Only wrong
+ * credentials or a missing bucket, which doom every object, fail the job.
  */
 @Internal
 public final class ResultObjectSplitReader
         implements SplitReader<FetchedObject, ResultObjectSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ResultObjectSplitReader.class);
     private static final long POLL_MILLIS = 100;
+    private static final long FIRST_RETRY_MILLIS = 200;
+    private static final long MAX_RETRY_MILLIS = 30_000;
 
-    /** A finished GET, or a wake-up signal when {@code split} is null. */
-    private record Completion(ResultObjectSplit split, FetchedObject fetched, Throwable error) {}
+    /** An object to read, with its attempts so far and when it may be tried again. */
+    private record Queued(ResultObjectSplit split, int failures, long notBeforeNanos) {}
 
-    private static final Completion WAKE_UP = new Completion(null, null, null);
+    /** A finished GET, or a wake-up signal when {@code queued} is null. */
+    private record Completion(Queued queued, FetchedObject fetched, Throwable error, long bytes) {}
+
+    private static final Completion WAKE_UP = new Completion(null, null, null, 0);
 
     private final S3ObjectStore store;
     private final int maxContentBytes;
     private final int concurrency;
+    private final ByteBudget budget;
     private final ReaderMetrics metrics;
-    private final Deque<ResultObjectSplit> queued = new ArrayDeque<>();
+    private final Deque<Queued> queued = new ArrayDeque<>();
+    private final List<Queued> retrying = new ArrayList<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private int inFlight;
 
+    /**
+     * @param store the reader's S3 store, shared by its split readers and closed by the reader
+     */
     public ResultObjectSplitReader(
-            S3ObjectStore store, int maxContentBytes, int concurrency, ReaderMetrics metrics) {
+            S3ObjectStore store,
+            int maxContentBytes,
+            int concurrency,
+            ByteBudget budget,
+            ReaderMetrics metrics) {
         this.store = store;
         this.maxContentBytes = maxContentBytes;
         this.concurrency = concurrency;
+        this.budget = budget;
         this.metrics = metrics;
     }
 
     @Override
     public RecordsWithSplitIds<FetchedObject> fetch() throws IOException {
-        while (inFlight < concurrency && !queued.isEmpty()) {
-            start(queued.pollFirst());
+        requeueRetriesDue();
+        while (inFlight < concurrency && !queued.isEmpty() && start(queued.peekFirst())) {
+            queued.pollFirst();
         }
         List<Completion> done = new ArrayList<>();
         try {
@@ -77,55 +101,138 @@ public final class ResultObjectSplitReader
                 continue;
             }
             inFlight--;
-            ResultObjectSplit split = completion.split();
-            if (completion.error() != null) {
-                throw new IOException(
-                        "Reading " + split.location() + " failed", completion.error());
+            ResultObjectSplit split = completion.queued().split();
+            FetchedObject fetched =
+                    completion.error() != null
+                            ? onError(completion.queued(), completion.error(), completion.bytes())
+                            : completion.fetched();
+            if (fetched == RETRY) {
+                continue;
             }
-            if (completion.fetched() != null) {
-                records.add(split.splitId(), completion.fetched());
+            if (fetched != null) {
+                records.add(split.splitId(), fetched);
             } else {
-                metrics.objectsVanished.inc();
-                LOG.warn(
-                        "Result object {} was listed but no longer exists (deleted by someone"
-                                + " else?); nothing is emitted for it",
-                        split.location());
+                budget.giveBack(completion.bytes());
             }
             records.addFinishedSplit(split.splitId());
         }
         return records.build();
     }
 
-    private void start(ResultObjectSplit split) {
-        inFlight++;
+    /** Starts reading one object; false when the byte budget has no room for it yet. */
+    private boolean start(Queued next) {
+        ResultObjectSplit split = next.split();
         if (split.size() > maxContentBytes) {
-            completions.add(new Completion(split, new FetchedObject(split, null, null), null));
-            return;
+            inFlight++;
+            completions.add(
+                    new Completion(next, new FetchedObject(split, null, null, null, 0), null, 0));
+            return true;
         }
+        long bytes = split.size();
+        if (!budget.tryTake(bytes)) {
+            return false;
+        }
+        inFlight++;
         metrics.getRequests.inc();
         store.getObject(split.location())
                 .whenComplete(
                         (content, error) -> {
-                            if (content != null) {
-                                metrics.bytesRead.inc(content.bytes().length);
+                            if (content == null) {
+                                completions.add(new Completion(next, null, error, bytes));
+                                return;
                             }
+                            metrics.bytesRead.inc(content.bytes().length);
                             completions.add(
                                     new Completion(
-                                            split,
-                                            content == null
-                                                    ? null
-                                                    : new FetchedObject(
-                                                            split,
-                                                            content.bytes(),
-                                                            content.contentType()),
-                                            error));
+                                            next,
+                                            new FetchedObject(
+                                                    split,
+                                                    content.bytes(),
+                                                    content.contentType(),
+                                                    null,
+                                                    bytes),
+                                            null,
+                                            bytes));
                         });
+        return true;
+    }
+
+    /** Marks "read again later": the object is not finished. */
+    private static final FetchedObject RETRY = new FetchedObject(null, null, null, null, 0);
+
+    /**
+     * What a failed or empty GET means: null for a vanished object, an unreadable object, or RETRY.
+     *
+     * @throws FatalAwsException for faults that doom every object
+     */
+    private FetchedObject onError(Queued failed, Throwable error, long bytes) {
+        ResultObjectSplit split = failed.split();
+        if (error == null) {
+            metrics.objectsVanished.inc();
+            LOG.warn(
+                    "Result object {} was listed but no longer exists (deleted by someone"
+                            + " else?); nothing is emitted for it",
+                    split.location());
+            return null;
+        }
+        AwsErrorKind kind = AwsErrors.classify(error);
+        switch (kind) {
+            case NO_SUCH_KEY:
+                return onError(failed, null, bytes);
+            case CREDENTIALS:
+            case NO_SUCH_BUCKET:
+                throw FatalAwsException.of(
+                        "Reading result object " + split.location() + " (s3:GetObject)",
+                        error,
+                        FatalAwsException.advice(kind));
+            case TRANSIENT:
+            case THROTTLED:
+                budget.giveBack(bytes);
+                metrics.readRetries.inc();
+                long delay =
+                        Math.min(
+                                MAX_RETRY_MILLIS,
+                                FIRST_RETRY_MILLIS << Math.min(failed.failures(), 8));
+                if (failed.failures() == 0) {
+                    LOG.warn(
+                            "Reading result object {} failed: {}; retrying with backoff",
+                            split.location(),
+                            AwsErrors.describe(error));
+                }
+                retrying.add(
+                        new Queued(
+                                split,
+                                failed.failures() + 1,
+                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay)));
+                return RETRY;
+            default:
+                metrics.objectsUnreadable.inc();
+                String reason = AwsErrors.describe(error);
+                LOG.warn(
+                        "Result object {} exists but cannot be read ({}); it is emitted as"
+                                + " unreadable",
+                        split.location(),
+                        reason);
+                return new FetchedObject(split, null, null, reason, bytes);
+        }
+    }
+
+    private void requeueRetriesDue() {
+        long now = System.nanoTime();
+        Iterator<Queued> due = retrying.iterator();
+        while (due.hasNext()) {
+            Queued retry = due.next();
+            if (now - retry.notBeforeNanos() >= 0) {
+                queued.addLast(retry);
+                due.remove();
+            }
+        }
     }
 
     @Override
     public void handleSplitsChanges(SplitsChange<ResultObjectSplit> change) {
         if (change instanceof SplitsAddition) {
-            queued.addAll(change.splits());
+            change.splits().forEach(split -> queued.add(new Queued(split, 0, 0L)));
         }
     }
 
@@ -136,6 +243,6 @@ public final class ResultObjectSplitReader
 
     @Override
     public void close() {
-        store.close();
+        // The store belongs to the reader, which outlives this split reader.
     }
 }

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch.split;
 
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.typeutils.Ordinals;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
@@ -62,13 +63,10 @@ public final class ResultObjectSplitSerializer
 
     private static ResultObjectSplit readV1(DataInputDeserializer in) throws IOException {
         S3Location location = new S3Location(in.readUTF(), in.readUTF());
-        int status = in.readUnsignedByte();
-        if (status >= STATUSES.length) {
-            throw new IOException("Unknown result status ordinal " + status);
-        }
+        ResultStatus status = Ordinals.read(STATUSES, in.readUnsignedByte());
         long size = in.readLong();
         long lastModified = in.readLong();
         String etag = in.readBoolean() ? in.readUTF() : null;
-        return new ResultObjectSplit(location, STATUSES[status], size, lastModified, etag);
+        return new ResultObjectSplit(location, status, size, lastModified, etag);
     }
 }

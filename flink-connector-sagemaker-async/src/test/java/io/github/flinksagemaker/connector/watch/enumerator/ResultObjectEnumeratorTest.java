@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch.enumerator;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The enumerator with Flink's deterministic {@link TestingSplitEnumeratorContext}. */
 class ResultObjectEnumeratorTest {
@@ -216,8 +218,9 @@ class ResultObjectEnumeratorTest {
 
         WatchEnumeratorState at15 = enumerator.snapshotState(2L);
         assertThat(at15.trackedKeys()).as("bucket 10 closed at 13:00").isEqualTo(1);
-        // Open: 12..16 for each of the two prefixes (lifetime 2 h, one hour either side).
-        assertThat(store.listRequests.get()).isEqualTo(2 * 5);
+        // Open: 12..16 for each of the two prefixes (lifetime 2 h, one hour either side), and the
+        // objects directly below the failure prefix.
+        assertThat(store.listRequests.get()).isEqualTo(2 * 5 + 1);
     }
 
     @Test
@@ -256,5 +259,72 @@ class ResultObjectEnumeratorTest {
                 .singleElement()
                 .extracting(ResultObjectSplit::status)
                 .isEqualTo(ResultStatus.FAILURE);
+    }
+
+    @Test
+    void withTimeBucketsFailuresDirectlyBelowTheFailurePrefixAreFoundToo() {
+        Configuration config = config();
+        config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
+        store.put(new S3Location("b", "failed/r/2026/11/25/10/bucketed-error.out"), "x", T0);
+        store.put(new S3Location("b", "failed/flat-error.out"), "y", T0);
+        store.put(new S3Location("b", "out/flat.out"), "not an output layout", T0);
+        ResultObjectEnumerator enumerator = enumerator(config, null);
+
+        discover();
+
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .extracting(split -> split.location().key())
+                .containsExactlyInAnyOrder(
+                        "failed/r/2026/11/25/10/bucketed-error.out", "failed/flat-error.out");
+    }
+
+    @Test
+    void aKeyWrittenAgainIsDiscoveredAgain() {
+        store.put(out("replayed.out"), "first", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        discover();
+        assertThat(enumerator.snapshotState(1L).unassigned()).hasSize(1);
+
+        clock.advanceTime(Duration.ofSeconds(10));
+        store.put(out("replayed.out"), "second", T0 + 10_000L);
+        discover();
+
+        assertThat(enumerator.snapshotState(2L).unassigned())
+                .as("a replayed submission overwrote its output key; that copy is new")
+                .extracting(ResultObjectSplit::lastModifiedMillis)
+                .containsExactly(T0, T0 + 10_000L);
+    }
+
+    @Test
+    void aListingDeniedForCredentialsFailsTheJobNamingThePrefix() {
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        Throwable denied =
+                new ResultObjectLister.ListingException(
+                        new S3Location("b", "out/"),
+                        software.amazon.awssdk.services.s3.model.S3Exception.builder()
+                                .statusCode(403)
+                                .awsErrorDetails(
+                                        software.amazon.awssdk.awscore.exception.AwsErrorDetails
+                                                .builder()
+                                                .errorCode("SignatureDoesNotMatch")
+                                                .errorMessage("The signature does not match")
+                                                .build())
+                                .build());
+
+        assertThatThrownBy(() -> enumerator.onDiscovered(null, denied))
+                .isInstanceOf(FatalAwsException.class)
+                .hasMessageContaining("s3://b/out/")
+                .hasMessageContaining("SignatureDoesNotMatch")
+                .hasMessageContaining("credentials");
+    }
+
+    @Test
+    void aListingAfterCloseIsSilent() {
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        enumerator.close();
+        enumerator.onDiscovered(null, new RuntimeException("the endpoint went away"));
+        assertThat(enumerator.discover().found()).isEmpty();
+        assertThat(store.listRequests.get()).isZero();
     }
 }

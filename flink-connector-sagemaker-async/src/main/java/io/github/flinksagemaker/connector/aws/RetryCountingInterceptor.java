@@ -1,4 +1,4 @@
-package io.github.flinksagemaker.connector.sagemaker;
+package io.github.flinksagemaker.connector.aws;
 
 import org.apache.flink.annotation.Internal;
 
@@ -8,17 +8,18 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
- * Counts retries and throttled attempts as the SDK makes them: the SDK's retry strategy does the
- * retrying, this only observes each attempt on the wire.
+ * Reports retries and throttled attempts as the SDK makes them: the SDK's retry strategy does the
+ * retrying, this only observes each attempt on the wire. A 503 counts as throttled: S3 answers
+ * SlowDown with it, SageMaker an overloaded service, and both call for fewer calls in flight.
  */
 @Internal
-final class RetryCountingInterceptor implements ExecutionInterceptor {
+public final class RetryCountingInterceptor implements ExecutionInterceptor {
     private static final ExecutionAttribute<Integer> ATTEMPTS =
             new ExecutionAttribute<>("FlinkSageMakerAsyncAttempts");
 
     private final RetryListener listener;
 
-    RetryCountingInterceptor(RetryListener listener) {
+    public RetryCountingInterceptor(RetryListener listener) {
         this.listener = listener;
     }
 
@@ -41,7 +42,7 @@ final class RetryCountingInterceptor implements ExecutionInterceptor {
                         .firstMatchingHeader("x-amzn-ErrorType")
                         .map(type -> type.startsWith("Throttling"))
                         .orElse(false);
-        if (status == 429 || throttlingType) {
+        if (status == 429 || status == 503 || throttlingType) {
             listener.onThrottled();
         }
     }

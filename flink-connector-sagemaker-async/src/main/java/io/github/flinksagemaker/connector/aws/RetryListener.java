@@ -1,8 +1,11 @@
-package io.github.flinksagemaker.connector.sagemaker;
+package io.github.flinksagemaker.connector.aws;
 
 import org.apache.flink.annotation.Internal;
 
-/** Told about each retry and each throttled attempt, for metrics. */
+/**
+ * Told about each retry and each throttled or overloaded attempt (429, a throttling error, 503),
+ * for metrics and to slow down.
+ */
 @Internal
 public interface RetryListener {
     RetryListener NONE =

@@ -1,0 +1,27 @@
+package io.github.flinksagemaker.connector.aws;
+
+import org.apache.flink.annotation.Internal;
+
+/** What an error from an AWS call means for the job; see {@link AwsErrors#classify}. */
+@Internal
+public enum AwsErrorKind {
+    /**
+     * The credentials are missing, wrong or expired (unknown access key, bad signature, expired
+     * token): every call will fail the same way.
+     */
+    CREDENTIALS,
+    /** The caller is not allowed to do this to this resource (403 AccessDenied). */
+    ACCESS_DENIED,
+    /** The bucket does not exist (or is in another region). */
+    NO_SUCH_BUCKET,
+    /** The object does not exist. */
+    NO_SUCH_KEY,
+    /** The object exists but cannot be read as it is (archived: InvalidObjectState). */
+    OBJECT_STATE,
+    /** Throttling (429, ThrottlingException, S3 SlowDown): slow down and retry. */
+    THROTTLED,
+    /** 5xx, I/O and timeout errors: retry. */
+    TRANSIENT,
+    /** Anything else, e.g. a ValidationError: retrying will not help. */
+    OTHER
+}

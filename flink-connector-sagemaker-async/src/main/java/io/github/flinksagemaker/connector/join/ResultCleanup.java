@@ -1,0 +1,46 @@
+package io.github.flinksagemaker.connector.join;
+
+import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * What {@code sagemaker.join.cleanup} deletes once a result is checkpointed: the uploaded input,
+ * and the result object when the result carries its content. An object emitted by location only
+ * (over the content limit) or one that could not be read stays: the user may still need it.
+ */
+final class ResultCleanup {
+    private ResultCleanup() {}
+
+    static CheckpointedDeleter deleter(S3ObjectStore store, RuntimeContext runtimeContext) {
+        MetricGroup group = runtimeContext.getMetricGroup().addGroup("sagemakerAsync");
+        Counter deleted = group.counter("objectsDeleted");
+        Counter failed = group.counter("deleteFailures");
+        return new CheckpointedDeleter(
+                store,
+                new CheckpointedDeleter.Listener() {
+                    @Override
+                    public void deleted(int objects) {
+                        deleted.inc(objects);
+                    }
+
+                    @Override
+                    public void failed(int objects) {
+                        failed.inc(objects);
+                    }
+                });
+    }
+
+    static void add(CheckpointedDeleter deleter, InferenceResult<?> result) {
+        if (result.inputLocation() != null) {
+            deleter.add(S3Location.parse(result.inputLocation(), "input location"));
+        }
+        if (result.resultLocation() != null && result.isResultContentIncluded()) {
+            deleter.add(S3Location.parse(result.resultLocation(), "result location"));
+        }
+    }
+}
