@@ -140,6 +140,8 @@ public final class SageMakerAsyncInference<IN, E> {
                 elementType != null ? elementType : (TypeInformation<E>) input.getType();
         InferenceResultTypeInfo<E> resultType = new InferenceResultTypeInfo<>(carried);
         OutputTag<InferenceResult<E>> rejectedTag = new OutputTag<>("rejected", resultType);
+        // Operator names carry the endpoint: metrics of two pipelines in one job stay apart.
+        String endpoint = submit.config().endpointName();
 
         List<DataStream<InferenceResult<E>>> rejections = new ArrayList<>();
         DataStream<IN> toSubmit = input;
@@ -153,7 +155,7 @@ public final class SageMakerAsyncInference<IN, E> {
                                                     + join.duplicateRetentionMillis(),
                                             rejectedTag))
                             .returns(input.getType())
-                            .name("Inference ID guard")
+                            .name("Inference ID guard: " + endpoint)
                             .uid(uidPrefix + "-id-guard");
             rejections.add(guarded.getSideOutput(rejectedTag));
             toSubmit = guarded;
@@ -164,14 +166,14 @@ public final class SageMakerAsyncInference<IN, E> {
                         .uid(uidPrefix + "-submit")
                         .process(new SubmissionSplitter<>(rejectedTag))
                         .returns(new PendingInferenceTypeInfo<>(carried))
-                        .name("Split rejected submissions")
+                        .name("Split rejected submissions: " + endpoint)
                         .uid(uidPrefix + "-split-rejected");
         rejections.add(accepted.getSideOutput(rejectedTag));
 
         DataStream<LocationClaim> claims =
                 accepted.flatMap(new ClaimLocations<E>(results.config()))
                         .returns(JoinTypes.LOCATION_CLAIM)
-                        .name("Result location claims")
+                        .name("Result location claims: " + endpoint)
                         .uid(uidPrefix + "-claims");
         DataStream<InferenceOutput> objects =
                 input.getExecutionEnvironment()
@@ -185,7 +187,7 @@ public final class SageMakerAsyncInference<IN, E> {
                         .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
                         .process(new LocationTagger(join))
                         .returns(JoinTypes.TAGGED_OUTPUT)
-                        .name("Tag results by location")
+                        .name("Tag results by location: " + endpoint)
                         .uid(uidPrefix + "-tag");
         OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
         SingleOutputStreamOperator<InferenceResult<E>> joined =
@@ -196,7 +198,7 @@ public final class SageMakerAsyncInference<IN, E> {
                                 Types.STRING)
                         .process(new InferenceResultJoin<>(carried, join, deadlineTag))
                         .returns(resultType)
-                        .name("Join results by inference ID")
+                        .name("Join results by inference ID: " + endpoint)
                         .uid(uidPrefix + "-join");
         DataStream<InferenceResult<E>> checked =
                 AsyncDataStream.unorderedWaitWithRetry(
@@ -208,7 +210,7 @@ public final class SageMakerAsyncInference<IN, E> {
                                 DEADLINE_CHECK_CAPACITY,
                                 deadlineCheckRetries())
                         .returns(resultType)
-                        .name("Look at result locations at the deadline")
+                        .name("Look at result locations at the deadline: " + endpoint)
                         .uid(uidPrefix + "-deadline-check");
 
         DataStream<InferenceResult<E>> all = joined.union(checked);
@@ -219,7 +221,7 @@ public final class SageMakerAsyncInference<IN, E> {
                         new ResultEmitter<>(
                                 new OutputTag<>(DEAD_LETTERS_ID, resultType), cleanupStore()))
                 .returns(resultType)
-                .name("SageMaker async inference results")
+                .name("SageMaker async inference results: " + endpoint)
                 .uid(uidPrefix + "-results");
     }
 

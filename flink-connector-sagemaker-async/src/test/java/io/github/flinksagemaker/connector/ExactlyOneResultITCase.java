@@ -1,0 +1,321 @@
+package io.github.flinksagemaker.connector;
+
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.join.InferenceResult;
+import io.github.flinksagemaker.connector.join.InferenceStatus;
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.testutils.CollectingSink;
+import io.github.flinksagemaker.connector.testutils.DigestModel;
+import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.ResultCollector;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Exactly one correct result per element where IDs repeat, where the service places results
+ * differently than assumed, and where elements are rejected: never silence, never one element
+ * answered with another's output.
+ */
+class ExactlyOneResultITCase {
+    private static final Duration STALL = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private static LocalSageMakerAsync local;
+
+    @BeforeAll
+    static void startLocalEndpoint() throws Exception {
+        local = LocalSageMakerAsync.builder().start();
+    }
+
+    @AfterAll
+    static void stopLocalEndpoint() throws Exception {
+        local.close();
+    }
+
+    private static String prefix(String endpoint, String part) {
+        return "s3://" + local.bucket() + "/" + endpoint + "/" + part;
+    }
+
+    private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
+        return SageMakerAsyncInference.<String>builder()
+                .setAll(LocalAwsConfig.of(local))
+                .endpointName(endpoint)
+                .outputPath(prefix(endpoint, "output"))
+                .failurePath(prefix(endpoint, "failure"))
+                .s3InputPrefix(prefix(endpoint, "input"))
+                .serializer(element -> SerializedRequest.of(payloadOf(element)))
+                .inferenceIdExtractor(ExactlyOneResultITCase::idOf);
+    }
+
+    /** An element "id:fill:size": a user-supplied ID and its own payload of one letter. */
+    static String element(String id, char fill, int size) {
+        return id + ":" + fill + ":" + size;
+    }
+
+    static String idOf(String element) {
+        return element.split(":")[0];
+    }
+
+    static byte[] payloadOf(String element) {
+        String[] parts = element.split(":");
+        byte[] payload = new byte[Integer.parseInt(parts[2])];
+        Arrays.fill(payload, (byte) parts[1].charAt(0));
+        return payload;
+    }
+
+    private static StreamExecutionEnvironment environment() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        return env;
+    }
+
+    @Test
+    void aRepeatedIdIsRejectedBeforeSubmissionAndTheFirstElementKeepsItsOwnAnswer()
+            throws Exception {
+        String endpoint = "repeated-ids";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .model(new DigestModel())
+                        .build());
+        // 200 elements; the last 20 reuse the IDs of the first 20 with other payloads, and every
+        // fifth of those goes through S3, where both would share an input key.
+        List<String> elements =
+                IntStream.range(0, 200)
+                        .mapToObj(
+                                i -> {
+                                    int id = i < 180 ? i : i - 180;
+                                    int size = id < 20 && id % 5 == 0 ? 200_000 : 64;
+                                    return element("id-" + id, i < 180 ? 'a' : 'z', size);
+                                })
+                        .toList();
+
+        StreamExecutionEnvironment env = environment();
+        SingleOutputStreamOperator<InferenceResult<String>> results =
+                inference(endpoint)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])));
+        CloseableIterator<InferenceResult<String>> iterator = results.collectAsync();
+        JobClient job = env.executeAsync("repeated ids");
+        List<InferenceResult<String>> all;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            long until = System.nanoTime() + STALL.toNanos();
+            while (collector.size() < 200) {
+                assertThat(System.nanoTime())
+                        .as("200 results in time, %d so far", collector.size())
+                        .isLessThan(until);
+                Thread.sleep(50);
+            }
+            all = collector.andNothingMoreFor(Duration.ofSeconds(3));
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(all).as("exactly one result per element").hasSize(200);
+        List<InferenceResult<String>> rejected =
+                all.stream().filter(r -> r.status() == InferenceStatus.REJECTED).toList();
+        assertThat(rejected)
+                .hasSize(20)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.element()).as("the later one").contains(":z:");
+                            assertThat(r.errorMessage())
+                                    .startsWith("DUPLICATE_INFERENCE_ID")
+                                    .contains("'" + r.inferenceId() + "'");
+                        });
+        Map<String, InferenceResult<String>> answered =
+                all.stream()
+                        .filter(r -> r.status() != InferenceStatus.REJECTED)
+                        .collect(
+                                Collectors.toMap(
+                                        InferenceResult::inferenceId, Function.identity()));
+        assertThat(answered).hasSize(180);
+        for (String element : elements.subList(0, 180)) {
+            InferenceResult<String> result = answered.get(idOf(element));
+            assertThat(result.status()).isEqualTo(InferenceStatus.SUCCESS);
+            assertThat(result.element()).isEqualTo(element);
+            assertThat(result.output())
+                    .as("answered from its own payload: %s", element)
+                    .isEqualTo(DigestModel.digest(payloadOf(element)));
+            assertThat(result.path())
+                    .isEqualTo(
+                            payloadOf(element).length > 128_000
+                                    ? SubmitPath.S3
+                                    : SubmitPath.INLINE);
+        }
+        assertThat(local.counters().invocationsById())
+                .as("nothing was invoked for the later elements")
+                .allSatisfy(
+                        (id, count) -> {
+                            if (id.startsWith("id-")) {
+                                assertThat(count).isEqualTo(1L);
+                            }
+                        });
+    }
+
+    @Test
+    void aResultLocationTheJobNeverListsFailsTheJobNamingItAndThePrefixes() throws Exception {
+        String endpoint = "misrouted";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "somewhere-else"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .model(new DigestModel())
+                        .build());
+        StreamExecutionEnvironment env = environment();
+        inference(endpoint)
+                .build()
+                .apply(
+                        env.fromData(
+                                Types.STRING,
+                                IntStream.range(0, 20)
+                                        .mapToObj(i -> element("m-" + i, 'a', 10))
+                                        .toArray(String[]::new)))
+                .collectAsync();
+        JobClient job = env.executeAsync("misrouted");
+
+        assertThatThrownBy(() -> job.getJobExecutionResult().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasRootCauseInstanceOf(FatalAwsException.class)
+                .rootCause()
+                .hasMessageContaining("OutputLocation " + prefix(endpoint, "somewhere-else"))
+                .hasMessageContaining("never lists")
+                .hasMessageContaining(prefix(endpoint, "output") + "/");
+    }
+
+    @Test
+    void failureObjectsOutsideTheTimeBucketsAreFoundPromptly() throws Exception {
+        String endpoint = "flat-failures";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .extensionAppliesToFailures(false)
+                        .model(new DigestModel())
+                        .build());
+        List<String> elements =
+                IntStream.range(0, 30)
+                        .mapToObj(i -> element("f-" + i, i % 3 == 0 ? 'E' : 'a', 16))
+                        .toList();
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                inference(endpoint)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        JobClient job = env.executeAsync("flat failures");
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            results =
+                    collector.awaitKeys(
+                            elements.stream().map(ExactlyOneResultITCase::idOf).toList(),
+                            InferenceResult::inferenceId,
+                            STALL);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results)
+                .filteredOn(r -> r.element().contains(":E:"))
+                .hasSize(10)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.status()).isEqualTo(InferenceStatus.MODEL_ERROR);
+                            assertThat(r.resultLocation())
+                                    .as("directly below the failure prefix, not in a time bucket")
+                                    .matches(prefix(endpoint, "failure") + "/[^/]+");
+                            assertThat(r.latencyMillis())
+                                    .as("found by listing, not hours later")
+                                    .isLessThan(30_000);
+                        });
+    }
+
+    @Test
+    void aRejectedElementGetsOneResultAndReachesTheDeadLetters() throws Exception {
+        String endpoint = "rejections";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .model(new DigestModel())
+                        .build());
+        List<String> elements =
+                List.of(
+                        element("ok-1", 'a', 10),
+                        element("too-large", 'a', 200_000),
+                        element("ok-2", 'a', 10));
+        StreamExecutionEnvironment env = environment();
+        SingleOutputStreamOperator<InferenceResult<String>> results =
+                SageMakerAsyncInference.<String>builder()
+                        .setAll(LocalAwsConfig.of(local))
+                        .endpointName(endpoint)
+                        .outputPath(prefix(endpoint, "output"))
+                        .failurePath(prefix(endpoint, "failure"))
+                        .serializer(element -> SerializedRequest.of(payloadOf(element)))
+                        .inferenceIdExtractor(ExactlyOneResultITCase::idOf)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])));
+        CollectingSink<InferenceResult<String>> deadLetters =
+                new CollectingSink<>("rejections-dead-letters");
+        SageMakerAsyncInference.deadLetters(results).sinkTo(deadLetters);
+        CloseableIterator<InferenceResult<String>> iterator = results.collectAsync();
+        JobClient job = env.executeAsync("rejections");
+        List<InferenceResult<String>> all;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            collector.awaitKeys(
+                    List.of("ok-1", "too-large", "ok-2"), InferenceResult::inferenceId, STALL);
+            all = collector.andNothingMoreFor(Duration.ofSeconds(2));
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(all).hasSize(3);
+        assertThat(deadLetters.collected())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.inferenceId()).isEqualTo("too-large");
+                            assertThat(r.status()).isEqualTo(InferenceStatus.REJECTED);
+                            assertThat(r.errorMessage())
+                                    .startsWith("PAYLOAD_TOO_LARGE")
+                                    .contains("sagemaker.s3.input-prefix");
+                            assertThat(r.element()).isEqualTo(element("too-large", 'a', 200_000));
+                        });
+    }
+}

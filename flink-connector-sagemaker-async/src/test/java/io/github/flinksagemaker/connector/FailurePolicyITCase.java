@@ -1,0 +1,408 @@
+package io.github.flinksagemaker.connector;
+
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.join.InferenceResult;
+import io.github.flinksagemaker.connector.join.InferenceStatus;
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+import io.github.flinksagemaker.connector.testutils.DigestModel;
+import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.ResultCollector;
+import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalCounters.Rejection;
+import io.github.flinksagemaker.local.LocalCounters.S3Fault;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalSageMakerAsync;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The failure policy through the one-call API with default options against the local endpoint: a
+ * fault that dooms every element fails the job at once saying what to fix, a transient fault slows
+ * the job down, a fault of one object becomes that element's result.
+ */
+class FailurePolicyITCase {
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+    private static final Duration STALL = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(8)
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .build());
+
+    private static LocalSageMakerAsync local;
+
+    @BeforeAll
+    static void startLocalEndpoint() throws Exception {
+        local = LocalSageMakerAsync.builder().start();
+    }
+
+    @AfterAll
+    static void stopLocalEndpoint() throws Exception {
+        local.close();
+    }
+
+    @AfterEach
+    void healS3() {
+        local.s3Faults().allowAll();
+    }
+
+    private static String prefix(String endpoint, String part) {
+        return "s3://" + local.bucket() + "/" + endpoint + "/" + part;
+    }
+
+    private static void register(String endpoint, FaultInjection faults) {
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .maxConcurrentInvocations(256)
+                        .model(new DigestModel())
+                        .faults(faults)
+                        .build());
+    }
+
+    /** Default options, except where a test names one. */
+    private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
+        return SageMakerAsyncInference.<String>builder()
+                .setAll(LocalAwsConfig.of(local))
+                .endpointName(endpoint)
+                .outputPath(prefix(endpoint, "output"))
+                .failurePath(prefix(endpoint, "failure"))
+                .s3InputPrefix(prefix(endpoint, "input"))
+                .serializer(element -> SerializedRequest.of(payload(element)))
+                .inferenceIdExtractor(element -> element);
+    }
+
+    private static byte[] payload(String element) {
+        return ((element.endsWith("0") ? "E" : "p") + element).getBytes();
+    }
+
+    private static List<String> elements(String name, int count) {
+        return IntStream.range(0, count).mapToObj(i -> name + "-" + i).toList();
+    }
+
+    private static StreamExecutionEnvironment environment() {
+        // A restart strategy that would retry for a long time: fatal faults must not use it.
+        Configuration config = new Configuration();
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "1000");
+        config.setString("restart-strategy.fixed-delay.delay", "200 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        return env;
+    }
+
+    /** Runs the job until it fails; returns the failure and how many results came before it. */
+    private static Failure runUntilItFails(
+            SageMakerAsyncInference<String, String> inference, List<String> elements)
+            throws Exception {
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                inference
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        long start = System.nanoTime();
+        JobClient job = env.executeAsync();
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            Throwable failure =
+                    catchFailure(() -> job.getJobExecutionResult().get(30, TimeUnit.SECONDS));
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FAILED);
+            return new Failure(failure, collector.size(), System.nanoTime() - start);
+        }
+    }
+
+    private record Failure(Throwable error, int resultsBefore, long nanos) {}
+
+    private static Throwable catchFailure(ThrowingRunnable run) {
+        try {
+            run.run();
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError("the job did not fail within 30 s", e);
+        }
+        throw new AssertionError("the job finished, it should have failed");
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static void assertFatal(Failure failure, String... mentions) {
+        assertThat(failure.error()).hasRootCauseInstanceOf(FatalAwsException.class);
+        Throwable root = failure.error();
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        assertThat(root.getMessage()).contains(mentions);
+        assertThat(failure.resultsBefore()).as("at most a handful of results first").isLessThan(5);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(failure.nanos())).isLessThan(30);
+    }
+
+    @Test
+    void aWrongSecretKeyFailsTheJobNamingTheCredentials() throws Exception {
+        String endpoint = "wrong-secret";
+        register(endpoint, FaultInjection.NONE);
+        Failure failure =
+                runUntilItFails(
+                        inference(endpoint)
+                                .setAll(
+                                        Configuration.fromMap(
+                                                java.util.Map.of(
+                                                        "aws.credentials.provider.basic.secretkey",
+                                                        "not-the-secret")))
+                                .build(),
+                        elements(endpoint, 200));
+        assertFatal(failure, "credentials", "aws.credentials.provider");
+    }
+
+    @Test
+    void accessDeniedOnTheOutputPrefixFailsTheJobNamingThePrefixAndThePermission()
+            throws Exception {
+        String endpoint = "denied-output";
+        register(endpoint, FaultInjection.NONE);
+        local.s3Faults().deny(local.bucket(), endpoint + "/output", S3Operation.LIST);
+        Failure failure = runUntilItFails(inference(endpoint).build(), elements(endpoint, 200));
+        assertFatal(
+                failure,
+                "Listing s3://" + local.bucket() + "/" + endpoint + "/output",
+                "AccessDenied",
+                "Grant");
+        assertThat(local.counters().s3Faults(S3Fault.ACCESS_DENIED)).isPositive();
+    }
+
+    @Test
+    void anUnknownEndpointFailsTheJobNamingIt() throws Exception {
+        String endpoint = "never-registered";
+        Failure failure = runUntilItFails(inference(endpoint).build(), elements(endpoint, 200));
+        assertFatal(failure, "never-registered", "not found", "sagemaker.endpoint-name");
+    }
+
+    @Test
+    void aMissingBucketFailsTheJobNamingIt() throws Exception {
+        String endpoint = "gone-bucket";
+        String bucket = "bucket-that-was-deleted";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath("s3://" + bucket + "/output")
+                        .s3FailurePath("s3://" + bucket + "/failure")
+                        .model(new DigestModel())
+                        .build());
+        local.deleteBucket(bucket);
+        Failure failure =
+                runUntilItFails(
+                        inference(endpoint)
+                                .outputPath("s3://" + bucket + "/output")
+                                .failurePath("s3://" + bucket + "/failure")
+                                .build(),
+                        elements(endpoint, 200));
+        assertFatal(failure, "NoSuchBucket", "bucket");
+    }
+
+    @Test
+    void fortySecondsOfThrottlingOrUnavailabilitySlowTheJobAndEveryElementSucceeds()
+            throws Exception {
+        Duration storm = Duration.ofSeconds(40);
+        register("storm-429", FaultInjection.NONE);
+        register("storm-503", FaultInjection.NONE);
+        List<String> throttled = elements("storm-429", 300);
+        List<String> unavailable = elements("storm-503", 300);
+
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> first =
+                inference("storm-429")
+                        .uidPrefix("storm-429")
+                        .build()
+                        .apply(env.fromData(Types.STRING, throttled.toArray(new String[0])))
+                        .collectAsync();
+        CloseableIterator<InferenceResult<String>> second =
+                inference("storm-503")
+                        .uidPrefix("storm-503")
+                        .build()
+                        .apply(env.fromData(Types.STRING, unavailable.toArray(new String[0])))
+                        .collectAsync();
+        local.setFaultsFor(
+                "storm-429", FaultInjection.builder().throttledFraction(1.0).build(), storm);
+        local.setFaultsFor(
+                "storm-503",
+                FaultInjection.builder().serviceUnavailableFraction(1.0).build(),
+                storm);
+        JobClient job = env.executeAsync("storms");
+        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
+        long lowestLimit = Long.MAX_VALUE;
+        long stormEnds = System.nanoTime() + storm.toNanos();
+        List<InferenceResult<String>> results = new ArrayList<>();
+        try (ResultCollector<String> a = new ResultCollector<>(first);
+                ResultCollector<String> b = new ResultCollector<>(second)) {
+            while (System.nanoTime() < stormEnds) {
+                for (long limit : metrics.gauges("sagemakerAsync.inFlightLimit")) {
+                    lowestLimit = Math.min(lowestLimit, limit);
+                }
+                assertThat(a.size() + b.size()).as("nothing gets through the storm").isZero();
+                Thread.sleep(200);
+            }
+            results.addAll(a.awaitKeys(throttled, InferenceResult::inferenceId, STALL));
+            results.addAll(b.awaitKeys(unavailable, InferenceResult::inferenceId, STALL));
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results)
+                .hasSize(600)
+                .allSatisfy(
+                        r ->
+                                assertThat(r.status())
+                                        .as("%s", r)
+                                        .isEqualTo(
+                                                r.inferenceId().endsWith("0")
+                                                        ? InferenceStatus.MODEL_ERROR
+                                                        : InferenceStatus.SUCCESS));
+        assertThat(local.counters().rejections(Rejection.THROTTLED)).isPositive();
+        assertThat(local.counters().rejections(Rejection.SERVICE_UNAVAILABLE)).isPositive();
+        int capacity = SubmitOptions.CAPACITY.defaultValue();
+        assertThat(lowestLimit).as("calls in flight cut during the storm").isLessThan(capacity / 4);
+        assertThat(metrics.gauges("sagemakerAsync.inFlightLimit"))
+                .as("and grown back once calls succeed")
+                .allSatisfy(limit -> assertThat(limit).isGreaterThan(capacity / 2L));
+        assertThat(metrics.counterSum("sagemakerAsync.throttled")).isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+    }
+
+    @Test
+    void anUnreadableObjectIsTheResultOfItsOwnerOnlyAndTheJobGoesOn() throws Exception {
+        String endpoint = "unreadable";
+        register(endpoint, FaultInjection.NONE);
+        List<String> elements = elements(endpoint, 50);
+        String layout = endpoint + "/output/flat/";
+        String owned = layout + SageMakerAsyncInferenceITCase.filename(endpoint + "-7");
+        String foreign = layout + "foreign.out";
+        local.s3Faults().deny(local.bucket(), owned, S3Operation.GET);
+        local.s3Faults().deny(local.bucket(), foreign, S3Operation.GET);
+        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
+            s3.putObject(
+                            r -> r.bucket(local.bucket()).key(foreign),
+                            AsyncRequestBody.fromString("another job's result"))
+                    .join();
+        }
+
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                inference(endpoint)
+                        .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "flat")
+                        .set(WatchOptions.START_FROM, WatchOptions.StartFrom.EARLIEST)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        JobClient job = env.executeAsync("unreadable");
+        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
+            results = collector.andNothingMoreFor(Duration.ofSeconds(3));
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results).hasSize(50);
+        for (InferenceResult<String> result : results) {
+            if (result.inferenceId().equals(endpoint + "-7")) {
+                assertThat(result.status()).isEqualTo(InferenceStatus.UNREADABLE);
+                assertThat(result.resultLocation())
+                        .isEqualTo("s3://" + local.bucket() + "/" + owned);
+                assertThat(result.errorMessage()).contains(owned).contains("AccessDenied");
+            } else {
+                assertThat(result.status())
+                        .as("%s", result)
+                        .isEqualTo(
+                                result.inferenceId().endsWith("0")
+                                        ? InferenceStatus.MODEL_ERROR
+                                        : InferenceStatus.SUCCESS);
+            }
+        }
+        assertThat(metrics.counterSum("sagemakerAsync.objectsUnreadable"))
+                .as("the owned and the foreign object, each once")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anEndpointWithoutAFailurePathAnswersEveryElementWithoutHoldingItsSlot() throws Exception {
+        String endpoint = "no-failure-path";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .model(new DigestModel())
+                        .build());
+        List<String> elements = elements(endpoint, 60);
+        Duration resultTimeout = Duration.ofSeconds(8);
+
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                SageMakerAsyncInference.<String>builder()
+                        .setAll(LocalAwsConfig.of(local))
+                        .endpointName(endpoint)
+                        .outputPath(prefix(endpoint, "output"))
+                        .serializer(element -> SerializedRequest.of(payload(element)))
+                        .inferenceIdExtractor(element -> element)
+                        .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        JobClient job = env.executeAsync("no failure path");
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            results = collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results).hasSize(60);
+        for (InferenceResult<String> result : results) {
+            if (result.inferenceId().endsWith("0")) {
+                // The service wrote the failure where this job cannot tell whose it is.
+                assertThat(result.status()).isEqualTo(InferenceStatus.TIMED_OUT);
+                assertThat(result.errorMessage()).doesNotContain("nor at");
+            } else {
+                assertThat(result.status()).isEqualTo(InferenceStatus.SUCCESS);
+                assertThat(result.latencyMillis())
+                        .as("answered at once, not after the submit timeout")
+                        .isLessThan(resultTimeout.toMillis());
+            }
+        }
+    }
+}
