@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector;
 
 import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The one-call API puts results in hourly time buckets unless told otherwise, so that the watch
@@ -45,5 +47,26 @@ class SageMakerAsyncInferenceLayoutTest {
         assertThat(inference.submitFunction().config().outputPathExtension(SUBMIT))
                 .isEqualTo("results");
         assertThat(inference.resultSource().config().timeBuckets()).isNull();
+    }
+
+    @Test
+    void deletingEverythingListedIsRefusedInFavourOfCleaningUpTheJobsOwnResults() {
+        assertThatThrownBy(() -> builder().set(WatchOptions.DELETE_CONSUMED, true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'sagemaker.watch.delete-consumed'")
+                .hasMessageContaining("'sagemaker.join.cleanup'");
+    }
+
+    @Test
+    void overlappingOutputAndFailurePathsAreRefused() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .outputPath("s3://bucket/async")
+                                        .failurePath("s3://bucket/async/failure")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overlap")
+                .hasMessageContaining("s3://bucket/async/failure");
     }
 }

@@ -32,6 +32,10 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
     volatile boolean holdCalls;
     volatile String validationErrorFor;
 
+    /** When set, answers every call instead of the default 202. */
+    volatile java.util.function.Function<InvocationRequest, CompletableFuture<InvocationAccepted>>
+            answer;
+
     static FakeSageMakerRuntime register(String name) {
         FakeSageMakerRuntime fake = new FakeSageMakerRuntime();
         REGISTRY.put(name, fake);
@@ -58,6 +62,9 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
     @Override
     public CompletableFuture<InvocationAccepted> invokeEndpointAsync(InvocationRequest request) {
         invocations.add(request);
+        if (answer != null) {
+            return answer.apply(request);
+        }
         if (request.inferenceId().equals(validationErrorFor)) {
             return CompletableFuture.failedFuture(
                     new InvocationException(

@@ -1,9 +1,11 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.sagemaker.InvocationException;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
 
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -358,5 +361,105 @@ class SageMakerAsyncSubmitFunctionTest {
                 .filter(r -> r.inferenceId().equals(inferenceId))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    private static List<PendingInference<String>> answeredWith(
+            java.util.function.Function<InvocationRequest, CompletableFuture<InvocationAccepted>>
+                    answer,
+            String... elements)
+            throws Exception {
+        String name = name();
+        FakeSageMakerRuntime.register(name).answer = answer;
+        return run(builder(name).build(), elements);
+    }
+
+    @Test
+    void aResponseWithoutAFailureLocationIsAcceptedAndAwaitsItsOutputOnly() throws Exception {
+        List<PendingInference<String>> out =
+                answeredWith(
+                        request ->
+                                CompletableFuture.completedFuture(
+                                        new InvocationAccepted(
+                                                request.inferenceId(), "s3://out/x.out", null)),
+                        "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.isRejected()).isFalse();
+                            assertThat(p.outputLocation()).isEqualTo("s3://out/x.out");
+                            assertThat(p.failureLocation()).isNull();
+                        });
+    }
+
+    @Test
+    void aResponseTheConnectorCannotUseStillCompletesTheElementAsARejection() throws Exception {
+        List<PendingInference<String>> out =
+                answeredWith(
+                        request ->
+                                CompletableFuture.completedFuture(
+                                        new InvocationAccepted(request.inferenceId(), null, null)),
+                        "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.rejectionReason())
+                                    .isEqualTo(RejectionReason.SUBMIT_FAILED);
+                            assertThat(p.errorMessage())
+                                    .contains("Completing the submission failed");
+                        });
+    }
+
+    @Test
+    void aCallThatKeptFailingUntilItsTimeRanOutIsRejectedAsSubmitFailed() throws Exception {
+        List<PendingInference<String>> out =
+                answeredWith(
+                        request ->
+                                CompletableFuture.failedFuture(
+                                        new InvocationException(
+                                                InvocationException.Kind.GAVE_UP,
+                                                "Gave up at the submit timeout, still failing:"
+                                                        + " ThrottlingException (429)",
+                                                null)),
+                        "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.rejectionReason())
+                                    .isEqualTo(RejectionReason.SUBMIT_FAILED);
+                            assertThat(p.errorMessage()).contains("ThrottlingException");
+                        });
+    }
+
+    @Test
+    void aFatalFaultFailsTheOperatorEvenWhenElementsAreRejectedOtherwise() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime.register(name).answer =
+                request ->
+                        CompletableFuture.failedFuture(
+                                new FatalAwsException("InvokeEndpointAsync failed: credentials"));
+        try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
+                harness(builder(name).failureHandling(FailureHandling.REJECT).build())) {
+            harness.getEnvironment().setExpectedExternalFailureCause(Throwable.class);
+            harness.open();
+            harness.processElement(new StreamRecord<>("a", 0L));
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (harness.getEnvironment().getActualExternalFailureCause().isEmpty()) {
+                assertThat(System.nanoTime()).as("the operator fails in time").isLessThan(until);
+                Thread.sleep(10);
+            }
+
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.getEnvironment().getActualExternalFailureCause())
+                    .hasValueSatisfying(
+                            cause ->
+                                    assertThat(cause)
+                                            .hasRootCauseInstanceOf(FatalAwsException.class));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch;
 
 import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.s3.S3Location;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,53 @@ class WatchConfigValidationTest {
         assertThat(config.prefixes())
                 .extracting(WatchConfig.WatchedPrefix::id)
                 .containsExactly("SUCCESS s3://b/out", "FAILURE s3://b/failed");
+    }
+
+    @Test
+    void refusesPrefixesThatContainEachOther() {
+        for (String[] pair :
+                new String[][] {
+                    {"s3://b/async", "s3://b/async"},
+                    {"s3://b/async", "s3://b/async/failure"},
+                    {"s3://b/async/output/", "s3://b/async"}
+                }) {
+            assertThatThrownBy(() -> valid().outputPrefix(pair[0]).failurePrefix(pair[1]).build())
+                    .as("%s and %s", pair[0], pair[1])
+                    .hasMessageContaining("overlap");
+        }
+        // A shared start of a name is no overlap: the prefixes are directories.
+        assertThat(valid().outputPrefix("s3://b/out").failurePrefix("s3://b/out-failures").build())
+                .isNotNull();
+        assertThat(valid().outputPrefix("s3://b/x").failurePrefix("s3://other/x").build())
+                .isNotNull();
+    }
+
+    @Test
+    void knowsWhichLocationsItsListingsReach() {
+        WatchConfig config =
+                valid().failurePrefix("s3://b/failed")
+                        .timeBuckets("r/{yyyy}/{MM}/{dd}/{HH}")
+                        .build()
+                        .config();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/29/14/a.out", "x")))
+                .isTrue();
+        assertThat(
+                        config.watches(
+                                S3Location.parse("s3://b/failed/r/2026/11/29/14/a-error.out", "x")))
+                .isTrue();
+        assertThat(config.watches(S3Location.parse("s3://b/failed/a-error.out", "x")))
+                .as("failures directly below the failure prefix are listed too")
+                .isTrue();
+        assertThat(config.watches(S3Location.parse("s3://b/out/a.out", "x")))
+                .as("outputs outside the time buckets are not")
+                .isFalse();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/a.out", "x"))).isFalse();
+        assertThat(config.watches(S3Location.parse("s3://b/elsewhere/a.out", "x"))).isFalse();
+        assertThat(config.watches(S3Location.parse("s3://c/out/r/2026/11/29/14/a.out", "x")))
+                .isFalse();
+        assertThat(config.describeWatched())
+                .contains("s3://b/out/r/{yyyy}/{MM}/{dd}/{HH}/")
+                .contains("directly below s3://b/failed/");
     }
 
     @Test

@@ -71,7 +71,7 @@ class BoundedWatchStateITCase {
         List<Integer> stateBytes = new ArrayList<>();
         List<Integer> trackedKeys = new ArrayList<>();
         List<Long> listRequests = new ArrayList<>();
-        int assigned = 0;
+        List<ResultObjectSplit> assigned = new ArrayList<>();
         try (ResultObjectEnumerator enumerator =
                 new ResultObjectEnumerator(
                         context, watch, WatchClientFactory.SDK.s3(watch), clock, null)) {
@@ -92,10 +92,13 @@ class BoundedWatchStateITCase {
                 trackedKeys.add(state.trackedKeys());
                 stateBytes.add(serializer.serialize(state).length);
             }
-            assigned = context.getSplitAssignments().get(0).getAssignedSplits().size();
+            assigned.addAll(context.getSplitAssignments().get(0).getAssignedSplits());
         }
 
-        assertThat(assigned).as("every object discovered exactly once").isEqualTo(20_000);
+        assertThat(assigned).as("every object discovered once").hasSize(20_000);
+        assertThat(assigned.stream().map(ResultObjectSplit::splitId).distinct().count())
+                .as("and each a different object")
+                .isEqualTo(20_000);
         // Open at hh:30 with a 2 h lifetime: hours h-3 .. h+1, of which h-3 .. h hold objects.
         for (int hour = 3; hour < HOURS; hour++) {
             assertThat(trackedKeys.get(hour)).isEqualTo(4 * OBJECTS_PER_HOUR);
