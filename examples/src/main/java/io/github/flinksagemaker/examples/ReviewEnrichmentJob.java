@@ -189,12 +189,25 @@ public final class ReviewEnrichmentJob {
             }
         } finally {
             progress.shutdownNow();
-            job.cancel().get();
+            stop(job);
         }
         printProgress(console, summary, started);
         summary.print(console, local != null ? local.counters().s3RequestsTotal() : null);
         console.printf("Enriched records written to %s%n", options.output().toAbsolutePath());
         return summary;
+    }
+
+    /**
+     * Cancels the job and waits until it has stopped, so that nothing of it still runs (or logs)
+     * when the summary is printed and the embedded endpoint closes.
+     */
+    static void stop(JobClient job) throws Exception {
+        job.cancel().get();
+        try {
+            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException cancelled) {
+            // The expected end of a cancelled job.
+        }
     }
 
     private static void printProgress(PrintStream console, RunSummary summary, long started) {

@@ -118,4 +118,47 @@ class ReviewEnrichmentJobITCase {
         }
         return record.toString();
     }
+
+    @Test
+    void aFileWithRepeatedIdsStillGetsOneLinePerInputLine(@TempDir Path dir) throws Exception {
+        List<String> input = new ArrayList<>();
+        for (long i = 0; i < 6; i++) {
+            input.add(Reviews.generate(i));
+        }
+        String reused = JSON.readTree(input.get(2)).get("id").asText();
+        input.add("{\"id\":\"" + reused + "\",\"text\":\"Same id, another review.\"}");
+        Path inputFile = dir.resolve("reviews.jsonl");
+        Files.write(inputFile, input);
+        Path outputFile = dir.resolve("enriched.jsonl");
+
+        RunSummary summary =
+                ReviewEnrichmentJob.run(
+                        ExampleOptions.parse(
+                                new String[] {
+                                    "--input",
+                                    inputFile.toString(),
+                                    "--output",
+                                    outputFile.toString()
+                                }),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : Files.readAllLines(outputFile)) {
+            records.add(JSON.readTree(line));
+        }
+        assertThat(summary.total()).isEqualTo(7);
+        assertThat(records).hasSize(7);
+        assertThat(records)
+                .filteredOn(r -> r.get("id").asText().equals(reused))
+                .extracting(r -> r.get("status").asText())
+                .containsExactlyInAnyOrder("SUCCESS", "REJECTED");
+        assertThat(records)
+                .filteredOn(r -> r.get("status").asText().equals("REJECTED"))
+                .singleElement()
+                .satisfies(
+                        r ->
+                                assertThat(r.get("error").asText())
+                                        .startsWith("DUPLICATE_INFERENCE_ID")
+                                        .contains(reused));
+    }
 }
