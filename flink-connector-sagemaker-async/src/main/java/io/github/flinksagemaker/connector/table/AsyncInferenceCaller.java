@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -20,8 +21,10 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Submits a payload and, for the functions that return the model's output, waits for its result:
- * what the SQL surface needs from the connector, once per function instance. Every outcome is an
- * {@link AwaitedResult}; only an S3 read that fails after the SDK's retries fails the future.
+ * what the SQL surface needs from the connector, once per function instance. Every outcome of a row
+ * is an {@link AwaitedResult}; a fault that dooms every row ({@link FatalAwsException}: wrong
+ * credentials, a missing permission, endpoint or bucket) and an S3 read that fails after the SDK's
+ * retries fail the future instead.
  */
 @Internal
 final class AsyncInferenceCaller implements AutoCloseable {
@@ -68,8 +71,11 @@ final class AsyncInferenceCaller implements AutoCloseable {
                 .handle(
                         (submission, error) -> {
                             if (error != null) {
-                                return CompletableFuture.completedFuture(
-                                        rejected(inferenceId, error));
+                                return fatal(error) != null
+                                        ? CompletableFuture.<AwaitedResult>failedFuture(
+                                                fatal(error))
+                                        : CompletableFuture.completedFuture(
+                                                rejected(inferenceId, error));
                             }
                             return poller.await(
                                     submission.accepted(),
@@ -87,10 +93,15 @@ final class AsyncInferenceCaller implements AutoCloseable {
         return submitter
                 .submit(inferenceId, request, System.currentTimeMillis())
                 .handle(
-                        (submission, error) ->
-                                error == null
-                                        ? new SubmitOutcome(submission, null)
-                                        : new SubmitOutcome(null, rejected(inferenceId, error)));
+                        (submission, error) -> {
+                            if (error == null) {
+                                return new SubmitOutcome(submission, null);
+                            }
+                            if (fatal(error) != null) {
+                                throw fatal(error);
+                            }
+                            return new SubmitOutcome(null, rejected(inferenceId, error));
+                        });
     }
 
     @Override
@@ -98,6 +109,12 @@ final class AsyncInferenceCaller implements AutoCloseable {
         scheduler.shutdownNow();
         submitter.close();
         resultStore.close();
+    }
+
+    /** The fault that dooms every row (credentials, permissions, names), or null. */
+    private static FatalAwsException fatal(Throwable error) {
+        Throwable cause = InferenceSubmitter.unwrap(error);
+        return cause instanceof FatalAwsException ? (FatalAwsException) cause : null;
     }
 
     private static AwaitedResult rejected(String inferenceId, Throwable error) {

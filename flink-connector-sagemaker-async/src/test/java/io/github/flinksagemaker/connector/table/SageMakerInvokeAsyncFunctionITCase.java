@@ -164,6 +164,27 @@ class SageMakerInvokeAsyncFunctionITCase {
     }
 
     @Test
+    void wrongCredentialsFailTheQueryEvenWhenErrorsBecomeNull() throws Exception {
+        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        options.put("aws.credentials.provider.basic.secretkey", "not-the-secret");
+        options.put("sagemaker.invoke.error-handling", "NULL");
+        StreamTableEnvironment tEnv = tableEnvironment();
+        tEnv.createTemporarySystemFunction(
+                "INVOKE_WITH_WRONG_SECRET", new SageMakerInvokeAsyncFunction(options));
+        tEnv.createTemporaryView("requests", requests(tEnv, List.of(json("good"))));
+
+        assertThatThrownBy(
+                        () ->
+                                SqlTestSupport.collect(
+                                        tEnv.executeSql(
+                                                "SELECT INVOKE_WITH_WRONG_SECRET(payload) FROM"
+                                                        + " requests"),
+                                        1))
+                .hasStackTraceContaining("FatalAwsException")
+                .hasStackTraceContaining("credentials");
+    }
+
+    @Test
     void bytesInGiveBytesOut() throws Exception {
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
