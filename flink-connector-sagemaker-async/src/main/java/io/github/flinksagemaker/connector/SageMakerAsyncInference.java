@@ -95,18 +95,12 @@ public final class SageMakerAsyncInference<IN, E> {
     private final SageMakerAsyncSubmitFunction<IN, E> submit;
     private final SageMakerAsyncResultSource<InferenceOutput> results;
     private final JoinConfig join;
-    private final InferenceIdExtractor<IN> idExtractor;
-    private final ElementProjection<IN, E> projection;
-    private final TypeInformation<E> elementType;
     private final String uidPrefix;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
         this.join = JoinConfig.from(builder.configuration);
-        this.submit = builder.submitBuilder().build();
+        this.submit = builder.submit.setAll(builder.configuration).build();
         this.results = builder.sourceBuilder(submit).build();
-        this.idExtractor = builder.idExtractor;
-        this.projection = builder.projection;
-        this.elementType = builder.elementType;
         this.uidPrefix =
                 builder.uidPrefix != null
                         ? builder.uidPrefix
@@ -137,7 +131,9 @@ public final class SageMakerAsyncInference<IN, E> {
     @SuppressWarnings("unchecked")
     public SingleOutputStreamOperator<InferenceResult<E>> apply(DataStream<IN> input) {
         TypeInformation<E> carried =
-                elementType != null ? elementType : (TypeInformation<E>) input.getType();
+                submit.elementType() != null
+                        ? submit.elementType()
+                        : (TypeInformation<E>) input.getType();
         InferenceResultTypeInfo<E> resultType = new InferenceResultTypeInfo<>(carried);
         OutputTag<InferenceResult<E>> rejectedTag = new OutputTag<>("rejected", resultType);
         // Operator names carry the endpoint: metrics of two pipelines in one job stay apart.
@@ -145,12 +141,12 @@ public final class SageMakerAsyncInference<IN, E> {
 
         List<DataStream<InferenceResult<E>>> rejections = new ArrayList<>();
         DataStream<IN> toSubmit = input;
-        if (idExtractor != null) {
+        if (submit.idExtractor() != null) {
             SingleOutputStreamOperator<IN> guarded =
-                    input.keyBy(InferenceIdGuard.keyBy(idExtractor), Types.STRING)
+                    input.keyBy(InferenceIdGuard.keyBy(submit.idExtractor()), Types.STRING)
                             .process(
                                     new InferenceIdGuard<>(
-                                            projectionOrIdentity(),
+                                            submit.projection(),
                                             submit.config().resultWindowMillis()
                                                     + join.duplicateRetentionMillis(),
                                             rejectedTag))
@@ -243,11 +239,6 @@ public final class SageMakerAsyncInference<IN, E> {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private ElementProjection<IN, E> projectionOrIdentity() {
-        return projection != null ? projection : element -> (E) element;
-    }
-
     private ResultEmitter.CleanupStoreFactory cleanupStore() {
         if (!join.cleanup()) {
             return null;
@@ -264,14 +255,20 @@ public final class SageMakerAsyncInference<IN, E> {
      */
     @PublicEvolving
     public static final class Builder<IN, E> {
+        /** Options of the watch source, the join and everything else; the submit side's too. */
         private final Configuration configuration = new Configuration();
-        private RequestSerializer<IN> serializer;
-        private InferenceIdExtractor<IN> idExtractor;
-        private ElementProjection<IN, E> projection;
-        private TypeInformation<E> elementType;
+
+        /** How elements become requests: the submit function's own builder holds it. */
+        private SageMakerAsyncSubmitFunction.Builder<IN, E> submit;
+
         private String uidPrefix;
 
-        private Builder() {}
+        @SuppressWarnings("unchecked")
+        private Builder() {
+            this.submit =
+                    (SageMakerAsyncSubmitFunction.Builder<IN, E>)
+                            (Object) SageMakerAsyncSubmitFunction.<IN>builder();
+        }
 
         /** Sets any option of the submit side, the watch source, the join or {@code aws.*}. */
         public <T> Builder<IN, E> set(ConfigOption<T> option, T value) {
@@ -306,22 +303,27 @@ public final class SageMakerAsyncInference<IN, E> {
             return set(SubmitOptions.S3_INPUT_PREFIX, s3Uri);
         }
 
+        /** Required: turns each element into its payload. */
         public Builder<IN, E> serializer(RequestSerializer<IN> serializer) {
-            this.serializer = Objects.requireNonNull(serializer, "serializer");
+            submit.serializer(serializer);
             return this;
         }
 
+        /**
+         * Derives inference IDs from elements, so replays reuse them; elements must not share one
+         * (a later one is REJECTED with DUPLICATE_INFERENCE_ID). Default: random UUIDs.
+         */
         public Builder<IN, E> inferenceIdExtractor(InferenceIdExtractor<IN> extractor) {
-            this.idExtractor = Objects.requireNonNull(extractor, "extractor");
+            submit.inferenceIdExtractor(extractor);
             return this;
         }
 
+        /** Carries a projection of each element instead of the element itself. */
         @SuppressWarnings("unchecked")
         public <P> Builder<IN, P> projection(
                 ElementProjection<IN, P> projection, TypeInformation<P> type) {
             Builder<IN, P> self = (Builder<IN, P>) this;
-            self.projection = Objects.requireNonNull(projection, "projection");
-            self.elementType = Objects.requireNonNull(type, "type");
+            self.submit = submit.projection(projection, type);
             return self;
         }
 
@@ -335,10 +337,6 @@ public final class SageMakerAsyncInference<IN, E> {
          * @throws IllegalArgumentException naming the first missing or invalid option
          */
         public SageMakerAsyncInference<IN, E> build() {
-            if (serializer == null) {
-                throw new IllegalStateException(
-                        "A RequestSerializer is required: call serializer(...)");
-            }
             if (configuration.get(WatchOptions.DELETE_CONSUMED)) {
                 throw new IllegalArgumentException(
                         "Option '"
@@ -353,25 +351,6 @@ public final class SageMakerAsyncInference<IN, E> {
                         SubmitOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
             }
             return new SageMakerAsyncInference<>(this);
-        }
-
-        private SageMakerAsyncSubmitFunction.Builder<IN, E> submitBuilder() {
-            SageMakerAsyncSubmitFunction.Builder<IN, IN> submit =
-                    SageMakerAsyncSubmitFunction.<IN>builder()
-                            .setAll(configuration)
-                            .serializer(serializer);
-            if (idExtractor != null) {
-                submit.inferenceIdExtractor(idExtractor);
-            }
-            return projection != null
-                    ? submit.projection(projection, elementType)
-                    : withIdentity(submit);
-        }
-
-        @SuppressWarnings("unchecked")
-        private SageMakerAsyncSubmitFunction.Builder<IN, E> withIdentity(
-                SageMakerAsyncSubmitFunction.Builder<IN, IN> submit) {
-            return (SageMakerAsyncSubmitFunction.Builder<IN, E>) (Object) submit;
         }
 
         private SageMakerAsyncResultSource.Builder<InferenceOutput> sourceBuilder(

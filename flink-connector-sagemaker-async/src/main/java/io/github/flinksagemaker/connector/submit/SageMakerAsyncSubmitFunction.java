@@ -6,6 +6,7 @@ import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -96,10 +97,28 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         return config;
     }
 
+    /** The ID extractor, or null when IDs are random; for the one-call API's wiring. */
+    @Internal
+    public InferenceIdExtractor<IN> idExtractor() {
+        return idExtractor;
+    }
+
+    /** What each pending inference carries; for the one-call API's wiring. */
+    @Internal
+    public ElementProjection<IN, E> projection() {
+        return projection;
+    }
+
+    /** The type of the carried projection, or null when the element itself is carried. */
+    @Internal
+    public TypeInformation<E> elementType() {
+        return elementType;
+    }
+
     @Override
     public void open(OpenContext openContext) {
         metrics = new SubmitMetrics(getRuntimeContext().getMetricGroup());
-        submitter = InferenceSubmitter.open(config, clientFactory, metrics);
+        submitter = InferenceSubmitter.open(config, clientFactory, metrics.retries());
         metrics.watch(submitter);
     }
 

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
-import io.github.flinksagemaker.connector.aws.RetryListener;
+import io.github.flinksagemaker.connector.aws.RetryCounters;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -14,15 +14,14 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * latency.
  */
 @Internal
-final class SubmitMetrics implements RetryListener {
+final class SubmitMetrics {
     static final String GROUP = "sagemakerAsync";
 
     private final Counter submittedInline;
     private final Counter submittedS3;
     private final Counter bytesInline;
     private final Counter bytesS3;
-    private final Counter retries;
-    private final Counter throttled;
+    private final RetryCounters retries;
     private final Counter rejected;
     private final Histogram submitLatencyMillis;
 
@@ -34,8 +33,7 @@ final class SubmitMetrics implements RetryListener {
         this.submittedS3 = group.counter("submittedS3");
         this.bytesInline = group.counter("bytesInline");
         this.bytesS3 = group.counter("bytesS3");
-        this.retries = group.counter("retries");
-        this.throttled = group.counter("throttled");
+        this.retries = new RetryCounters(group);
         this.rejected = group.counter("rejected");
         this.submitLatencyMillis =
                 group.histogram("submitLatencyMillis", new DescriptiveStatisticsHistogram(1000));
@@ -57,13 +55,8 @@ final class SubmitMetrics implements RetryListener {
         rejected.inc();
     }
 
-    @Override
-    public void onRetry() {
-        retries.inc();
-    }
-
-    @Override
-    public void onThrottled() {
-        throttled.inc();
+    /** Counts the retries and throttled attempts of the submitter's calls. */
+    RetryCounters retries() {
+        return retries;
     }
 }

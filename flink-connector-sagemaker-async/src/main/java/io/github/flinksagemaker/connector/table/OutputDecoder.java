@@ -58,12 +58,12 @@ final class OutputDecoder implements Serializable {
         this.hasErrorColumns = errorColumns;
         boolean single = data.size() == 1 && TableTypes.isStringOrBytes(types.get(data.get(0)));
         if (format == OutputFormat.RAW && !single) {
-            throw new IllegalArgumentException(
-                    "Option '"
-                            + ModelOptions.OUTPUT_FORMAT.key()
-                            + "' = RAW needs exactly one OUTPUT column of type STRING or BYTES"
-                            + " besides the error columns, the model has "
-                            + TableTypes.describe(names, types));
+            throw TableTypes.rawNeedsOneColumn(
+                    ModelOptions.OUTPUT_FORMAT,
+                    "OUTPUT",
+                    " besides the error columns",
+                    names,
+                    types);
         }
         this.raw = format == OutputFormat.RAW || (format == OutputFormat.AUTO && single);
         if (!raw) {

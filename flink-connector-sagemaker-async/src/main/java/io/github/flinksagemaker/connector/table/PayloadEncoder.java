@@ -38,12 +38,8 @@ final class PayloadEncoder implements Serializable {
         this.types = List.copyOf(types);
         if (format == InputFormat.RAW
                 && (types.size() != 1 || !TableTypes.isStringOrBytes(types.get(0)))) {
-            throw new IllegalArgumentException(
-                    "Option '"
-                            + ModelOptions.INPUT_FORMAT.key()
-                            + "' = RAW needs exactly one INPUT column of type STRING or BYTES,"
-                            + " the model has "
-                            + TableTypes.describe(names, types));
+            throw TableTypes.rawNeedsOneColumn(
+                    ModelOptions.INPUT_FORMAT, "INPUT", "", names, types);
         }
         this.getters = new RowData.FieldGetter[types.size()];
         for (int i = 0; i < getters.length; i++) {

@@ -41,7 +41,7 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction {
                         ? configured
                         : SqlInvokeConfig.from(JobParameterOptions.read(context));
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
-        caller = AsyncInferenceCaller.open(config, metrics);
+        caller = AsyncInferenceCaller.open(config, metrics.retries());
     }
 
     @Override

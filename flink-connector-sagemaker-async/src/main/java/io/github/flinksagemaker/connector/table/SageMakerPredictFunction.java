@@ -35,7 +35,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     @Override
     public void open(FunctionContext context) {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
-        caller = AsyncInferenceCaller.open(spec.config(), metrics);
+        caller = AsyncInferenceCaller.open(spec.config(), metrics.retries());
     }
 
     @Override

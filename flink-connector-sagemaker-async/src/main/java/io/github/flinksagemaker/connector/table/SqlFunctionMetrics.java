@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.aws.RetryListener;
+import io.github.flinksagemaker.connector.aws.RetryCounters;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
 
 import org.apache.flink.annotation.Internal;
@@ -15,10 +15,9 @@ import java.util.Map;
  * one counter per outcome, so rows answered with NULL or an error string are always visible.
  */
 @Internal
-final class SqlFunctionMetrics implements RetryListener {
+final class SqlFunctionMetrics {
     private final Map<InferenceStatus, Counter> outcomes = new EnumMap<>(InferenceStatus.class);
-    private final Counter retries;
-    private final Counter throttled;
+    private final RetryCounters retries;
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
         MetricGroup group = functionGroup.addGroup("sagemakerAsync");
@@ -26,21 +25,16 @@ final class SqlFunctionMetrics implements RetryListener {
         outcomes.put(InferenceStatus.MODEL_ERROR, group.counter("modelErrors"));
         outcomes.put(InferenceStatus.REJECTED, group.counter("rejected"));
         outcomes.put(InferenceStatus.TIMED_OUT, group.counter("timedOut"));
-        this.retries = group.counter("retries");
-        this.throttled = group.counter("throttled");
+        outcomes.put(InferenceStatus.UNREADABLE, group.counter("unreadable"));
+        this.retries = new RetryCounters(group);
     }
 
     void outcome(InferenceStatus status) {
         outcomes.get(status).inc();
     }
 
-    @Override
-    public void onRetry() {
-        retries.inc();
-    }
-
-    @Override
-    public void onThrottled() {
-        throttled.inc();
+    /** Counts the retries and throttled attempts of the function's calls. */
+    RetryCounters retries() {
+        return retries;
     }
 }

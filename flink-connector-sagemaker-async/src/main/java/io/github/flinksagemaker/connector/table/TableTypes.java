@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
 
@@ -18,6 +19,24 @@ final class TableTypes {
 
     static boolean isString(LogicalType type) {
         return type.is(LogicalTypeFamily.CHARACTER_STRING);
+    }
+
+    /** The error for a RAW format whose columns are not one STRING or BYTES column. */
+    static IllegalArgumentException rawNeedsOneColumn(
+            ConfigOption<?> option,
+            String columns,
+            String besides,
+            List<String> names,
+            List<LogicalType> types) {
+        return new IllegalArgumentException(
+                "Option '"
+                        + option.key()
+                        + "' = RAW needs exactly one "
+                        + columns
+                        + " column of type STRING or BYTES"
+                        + besides
+                        + ", the model has "
+                        + describe(names, types));
     }
 
     static String describe(List<String> names, List<LogicalType> types) {

@@ -2,19 +2,15 @@ package io.github.flinksagemaker.connector.typeutils;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
 
-import java.io.IOException;
 import java.util.Objects;
 
 /**
  * What the serializers of records that carry a user element share: the nested element serializer,
- * duplication, equality, and the copy and reuse plumbing. Records are mutable only through their
- * element, so reuse variants simply create new records.
+ * duplication, equality and copying. Records are mutable only through their element.
  */
 @Internal
-public abstract class ElementCarryingSerializer<T, E> extends TypeSerializer<T> {
+public abstract class ElementCarryingSerializer<T, E> extends RecordSerializer<T> {
     private static final long serialVersionUID = 1L;
 
     private final TypeSerializer<E> elementSerializer;
@@ -40,26 +36,6 @@ public abstract class ElementCarryingSerializer<T, E> extends TypeSerializer<T> 
     public final TypeSerializer<T> duplicate() {
         TypeSerializer<E> duplicate = elementSerializer.duplicate();
         return duplicate == elementSerializer ? this : withElementSerializer(duplicate);
-    }
-
-    @Override
-    public final T copy(T from, T reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public final int getLength() {
-        return -1;
-    }
-
-    @Override
-    public final T deserialize(T reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public final void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     /** Copies an element that may be null. */

@@ -1,18 +1,14 @@
 package io.github.flinksagemaker.connector.typeutils;
 
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-
-import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * What the serializers of the connector's immutable record types share: records are never copied or
- * reused, and have no fixed length. Subclasses write and read the fields.
+ * The serializer of an immutable record type without nested serializers: one stateless instance,
+ * records never copied. Subclasses write and read the fields.
  */
 @Internal
-public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class ImmutableRecordSerializer<T> extends RecordSerializer<T> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -21,27 +17,22 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializerSinglet
     }
 
     @Override
+    public final TypeSerializer<T> duplicate() {
+        return this;
+    }
+
+    @Override
     public final T copy(T from) {
         return from;
     }
 
     @Override
-    public final T copy(T from, T reuse) {
-        return from;
+    public final boolean equals(Object obj) {
+        return obj != null && obj.getClass() == getClass();
     }
 
     @Override
-    public final int getLength() {
-        return -1;
-    }
-
-    @Override
-    public final T deserialize(T reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public final void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
+    public final int hashCode() {
+        return getClass().hashCode();
     }
 }
