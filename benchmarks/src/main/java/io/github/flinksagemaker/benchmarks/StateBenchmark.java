@@ -126,7 +126,7 @@ final class StateBenchmark {
 
     /**
      * Checkpointed bytes that {@code count} answered inferences leave behind until their duplicate
-     * window (join) and deadline (the tagger's claim on the location that got no object) end.
+     * window (join) and deadline (the tagger's two claims, which tag every copy until then) end.
      */
     static long answeredCheckpointBytes(int count) throws Exception {
         long bytes;

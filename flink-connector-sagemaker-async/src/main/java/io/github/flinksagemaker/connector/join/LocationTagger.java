@@ -16,9 +16,11 @@ import org.apache.flink.util.Collector;
  * order, and emits it tagged with that inference's ID and with the status the claim expects, so a
  * result's status never depends on which prefix it was listed under. Object names are never parsed.
  *
- * <p>A claim lives until its inference's deadline; an object nobody claimed yet waits for the
- * unmatched-output retention, then is dropped and counted. Each is one state, so the location key
- * is stored once, and each timer is deleted when its state is.
+ * <p>A claim lives until its inference's deadline and tags every copy of its object: a key
+ * rewritten by a retry, or a copy left by an earlier use of the ID and listed again after a
+ * restore, all reach the join, which alone decides which copy answers. An object nobody claimed yet
+ * waits for the unmatched-output retention, then is dropped and counted. Each is one state, so the
+ * location key is stored once, and each timer is deleted when its state is.
  */
 @Internal
 public final class LocationTagger
@@ -63,7 +65,6 @@ public final class LocationTagger
             unclaimed.clear();
             context.timerService().deleteProcessingTimeTimer(waiting.expiresAtMillis());
             out.collect(tag(claimant, waiting.output()));
-            return;
         }
         Claimant previous = claim.value();
         if (previous != null) {
@@ -79,8 +80,6 @@ public final class LocationTagger
             InferenceOutput object, Context context, Collector<TaggedOutput> out) throws Exception {
         Claimant claimant = claim.value();
         if (claimant != null) {
-            claim.clear();
-            context.timerService().deleteProcessingTimeTimer(claimant.deadlineMillis());
             out.collect(tag(claimant, object));
             return;
         }
