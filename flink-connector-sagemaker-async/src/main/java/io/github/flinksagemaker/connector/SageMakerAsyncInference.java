@@ -147,7 +147,8 @@ public final class SageMakerAsyncInference<IN, E> {
                             .process(
                                     new InferenceIdGuard<>(
                                             submit.projection(),
-                                            submit.config().resultWindowMillis()
+                                            submit.config().submitTimeout().toMillis()
+                                                    + submit.config().resultWindowMillis()
                                                     + join.duplicateRetentionMillis(),
                                             rejectedTag))
                             .returns(input.getType())

@@ -25,14 +25,22 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>The guard is checkpointed with everything else: an element replayed after a failover comes
  * from a position after the checkpoint, which the restored state has not seen, so it passes and
- * keeps its ID. An ID is remembered until the first element's deadline plus the duplicate
- * retention.
+ * keeps its ID.
+ *
+ * <p>An ID is remembered for a horizon that covers the join's memory of it: the submit timeout, the
+ * result window and the duplicate retention. When its timer fires late (the job was down or
+ * stalled), the join's deadline fired late too and remembers the ID from now on, so the guard keeps
+ * it for another horizon instead of forgetting it early. Should a repeated ID still pass, the join
+ * rejects the second submission; it is never silently dropped.
  */
 @Internal
 public final class InferenceIdGuard<IN, E> extends KeyedProcessFunction<String, IN, IN> {
     private static final long serialVersionUID = 1L;
 
     static final String IN_USE_STATE = "in-use-until";
+
+    /** How late a timer may fire and still count as on time. */
+    static final long LATE_TIMER_TOLERANCE_MILLIS = 1_000L;
 
     /** The key of elements whose ID is missing or invalid: they pass, and submit rejects them. */
     static final String NO_VALID_ID = "";
@@ -113,7 +121,15 @@ public final class InferenceIdGuard<IN, E> extends KeyedProcessFunction<String, 
     public void onTimer(long timestamp, OnTimerContext context, Collector<IN> out)
             throws Exception {
         Long until = inUseUntil.value();
-        if (until != null && timestamp >= until) {
+        if (until == null || timestamp < until) {
+            return;
+        }
+        long now = context.timerService().currentProcessingTime();
+        if (now - until > LATE_TIMER_TOLERANCE_MILLIS) {
+            long extended = now + horizonMillis;
+            inUseUntil.update(extended);
+            context.timerService().registerProcessingTimeTimer(extended);
+        } else {
             inUseUntil.clear();
         }
     }

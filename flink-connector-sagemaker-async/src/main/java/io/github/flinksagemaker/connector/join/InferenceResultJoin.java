@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
+import io.github.flinksagemaker.connector.submit.RejectionReason;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
@@ -28,8 +29,13 @@ import java.util.List;
  * deadline it decides nothing itself: the pending record goes to the {@link #deadlineReached} side
  * output, where {@link ResultLocationCheck} looks at the inference's own locations before declaring
  * it TIMED_OUT, so an answer that a listing missed, or that arrived while the job was down, is
- * still found. After either, the ID is remembered for the duplicate retention so that replayed
- * submissions and second or late objects are dropped and counted, never emitted twice.
+ * still found. After either, the ID is remembered for the duplicate retention so that second or
+ * late objects are dropped and counted, never emitted twice.
+ *
+ * <p>A second pending record for an ID that is pending or remembered gets a REJECTED result ({@link
+ * RejectionReason#DUPLICATE_INFERENCE_ID}), never silence. Under exactly-once checkpointing a
+ * replayed submission never reaches the join twice (the restored state predates it), so this is a
+ * second element with the ID that the ID guard let through, or an at-least-once redelivery.
  *
  * <p>An object last modified well before its submission is stale (left by an earlier use of the
  * same ID at the same location) and never answers it.
@@ -100,7 +106,8 @@ public final class InferenceResultJoin<E>
             PendingInference<E> submitted, Context context, Collector<InferenceResult<E>> out)
             throws Exception {
         if (doneUntil.value() != null || pending.value() != null) {
-            metrics.duplicatesDropped.inc();
+            metrics.duplicateIdsRejected.inc();
+            out.collect(duplicate(submitted, now(context)));
             return;
         }
         HeldOutput held = early.value();
@@ -184,6 +191,24 @@ public final class InferenceResultJoin<E>
         long until = now(context) + config.duplicateRetentionMillis();
         doneUntil.update(until);
         context.timerService().registerProcessingTimeTimer(until);
+    }
+
+    /**
+     * The result of a second submission with an ID already in use. Its input location is left out:
+     * it is the first submission's too, and cleanup must not delete it.
+     */
+    private static <E> InferenceResult<E> duplicate(PendingInference<E> second, long now) {
+        return InferenceResult.rejected(
+                second.inferenceId(),
+                second.element(),
+                second.path(),
+                RejectionReason.DUPLICATE_INFERENCE_ID,
+                "Inference ID '"
+                        + second.inferenceId()
+                        + "' was submitted again while an earlier submission with it was pending"
+                        + " or recently answered; the two share their result locations, so this"
+                        + " one gets no result of its own. Give every element its own ID",
+                now);
     }
 
     /** The result an object gives its inference: by the status its claim expects. */

@@ -7,13 +7,14 @@ import org.apache.flink.metrics.MetricGroup;
 import java.util.function.LongSupplier;
 
 /**
- * The join's metrics, under {@code sagemakerAsync}: the pending gauge and what it dropped, each for
- * its own reason, so that a counter that must stay zero can be watched.
+ * The join's metrics, under {@code sagemakerAsync}: the pending gauge, repeated IDs, and the
+ * objects it dropped, each for its own reason, so that a counter that must stay zero can be
+ * watched.
  */
 @Internal
 final class JoinMetrics {
-    /** A pending record for an inference that is already pending or decided (a replay). */
-    final Counter duplicatesDropped;
+    /** A pending record for an inference that is already pending or decided: REJECTED. */
+    final Counter duplicateIdsRejected;
 
     /** A result object for an inference that is already decided (a second copy, or too late). */
     final Counter lateOutputsDropped;
@@ -26,7 +27,7 @@ final class JoinMetrics {
 
     JoinMetrics(MetricGroup operatorGroup, LongSupplier pending) {
         MetricGroup group = operatorGroup.addGroup("sagemakerAsync");
-        this.duplicatesDropped = group.counter("duplicatesDropped");
+        this.duplicateIdsRejected = group.counter("duplicateIdsRejected");
         this.lateOutputsDropped = group.counter("lateOutputsDropped");
         this.staleOutputsDropped = group.counter("staleOutputsDropped");
         this.unmatchedOutputsDropped = group.counter("unmatchedOutputsDropped");

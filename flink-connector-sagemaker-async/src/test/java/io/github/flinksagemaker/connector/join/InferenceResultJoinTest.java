@@ -246,23 +246,45 @@ class InferenceResultJoinTest {
                 .containsExactly("a");
 
         join.processElement2(new StreamRecord<>(output("a", "late")));
+        assertThat(results()).as("the late object is dropped").isEmpty();
         join.processElement1(new StreamRecord<>(pending("a")));
-        assertThat(results()).isEmpty();
+        assertThat(results())
+                .as("a second submission after the deadline is rejected, never decided again")
+                .extracting(InferenceResult::status)
+                .containsExactly(InferenceStatus.REJECTED);
         assertThat(handedToTheCheck()).hasSize(1);
     }
 
     @Test
-    void replaysAndSecondOutputsAreDroppedNeverEmittedTwice() throws Exception {
+    void secondOutputsAreDroppedAndASecondPendingRecordIsRejectedNeverSilent() throws Exception {
+        PendingInference<String> uploaded =
+                PendingInference.accepted(
+                        "a",
+                        "s3://b/out/a.out",
+                        "s3://b/failed/a-error.out",
+                        SubmitPath.S3,
+                        200_000,
+                        SUBMIT,
+                        DEADLINE,
+                        "s3://b/in/a",
+                        "element-a");
         join.processElement1(new StreamRecord<>(pending("a")));
-        join.processElement1(new StreamRecord<>(pending("a")));
+        join.processElement1(new StreamRecord<>(uploaded));
         join.processElement2(new StreamRecord<>(output("a", "first")));
         join.processElement2(new StreamRecord<>(output("a", "second")));
         join.processElement2(new StreamRecord<>(failure("a", "also")));
         join.processElement1(new StreamRecord<>(pending("a")));
 
-        assertThat(results()).hasSize(1);
-        assertThat(new String(results().get(0).output(), StandardCharsets.UTF_8))
+        assertThat(results())
+                .extracting(r -> r.status() + " " + r.element())
+                .containsExactly("REJECTED element-a", "SUCCESS element-a", "REJECTED element-a");
+        assertThat(new String(results().get(1).output(), StandardCharsets.UTF_8))
                 .isEqualTo("first");
+        assertThat(results().get(0).errorMessage())
+                .startsWith("DUPLICATE_INFERENCE_ID: Inference ID 'a' was submitted again");
+        assertThat(results().get(0).inputLocation())
+                .as("the input is the first submission's: cleanup must not delete it")
+                .isNull();
     }
 
     @Test
@@ -420,17 +442,17 @@ class InferenceResultJoinTest {
             tagger.processElement2(
                     new StreamRecord<>(listedAt("s3://b/out/foreign.out", ResultStatus.SUCCESS)));
             assertThat(keysWithState(tagger, TAGGER_STATES))
-                    .as("the unused failure claim and the foreign object (state names are right)")
-                    .isEqualTo(2);
-            assertThat(tagger.numProcessingTimeTimers()).isEqualTo(2);
+                    .as("both claims, matched or not, and the foreign object")
+                    .isEqualTo(3);
+            assertThat(tagger.numProcessingTimeTimers()).isEqualTo(3);
 
             tagger.setProcessingTime(SUBMIT + UNMATCHED);
             assertThat(keysWithState(tagger, LocationTagger.UNCLAIMED_STATE)).isZero();
-            assertThat(keysWithState(tagger, LocationTagger.CLAIM_STATE)).isEqualTo(1);
+            assertThat(keysWithState(tagger, LocationTagger.CLAIM_STATE)).isEqualTo(2);
 
             tagger.setProcessingTime(DEADLINE);
             assertThat(keysWithState(tagger, TAGGER_STATES))
-                    .as("the unused claim ends with its inference's deadline")
+                    .as("claims end with their inference's deadline")
                     .isZero();
             assertThat(tagger.numProcessingTimeTimers()).isZero();
 
@@ -439,6 +461,60 @@ class InferenceResultJoinTest {
             assertThat(tagger.extractOutputValues())
                     .as("an object after its claim ended is unclaimed, not tagged")
                     .hasSize(1);
+        }
+    }
+
+    private static InferenceOutput copyAt(String location, long lastModifiedMillis, String text) {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        return new InferenceOutput(
+                location,
+                ResultStatus.SUCCESS,
+                content,
+                null,
+                lastModifiedMillis,
+                content.length,
+                null);
+    }
+
+    /**
+     * A copy left at the location by an earlier use of the ID is listed (again, after a restore)
+     * before the fresh one: the claim must still tag the fresh copy, or the answer waits for the
+     * deadline look. Both orders of claim and stale copy.
+     */
+    @Test
+    void aStaleCopyListedFirstCannotHideTheFreshOne() throws Exception {
+        long stale = SUBMIT - InferenceResultJoin.STALE_TOLERANCE_MILLIS - 1;
+        for (boolean claimFirst : new boolean[] {true, false}) {
+            try (var tagger = tagger(backend())) {
+                PendingInference<String> a = pending("a");
+                InferenceOutput leftOver = copyAt(a.outputLocation(), stale, "earlier use");
+                if (claimFirst) {
+                    tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(a)));
+                    tagger.processElement2(new StreamRecord<>(leftOver));
+                } else {
+                    tagger.processElement2(new StreamRecord<>(leftOver));
+                    tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(a)));
+                }
+                tagger.processElement2(
+                        new StreamRecord<>(copyAt(a.outputLocation(), SUBMIT + 3_000L, "fresh")));
+
+                join.close();
+                join = newJoin();
+                join.setup();
+                join.open();
+                join.setProcessingTime(SUBMIT + 3_000L);
+                join.processElement1(new StreamRecord<>(a));
+                for (TaggedOutput tagged : tagger.extractOutputValues()) {
+                    join.processElement2(new StreamRecord<>(tagged));
+                }
+
+                assertThat(results())
+                        .as("claim first: %s", claimFirst)
+                        .singleElement()
+                        .extracting(r -> new String(r.output(), StandardCharsets.UTF_8))
+                        .isEqualTo("fresh");
+                assertThat(handedToTheCheck()).isEmpty();
+            }
         }
     }
 }
