@@ -132,14 +132,23 @@ public final class InferenceResult<E> {
                 Math.max(decidedMillis, pending.submitTimeMillis()));
     }
 
-    /** The result of an element that was never submitted. */
+    /**
+     * The result of an element that was never submitted; it keeps the input its payload was
+     * uploaded to, if any, so that cleanup deletes it.
+     */
     public static <E> InferenceResult<E> rejected(PendingInference<E> rejection) {
-        return rejected(
+        return new InferenceResult<>(
+                InferenceStatus.REJECTED,
                 rejection.inferenceId(),
                 rejection.element(),
                 rejection.path(),
-                rejection.rejectionReason(),
-                rejection.errorMessage(),
+                null,
+                null,
+                null,
+                rejection.rejectionReason() + ": " + rejection.errorMessage(),
+                rejection.inputLocation(),
+                false,
+                rejection.submitTimeMillis(),
                 rejection.submitTimeMillis());
     }
 

@@ -152,7 +152,7 @@ public final class InferenceSubmitter implements AutoCloseable {
         String inputLocation = location.toString();
         Duration timeout = timeLeft(giveUpAt);
         if (timeout == null) {
-            return CompletableFuture.failedFuture(outOfTime(inferenceId));
+            return CompletableFuture.failedFuture(outOfTime(inferenceId, null));
         }
         return s3.putObject(location, request.payload(), contentType(request), timeout)
                 .handle(
@@ -182,7 +182,7 @@ public final class InferenceSubmitter implements AutoCloseable {
             long giveUpAt) {
         Duration timeout = timeLeft(giveUpAt);
         if (timeout == null) {
-            return CompletableFuture.failedFuture(outOfTime(inferenceId));
+            return CompletableFuture.failedFuture(outOfTime(inferenceId, inputLocation));
         }
         return sageMaker
                 .invokeEndpointAsync(
@@ -244,10 +244,11 @@ public final class InferenceSubmitter implements AutoCloseable {
                                 == InvocationException.Kind.VALIDATION;
         throw new SubmissionRejectedException(
                 invalid ? RejectionReason.VALIDATION_ERROR : RejectionReason.SUBMIT_FAILED,
-                cause.getMessage());
+                cause.getMessage(),
+                inputLocation);
     }
 
-    private SubmissionRejectedException outOfTime(String inferenceId) {
+    private SubmissionRejectedException outOfTime(String inferenceId, String inputLocation) {
         return new SubmissionRejectedException(
                 RejectionReason.SUBMIT_TIMEOUT,
                 "No capacity to submit inference '"
@@ -256,7 +257,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                         + SubmitOptions.SUBMIT_TIMEOUT.key()
                         + "' = "
                         + config.submitTimeout()
-                        + ": the endpoint kept throttling");
+                        + ": the endpoint kept throttling",
+                inputLocation);
     }
 
     private long margin() {

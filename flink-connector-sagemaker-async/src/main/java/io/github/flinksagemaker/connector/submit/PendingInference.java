@@ -80,13 +80,15 @@ public final class PendingInference<E> {
 
     /**
      * An element that was not submitted. {@code inferenceId}, {@code path} and {@code element} are
-     * null when they could not be determined; {@code payloadBytes} is -1 when unknown.
+     * null when they could not be determined; {@code payloadBytes} is -1 when unknown; {@code
+     * inputLocation} is where its payload was uploaded before the rejection, or null.
      */
     public static <E> PendingInference<E> rejected(
             String inferenceId,
             SubmitPath path,
             int payloadBytes,
             long submitTimeMillis,
+            String inputLocation,
             E element,
             RejectionReason reason,
             String errorMessage) {
@@ -98,7 +100,7 @@ public final class PendingInference<E> {
                 payloadBytes,
                 submitTimeMillis,
                 0L,
-                null,
+                inputLocation,
                 element,
                 Objects.requireNonNull(reason, "reason"),
                 Objects.requireNonNull(errorMessage, "errorMessage"));

@@ -48,7 +48,7 @@ public final class PendingInferenceSerializer<E>
     @Override
     public PendingInference<E> createInstance() {
         return PendingInference.rejected(
-                null, null, -1, 0L, null, RejectionReason.SERIALIZATION_FAILED, "");
+                null, null, -1, 0L, null, null, RejectionReason.SERIALIZATION_FAILED, "");
     }
 
     @Override

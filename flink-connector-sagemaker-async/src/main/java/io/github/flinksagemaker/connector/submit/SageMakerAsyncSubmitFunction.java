@@ -158,7 +158,10 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                                                 prepared,
                                                 RejectionReason.SUBMIT_FAILED,
                                                 "Completing the submission failed: "
-                                                        + InferenceSubmitter.describe(t)));
+                                                        + InferenceSubmitter.describe(t),
+                                                submission == null
+                                                        ? null
+                                                        : submission.inputLocation()));
                             }
                         });
     }
@@ -249,7 +252,11 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                 cause instanceof SubmissionRejectedException
                         ? ((SubmissionRejectedException) cause).reason()
                         : RejectionReason.SUBMIT_FAILED;
-        reject(result, rejection(prepared, reason, cause.getMessage()));
+        String uploaded =
+                cause instanceof SubmissionRejectedException
+                        ? ((SubmissionRejectedException) cause).inputLocation()
+                        : null;
+        reject(result, rejection(prepared, reason, cause.getMessage(), uploaded));
     }
 
     /**
@@ -274,6 +281,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                         null,
                         -1,
                         System.currentTimeMillis(),
+                        null,
                         carried,
                         RejectionReason.SUBMIT_TIMEOUT,
                         "Submission did not complete within '"
@@ -294,17 +302,18 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                 null,
                 submitTime,
                 PendingInference.rejected(
-                        inferenceId, null, -1, submitTime, carried, reason, message));
+                        inferenceId, null, -1, submitTime, null, carried, reason, message));
     }
 
     private PendingInference<E> rejection(
-            Prepared<E> prepared, RejectionReason reason, String message) {
+            Prepared<E> prepared, RejectionReason reason, String message, String inputLocation) {
         int size = prepared.request().payload().length;
         return PendingInference.rejected(
                 prepared.inferenceId(),
                 size == 0 ? null : submitter.pathFor(size),
                 size,
                 prepared.submitTime(),
+                inputLocation,
                 prepared.carried(),
                 reason,
                 message);

@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.submit.PendingInference;
+import io.github.flinksagemaker.connector.submit.RejectionReason;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
@@ -119,6 +120,29 @@ class InferenceResultCleanupTest {
             assertThat(store.contains(BIG_OUTPUT))
                     .as("the user reads it later with ResultContentReader")
                     .isTrue();
+        }
+    }
+
+    @Test
+    void deletesTheUploadedInputOfAnElementRejectedAfterTheUpload() throws Exception {
+        PendingInference<String> refused =
+                PendingInference.rejected(
+                        "a",
+                        SubmitPath.S3,
+                        200_000,
+                        1_000L,
+                        INPUT.toString(),
+                        "element",
+                        RejectionReason.VALIDATION_ERROR,
+                        "ValidationError: refused");
+        try (var emitter = emitter()) {
+            emitter.open();
+            emitter.processElement(new StreamRecord<>(InferenceResult.rejected(refused)));
+            emitter.snapshot(1L, 1L);
+            emitter.notifyOfCompletedCheckpoint(1L);
+
+            assertThat(store.contains(INPUT)).isFalse();
+            assertThat(store.contains(OUTPUT)).isTrue();
         }
     }
 

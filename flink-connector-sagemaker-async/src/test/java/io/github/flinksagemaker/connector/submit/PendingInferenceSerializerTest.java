@@ -43,6 +43,7 @@ class PendingInferenceSerializerTest {
                     SubmitPath.INLINE,
                     42,
                     1_764_000_000_123L,
+                    null,
                     "element-2",
                     RejectionReason.VALIDATION_ERROR,
                     "ValidationError: Value at 'filename' failed");
@@ -67,7 +68,7 @@ class PendingInferenceSerializerTest {
     void roundTripsRecordsWithEveryOptionalFieldAbsent() throws IOException {
         PendingInference<String> bare =
                 PendingInference.rejected(
-                        null, null, -1, 7L, null, RejectionReason.SERIALIZATION_FAILED, "x");
+                        null, null, -1, 7L, null, null, RejectionReason.SERIALIZATION_FAILED, "x");
         assertThat(deserialize(serialize(bare))).isEqualTo(bare);
     }
 

@@ -227,6 +227,21 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
+    void aRejectionAfterTheUploadKeepsTheInputLocationSoCleanupCanDeleteIt() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.validationErrorFor = "id-12-" + "eleven bytes".hashCode();
+
+        PendingInference<String> rejected = run(builder(name).build(), "eleven bytes").get(0);
+
+        assertThat(rejected.rejectionReason()).isEqualTo(RejectionReason.VALIDATION_ERROR);
+        assertThat(rejected.path()).isEqualTo(SubmitPath.S3);
+        assertThat(rejected.inputLocation())
+                .isEqualTo("s3://inputs/prefix/" + fake.validationErrorFor);
+        assertThat(fake.objects).containsKey(S3Location.parse(rejected.inputLocation(), "input"));
+    }
+
+    @Test
     void anOversizedPayloadWithoutAnInputPrefixIsRejectedNamingBothOptions() throws Exception {
         String name = name();
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
