@@ -145,6 +145,33 @@ class ResultObjectSourceReaderTest {
         }
     }
 
+    /**
+     * A rewritten key is discovered again while its first copy may still wait in a reader: each
+     * copy is its own split, survives a checkpoint and is emitted.
+     */
+    @Test
+    void twoCopiesOfOneKeyInOneReaderAreCheckpointedAndEmittedBoth() throws Exception {
+        TestingReaderContext context = new TestingReaderContext();
+        ResultObjectSplit first =
+                new ResultObjectSplit(SMALL, ResultStatus.SUCCESS, 4, T0, "\"1\"");
+        ResultObjectSplit rewritten =
+                new ResultObjectSplit(SMALL, ResultStatus.SUCCESS, 4, T0 + 1_000, "\"2\"");
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
+            reader.addSplits(List.of(first, rewritten));
+            assertThat(reader.snapshotState(1L))
+                    .as("a checkpoint before they are read keeps both copies")
+                    .containsExactlyInAnyOrder(first, rewritten);
+
+            reader.start();
+            List<InferenceOutput> records = pollUntil(reader, context, 2, 1);
+
+            assertThat(records)
+                    .extracting(InferenceOutput::lastModifiedMillis)
+                    .containsExactlyInAnyOrder(T0, T0 + 1_000);
+            assertThat(reader.snapshotState(2L)).as("both copies finished").isEmpty();
+        }
+    }
+
     @Test
     void deletesEmittedObjectsOnlyOnceTheirCheckpointCompletes() throws Exception {
         TestingReaderContext context = new TestingReaderContext();

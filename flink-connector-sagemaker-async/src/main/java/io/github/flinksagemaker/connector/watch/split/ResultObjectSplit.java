@@ -33,9 +33,13 @@ public final class ResultObjectSplit implements SourceSplit {
         this.etag = etag;
     }
 
+    /**
+     * Unique per copy of an object: a rewritten key is discovered again while its first copy may
+     * still be in a reader, and Flink keys a reader's splits by this ID.
+     */
     @Override
     public String splitId() {
-        return location.toString();
+        return location + "#" + lastModifiedMillis + (etag == null ? "" : "#" + etag);
     }
 
     public S3Location location() {

@@ -96,7 +96,7 @@ class BoundedWatchStateITCase {
         }
 
         assertThat(assigned).as("every object discovered once").hasSize(20_000);
-        assertThat(assigned.stream().map(ResultObjectSplit::splitId).distinct().count())
+        assertThat(assigned.stream().map(ResultObjectSplit::location).distinct().count())
                 .as("and each a different object")
                 .isEqualTo(20_000);
         // Open at hh:30 with a 2 h lifetime: hours h-3 .. h+1, of which h-3 .. h hold objects.

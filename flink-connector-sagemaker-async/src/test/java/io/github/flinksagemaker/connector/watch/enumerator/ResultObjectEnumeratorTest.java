@@ -97,7 +97,7 @@ class ResultObjectEnumeratorTest {
         store.put(out("1.out"), "a", T0);
         discover();
         assertThat(assignedTo(0))
-                .extracting(ResultObjectSplit::splitId)
+                .extracting(split -> split.location().toString())
                 .containsExactly("s3://b/out/1.out");
 
         enumerator.handleSplitRequest(0, "host");
@@ -160,7 +160,7 @@ class ResultObjectEnumeratorTest {
         discover();
 
         assertThat(restored.snapshotState(2L).unassigned())
-                .extracting(ResultObjectSplit::splitId)
+                .extracting(split -> split.location().toString())
                 .containsExactly("s3://b/out/1.out", "s3://b/out/2.out");
     }
 
@@ -192,7 +192,7 @@ class ResultObjectEnumeratorTest {
         discover();
 
         assertThat(enumerator.snapshotState(1L).unassigned())
-                .extracting(ResultObjectSplit::splitId)
+                .extracting(split -> split.location().toString())
                 .containsExactly("s3://b/out/recent.out");
     }
 
@@ -208,7 +208,7 @@ class ResultObjectEnumeratorTest {
         discover();
         WatchEnumeratorState at10 = enumerator.snapshotState(1L);
         assertThat(at10.unassigned())
-                .extracting(ResultObjectSplit::splitId)
+                .extracting(split -> split.location().toString())
                 .containsExactly("s3://b/out/r/2026/11/25/10/a.out");
 
         clock.advanceTime(Duration.ofHours(5));
