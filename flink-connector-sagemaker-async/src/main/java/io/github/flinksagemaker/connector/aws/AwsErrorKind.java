@@ -12,8 +12,13 @@ public enum AwsErrorKind {
     CREDENTIALS,
     /** The caller is not allowed to do this to this resource (403 AccessDenied). */
     ACCESS_DENIED,
-    /** The bucket does not exist (or is in another region). */
+    /** The bucket does not exist. */
     NO_SUCH_BUCKET,
+    /**
+     * The bucket is in another region than the client's (301 PermanentRedirect,
+     * AuthorizationHeaderMalformed naming the region): every call will fail the same way.
+     */
+    WRONG_REGION,
     /** The object does not exist. */
     NO_SUCH_KEY,
     /** The object exists but cannot be read as it is (archived: InvalidObjectState). */

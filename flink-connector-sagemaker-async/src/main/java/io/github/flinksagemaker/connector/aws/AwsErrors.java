@@ -42,6 +42,13 @@ public final class AwsErrors {
     private static final Set<String> ACCESS_DENIED_CODES =
             Set.of("AccessDenied", "AccessDeniedException", "AllAccessDisabled");
 
+    /** S3's answers to a request signed for, or sent to, another region than the bucket's. */
+    private static final Set<String> WRONG_REGION_CODES =
+            Set.of(
+                    "PermanentRedirect",
+                    "AuthorizationHeaderMalformed",
+                    "IllegalLocationConstraintException");
+
     private static final Set<String> THROTTLING_CODES =
             Set.of(
                     "SlowDown",
@@ -88,39 +95,56 @@ public final class AwsErrors {
 
     private static AwsErrorKind classify(AwsServiceException e) {
         String code = errorCode(e);
+        AwsErrorKind kind = code != null ? byCode(code) : byBareStatus(e.statusCode());
+        if (kind != null) {
+            return kind;
+        }
+        if (e.statusCode() == 429 || e.isThrottlingException()) {
+            return AwsErrorKind.THROTTLED;
+        }
+        if (e.statusCode() >= 500 || e.retryable()) {
+            return AwsErrorKind.TRANSIENT;
+        }
+        return AwsErrorKind.OTHER;
+    }
+
+    private static AwsErrorKind byCode(String code) {
         if (CREDENTIAL_CODES.contains(code)) {
             return AwsErrorKind.CREDENTIALS;
         }
         if (ACCESS_DENIED_CODES.contains(code)) {
             return AwsErrorKind.ACCESS_DENIED;
         }
-        if ("NoSuchBucket".equals(code)) {
-            return AwsErrorKind.NO_SUCH_BUCKET;
+        if (WRONG_REGION_CODES.contains(code)) {
+            return AwsErrorKind.WRONG_REGION;
         }
-        if ("NoSuchKey".equals(code)) {
-            return AwsErrorKind.NO_SUCH_KEY;
-        }
-        if ("InvalidObjectState".equals(code)) {
-            return AwsErrorKind.OBJECT_STATE;
-        }
-        if (THROTTLING_CODES.contains(code) || e.isThrottlingException()) {
+        if (THROTTLING_CODES.contains(code)) {
             return AwsErrorKind.THROTTLED;
         }
-        int status = e.statusCode();
-        if (status == 403 && code == null) {
-            // S3 answers HEAD and some errors without a body: a bare 403 is an access denial.
-            return AwsErrorKind.ACCESS_DENIED;
+        switch (code) {
+            case "NoSuchBucket":
+                return AwsErrorKind.NO_SUCH_BUCKET;
+            case "NoSuchKey":
+                return AwsErrorKind.NO_SUCH_KEY;
+            case "InvalidObjectState":
+                return AwsErrorKind.OBJECT_STATE;
+            default:
+                return null;
         }
-        if (status == 404 && code == null) {
-            return AwsErrorKind.NO_SUCH_KEY;
+    }
+
+    /** S3 answers HEAD requests, and some errors, without a body and so without a code. */
+    private static AwsErrorKind byBareStatus(int status) {
+        switch (status) {
+            case 301:
+                return AwsErrorKind.WRONG_REGION;
+            case 403:
+                return AwsErrorKind.ACCESS_DENIED;
+            case 404:
+                return AwsErrorKind.NO_SUCH_KEY;
+            default:
+                return null;
         }
-        if (status == 429) {
-            return AwsErrorKind.THROTTLED;
-        }
-        if (status >= 500 || e.retryable()) {
-            return AwsErrorKind.TRANSIENT;
-        }
-        return AwsErrorKind.OTHER;
     }
 
     /** The service's error code, or null when the response had none. */

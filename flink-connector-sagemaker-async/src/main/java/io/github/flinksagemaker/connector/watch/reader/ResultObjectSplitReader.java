@@ -181,6 +181,7 @@ public final class ResultObjectSplitReader
                 return onError(failed, null, bytes);
             case CREDENTIALS:
             case NO_SUCH_BUCKET:
+            case WRONG_REGION:
                 throw FatalAwsException.of(
                         "Reading result object " + split.location() + " (s3:GetObject)",
                         error,
