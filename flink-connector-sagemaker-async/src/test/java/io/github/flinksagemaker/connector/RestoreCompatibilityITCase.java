@@ -7,6 +7,7 @@ import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
+import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -18,6 +19,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -56,10 +58,13 @@ class RestoreCompatibilityITCase {
     /** Elements from here on were still pending when the savepoint was taken. */
     static final int FIRST_PENDING = 10;
 
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(4)
                             .build());
@@ -103,6 +108,9 @@ class RestoreCompatibilityITCase {
                 .serializer(element -> SerializedRequest.of(payload(element)))
                 .inferenceIdExtractor(element -> element)
                 .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "flat")
+                // Deadlines never pass, however old the savepoint: restored claims and pending
+                // records must answer, not the look at the deadline.
+                .set(SubmitOptions.RESULT_TIMEOUT, Duration.ofDays(36_500))
                 .set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(200))
                 .uidPrefix(UID_PREFIX)
                 .build()
@@ -193,5 +201,10 @@ class RestoreCompatibilityITCase {
         assertThat(local.counters().invocationsById())
                 .as("nothing held in the savepoint was submitted again")
                 .isEmpty();
+        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
+        assertThat(metrics.counterSum("sagemakerAsync.resultsFoundAtDeadline"))
+                .as("answered through the restored claims and pending records")
+                .isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsSuccess")).isEqualTo(pending.size());
     }
 }

@@ -31,11 +31,14 @@ import java.util.stream.Stream;
  * once when a state format changes on purpose, commit the new directory beside the old ones, and
  * add its name to the test. Never regenerate an existing one.
  *
+ * <p>A plain JVM, because Flink jobs do not run in exec:java's class loader:
+ *
  * <pre>
- * mvn -pl flink-connector-sagemaker-async -am test-compile exec:java -Dexec.skip=false \
- *     -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.github.flinksagemaker.connector.RestoreCompatibilitySavepointWriter \
- *     -Dexec.args="one-call-v2"
+ * mvn -pl flink-connector-sagemaker-async -am install -DskipTests
+ * cd flink-connector-sagemaker-async
+ * mvn dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
+ * java -cp target/test-classes:target/classes:$(cat target/test.cp) \
+ *     io.github.flinksagemaker.connector.RestoreCompatibilitySavepointWriter one-call-v2
  * </pre>
  */
 public final class RestoreCompatibilitySavepointWriter {
