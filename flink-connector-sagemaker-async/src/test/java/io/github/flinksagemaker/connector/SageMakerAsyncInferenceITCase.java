@@ -27,6 +27,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -34,6 +35,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +56,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -302,6 +305,28 @@ class SageMakerAsyncInferenceITCase {
         assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
     }
 
+    /**
+     * Stops the job with a savepoint taken after its bounded source finished. Flink declines a
+     * checkpoint triggered on a task that is just finishing ("task is closing", "unknown task");
+     * the job keeps running then, so the stop is asked again, a few times.
+     */
+    private static String stopWithSavepoint(JobClient job, Path directory) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return job.stopWithSavepoint(
+                                false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+            } catch (ExecutionException e) {
+                boolean declined =
+                        ExceptionUtils.findThrowable(e, CheckpointException.class).isPresent();
+                if (!declined || attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
     /** Restarts as counted by the job's own gauge, when the reporter has it. */
     private static long restarts(JobMetrics metrics) {
         return metrics.gauges("numRestarts").stream().mapToLong(Long::longValue).max().orElse(0);
@@ -400,10 +425,7 @@ class SageMakerAsyncInferenceITCase {
             assertThat(System.nanoTime()).as("100 pending in time").isLessThan(until);
             Thread.sleep(20);
         }
-        String savepoint =
-                job.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get();
+        String savepoint = stopWithSavepoint(job, savepoints);
         assertThat(sink.collected()).as("all 100 pending at the savepoint").isEmpty();
 
         // Down for longer than every deadline; the endpoint answers everything meanwhile.
