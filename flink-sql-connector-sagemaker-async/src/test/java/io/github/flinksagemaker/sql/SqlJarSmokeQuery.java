@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Runs in a separate JVM whose class path is the shaded SQL jar beside Flink's own jars, as in the
  * SQL client: finds both factories by their identifiers and makes real SDK calls through the
- * relocated classes. It names no connector class, so nothing but the jar can satisfy it.
+ * relocated classes, then plans a model with a misspelt key, whose error names the closest key. It
+ * names no connector class, so nothing but the jar can satisfy it.
  *
  * <p>Arguments: the {@code WITH} options shared by both statements, as {@code 'k' = 'v', ...}, the
  * endpoint's output prefix and its failure prefix.
@@ -56,6 +57,23 @@ public final class SqlJarSmokeQuery {
             List<String> counts = new ArrayList<>();
             rows.forEachRemaining(row -> counts.add(row.getField(0) + ":" + row.getField(1)));
             System.out.println("results=" + counts.get(counts.size() - 1));
+        }
+
+        tEnv.executeSql(
+                "CREATE TEMPORARY MODEL misspelt INPUT (text STRING) OUTPUT (label STRING)"
+                        + " WITH ('provider' = 'sagemaker-async', 'output-format' = 'JSON', "
+                        + aws
+                        + ", 'sagemaker.endpoint-name' = 'smoke'"
+                        + ", 'sagemaker.result.poll-initial-dela' = '20 ms')");
+        try {
+            tEnv.executeSql(
+                            "SELECT label FROM ML_PREDICT(TABLE reviews, MODEL misspelt, DESCRIPTOR(text))")
+                    .await();
+            System.out.println("unknown key accepted");
+        } catch (Throwable e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                System.out.println("unknown key: " + cause);
+            }
         }
     }
 }
