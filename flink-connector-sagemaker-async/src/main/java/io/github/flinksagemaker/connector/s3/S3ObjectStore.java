@@ -42,6 +42,23 @@ public interface S3ObjectStore extends AutoCloseable {
     CompletableFuture<S3ObjectContent> getObject(S3Location location);
 
     /**
+     * Reads an object of at most {@code maxBytes}, giving up (retries included) after {@code
+     * timeout}; a larger one completes {@linkplain S3ObjectContent#isOverLimit() over the limit}
+     * with its size, and is not buffered by implementations that can tell its size first. Completes
+     * with null when no object exists.
+     */
+    default CompletableFuture<S3ObjectContent> getObject(
+            S3Location location, long maxBytes, Duration timeout) {
+        return getObject(location)
+                .thenApply(
+                        content ->
+                                content == null || content.size() <= maxBytes
+                                        ? content
+                                        : S3ObjectContent.overLimit(
+                                                content.size(), content.contentType()));
+    }
+
+    /**
      * Deletes objects of one bucket (at most 1000 keys, one request); missing keys are fine.
      *
      * @return the keys S3 reported it could not delete (quiet mode lists only those)

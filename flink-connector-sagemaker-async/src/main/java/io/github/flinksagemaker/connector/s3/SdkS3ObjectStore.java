@@ -119,6 +119,30 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
                         });
     }
 
+    /** Looks at Content-Length before buffering: an object over the limit is never read. */
+    @Override
+    public CompletableFuture<S3ObjectContent> getObject(
+            S3Location location, long maxBytes, Duration timeout) {
+        return client.getObject(
+                        r ->
+                                r.bucket(location.bucket())
+                                        .key(location.key())
+                                        .overrideConfiguration(o -> o.apiCallTimeout(timeout)),
+                        new BoundedContentTransformer(maxBytes))
+                .handle(
+                        (content, error) -> {
+                            if (error == null) {
+                                return content;
+                            }
+                            Throwable cause =
+                                    error instanceof CompletionException ? error.getCause() : error;
+                            if (cause instanceof NoSuchKeyException) {
+                                return null;
+                            }
+                            throw new CompletionException(cause);
+                        });
+    }
+
     @Override
     public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
         if (keys.isEmpty()) {

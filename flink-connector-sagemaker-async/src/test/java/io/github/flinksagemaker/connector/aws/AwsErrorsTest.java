@@ -1,11 +1,11 @@
 package io.github.flinksagemaker.connector.aws;
 
+import io.github.flinksagemaker.connector.testutils.S3Errors;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
@@ -17,15 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every call (and get advice that names what to fix), which are per object, which are retried.
  */
 class AwsErrorsTest {
-    private static S3Exception s3Error(int status, String code) {
-        AwsErrorDetails.Builder details = AwsErrorDetails.builder().errorMessage("test");
-        if (code != null && !code.isEmpty()) {
-            details.errorCode(code);
-        }
-        return (S3Exception)
-                S3Exception.builder().statusCode(status).awsErrorDetails(details.build()).build();
-    }
-
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
         "403, InvalidAccessKeyId, CREDENTIALS",
@@ -47,7 +38,7 @@ class AwsErrorsTest {
         "400, InvalidArgument, OTHER",
     })
     void classifiesServiceErrorsByCodeThenStatus(int status, String code, AwsErrorKind kind) {
-        assertThat(AwsErrors.classify(new CompletionException(s3Error(status, code))))
+        assertThat(AwsErrors.classify(new CompletionException(S3Errors.of(status, code))))
                 .isEqualTo(kind);
     }
 
@@ -83,7 +74,7 @@ class AwsErrorsTest {
 
     @Test
     void descriptionsNameTheCodeAndStatusOnly() {
-        assertThat(AwsErrors.describe(s3Error(301, "PermanentRedirect")))
-                .isEqualTo("PermanentRedirect (301): test");
+        assertThat(AwsErrors.describe(S3Errors.of(301, "PermanentRedirect")))
+                .isEqualTo("PermanentRedirect (301): PermanentRedirect (test)");
     }
 }

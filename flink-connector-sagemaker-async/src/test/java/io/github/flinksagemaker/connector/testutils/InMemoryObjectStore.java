@@ -30,6 +30,7 @@ public final class InMemoryObjectStore implements S3ObjectStore {
 
     private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
     private final Map<String, RuntimeException> failingReads = new ConcurrentHashMap<>();
+    private volatile RuntimeException failingAllReads;
     private final Set<String> undeletable = ConcurrentHashMap.newKeySet();
     public final AtomicInteger listRequests = new AtomicInteger();
     public final AtomicInteger findRequests = new AtomicInteger();
@@ -47,6 +48,11 @@ public final class InMemoryObjectStore implements S3ObjectStore {
 
     public boolean contains(S3Location location) {
         return objects.containsKey(location.toString());
+    }
+
+    /** Every read fails with {@code error}, whatever the location; null lets reads work again. */
+    public void failAllReads(RuntimeException error) {
+        failingAllReads = error;
     }
 
     /** Every read of {@code location} fails with {@code error}; null lets reads work again. */
@@ -107,7 +113,8 @@ public final class InMemoryObjectStore implements S3ObjectStore {
     @Override
     public CompletableFuture<S3ObjectContent> getObject(S3Location location) {
         getRequests.incrementAndGet();
-        RuntimeException failure = failingReads.get(location.toString());
+        RuntimeException failure =
+                failingAllReads != null ? failingAllReads : failingReads.get(location.toString());
         if (failure != null) {
             return CompletableFuture.failedFuture(failure);
         }

@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.api.connector.source.SourceReader;
@@ -13,8 +14,6 @@ import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,18 +70,6 @@ class ResultObjectSourceReaderTest {
                         })
                 .build()
                 .createReader(context);
-    }
-
-    private static S3Exception s3Error(int status, String code) {
-        return (S3Exception)
-                S3Exception.builder()
-                        .statusCode(status)
-                        .awsErrorDetails(
-                                AwsErrorDetails.builder()
-                                        .errorCode(code)
-                                        .errorMessage(code + " (test)")
-                                        .build())
-                        .build();
     }
 
     private static ResultObjectSplit split(S3Location location, long size) {
@@ -233,7 +220,7 @@ class ResultObjectSourceReaderTest {
     void anObjectThatCannotBeReadIsEmittedAsUnreadableAndTheRestGoesOn() throws Exception {
         S3Location denied = new S3Location("b", "out/kms.out");
         store.put(denied, "secret", T0);
-        store.failReads(denied, s3Error(403, "AccessDenied"));
+        store.failReads(denied, S3Errors.of(403, "AccessDenied"));
         TestingReaderContext context = new TestingReaderContext();
         try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
             reader.start();
@@ -252,7 +239,7 @@ class ResultObjectSourceReaderTest {
 
     @Test
     void aThrottledReadIsRetriedUntilItSucceeds() throws Exception {
-        store.failReads(SMALL, s3Error(503, "SlowDown"));
+        store.failReads(SMALL, S3Errors.of(503, "SlowDown"));
         TestingReaderContext context = new TestingReaderContext();
         try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
             reader.start();
@@ -276,7 +263,7 @@ class ResultObjectSourceReaderTest {
 
     @Test
     void wrongCredentialsFailTheReaderWithAFatalErrorNamingThem() throws Exception {
-        store.failReads(SMALL, s3Error(403, "InvalidAccessKeyId"));
+        store.failReads(SMALL, S3Errors.of(403, "InvalidAccessKeyId"));
         TestingReaderContext context = new TestingReaderContext();
         try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, false)) {
             reader.start();
