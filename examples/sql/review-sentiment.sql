@@ -23,19 +23,21 @@ SELECT id, review, PROCTIME() AS proc FROM (VALUES
 
 -- 1. One call per row: submit, wait for the result, return the model's output.
 --    Options come from the job parameters because CREATE FUNCTION cannot take any.
+--    Credentials are not among them: the default chain (the task role on Managed Service for
+--    Apache Flink), a profile, or 'sagemaker.options-file' keep them out of Flink's web UI.
+--    A row waits at most just under the planner's default 3 min timeout; a failed inference
+--    (the review that is not JSON) gives NULL, logged and counted
+--    ('sagemaker.invoke.error-handling').
 SET 'pipeline.global-job-parameters' = '${JOB_PARAMETERS}';
-SET 'table.exec.async-scalar.timeout' = '10 min';
 
 CREATE TEMPORARY SYSTEM FUNCTION SAGEMAKER_INVOKE_ASYNC
     AS 'io.github.flinksagemaker.connector.table.SageMakerInvokeAsyncFunction';
 
---    A failed inference fails the job by default ('sagemaker.invoke.error-handling' = 'FAIL'), so
---    this query leaves out the review that is not JSON; ML_PREDICT below keeps failed rows.
 SELECT id, SAGEMAKER_INVOKE_ASYNC(review, 'application/json') AS sentiment
-FROM reviews
-WHERE review LIKE '{%';
+FROM reviews;
 
--- 2. ML_PREDICT with typed OUTPUT columns; failed rows keep their error instead of failing the job.
+-- 2. ML_PREDICT with typed OUTPUT columns; failed rows keep their error (the default, IGNORE).
+--    Rows end before the planner's timeout ('table.exec.async-ml-predict.timeout', 3 min).
 CREATE TEMPORARY MODEL review_sentiment
 INPUT (text STRING)
 OUTPUT (label STRING, score DOUBLE, `error-string` STRING, `error-status` STRING)
@@ -43,7 +45,6 @@ WITH (
     'provider' = 'sagemaker-async',
     'input-format' = 'RAW',
     'output-format' = 'JSON',
-    'error-handling-strategy' = 'IGNORE',
     ${ENDPOINT_OPTIONS}
 );
 

@@ -14,7 +14,7 @@ public final class ModelOptions {
     /** OUTPUT column filled with the error text under IGNORE; NULL for successful rows. */
     public static final String ERROR_STRING_COLUMN = "error-string";
 
-    /** OUTPUT column filled with MODEL_ERROR, REJECTED, TIMED_OUT or INVALID_OUTPUT. */
+    /** OUTPUT column filled with MODEL_ERROR, REJECTED, TIMED_OUT, UNREADABLE or INVALID_OUTPUT. */
     public static final String ERROR_STATUS_COLUMN = "error-status";
 
     /** OUTPUT column filled with the inference ID of the row's last attempt. */
@@ -44,27 +44,29 @@ public final class ModelOptions {
     public static final ConfigOption<ErrorHandlingStrategy> ERROR_HANDLING_STRATEGY =
             ConfigOptions.key("error-handling-strategy")
                     .enumType(ErrorHandlingStrategy.class)
-                    .defaultValue(ErrorHandlingStrategy.RETRY)
+                    .defaultValue(ErrorHandlingStrategy.IGNORE)
                     .withDescription(
-                            "What a failed inference does: RETRY submits it again, up to"
-                                    + " retry-num times, then follows retry-fallback-strategy;"
-                                    + " FAILOVER fails the job; IGNORE emits the row with NULL"
-                                    + " outputs and the error-string, error-status and"
-                                    + " inference-id OUTPUT columns filled if declared, or drops"
-                                    + " it (logged and counted) if none is declared.");
+                            "What a failed row does: IGNORE emits it with NULL outputs and the"
+                                    + " error-string, error-status and inference-id OUTPUT"
+                                    + " columns filled if declared (logged and counted);"
+                                    + " RETRY submits a MODEL_ERROR again with backoff, up to"
+                                    + " retry-num times within the row's time, then follows"
+                                    + " retry-fallback-strategy (other failures cannot change"
+                                    + " and are not retried); FAILOVER fails the job, and the"
+                                    + " row is submitted again after the restart.");
 
     public static final ConfigOption<Integer> RETRY_NUM =
             ConfigOptions.key("retry-num")
                     .intType()
                     .defaultValue(3)
-                    .withDescription("Resubmissions of a failed inference under RETRY.");
+                    .withDescription("Resubmissions of a row that ended MODEL_ERROR, under RETRY.");
 
     public static final ConfigOption<RetryFallbackStrategy> RETRY_FALLBACK_STRATEGY =
             ConfigOptions.key("retry-fallback-strategy")
                     .enumType(RetryFallbackStrategy.class)
-                    .defaultValue(RetryFallbackStrategy.FAILOVER)
+                    .defaultValue(RetryFallbackStrategy.IGNORE)
                     .withDescription(
-                            "What RETRY does when retries are exhausted: FAILOVER or IGNORE.");
+                            "What RETRY does when retries are exhausted: IGNORE or FAILOVER.");
 
     private ModelOptions() {}
 
@@ -87,15 +89,15 @@ public final class ModelOptions {
     /** Values of {@link #ERROR_HANDLING_STRATEGY}. */
     @PublicEvolving
     public enum ErrorHandlingStrategy {
+        IGNORE,
         RETRY,
-        FAILOVER,
-        IGNORE
+        FAILOVER
     }
 
     /** Values of {@link #RETRY_FALLBACK_STRATEGY}: what follows the last retry, never a retry. */
     @PublicEvolving
     public enum RetryFallbackStrategy {
-        FAILOVER,
-        IGNORE
+        IGNORE,
+        FAILOVER
     }
 }

@@ -28,10 +28,12 @@ public final class OptionChecks {
                     sample instanceof Enum
                             ? Arrays.toString(
                                     ((Enum<?>) sample).getDeclaringClass().getEnumConstants())
-                            : "values that parse: " + rootMessage(e);
+                            : isSensitive(option.key())
+                                    ? "values that parse"
+                                    : "values that parse: " + rootMessage(e);
             throw new IllegalArgumentException(
                     "Invalid value '"
-                            + configuration.toMap().get(option.key())
+                            + shown(option.key(), configuration.toMap().get(option.key()))
                             + "' for option '"
                             + option.key()
                             + "': allowed are "
@@ -94,11 +96,40 @@ public final class OptionChecks {
             ConfigOption<?> option, Object value, String allowed) {
         return new IllegalArgumentException(
                 "Invalid value '"
-                        + value
+                        + shown(option.key(), value)
                         + "' for option '"
                         + option.key()
                         + "': allowed are "
                         + allowed);
+    }
+
+    /** Key fragments of values never shown in messages: credentials and request attributes. */
+    private static final String[] SENSITIVE =
+            new String[] {
+                "secret",
+                "accesskey",
+                "access-key",
+                "token",
+                "password",
+                "externalid",
+                "external-id",
+                "custom-attributes"
+            };
+
+    /** Whether the value of {@code key} must not appear in messages or logs. */
+    public static boolean isSensitive(String key) {
+        String lower = key.toLowerCase(java.util.Locale.ROOT);
+        for (String fragment : SENSITIVE) {
+            if (lower.contains(fragment)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A value as messages may show it: masked for sensitive keys. */
+    public static String shown(String key, Object value) {
+        return isSensitive(key) ? "******" : String.valueOf(value);
     }
 
     private static String rootMessage(Throwable e) {

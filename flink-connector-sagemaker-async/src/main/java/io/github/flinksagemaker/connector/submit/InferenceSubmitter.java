@@ -102,6 +102,16 @@ public final class InferenceSubmitter implements AutoCloseable {
      */
     public CompletableFuture<Submission> submit(
             String inferenceId, SerializedRequest request, long submitTime) {
+        return submit(inferenceId, request, submitTime, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #submit(String, SerializedRequest, long)}, but gives up by {@code latestMillis}
+     * at the latest, when that comes before the submit timeout: a SQL row's time covers its
+     * submission.
+     */
+    public CompletableFuture<Submission> submit(
+            String inferenceId, SerializedRequest request, long submitTime, long latestMillis) {
         int size = request.payload().length;
         if (size == 0) {
             return CompletableFuture.failedFuture(
@@ -124,7 +134,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                                     + SubmitOptions.S3_INPUT_PREFIX.key()
                                     + "')"));
         }
-        long giveUpAt = submitTime + config.submitTimeout().toMillis() - margin();
+        long giveUpAt =
+                Math.min(latestMillis, submitTime + config.submitTimeout().toMillis() - margin());
         CompletableFuture<Submission> submission =
                 limit.acquire()
                         .thenCompose(
@@ -253,11 +264,11 @@ public final class InferenceSubmitter implements AutoCloseable {
                 RejectionReason.SUBMIT_TIMEOUT,
                 "No capacity to submit inference '"
                         + inferenceId
-                        + "' within '"
+                        + "' in time ('"
                         + SubmitOptions.SUBMIT_TIMEOUT.key()
                         + "' = "
                         + config.submitTimeout()
-                        + ": the endpoint kept throttling",
+                        + ", or a SQL row's time): the endpoint kept throttling",
                 inputLocation);
     }
 

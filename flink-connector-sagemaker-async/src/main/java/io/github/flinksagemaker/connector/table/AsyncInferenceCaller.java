@@ -1,16 +1,15 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.aws.AwsClients;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.aws.RetryListener;
-import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
-import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;
+import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import io.github.flinksagemaker.connector.submit.InferenceIds;
 import io.github.flinksagemaker.connector.submit.InferenceSubmitter;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmissionRejectedException;
 import io.github.flinksagemaker.connector.submit.SubmitClientFactory;
+import io.github.flinksagemaker.connector.submit.SubmitConfig;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
@@ -18,115 +17,202 @@ import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * Submits a payload and, for the functions that return the model's output, waits for its result:
- * what the SQL surface needs from the connector, once per function instance. Every outcome of a row
- * is an {@link AwaitedResult}; a fault that dooms every row ({@link FatalAwsException}: wrong
- * credentials, a missing permission, endpoint or bucket) and an S3 read that fails after the SDK's
- * retries fail the future instead.
+ * Submits a payload and, for the functions that return the model's output, waits for its result,
+ * all within the row's time: what the SQL surface needs from the connector, once per function
+ * instance. Every outcome of a row is an {@link AwaitedResult}; only a fault that dooms every row
+ * ({@link FatalAwsException}: wrong credentials, a missing permission, endpoint or bucket) fails
+ * the future. One S3 client serves uploads and result reads; a submit-only caller has no poller.
  */
 @Internal
 final class AsyncInferenceCaller implements AutoCloseable {
     private final SqlInvokeConfig config;
     private final InferenceSubmitter submitter;
-    private final S3ObjectStore resultStore;
+    private final S3ObjectStore store;
+    private final boolean ownsStore;
     private final ScheduledExecutorService scheduler;
     private final ResultPoller poller;
+    private final LongSupplier clock;
 
-    private AsyncInferenceCaller(SqlInvokeConfig config, RetryListener listener) {
+    /**
+     * The first fault that dooms every row: later rows fail with it at once, so that the planner's
+     * retries of a failed function submit nothing more before the job fails.
+     */
+    private volatile FatalAwsException fatal;
+
+    AsyncInferenceCaller(
+            SqlInvokeConfig config,
+            SubmitClientFactory clients,
+            RetryListener listener,
+            boolean awaitsResults,
+            LongSupplier clock) {
         this.config = config;
-        this.submitter =
-                InferenceSubmitter.open(config.submit(), SubmitClientFactory.SDK, listener);
-        this.resultStore =
-                new SdkS3ObjectStore(
-                        AwsClients.s3(
-                                config.submit().configuration(),
-                                config.submit().capacity(),
-                                override -> {}),
-                        null,
-                        null);
-        this.scheduler =
-                Executors.newSingleThreadScheduledExecutor(
-                        new ExecutorThreadFactory("sagemaker-async-result-poller"));
-        this.poller =
-                new ResultPoller(
-                        resultStore,
-                        scheduler,
-                        config.pollInitialDelay(),
-                        config.pollMaxDelay(),
-                        System::currentTimeMillis);
+        this.clock = clock;
+        OneS3Store shared = new OneS3Store(clients);
+        this.submitter = InferenceSubmitter.open(config.submit(), shared, listener);
+        // The submitter closes the store it asked for (for uploads); one made here is ours.
+        this.ownsStore = awaitsResults && shared.created == null;
+        if (awaitsResults) {
+            this.store = shared.s3(config.submit(), listener);
+            this.scheduler =
+                    Executors.newSingleThreadScheduledExecutor(
+                            new ExecutorThreadFactory("sagemaker-async-result-poller"));
+            this.poller =
+                    new ResultPoller(
+                            store,
+                            scheduler,
+                            config.pollInitialDelay(),
+                            config.pollMaxDelay(),
+                            config.maxResultBytes(),
+                            clock);
+        } else {
+            this.store = null;
+            this.scheduler = null;
+            this.poller = null;
+        }
     }
 
-    static AsyncInferenceCaller open(SqlInvokeConfig config, RetryListener listener) {
-        return new AsyncInferenceCaller(config, listener);
+    /** For SAGEMAKER_INVOKE_ASYNC and ML_PREDICT: submits and waits for the result. */
+    static AsyncInferenceCaller awaiting(SqlInvokeConfig config, RetryListener listener) {
+        return new AsyncInferenceCaller(
+                config, SubmitClientFactory.SDK, listener, true, System::currentTimeMillis);
     }
 
-    /** Submits and waits for the output or failure object, until the result deadline. */
-    CompletableFuture<AwaitedResult> call(SerializedRequest request) {
+    /** For SAGEMAKER_SUBMIT_ASYNC: submits only; no result reads, no poller thread. */
+    static AsyncInferenceCaller submitting(SqlInvokeConfig config, RetryListener listener) {
+        return new AsyncInferenceCaller(
+                config, SubmitClientFactory.SDK, listener, false, System::currentTimeMillis);
+    }
+
+    /** The deadline of a row that starts now. */
+    long rowDeadline() {
+        return clock.getAsLong() + config.rowTimeoutMillis();
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /** Submits and waits for the output or failure object, until {@code deadlineMillis}. */
+    CompletableFuture<AwaitedResult> call(SerializedRequest request, long deadlineMillis) {
+        if (fatal != null) {
+            return CompletableFuture.failedFuture(fatal);
+        }
         String inferenceId = InferenceIds.generate();
-        long submitTime = System.currentTimeMillis();
-        return submitter
-                .submit(inferenceId, request, submitTime)
-                .handle(
-                        (submission, error) -> {
-                            if (error != null) {
-                                return fatal(error) != null
-                                        ? CompletableFuture.<AwaitedResult>failedFuture(
-                                                fatal(error))
-                                        : CompletableFuture.completedFuture(
-                                                rejected(inferenceId, error));
-                            }
-                            return poller.await(
-                                    submission.accepted(),
-                                    submitTime + config.submit().resultWindowMillis());
-                        })
-                .thenCompose(future -> future);
+        return remember(
+                submitter
+                        .submit(inferenceId, request, clock.getAsLong(), deadlineMillis)
+                        .handle(
+                                (submission, error) ->
+                                        error != null
+                                                ? CompletableFuture.completedFuture(
+                                                        rejected(inferenceId, error))
+                                                : poller.await(
+                                                        submission.accepted(), deadlineMillis))
+                        .thenCompose(future -> future));
     }
 
     /**
-     * Submits only; the result's {@code content} is null and a success means accepted. The
-     * inference ID and locations come back in a {@link InferenceSubmitter.Submission}.
+     * Submits only; the inference ID and locations come back in a {@link
+     * InferenceSubmitter.Submission}, or the rejection that stopped it.
      */
     CompletableFuture<SubmitOutcome> submit(SerializedRequest request) {
+        if (fatal != null) {
+            return CompletableFuture.failedFuture(fatal);
+        }
         String inferenceId = InferenceIds.generate();
-        return submitter
-                .submit(inferenceId, request, System.currentTimeMillis())
-                .handle(
-                        (submission, error) -> {
-                            if (error == null) {
-                                return new SubmitOutcome(submission, null);
-                            }
-                            if (fatal(error) != null) {
-                                throw fatal(error);
-                            }
-                            return new SubmitOutcome(null, rejected(inferenceId, error));
-                        });
+        long now = clock.getAsLong();
+        return remember(
+                submitter
+                        .submit(inferenceId, request, now, now + config.rowTimeoutMillis())
+                        .handle(
+                                (submission, error) ->
+                                        error == null
+                                                ? new SubmitOutcome(submission, null)
+                                                : new SubmitOutcome(
+                                                        null, rejected(inferenceId, error))));
+    }
+
+    /** Fails with the fault itself, unwrapped, and keeps it for the rows to come. */
+    private <T> CompletableFuture<T> remember(CompletableFuture<T> outcome) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        outcome.whenComplete(
+                (value, error) -> {
+                    if (error == null) {
+                        result.complete(value);
+                        return;
+                    }
+                    Throwable cause = InferenceSubmitter.unwrap(error);
+                    if (cause instanceof FatalAwsException) {
+                        fatal = (FatalAwsException) cause;
+                    }
+                    result.completeExceptionally(cause);
+                });
+        return result;
+    }
+
+    /** Completes after {@code delayMillis}, on the poller's thread. */
+    CompletableFuture<Void> after(long delayMillis) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        scheduler.schedule(() -> done.complete(null), delayMillis, TimeUnit.MILLISECONDS);
+        return done;
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
         submitter.close();
-        resultStore.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 
-    /** The fault that dooms every row (credentials, permissions, names), or null. */
-    private static FatalAwsException fatal(Throwable error) {
-        Throwable cause = InferenceSubmitter.unwrap(error);
-        return cause instanceof FatalAwsException ? (FatalAwsException) cause : null;
-    }
-
+    /**
+     * A rejection, or the fatal fault itself, thrown so that the future fails with it: it dooms
+     * every row, and Flink must not restart into it.
+     */
     private static AwaitedResult rejected(String inferenceId, Throwable error) {
         Throwable cause = InferenceSubmitter.unwrap(error);
+        if (cause instanceof FatalAwsException) {
+            throw (FatalAwsException) cause;
+        }
         String reason =
                 cause instanceof SubmissionRejectedException
                         ? ((SubmissionRejectedException) cause).reason() + ": "
                         : "";
-        return new AwaitedResult(
-                InferenceStatus.REJECTED, inferenceId, null, null, reason + cause.getMessage());
+        return AwaitedResult.failed(
+                RowStatus.REJECTED, inferenceId, reason + cause.getMessage(), null);
     }
 
     /** Either an accepted submission or the rejection that stopped it. */
     record SubmitOutcome(InferenceSubmitter.Submission submission, AwaitedResult rejection) {}
+
+    /** Keeps the S3 store the submitter asks for, so that result reads use the same client. */
+    private static final class OneS3Store implements SubmitClientFactory {
+        private static final long serialVersionUID = 1L;
+        private final SubmitClientFactory clients;
+        private transient S3ObjectStore created;
+
+        OneS3Store(SubmitClientFactory clients) {
+            this.clients = clients;
+        }
+
+        @Override
+        public SageMakerRuntimeProxy sageMakerRuntime(SubmitConfig config, RetryListener listener) {
+            return clients.sageMakerRuntime(config, listener);
+        }
+
+        @Override
+        public S3ObjectStore s3(SubmitConfig config, RetryListener listener) {
+            if (created == null) {
+                created = clients.s3(config, listener);
+            }
+            return created;
+        }
+    }
 }

@@ -6,14 +6,18 @@ import io.github.flinksagemaker.connector.config.ModelOptions.RetryFallbackStrat
 import org.apache.flink.annotation.Internal;
 
 import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A validated {@code sagemaker-async} model: its connector configuration, how rows become payloads
- * and outputs become rows, and what a failed inference does.
+ * A validated {@code sagemaker-async} model: its connector options, how rows become payloads and
+ * outputs become rows, and what a failed row does. The connector configuration is made per use, as
+ * it depends on the planner's timeout for that ML_PREDICT call.
  */
 @Internal
 record ModelSpec(
-        SqlInvokeConfig config,
+        TreeMap<String, String> options,
         PayloadEncoder encoder,
         OutputDecoder decoder,
         ErrorHandlingStrategy strategy,
@@ -21,8 +25,23 @@ record ModelSpec(
         RetryFallbackStrategy fallback)
         implements Serializable {
 
-    /** Resubmissions a failed row gets: {@code retries} under RETRY, none otherwise. */
-    int attempts() {
+    ModelSpec(
+            Map<String, String> options,
+            PayloadEncoder encoder,
+            OutputDecoder decoder,
+            ErrorHandlingStrategy strategy,
+            int retries,
+            RetryFallbackStrategy fallback) {
+        this(new TreeMap<>(options), encoder, decoder, strategy, retries, fallback);
+    }
+
+    /** The configuration of a use whose planner timeout is {@code plannerTimeout}. */
+    SqlInvokeConfig config(Duration plannerTimeout, String plannerTimeoutSource) {
+        return SqlInvokeConfig.of(options, plannerTimeout, plannerTimeoutSource, true);
+    }
+
+    /** Resubmissions a row that ended MODEL_ERROR gets: {@code retries} under RETRY, else none. */
+    int resubmissions() {
         return strategy == ErrorHandlingStrategy.RETRY ? retries : 0;
     }
 

@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.config.ModelOptions;
 import io.github.flinksagemaker.connector.config.ModelOptions.OutputFormat;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.data.DecimalData;
@@ -27,7 +28,11 @@ import java.util.Set;
 @Internal
 final class OutputDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Numbers keep every digit: a double would change a DECIMAL or a large BIGINT silently. */
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private static final Set<String> METADATA =
             Set.of(
                     ModelOptions.ERROR_STRING_COLUMN,
@@ -106,6 +111,11 @@ final class OutputDecoder implements Serializable {
         return row;
     }
 
+    /** The row for an input that was not sent (all NULL): every column NULL. */
+    RowData empty() {
+        return new GenericRowData(names.size());
+    }
+
     /** The row for a failed inference: NULL outputs and the error columns. */
     RowData failure(String inferenceId, String status, String message) {
         GenericRowData row = new GenericRowData(names.size());
@@ -153,37 +163,98 @@ final class OutputDecoder implements Serializable {
         }
     }
 
+    /**
+     * A JSON field as its column's type, strictly: a value that does not fit (text in a number
+     * column, 300 in a TINYINT, "yes" in a BOOLEAN, too many digits for a DECIMAL) is an error,
+     * never a different value.
+     */
     private static Object value(JsonNode node, LogicalType type, String name) throws IOException {
         if (node == null || node.isNull()) {
             return null;
         }
-        switch (type.getTypeRoot()) {
-            case CHAR:
-            case VARCHAR:
-                return StringData.fromString(node.isTextual() ? node.textValue() : node.toString());
-            case BOOLEAN:
-                return node.asBoolean();
-            case TINYINT:
-                return (byte) node.asInt();
-            case SMALLINT:
-                return (short) node.asInt();
-            case INTEGER:
-                return node.asInt();
-            case BIGINT:
-                return node.asLong();
-            case FLOAT:
-                return (float) node.asDouble();
-            case DOUBLE:
-                return node.asDouble();
-            case DECIMAL:
-                DecimalType decimal = (DecimalType) type;
-                return DecimalData.fromBigDecimal(
-                        node.decimalValue(), decimal.getPrecision(), decimal.getScale());
-            default:
-                if (!node.isTextual()) {
-                    throw new IOException("Field '" + name + "' must be a base64 string");
-                }
-                return node.binaryValue();
+        try {
+            switch (type.getTypeRoot()) {
+                case CHAR:
+                case VARCHAR:
+                    return StringData.fromString(
+                            node.isTextual() ? node.textValue() : node.toString());
+                case BOOLEAN:
+                    if (!node.isBoolean()) {
+                        throw misfit(node, type, name);
+                    }
+                    return node.booleanValue();
+                case TINYINT:
+                    return integral(node, type, name).byteValueExact();
+                case SMALLINT:
+                    return integral(node, type, name).shortValueExact();
+                case INTEGER:
+                    return integral(node, type, name).intValueExact();
+                case BIGINT:
+                    return integral(node, type, name).longValueExact();
+                case FLOAT:
+                    float single = (float) number(node, type, name).doubleValue();
+                    if (Float.isInfinite(single)) {
+                        throw misfit(node, type, name);
+                    }
+                    return single;
+                case DOUBLE:
+                    double value = number(node, type, name).doubleValue();
+                    if (Double.isInfinite(value)) {
+                        throw misfit(node, type, name);
+                    }
+                    return value;
+                case DECIMAL:
+                    DecimalType decimal = (DecimalType) type;
+                    DecimalData fitted =
+                            DecimalData.fromBigDecimal(
+                                    number(node, type, name).decimalValue(),
+                                    decimal.getPrecision(),
+                                    decimal.getScale());
+                    if (fitted == null) {
+                        throw misfit(node, type, name);
+                    }
+                    return fitted;
+                default:
+                    if (!node.isTextual()) {
+                        throw new IOException("Field '" + name + "' must be a base64 string");
+                    }
+                    return node.binaryValue();
+            }
+        } catch (ArithmeticException e) {
+            throw misfit(node, type, name);
         }
+    }
+
+    private static JsonNode number(JsonNode node, LogicalType type, String name)
+            throws IOException {
+        if (!node.isNumber()) {
+            throw misfit(node, type, name);
+        }
+        return node;
+    }
+
+    /** A JSON number without a fraction (3 or 3.0), exactly. */
+    private static java.math.BigInteger integral(JsonNode node, LogicalType type, String name)
+            throws IOException {
+        try {
+            return number(node, type, name).decimalValue().toBigIntegerExact();
+        } catch (ArithmeticException e) {
+            throw misfit(node, type, name);
+        }
+    }
+
+    /** Names the field, the column type and a short excerpt of the value. */
+    private static IOException misfit(JsonNode node, LogicalType type, String name) {
+        String value = node.toString();
+        if (value.length() > 40) {
+            value = value.substring(0, 40) + "...";
+        }
+        return new IOException(
+                "Field '"
+                        + name
+                        + "' = "
+                        + value
+                        + " does not fit column type "
+                        + type.asSummaryString());
     }
 }

@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * Turns a model's INPUT row into a payload: a JSON object of the columns by name, one CSV line in
- * column order, or the raw bytes of a single STRING or BYTES column.
+ * column order, or the raw bytes of a single STRING or BYTES column. A row whose INPUT columns are
+ * all NULL has no payload.
  */
 @Internal
 final class PayloadEncoder implements Serializable {
@@ -47,17 +48,25 @@ final class PayloadEncoder implements Serializable {
         }
     }
 
-    /** The payload for one row; its content type follows the format. */
+    /**
+     * The payload for one row, its content type following the format; null when every INPUT column
+     * is NULL: there is nothing to ask the model.
+     */
     SerializedRequest encode(RowData row) {
+        boolean allNull = true;
+        for (RowData.FieldGetter getter : getters) {
+            allNull &= getter.getFieldOrNull(row) == null;
+        }
+        if (allNull) {
+            return null;
+        }
         switch (format) {
             case RAW:
                 Object value = getters[0].getFieldOrNull(row);
                 byte[] bytes =
-                        value == null
-                                ? new byte[0]
-                                : value instanceof StringData
-                                        ? ((StringData) value).toBytes()
-                                        : (byte[]) value;
+                        value instanceof StringData
+                                ? ((StringData) value).toBytes()
+                                : (byte[]) value;
                 return SerializedRequest.of(bytes);
             case CSV:
                 StringBuilder line = new StringBuilder();

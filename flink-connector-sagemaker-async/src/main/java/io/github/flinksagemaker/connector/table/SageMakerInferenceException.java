@@ -1,28 +1,24 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.join.InferenceStatus;
-
 import org.apache.flink.annotation.PublicEvolving;
 
-/** Fails a SQL job for a row whose inference failed, when the error handling says FAIL. */
+/**
+ * Fails a SQL job for a row whose inference failed, when its error handling says so (FAIL,
+ * FAILOVER). The message names the inference and the status; a model's error text is referred to by
+ * its location, never copied.
+ */
 @PublicEvolving
 public final class SageMakerInferenceException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final InferenceStatus status;
+    private final RowStatus status;
 
     SageMakerInferenceException(AwaitedResult result) {
-        super(
-                "Inference "
-                        + result.inferenceId()
-                        + " ended "
-                        + result.status()
-                        + ": "
-                        + result.message());
+        super(result.exceptionMessage());
         this.status = result.status();
     }
 
-    public InferenceStatus status() {
+    public RowStatus status() {
         return status;
     }
 }

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -16,9 +17,12 @@ import java.util.function.Function;
  * {@code SAGEMAKER_INVOKE_ASYNC(payload [, content_type])}: submits the payload (STRING or BYTES)
  * to the configured endpoint, inline or through the S3 input prefix when large, waits for the
  * result at the returned locations and returns the model's output as the payload's type. A NULL
- * payload gives NULL. A failed inference follows {@code sagemaker.invoke.error-handling}.
+ * payload gives NULL without a call. A failed row (an empty payload included, which is never sent)
+ * follows {@code sagemaker.invoke.error-handling}: NULL by default.
  *
- * <p>The function holds a slot of the async operator for the whole inference, so it suits models of
+ * <p>A row ends just before the planner's {@code table.exec.async-scalar.timeout} (or at {@code
+ * sagemaker.result.timeout}, which must end before it), with NULL rather than a job failure. The
+ * function holds a slot of the async operator for the whole inference, so it suits models of
  * seconds to minutes; for longer ones use the DataStream API or the decoupled SQL pattern ({@link
  * SageMakerSubmitAsyncFunction} and the {@code sagemaker-async-results} table).
  *
@@ -43,7 +47,17 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
     public SageMakerInvokeAsyncFunction(Map<String, String> options) {
-        super(options);
+        super(options, null);
+    }
+
+    private SageMakerInvokeAsyncFunction(Map<String, String> options, Duration plannerTimeout) {
+        super(options, plannerTimeout);
+    }
+
+    @Override
+    SageMakerAsyncSqlFunction forPlannerTimeout(
+            Map<String, String> options, Duration plannerTimeout) {
+        return new SageMakerInvokeAsyncFunction(options, plannerTimeout);
     }
 
     public void eval(CompletableFuture<String> result, String payload) {
@@ -72,6 +86,11 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
                 failed -> failed.errorString().getBytes(StandardCharsets.UTF_8));
     }
 
+    @Override
+    boolean awaitsResults() {
+        return true;
+    }
+
     private <T> void invoke(
             CompletableFuture<T> result,
             byte[] payload,
@@ -79,36 +98,22 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
             Function<byte[], T> output,
             Function<AwaitedResult, T> errorValue) {
         if (payload == null) {
+            metrics.nullInput();
             result.complete(null);
             return;
         }
         SerializedRequest request = SerializedRequest.of(payload).withContentType(contentType);
-        caller.call(request)
+        caller.call(request, caller.rowDeadline())
                 .whenComplete(
                         (awaited, error) -> {
                             if (error != null) {
+                                // Only faults that doom every row reach here: fail the job.
                                 result.completeExceptionally(error);
-                                return;
-                            }
-                            metrics.outcome(awaited.status());
-                            if (awaited.isSuccess()) {
+                            } else if (awaited.isSuccess()) {
+                                metrics.outcome(RowStatus.SUCCESS);
                                 result.complete(output.apply(awaited.content()));
-                                return;
-                            }
-                            switch (config.errorHandling()) {
-                                case FAIL:
-                                    result.completeExceptionally(
-                                            new SageMakerInferenceException(awaited));
-                                    break;
-                                case NULL:
-                                    LOG.warn(
-                                            "Inference {} ended {}; returning NULL",
-                                            awaited.inferenceId(),
-                                            awaited.status());
-                                    result.complete(null);
-                                    break;
-                                default:
-                                    result.complete(errorValue.apply(awaited));
+                            } else {
+                                failed(result, awaited, errorValue, LOG);
                             }
                         });
     }

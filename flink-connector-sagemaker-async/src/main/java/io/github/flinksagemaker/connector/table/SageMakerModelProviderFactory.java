@@ -10,6 +10,7 @@ import io.github.flinksagemaker.connector.config.SubmitOptions;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -17,6 +18,7 @@ import org.apache.flink.table.factories.ModelProviderFactory;
 import org.apache.flink.table.ml.ModelProvider;
 import org.apache.flink.table.types.logical.LogicalType;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,8 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
                         AwsConfigOptions.class, SubmitOptions.class, ModelOptions.class);
         options.add(SqlOptions.POLL_INITIAL_DELAY);
         options.add(SqlOptions.POLL_MAX_DELAY);
+        options.add(SqlOptions.MAX_RESULT_BYTES);
+        options.add(SqlOptions.OPTIONS_FILE);
         options.remove(SubmitOptions.FAILURE_HANDLING);
         options.removeAll(requiredOptions());
         return options;
@@ -56,16 +60,21 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
     @Override
     public ModelProvider createModelProvider(Context context) {
         Map<String, String> options =
-                FactoryOptions.validated(
-                        context.getCatalogModel().getOptions(),
-                        FactoryUtil.PROVIDER,
-                        FactoryUtil.createModelProviderFactoryHelper(this, context));
+                OptionsFile.merge(
+                        FactoryOptions.validated(
+                                context.getCatalogModel().getOptions(),
+                                FactoryUtil.PROVIDER,
+                                FactoryUtil.createModelProviderFactoryHelper(this, context)),
+                        context.getClassLoader());
         Configuration configuration = Configuration.fromMap(options);
         ResolvedSchema input = context.getCatalogModel().getResolvedInputSchema();
         ResolvedSchema output = context.getCatalogModel().getResolvedOutputSchema();
-        return new SageMakerModelProvider(
+        Duration tableTimeout =
+                context.getConfiguration()
+                        .get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_TIMEOUT);
+        ModelSpec spec =
                 new ModelSpec(
-                        SqlInvokeConfig.from(options),
+                        options,
                         new PayloadEncoder(
                                 OptionChecks.get(configuration, ModelOptions.INPUT_FORMAT),
                                 input.getColumnNames(),
@@ -76,7 +85,11 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
                                 types(output)),
                         OptionChecks.get(configuration, ModelOptions.ERROR_HANDLING_STRATEGY),
                         OptionChecks.atLeast(configuration, ModelOptions.RETRY_NUM, 0),
-                        OptionChecks.get(configuration, ModelOptions.RETRY_FALLBACK_STRATEGY)));
+                        OptionChecks.get(configuration, ModelOptions.RETRY_FALLBACK_STRATEGY));
+        // Every option is checked now; the timeouts once the planner creates the call's function,
+        // since ML_PREDICT's config map may override the table's timeout.
+        SqlInvokeConfig.validate(options, true);
+        return new SageMakerModelProvider(spec, tableTimeout);
     }
 
     private static List<LogicalType> types(ResolvedSchema schema) {

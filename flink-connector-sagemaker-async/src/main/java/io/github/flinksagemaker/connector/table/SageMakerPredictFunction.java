@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
@@ -15,27 +17,38 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code ML_PREDICT} function of a {@code sagemaker-async} model: encodes the INPUT columns,
- * submits them, waits for the result and decodes it into the OUTPUT columns, applying the model's
- * error handling strategy to failed inferences.
+ * submits them, waits for the result and decodes it into the OUTPUT columns, all before the
+ * planner's timeout. Every row gets exactly one row back unless the strategy fails the job: a row
+ * whose INPUT columns are all NULL gets NULL outputs without a call; a failed row gets NULL outputs
+ * and its error columns. Under RETRY only a MODEL_ERROR is submitted again, with backoff and only
+ * while the row has time for another attempt: nothing else can change by retrying, and an accepted
+ * inference is never submitted again because its result could not be read.
  */
 @Internal
 public final class SageMakerPredictFunction extends AsyncPredictFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SageMakerPredictFunction.class);
 
+    /** First wait before a resubmission; doubles, up to {@link #MAX_BACKOFF_MILLIS}. */
+    static final long FIRST_BACKOFF_MILLIS = 1_000L;
+
+    static final long MAX_BACKOFF_MILLIS = 30_000L;
+
     private final ModelSpec spec;
+    private final SqlInvokeConfig config;
 
     private transient AsyncInferenceCaller caller;
     private transient SqlFunctionMetrics metrics;
 
-    SageMakerPredictFunction(ModelSpec spec) {
+    SageMakerPredictFunction(ModelSpec spec, SqlInvokeConfig config) {
         this.spec = spec;
+        this.config = config;
     }
 
     @Override
     public void open(FunctionContext context) {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
-        caller = AsyncInferenceCaller.open(spec.config(), metrics.retries());
+        caller = AsyncInferenceCaller.awaiting(config, metrics.retries());
     }
 
     @Override
@@ -48,68 +61,95 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     @Override
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
         CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-        attempt(input, spec.attempts(), result);
+        SerializedRequest request = spec.encoder().encode(input);
+        if (request == null) {
+            metrics.nullInput();
+            result.complete(List.of(spec.decoder().empty()));
+            return result;
+        }
+        attempt(request, caller.rowDeadline(), 0, result);
         return result;
     }
 
     private void attempt(
-            RowData input, int retriesLeft, CompletableFuture<Collection<RowData>> result) {
-        caller.call(spec.encoder().encode(input))
+            SerializedRequest request,
+            long deadlineMillis,
+            int resubmissions,
+            CompletableFuture<Collection<RowData>> result) {
+        long started = caller.now();
+        caller.call(request, deadlineMillis)
                 .whenComplete(
                         (awaited, error) -> {
                             if (error != null) {
+                                // Only faults that doom every row reach here: fail the job.
                                 result.completeExceptionally(error);
                                 return;
                             }
-                            metrics.outcome(awaited.status());
-                            String status = awaited.status().name();
-                            String message = awaited.message();
+                            AwaitedResult outcome = awaited;
                             if (awaited.isSuccess()) {
                                 try {
-                                    result.complete(
-                                            List.of(
-                                                    spec.decoder()
-                                                            .success(
-                                                                    awaited.inferenceId(),
-                                                                    awaited.content())));
+                                    RowData row =
+                                            spec.decoder()
+                                                    .success(
+                                                            awaited.inferenceId(),
+                                                            awaited.content());
+                                    metrics.outcome(RowStatus.SUCCESS);
+                                    result.complete(List.of(row));
                                     return;
                                 } catch (IOException | RuntimeException e) {
-                                    status = "INVALID_OUTPUT";
-                                    message =
-                                            "The output does not fit the OUTPUT columns: "
-                                                    + e.getMessage();
+                                    outcome =
+                                            AwaitedResult.failed(
+                                                    RowStatus.INVALID_OUTPUT,
+                                                    awaited.inferenceId(),
+                                                    "The output at "
+                                                            + awaited.location()
+                                                            + " does not fit the OUTPUT columns: "
+                                                            + e.getMessage(),
+                                                    awaited.location());
                                 }
                             }
-                            if (retriesLeft > 0) {
-                                attempt(input, retriesLeft - 1, result);
+                            long backoff = backoff(resubmissions);
+                            if (outcome.status() == RowStatus.MODEL_ERROR
+                                    && resubmissions < spec.resubmissions()
+                                    && caller.now() + backoff + (caller.now() - started)
+                                            < deadlineMillis) {
+                                metrics.resubmitted();
+                                caller.after(backoff)
+                                        .thenRun(
+                                                () ->
+                                                        attempt(
+                                                                request,
+                                                                deadlineMillis,
+                                                                resubmissions + 1,
+                                                                result));
                                 return;
                             }
-                            if (spec.failsOver()) {
-                                result.completeExceptionally(
-                                        new SageMakerInferenceException(
-                                                new AwaitedResult(
-                                                        awaited.status(),
-                                                        awaited.inferenceId(),
-                                                        null,
-                                                        null,
-                                                        message)));
-                            } else if (spec.decoder().hasErrorColumns()) {
-                                result.complete(
-                                        List.of(
-                                                spec.decoder()
-                                                        .failure(
-                                                                awaited.inferenceId(),
-                                                                status,
-                                                                message)));
-                            } else {
-                                LOG.warn(
-                                        "Inference {} ended {}; the row is dropped"
-                                                + " (error-handling-strategy IGNORE, no error"
-                                                + " columns declared)",
-                                        awaited.inferenceId(),
-                                        status);
-                                result.complete(List.of());
-                            }
+                            failed(outcome, result);
                         });
+    }
+
+    private void failed(AwaitedResult outcome, CompletableFuture<Collection<RowData>> result) {
+        metrics.outcome(outcome.status());
+        if (spec.failsOver()) {
+            result.completeExceptionally(new SageMakerInferenceException(outcome));
+            return;
+        }
+        LOG.warn(
+                "Inference {} ended {}; the row gets NULL outputs{}",
+                outcome.inferenceId(),
+                outcome.status(),
+                spec.decoder().hasErrorColumns() ? " and its error columns" : "");
+        result.complete(
+                List.of(
+                        spec.decoder()
+                                .failure(
+                                        outcome.inferenceId(),
+                                        outcome.status().name(),
+                                        outcome.message())));
+    }
+
+    /** The wait before resubmission number {@code resubmissions + 1}. */
+    static long backoff(int resubmissions) {
+        return Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(resubmissions, 16));
     }
 }

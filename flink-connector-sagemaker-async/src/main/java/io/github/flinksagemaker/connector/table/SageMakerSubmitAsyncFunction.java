@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,8 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * with {@code ROW<inference_id, output_location, failure_location, error>}, for models that take
  * minutes. Read the results with the {@code sagemaker-async-results} table and join them to these
  * rows on location (see docs/sql.md). A rejected submission follows {@code
- * sagemaker.invoke.error-handling}: FAIL fails the job, NULL returns NULL, ERROR_STRING returns a
- * row whose locations are NULL and whose {@code error} says why.
+ * sagemaker.invoke.error-handling}: NULL (the default) returns NULL, ERROR_STRING returns a row
+ * whose locations are NULL and whose {@code error} says why, FAIL fails the job. It reads no
+ * results, so it has no S3 reader and no poller.
  */
 @PublicEvolving
 @FunctionHint(
@@ -40,7 +42,17 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
     public SageMakerSubmitAsyncFunction(Map<String, String> options) {
-        super(options);
+        super(options, null);
+    }
+
+    private SageMakerSubmitAsyncFunction(Map<String, String> options, Duration plannerTimeout) {
+        super(options, plannerTimeout);
+    }
+
+    @Override
+    SageMakerAsyncSqlFunction forPlannerTimeout(
+            Map<String, String> options, Duration plannerTimeout) {
+        return new SageMakerSubmitAsyncFunction(options, plannerTimeout);
     }
 
     public void eval(CompletableFuture<Row> result, String payload) {
@@ -60,6 +72,7 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
 
     public void eval(CompletableFuture<Row> result, byte[] payload, String contentType) {
         if (payload == null) {
+            metrics.nullInput();
             result.complete(null);
             return;
         }
@@ -68,10 +81,9 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
                         (outcome, error) -> {
                             if (error != null) {
                                 result.completeExceptionally(error);
-                                return;
-                            }
-                            if (outcome.submission() != null) {
-                                // Success here means accepted; the result comes via the table.
+                            } else if (outcome.submission() != null) {
+                                // Accepted; the result comes through the results table.
+                                metrics.submitted();
                                 InvocationAccepted accepted = outcome.submission().accepted();
                                 result.complete(
                                         Row.of(
@@ -79,29 +91,24 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
                                                 accepted.outputLocation(),
                                                 accepted.failureLocation(),
                                                 null));
-                                return;
-                            }
-                            AwaitedResult rejection = outcome.rejection();
-                            metrics.outcome(rejection.status());
-                            switch (config.errorHandling()) {
-                                case FAIL:
-                                    result.completeExceptionally(
-                                            new SageMakerInferenceException(rejection));
-                                    break;
-                                case NULL:
-                                    LOG.warn(
-                                            "Inference {} was rejected; returning NULL",
-                                            rejection.inferenceId());
-                                    result.complete(null);
-                                    break;
-                                default:
-                                    result.complete(
-                                            Row.of(
-                                                    rejection.inferenceId(),
-                                                    null,
-                                                    null,
-                                                    rejection.errorString()));
+                            } else {
+                                AwaitedResult rejection = outcome.rejection();
+                                failed(
+                                        result,
+                                        rejection,
+                                        failed ->
+                                                Row.of(
+                                                        failed.inferenceId(),
+                                                        null,
+                                                        null,
+                                                        failed.errorString()),
+                                        LOG);
                             }
                         });
+    }
+
+    @Override
+    boolean awaitsResults() {
+        return false;
     }
 }

@@ -1,7 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.RetryCounters;
-import io.github.flinksagemaker.connector.join.InferenceStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -12,25 +11,49 @@ import java.util.Map;
 
 /**
  * The SQL functions' metrics, in the {@code sagemakerAsync} group like the DataStream operators':
- * one counter per outcome, so rows answered with NULL or an error string are always visible.
+ * one counter per row outcome (each row is counted once, however many attempts it took), so rows
+ * answered with NULL or an error are always visible; resubmissions and the SDK's retries apart.
  */
 @Internal
 final class SqlFunctionMetrics {
-    private final Map<InferenceStatus, Counter> outcomes = new EnumMap<>(InferenceStatus.class);
+    private final Map<RowStatus, Counter> outcomes = new EnumMap<>(RowStatus.class);
+    private final Counter nullInputs;
+    private final Counter submitted;
+    private final Counter resubmissions;
     private final RetryCounters retries;
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
         MetricGroup group = functionGroup.addGroup("sagemakerAsync");
-        outcomes.put(InferenceStatus.SUCCESS, group.counter("succeeded"));
-        outcomes.put(InferenceStatus.MODEL_ERROR, group.counter("modelErrors"));
-        outcomes.put(InferenceStatus.REJECTED, group.counter("rejected"));
-        outcomes.put(InferenceStatus.TIMED_OUT, group.counter("timedOut"));
-        outcomes.put(InferenceStatus.UNREADABLE, group.counter("unreadable"));
+        outcomes.put(RowStatus.SUCCESS, group.counter("succeeded"));
+        outcomes.put(RowStatus.MODEL_ERROR, group.counter("modelErrors"));
+        outcomes.put(RowStatus.REJECTED, group.counter("rejected"));
+        outcomes.put(RowStatus.TIMED_OUT, group.counter("timedOut"));
+        outcomes.put(RowStatus.UNREADABLE, group.counter("unreadable"));
+        outcomes.put(RowStatus.INVALID_OUTPUT, group.counter("invalidOutputs"));
+        this.nullInputs = group.counter("nullInputs");
+        this.submitted = group.counter("submitted");
+        this.resubmissions = group.counter("resubmissions");
         this.retries = new RetryCounters(group);
     }
 
-    void outcome(InferenceStatus status) {
+    /** A row's final outcome. */
+    void outcome(RowStatus status) {
         outcomes.get(status).inc();
+    }
+
+    /** A row with no input: NULL out, nothing invoked. */
+    void nullInput() {
+        nullInputs.inc();
+    }
+
+    /** SAGEMAKER_SUBMIT_ASYNC: a row whose request the service accepted. */
+    void submitted() {
+        submitted.inc();
+    }
+
+    /** ML_PREDICT under RETRY: a row submitted again after a model error. */
+    void resubmitted() {
+        resubmissions.inc();
     }
 
     /** Counts the retries and throttled attempts of the function's calls. */

@@ -20,6 +20,11 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,7 +116,7 @@ class DecoupledSqlPatternITCase {
                         + ")");
 
         List<Row> rows =
-                SqlTestSupport.collect(
+                SqlTestSupport.collectUnbounded(
                         tEnv.executeSql(
                                 "WITH submitted AS (\n"
                                         + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
@@ -124,8 +129,12 @@ class DecoupledSqlPatternITCase {
                                         + "JOIN results r ON r.location = l.location\n"
                                         + "  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
                                         + " AND q.proc + INTERVAL '10' MINUTE"),
-                        requests.size());
+                        requests.size(),
+                        Duration.ofSeconds(2));
 
+        assertThat(SqlTestSupport.column(rows, 0))
+                .as("each request joined exactly once, also 10 discovery intervals after the last")
+                .containsExactlyInAnyOrderElementsOf(SqlTestSupport.ids(requests.size()));
         Map<Integer, Row> byId = new HashMap<>();
         for (Row row : rows) {
             assertThat(byId.put((Integer) row.getField(0), row))
@@ -150,9 +159,15 @@ class DecoupledSqlPatternITCase {
         }
     }
 
+    /**
+     * Windows on {@code last_modified} are the objects' own times: one-second windows pinned to
+     * each object's LastModified as S3 lists it (a bounded source ends with a maximal watermark, so
+     * only the window starts can tell event time from anything else).
+     */
     @Test
     void lastModifiedIsAnEventTimeColumn() throws Exception {
         String prefix = "s3://" + local.bucket() + "/event-time/output";
+        Map<Instant, Long> expected = new TreeMap<>();
         try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
             for (int i = 0; i < 3; i++) {
                 String key = "event-time/output/" + i + ".out";
@@ -160,13 +175,25 @@ class DecoupledSqlPatternITCase {
                                 r -> r.bucket(local.bucket()).key(key),
                                 AsyncRequestBody.fromString("{\"n\":" + i + "}"))
                         .join();
+                Thread.sleep(1_100);
             }
+            s3.listObjectsV2(r -> r.bucket(local.bucket()).prefix("event-time/output/"))
+                    .join()
+                    .contents()
+                    .forEach(
+                            object ->
+                                    expected.merge(
+                                            object.lastModified().truncatedTo(ChronoUnit.SECONDS),
+                                            1L,
+                                            Long::sum));
         }
+        assertThat(expected).as("three distinct seconds").hasSize(3);
         Map<String, String> options = resultsOptions();
         options.remove("sagemaker.watch.failure-prefix");
         options.put("sagemaker.watch.output-prefix", prefix);
         options.put("sagemaker.watch.bounded", "true");
         StreamTableEnvironment tEnv = tableEnvironment();
+        tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         tEnv.executeSql(
                 "CREATE TEMPORARY TABLE timed (\n"
                         + "  location STRING,\n"
@@ -178,17 +205,20 @@ class DecoupledSqlPatternITCase {
                         + ")");
 
         List<Row> windows =
-                SqlTestSupport.collect(
+                SqlTestSupport.collectAll(
                         tEnv.executeSql(
-                                "SELECT window_start, COUNT(*), SUM(size) FROM TABLE(TUMBLE("
+                                "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE("
                                         + "TABLE timed, DESCRIPTOR(last_modified),"
-                                        + " INTERVAL '1' DAY)) GROUP BY window_start, window_end"),
-                        Integer.MAX_VALUE);
+                                        + " INTERVAL '1' SECOND)) GROUP BY window_start,"
+                                        + " window_end"));
 
-        assertThat(windows).isNotEmpty();
-        assertThat(windows.stream().mapToLong(row -> (Long) row.getField(1)).sum()).isEqualTo(3);
-        assertThat(windows.stream().mapToLong(row -> (Long) row.getField(2)).sum())
-                .isEqualTo(3 * "{\"n\":0}".length());
+        Map<Instant, Long> actual = new TreeMap<>();
+        for (Row window : windows) {
+            actual.put(
+                    ((LocalDateTime) window.getField(0)).toInstant(ZoneOffset.UTC),
+                    (Long) window.getField(1));
+        }
+        assertThat(actual).isEqualTo(expected);
     }
 
     @Test

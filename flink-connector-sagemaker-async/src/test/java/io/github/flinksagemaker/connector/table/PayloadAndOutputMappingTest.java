@@ -8,16 +8,22 @@ import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.DoubleType;
+import org.apache.flink.table.types.logical.FloatType;
 import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.SmallIntType;
 import org.apache.flink.table.types.logical.TimestampType;
+import org.apache.flink.table.types.logical.TinyIntType;
 import org.apache.flink.table.types.logical.VarBinaryType;
 import org.apache.flink.table.types.logical.VarCharType;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -137,6 +143,92 @@ class PayloadAndOutputMappingTest {
         assertThat(row.getString(1).toString()).isEqualTo("no result by the deadline");
         assertThat(row.getString(2).toString()).isEqualTo("TIMED_OUT");
         assertThat(row.getString(3).toString()).isEqualTo("id-9");
+    }
+
+    @Test
+    void aRowWhoseInputColumnsAreAllNullHasNoPayloadInEveryFormat() {
+        RowData nulls = GenericRowData.of(null, null, null, null, null);
+        for (InputFormat format : List.of(InputFormat.JSON, InputFormat.CSV)) {
+            assertThat(new PayloadEncoder(format, INPUT_NAMES, INPUT_TYPES).encode(nulls))
+                    .as("%s", format)
+                    .isNull();
+        }
+        PayloadEncoder raw = new PayloadEncoder(InputFormat.RAW, List.of("body"), List.of(STRING));
+        assertThat(raw.encode(GenericRowData.of((Object) null))).isNull();
+        assertThat(raw.encode(GenericRowData.of(StringData.fromString(""))).payload())
+                .as("an empty string is a payload, which the submitter refuses without a call")
+                .isEmpty();
+    }
+
+    private static Object decodeOne(LogicalType type, String json) throws Exception {
+        OutputDecoder decoder =
+                new OutputDecoder(OutputFormat.JSON, List.of("v", "w"), List.of(type, STRING));
+        RowData row =
+                decoder.success("id", ("{\"v\":" + json + "}").getBytes(StandardCharsets.UTF_8));
+        return ((GenericRowData) row).getField(0);
+    }
+
+    /** Each of these became a different value before (0, 44, false, NULL): now an error. */
+    @ParameterizedTest(name = "{1} into {0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "INT | \"abc\"",
+                "INT | 2.5",
+                "INT | 2147483648",
+                "TINYINT | 300",
+                "SMALLINT | 40000",
+                "BIGINT | 9223372036854775808",
+                "BOOLEAN | \"yes\"",
+                "BOOLEAN | 1",
+                "DOUBLE | \"0.5\"",
+                "FLOAT | 1E+300",
+                "DECIMAL(5, 2) | 12345.6",
+            })
+    void aValueThatDoesNotFitItsColumnIsAnErrorNeverAnotherValue(String type, String json) {
+        assertThatThrownBy(() -> decodeOne(type(type), json))
+                .hasMessageStartingWith("Field 'v' = " + json + " does not fit column type");
+    }
+
+    @ParameterizedTest(name = "{1} into {0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "INT | 42 | 42",
+                "INT | 3.0 | 3",
+                "TINYINT | -128 | -128",
+                "BIGINT | 9223372036854775807 | 9223372036854775807",
+                "BOOLEAN | true | true",
+                "DOUBLE | 1e-3 | 0.001",
+                "DECIMAL(5, 2) | 123.456 | 123.46",
+                "DECIMAL(20, 2) | 12345678901234567.89 | 12345678901234567.89",
+                "BIGINT | 9007199254740993.0 | 9007199254740993",
+            })
+    void valuesThatFitAreKept(String type, String json, String expected) throws Exception {
+        assertThat(String.valueOf(decodeOne(type(type), json))).isEqualTo(expected);
+    }
+
+    private static LogicalType type(String name) {
+        switch (name) {
+            case "INT":
+                return new IntType();
+            case "TINYINT":
+                return new TinyIntType();
+            case "SMALLINT":
+                return new SmallIntType();
+            case "BIGINT":
+                return new BigIntType();
+            case "BOOLEAN":
+                return new BooleanType();
+            case "DOUBLE":
+                return new DoubleType();
+            case "FLOAT":
+                return new FloatType();
+            case "DECIMAL(20, 2)":
+                return new DecimalType(20, 2);
+            default:
+                return new DecimalType(5, 2);
+        }
     }
 
     @Test

@@ -1,15 +1,21 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.local.model.ModelRequest;
+import io.github.flinksagemaker.local.model.ModelResponse;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -19,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,10 +40,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SageMakerModelProviderITCase {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
                             .build());
@@ -49,6 +60,10 @@ class SageMakerModelProviderITCase {
         SqlTestSupport.register(local, "sql-model-faulty", new SentimentDemoModel());
         local.setFaults(
                 "sql-model-faulty", FaultInjection.builder().modelErrorFraction(1.0).build());
+        SqlTestSupport.register(local, "sql-model-slow", new SentimentDemoModel());
+        local.setFaults(
+                "sql-model-slow", FaultInjection.builder().latency(Duration.ofSeconds(30)).build());
+        SqlTestSupport.register(local, "sql-model-odd", SageMakerModelProviderITCase::oddOutput);
     }
 
     @AfterAll
@@ -77,11 +92,13 @@ class SageMakerModelProviderITCase {
         return createModel("sql-model", name, output, extra);
     }
 
+    /** {@code extra} options are added; an empty value removes the test default of its key. */
     private static String createModel(
             String endpoint, String name, String output, Map<String, String> extra) {
         Map<String, String> options = SqlTestSupport.options(local, endpoint);
         options.put("provider", "sagemaker-async");
         options.putAll(extra);
+        options.values().removeIf(String::isEmpty);
         return "CREATE TEMPORARY MODEL "
                 + name
                 + " INPUT (text STRING) OUTPUT ("
@@ -110,14 +127,14 @@ class SageMakerModelProviderITCase {
                         Map.of()));
 
         List<Row> rows =
-                SqlTestSupport.collect(
+                SqlTestSupport.collectAll(
                         tEnv.executeSql(
                                 "SELECT id, label, score, positiveWords, `inference-id` FROM"
                                         + " ML_PREDICT(TABLE reviews, MODEL sentiment,"
-                                        + " DESCRIPTOR(text))"),
-                        texts.size());
+                                        + " DESCRIPTOR(text))"));
 
-        assertThat(rows).hasSize(texts.size());
+        assertThat(SqlTestSupport.column(rows, 0))
+                .containsExactlyInAnyOrderElementsOf(SqlTestSupport.ids(texts.size()));
         for (Row row : rows) {
             String text = texts.get((Integer) row.getField(0));
             JsonNode expected = expected(text);
@@ -129,44 +146,48 @@ class SageMakerModelProviderITCase {
     }
 
     @Test
-    void ignoreFillsTheErrorColumnsForModelErrors() throws Exception {
+    void ignoreFillsTheErrorColumnsForModelErrorsAndNullInputsGetNullsWithoutACall()
+            throws Exception {
         List<String> texts = new ArrayList<>(List.of("good", "bad", "nice"));
         texts.add(null);
         texts.add(null);
         StreamTableEnvironment tEnv = reviews(texts);
         tEnv.executeSql(
                 createModel(
+                        "sql-model-faulty",
                         "sentiment_or_error",
                         "label STRING, `error-string` STRING, `error-status` STRING",
-                        Map.of("error-handling-strategy", "IGNORE", "output-format", "JSON")));
+                        Map.of("output-format", "JSON")));
+        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
 
         List<Row> rows =
-                SqlTestSupport.collect(
+                SqlTestSupport.collectAll(
                         tEnv.executeSql(
                                 "SELECT id, label, `error-string`, `error-status` FROM"
                                         + " ML_PREDICT(TABLE reviews, MODEL sentiment_or_error,"
-                                        + " DESCRIPTOR(text))"),
-                        texts.size());
+                                        + " DESCRIPTOR(text))"));
 
+        assertThat(SqlTestSupport.column(rows, 0))
+                .containsExactlyInAnyOrderElementsOf(SqlTestSupport.ids(texts.size()));
         Map<Integer, Row> byId = new HashMap<>();
         rows.forEach(row -> byId.put((Integer) row.getField(0), row));
-        assertThat(byId).hasSize(texts.size());
         for (int id : List.of(0, 1, 2)) {
-            assertThat(byId.get(id).getField(1))
-                    .isEqualTo(expected(texts.get(id)).get("label").textValue());
-            assertThat(byId.get(id).getField(2)).isNull();
-            assertThat(byId.get(id).getField(3)).isNull();
+            assertThat(byId.get(id).getField(1)).isNull();
+            assertThat(byId.get(id).getField(2)).isEqualTo("Model error (injected)");
+            assertThat(byId.get(id).getField(3)).isEqualTo("MODEL_ERROR");
         }
         for (int id : List.of(3, 4)) {
             assertThat(byId.get(id).getField(1)).isNull();
-            assertThat((String) byId.get(id).getField(2))
-                    .contains("expects a JSON object with a string field 'text'");
-            assertThat(byId.get(id).getField(3)).isEqualTo("MODEL_ERROR");
+            assertThat(byId.get(id).getField(2)).as("not an error: nothing to ask").isNull();
+            assertThat(byId.get(id).getField(3)).isNull();
         }
+        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+                .as("by default a failed row is never submitted again, a NULL row never sent")
+                .isEqualTo(3);
     }
 
     @Test
-    void ignoreFillsTheErrorColumnsForInjectedModelErrorsAfterRetries() throws Exception {
+    void retryResubmitsModelErrorsWithBackoffThenIgnores() throws Exception {
         List<String> texts = List.of("good", "bad", "nice", "awful");
         StreamTableEnvironment tEnv = reviews(texts);
         tEnv.executeSql(
@@ -175,19 +196,17 @@ class SageMakerModelProviderITCase {
                         "always_failing",
                         "label STRING, score DOUBLE, `error-string` STRING, `error-status` STRING,"
                                 + " `inference-id` STRING",
-                        Map.of("retry-num", "1", "retry-fallback-strategy", "IGNORE")));
+                        Map.of("error-handling-strategy", "RETRY", "retry-num", "2")));
         long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
 
-        List<Row> rows =
-                SqlTestSupport.collect(
-                        tEnv.executeSql(
-                                "SELECT id, label, score, `error-string`, `error-status`,"
-                                        + " `inference-id` FROM ML_PREDICT(TABLE reviews,"
-                                        + " MODEL always_failing, DESCRIPTOR(text))"),
-                        texts.size());
+        TableResult result =
+                tEnv.executeSql(
+                        "SELECT id, label, score, `error-string`, `error-status`,"
+                                + " `inference-id` FROM ML_PREDICT(TABLE reviews,"
+                                + " MODEL always_failing, DESCRIPTOR(text))");
+        List<Row> rows = SqlTestSupport.collectAll(result);
 
-        assertThat(rows).hasSize(texts.size());
-        assertThat(rows).extracting(row -> row.getField(0)).containsExactlyInAnyOrder(0, 1, 2, 3);
+        assertThat(SqlTestSupport.column(rows, 0)).containsExactlyInAnyOrder(0, 1, 2, 3);
         for (Row row : rows) {
             assertThat(row.getField(1)).isNull();
             assertThat(row.getField(2)).isNull();
@@ -196,24 +215,189 @@ class SageMakerModelProviderITCase {
             assertThat((String) row.getField(5)).hasSize(36);
         }
         assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
-                .as("each row submitted once and retried once")
-                .isEqualTo(2L * texts.size());
+                .as("each row submitted once and again twice")
+                .isEqualTo(3L * texts.size());
+        JobMetrics metrics = new JobMetrics(REPORTER, result.getJobClient().get().getJobID());
+        assertThat(metrics.counterSum("sagemakerAsync.modelErrors"))
+                .as("rows, not attempts")
+                .isEqualTo(texts.size());
+        assertThat(metrics.counterSum("sagemakerAsync.resubmissions")).isEqualTo(2L * texts.size());
     }
 
     @Test
     void retryThenFailoverFailsTheJobForAPersistentModelError() {
-        StreamTableEnvironment tEnv = reviews(java.util.Arrays.asList("good", null));
-        tEnv.executeSql(createModel("strict", "label STRING", Map.of("retry-num", "1")));
+        StreamTableEnvironment tEnv = reviews(List.of("good"));
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-faulty",
+                        "strict",
+                        "label STRING",
+                        Map.of(
+                                "error-handling-strategy",
+                                "RETRY",
+                                "retry-num",
+                                "1",
+                                "retry-fallback-strategy",
+                                "FAILOVER")));
 
         assertThatThrownBy(
                         () ->
-                                SqlTestSupport.collect(
+                                SqlTestSupport.collectAll(
                                         tEnv.executeSql(
                                                 "SELECT id, label FROM ML_PREDICT(TABLE reviews,"
-                                                        + " MODEL strict, DESCRIPTOR(text))"),
-                                        2))
+                                                        + " MODEL strict, DESCRIPTOR(text))")))
                 .hasStackTraceContaining("SageMakerInferenceException")
-                .hasStackTraceContaining("MODEL_ERROR");
+                .hasStackTraceContaining("ended MODEL_ERROR");
+    }
+
+    /**
+     * A model slower than the planner's ML_PREDICT timeout: each row ends TIMED_OUT just before it,
+     * by the table's timeout or by ML_PREDICT's config map, instead of failing the job.
+     */
+    @Test
+    void rowsEndBeforeThePlannersTimeoutFromTheTableOrTheCallsConfigMap() throws Exception {
+        StreamTableEnvironment tEnv = reviews(List.of("good", "bad"));
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-slow",
+                        "slow",
+                        "label STRING, `error-status` STRING",
+                        // The service keeps running the model: the row's end alone answers it.
+                        Map.of(
+                                "sagemaker.result.timeout",
+                                "",
+                                "sagemaker.invocation-timeout",
+                                "60 s")));
+        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        tEnv.getConfig().set("table.exec.async-ml-predict.timeout", "6 s");
+
+        List<Row> byTable =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, label, `error-status` FROM ML_PREDICT(TABLE reviews,"
+                                        + " MODEL slow, DESCRIPTOR(text))"));
+        tEnv.getConfig().set("table.exec.async-ml-predict.timeout", "3 min");
+        List<Row> byCall =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, label, `error-status` FROM ML_PREDICT(TABLE reviews,"
+                                        + " MODEL slow, DESCRIPTOR(text), MAP['timeout', '6 s'])"));
+
+        for (List<Row> rows : List.of(byTable, byCall)) {
+            assertThat(SqlTestSupport.column(rows, 0)).containsExactlyInAnyOrder(0, 1);
+            assertThat(SqlTestSupport.column(rows, 1)).containsOnlyNulls();
+            assertThat(SqlTestSupport.column(rows, 2)).containsOnly("TIMED_OUT");
+        }
+        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+                .as(
+                        "one inference per row and query: a row that ran out of time is not resubmitted")
+                .isEqualTo(4);
+    }
+
+    @Test
+    void aResultTimeoutBeyondThePlannersTimeoutFailsThePlanNamingBoth() {
+        StreamTableEnvironment tEnv = reviews(List.of("good"));
+        tEnv.executeSql(
+                createModel(
+                        "too_patient",
+                        "label STRING",
+                        Map.of("sagemaker.result.timeout", "10 min")));
+
+        assertThatThrownBy(
+                        () ->
+                                tEnv.executeSql(
+                                        "SELECT id, label FROM ML_PREDICT(TABLE reviews,"
+                                                + " MODEL too_patient, DESCRIPTOR(text))"))
+                .hasStackTraceContaining(
+                        "Option 'sagemaker.result.timeout' = PT10M does not end before the"
+                                + " planner's timeout of PT3M"
+                                + " ('table.exec.async-ml-predict.timeout'; 'timeout' in"
+                                + " ML_PREDICT's config map overrides it): a row still waiting"
+                                + " then fails the job. Lower 'sagemaker.result.timeout' to at"
+                                + " most PT2M45S, or raise the planner's timeout");
+    }
+
+    @Test
+    void rawNullAndEmptyInputsAreAnsweredWithoutAnyCall() throws Exception {
+        List<String> texts = new ArrayList<>();
+        texts.add(null);
+        texts.add("");
+        StreamTableEnvironment tEnv = reviews(texts);
+        tEnv.executeSql(
+                createModel(
+                        "raw_input",
+                        "label STRING, `error-string` STRING, `error-status` STRING",
+                        Map.of("input-format", "RAW", "output-format", "JSON")));
+        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+
+        List<Row> rows =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, label, `error-string`, `error-status` FROM"
+                                        + " ML_PREDICT(TABLE reviews, MODEL raw_input, DESCRIPTOR(text))"));
+
+        assertThat(SqlTestSupport.column(rows, 0)).containsExactlyInAnyOrder(0, 1);
+        Map<Integer, Row> byId = new HashMap<>();
+        rows.forEach(row -> byId.put((Integer) row.getField(0), row));
+        assertThat(byId.get(0).getField(3)).as("NULL in, NULL out").isNull();
+        assertThat(byId.get(1).getField(3)).isEqualTo("REJECTED");
+        assertThat((String) byId.get(1).getField(2))
+                .startsWith("SERIALIZATION_FAILED: Refusing an empty payload");
+        assertThat(local.counters().invocations(InvocationKind.INLINE))
+                .isEqualTo(invocationsBefore);
+    }
+
+    /** What the odd model answers: a number column given text, or 2 MB of output. */
+    static ModelResponse oddOutput(ModelRequest request) {
+        String text = new String(request.body(), StandardCharsets.UTF_8);
+        String json =
+                text.contains("huge")
+                        ? "{\"label\":\"" + "x".repeat(2_000_000) + "\",\"score\":1}"
+                        : text.contains("typed")
+                                ? "{\"label\":\"odd\",\"score\":\"abc\"}"
+                                : "{\"label\":\"fine\",\"score\":7}";
+        return ModelResponse.success(json.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    @Test
+    void outputsThatDoNotFitAreInvalidOutputRowsCountedApart() throws Exception {
+        StreamTableEnvironment tEnv = reviews(List.of("fine", "typed", "huge", "fine too"));
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-odd",
+                        "odd",
+                        "label STRING, score INT, `error-string` STRING, `error-status` STRING",
+                        Map.of(
+                                "sagemaker.result.max-content-bytes",
+                                "1 mb",
+                                "error-handling-strategy",
+                                "RETRY")));
+        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+
+        TableResult result =
+                tEnv.executeSql(
+                        "SELECT id, score, `error-string`, `error-status` FROM"
+                                + " ML_PREDICT(TABLE reviews, MODEL odd, DESCRIPTOR(text))");
+        List<Row> rows = SqlTestSupport.collectAll(result);
+
+        assertThat(SqlTestSupport.column(rows, 0)).containsExactlyInAnyOrder(0, 1, 2, 3);
+        Map<Integer, Row> byId = new HashMap<>();
+        rows.forEach(row -> byId.put((Integer) row.getField(0), row));
+        assertThat(byId.get(0).getField(1)).isEqualTo(7);
+        assertThat(byId.get(1).getField(1)).as("\"abc\" is never 0").isNull();
+        assertThat(byId.get(1).getField(3)).isEqualTo("INVALID_OUTPUT");
+        assertThat((String) byId.get(1).getField(2))
+                .contains("Field 'score' = \"abc\" does not fit column type INT");
+        assertThat(byId.get(2).getField(3)).isEqualTo("INVALID_OUTPUT");
+        assertThat((String) byId.get(2).getField(2))
+                .contains("is over 'sagemaker.result.max-content-bytes'")
+                .contains("2000022 bytes");
+        JobMetrics metrics = new JobMetrics(REPORTER, result.getJobClient().get().getJobID());
+        assertThat(metrics.counterSum("sagemakerAsync.invalidOutputs")).isEqualTo(2);
+        assertThat(metrics.counterSum("sagemakerAsync.succeeded")).isEqualTo(2);
+        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+                .as("RETRY resubmits model errors only: an invalid output would not change")
+                .isEqualTo(4);
     }
 
     @Test

@@ -8,10 +8,14 @@ import org.apache.flink.table.api.TableResult;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Endpoints on the local SageMaker and the options that point SQL at them. */
 final class SqlTestSupport {
@@ -59,14 +63,71 @@ final class SqlTestSupport {
         return sql.toString();
     }
 
-    /** The first {@code count} rows of a (possibly unbounded) query, then cancels it. */
-    static List<Row> collect(TableResult result, int count) throws Exception {
+    /** Every row of a bounded query: reads to its end, so a duplicate or late row is seen. */
+    static List<Row> collectAll(TableResult result) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (CloseableIterator<Row> iterator = result.collect()) {
-            while (rows.size() < count && iterator.hasNext()) {
-                rows.add(iterator.next());
-            }
+            iterator.forEachRemaining(rows::add);
         }
         return rows;
+    }
+
+    /**
+     * The rows of an unbounded query: waits for {@code expected} rows, failing when none comes for
+     * a minute, then reads on for {@code quiet} so that a duplicate after the last expected row is
+     * seen, and cancels the query.
+     */
+    static List<Row> collectUnbounded(TableResult result, int expected, Duration quiet)
+            throws Exception {
+        List<Row> rows = new CopyOnWriteArrayList<>();
+        CloseableIterator<Row> iterator = result.collect();
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try {
+                                while (iterator.hasNext()) {
+                                    rows.add(iterator.next());
+                                }
+                            } catch (RuntimeException closed) {
+                                // The iterator was closed below.
+                            }
+                        },
+                        "sql-test-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            long lastProgress = System.nanoTime();
+            int seen = 0;
+            while (rows.size() < expected) {
+                if (rows.size() > seen) {
+                    seen = rows.size();
+                    lastProgress = System.nanoTime();
+                }
+                assertThat(System.nanoTime() - lastProgress)
+                        .as("rows stalled at %d of %d", seen, expected)
+                        .isLessThan(Duration.ofMinutes(1).toNanos());
+                Thread.sleep(50);
+            }
+            Thread.sleep(quiet.toMillis());
+        } finally {
+            iterator.close();
+        }
+        return new ArrayList<>(rows);
+    }
+
+    /** The values of field {@code field} of {@code rows}, for exact-set assertions. */
+    static List<Object> column(List<Row> rows, int field) {
+        List<Object> values = new ArrayList<>();
+        rows.forEach(row -> values.add(row.getField(field)));
+        return values;
+    }
+
+    /** 0 .. count - 1, the ids of test rows. */
+    static List<Object> ids(int count) {
+        List<Object> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(i);
+        }
+        return ids;
     }
 }

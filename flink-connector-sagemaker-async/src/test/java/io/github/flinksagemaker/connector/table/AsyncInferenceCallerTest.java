@@ -1,0 +1,218 @@
+package io.github.flinksagemaker.connector.table;
+
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.aws.RetryListener;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
+import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
+import io.github.flinksagemaker.connector.submit.SerializedRequest;
+import io.github.flinksagemaker.connector.submit.SubmitClientFactory;
+import io.github.flinksagemaker.connector.submit.SubmitConfig;
+import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The SQL caller's resources, with hand-written fakes behind the connector's client interfaces: the
+ * submit-only function reads no results (no S3 reader, no poller thread), the waiting ones use one
+ * S3 store for uploads and reads, and closing closes each client once.
+ */
+class AsyncInferenceCallerTest {
+    private static final RetryListener QUIET =
+            new RetryListener() {
+                @Override
+                public void onRetry() {}
+
+                @Override
+                public void onThrottled() {}
+            };
+
+    /** Counts the clients it makes and their closes; every call is accepted at once. */
+    private static final class CountingClients implements SubmitClientFactory {
+        private static final long serialVersionUID = 1L;
+        final AtomicInteger stores = new AtomicInteger();
+        final AtomicInteger closedStores = new AtomicInteger();
+        final List<InvocationRequest> calls = new CopyOnWriteArrayList<>();
+        final InMemoryObjectStore objects = new InMemoryObjectStore();
+
+        @Override
+        public SageMakerRuntimeProxy sageMakerRuntime(SubmitConfig config, RetryListener listener) {
+            return new SageMakerRuntimeProxy() {
+                @Override
+                public CompletableFuture<InvocationAccepted> invokeEndpointAsync(
+                        InvocationRequest request) {
+                    calls.add(request);
+                    return CompletableFuture.completedFuture(
+                            new InvocationAccepted(
+                                    request.inferenceId(),
+                                    "s3://b/out/" + request.inferenceId() + ".out",
+                                    "s3://b/failure/" + request.inferenceId() + "-error.out"));
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+
+        @Override
+        public S3ObjectStore s3(SubmitConfig config, RetryListener listener) {
+            stores.incrementAndGet();
+            return new DelegatingStore(objects) {
+                @Override
+                public void close() {
+                    closedStores.incrementAndGet();
+                }
+            };
+        }
+    }
+
+    private static Map<String, String> options(boolean inputPrefix) {
+        Map<String, String> options = new TreeMap<>();
+        options.put("sagemaker.endpoint-name", "fake");
+        options.put("aws.region", "us-east-1");
+        options.put("sagemaker.result.poll-initial-delay", "10 ms");
+        options.put("sagemaker.result.timeout", "10 s");
+        if (inputPrefix) {
+            options.put("sagemaker.s3.input-prefix", "s3://b/in");
+        }
+        return options;
+    }
+
+    private static AsyncInferenceCaller caller(
+            CountingClients clients, boolean inputPrefix, boolean awaitsResults) {
+        return new AsyncInferenceCaller(
+                SqlInvokeConfig.of(
+                        options(inputPrefix), Duration.ofMinutes(3), "test", awaitsResults),
+                clients,
+                QUIET,
+                awaitsResults,
+                System::currentTimeMillis);
+    }
+
+    private static long pollerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("sagemaker-async-result-poller"))
+                .count();
+    }
+
+    @Test
+    void theSubmitOnlyCallerHasNoS3ReaderAndNoPollerThread() throws Exception {
+        CountingClients clients = new CountingClients();
+        long pollersBefore = pollerThreads();
+        try (AsyncInferenceCaller caller = caller(clients, false, false)) {
+            AsyncInferenceCaller.SubmitOutcome outcome =
+                    caller.submit(SerializedRequest.of("x".getBytes(StandardCharsets.UTF_8)))
+                            .join();
+
+            assertThat(outcome.submission()).isNotNull();
+            assertThat(clients.stores).hasValue(0);
+            assertThat(pollerThreads())
+                    .as("no poller thread (others' may have ended meanwhile)")
+                    .isLessThanOrEqualTo(pollersBefore);
+        }
+    }
+
+    @Test
+    void aWaitingCallerUploadsAndReadsThroughOneS3StoreAndClosesItOnce() throws Exception {
+        CountingClients clients = new CountingClients();
+        AsyncInferenceCaller caller = caller(clients, true, true);
+        byte[] large = new byte[200_000];
+        CompletableFuture<AwaitedResult> result =
+                caller.call(SerializedRequest.of(large), caller.rowDeadline());
+        String id = clients.calls.get(0).inferenceId();
+        clients.objects.put(S3Location.parse("s3://b/out/" + id + ".out", "test"), "done", 0);
+
+        assertThat(result.join().status()).isEqualTo(RowStatus.SUCCESS);
+        assertThat(clients.calls.get(0).inputLocation()).isEqualTo("s3://b/in/" + id);
+        assertThat(clients.stores).as("one store for the upload and the reads").hasValue(1);
+        caller.close();
+        assertThat(clients.closedStores).hasValue(1);
+    }
+
+    @Test
+    void aWaitingCallerWithoutAnInputPrefixMakesItsOwnStoreAndClosesIt() {
+        CountingClients clients = new CountingClients();
+        AsyncInferenceCaller caller = caller(clients, false, true);
+
+        assertThat(clients.stores).hasValue(1);
+        caller.close();
+        assertThat(clients.closedStores).hasValue(1);
+    }
+
+    @Test
+    void afterAFaultThatDoomsEveryRowNothingMoreIsSubmitted() {
+        CountingClients clients = new CountingClients();
+        AsyncInferenceCaller caller = caller(clients, false, true);
+        clients.objects.failAllReads(S3Errors.of(403, "InvalidAccessKeyId"));
+        SerializedRequest request = SerializedRequest.of("x".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> caller.call(request, caller.rowDeadline()).join())
+                .hasCauseInstanceOf(FatalAwsException.class);
+        assertThatThrownBy(() -> caller.call(request, caller.rowDeadline()).join())
+                .as("the planner's retry of the row, or the next row")
+                .hasCauseInstanceOf(FatalAwsException.class);
+        assertThat(clients.calls).as("submitted once, never again").hasSize(1);
+        caller.close();
+    }
+
+    /** Forwards to another store; tests override what they count. */
+    private static class DelegatingStore implements S3ObjectStore {
+        private final S3ObjectStore delegate;
+
+        DelegatingStore(S3ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletableFuture<Void> putObject(
+                S3Location location, byte[] bytes, String contentType, java.time.Duration timeout) {
+            return delegate.putObject(location, bytes, contentType, timeout);
+        }
+
+        @Override
+        public CompletableFuture<Integer> listObjects(
+                S3Location prefix,
+                boolean directChildrenOnly,
+                java.util.function.Consumer<io.github.flinksagemaker.connector.s3.S3ObjectSummary>
+                        consumer) {
+            return delegate.listObjects(prefix, directChildrenOnly, consumer);
+        }
+
+        @Override
+        public CompletableFuture<io.github.flinksagemaker.connector.s3.S3ObjectSummary> findObject(
+                S3Location location) {
+            return delegate.findObject(location);
+        }
+
+        @Override
+        public CompletableFuture<io.github.flinksagemaker.connector.s3.S3ObjectContent> getObject(
+                S3Location location) {
+            return delegate.getObject(location);
+        }
+
+        @Override
+        public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
+            return delegate.deleteObjects(bucket, keys);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
