@@ -41,9 +41,7 @@ public final class BenchmarkRunner {
         this.quick = quick;
     }
 
-    public static void main(String[] arguments) throws Exception {
-        // exec:exec passes -Dbench.args as one argument.
-        String[] args = String.join(" ", arguments).trim().split("\\s+");
+    public static void main(String[] args) throws Exception {
         int runs = 5;
         int warmupSeconds = 120;
         boolean quick = false;
