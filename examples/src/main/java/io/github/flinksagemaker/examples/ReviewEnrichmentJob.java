@@ -21,15 +21,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,17 +42,10 @@ import java.util.concurrent.TimeUnit;
  * credential chain. Run with {@code --help} for all options.
  */
 public final class ReviewEnrichmentJob {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReviewEnrichmentJob() {}
 
-    public static void main(String[] rawArgs) throws Exception {
-        // Maven passes -Dexample.args as one argument (possibly empty): split it on spaces.
-        String[] args =
-                Arrays.stream(rawArgs)
-                        .flatMap(arg -> Arrays.stream(arg.trim().split("\\s+")))
-                        .filter(arg -> !arg.isEmpty())
-                        .toArray(String[]::new);
+    public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help")) {
             System.out.println(ExampleOptions.USAGE);
             return;
@@ -183,7 +172,7 @@ public final class ReviewEnrichmentJob {
                         Files.newBufferedWriter(options.output(), StandardCharsets.UTF_8)) {
             while (summary.total() < expected && results.hasNext()) {
                 InferenceResult<String> result = results.next();
-                writer.write(enriched(result));
+                writer.write(EnrichedReview.line(result));
                 writer.newLine();
                 summary.add(result);
             }
@@ -201,7 +190,7 @@ public final class ReviewEnrichmentJob {
      * Cancels the job and waits until it has stopped, so that nothing of it still runs (or logs)
      * when the summary is printed and the embedded endpoint closes.
      */
-    static void stop(JobClient job) throws Exception {
+    public static void stop(JobClient job) throws Exception {
         job.cancel().get();
         try {
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
@@ -230,31 +219,6 @@ public final class ReviewEnrichmentJob {
                                 + s3
                                 - summary.completed(SubmitPath.INLINE)
                                 - summary.completed(SubmitPath.S3)));
-    }
-
-    /** One output line: the review's ID, status, path, latency, and the model's output or error. */
-    static String enriched(InferenceResult<String> result) throws Exception {
-        ObjectNode record = JSON.createObjectNode();
-        record.put("id", result.inferenceId());
-        record.put("status", result.status().name());
-        record.put("path", result.path() == null ? null : result.path().name());
-        record.put("latencyMillis", result.latencyMillis());
-        if (result.isSuccess() && result.output() != null) {
-            record.set("sentiment", JSON.readTree(result.output()));
-        } else {
-            record.putNull("sentiment");
-        }
-        record.put("error", result.errorMessage());
-        return JSON.writeValueAsString(record);
-    }
-
-    /** {@link #enriched} for use in a Flink map function. */
-    public static String enrichedLine(InferenceResult<String> result) {
-        try {
-            return enriched(result);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot write result " + result.inferenceId(), e);
-        }
     }
 
     /** The inference ID of a review line: its {@code id} field. */

@@ -20,7 +20,7 @@ import java.util.Random;
  * {@code --rate} stream. A review is {@code {"id", "product", "rating", "text"}}; the demo model
  * scores its {@code text}.
  */
-final class Reviews {
+public final class Reviews {
     static final String BUNDLED = "/reviews.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] PRODUCTS = {
@@ -57,7 +57,7 @@ final class Reviews {
     private Reviews() {}
 
     /** Review number {@code index}: the same index always gives the same line. */
-    static String generate(long index) {
+    public static String generate(long index) {
         Random random = new Random(index * 7_919L + 17);
         int rating = 1 + random.nextInt(5);
         // Every 400th review is a long essay, over the 128,000-byte inline limit.

@@ -13,22 +13,26 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Counts results by status and path and keeps latencies, for the progress line and summary. */
-final class RunSummary {
+public final class RunSummary {
     private final Map<InferenceStatus, Map<String, Long>> counts =
             new EnumMap<>(InferenceStatus.class);
     private final List<Long> latencies = new ArrayList<>();
     private long total;
 
     synchronized void add(InferenceResult<?> result) {
+        add(result.status(), result.path(), result.latencyMillis());
+    }
+
+    /** One result as its status, path (null when never submitted) and latency. */
+    public synchronized void add(InferenceStatus status, SubmitPath path, long latencyMillis) {
         total++;
-        counts.computeIfAbsent(result.status(), s -> new TreeMap<>())
-                .merge(pathName(result.path()), 1L, Long::sum);
-        if (result.status() != InferenceStatus.REJECTED) {
-            latencies.add(result.latencyMillis());
+        counts.computeIfAbsent(status, s -> new TreeMap<>()).merge(pathName(path), 1L, Long::sum);
+        if (status != InferenceStatus.REJECTED) {
+            latencies.add(latencyMillis);
         }
     }
 
-    synchronized long total() {
+    public synchronized long total() {
         return total;
     }
 
@@ -38,14 +42,14 @@ final class RunSummary {
                 .sum();
     }
 
-    synchronized long count(InferenceStatus status) {
+    public synchronized long count(InferenceStatus status) {
         return counts.getOrDefault(status, Map.of()).values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
     }
 
     /** The latency below which {@code percent} of non-rejected results fall, in ms. */
-    synchronized long percentile(double percent) {
+    public synchronized long percentile(double percent) {
         if (latencies.isEmpty()) {
             return 0;
         }
@@ -55,7 +59,7 @@ final class RunSummary {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    synchronized void print(PrintStream out, Long s3Requests) {
+    public synchronized void print(PrintStream out, Long s3Requests) {
         out.println();
         out.println("Summary");
         out.printf("  %-12s %8s %8s %8s %8s%n", "status", "INLINE", "S3", "none", "total");

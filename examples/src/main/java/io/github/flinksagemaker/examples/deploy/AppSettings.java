@@ -6,9 +6,7 @@ import io.github.flinksagemaker.connector.config.WatchOptions;
 
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.util.TimeUtils;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -22,9 +20,10 @@ import java.util.Properties;
  *       {@code endpoint.name}, and only when running locally, the embedded local endpoint is used.
  *   <li>{@code ConnectorOptions} (optional): any {@code sagemaker.*} or {@code aws.*} option,
  *       passed to the connector as is (see docs/configuration.md).
- *   <li>{@code Source}: {@code path} of JSON Lines reviews (s3://… or a directory), optional {@code
- *       monitor.interval} to keep watching it for new files.
- *   <li>{@code Sink}: {@code path} where enriched JSON Lines are written.
+ *   <li>{@code Source}: {@code type} {@code kafka} or {@code s3-files} (default), then its keys
+ *       ({@link ReviewInput}).
+ *   <li>{@code Sink}: {@code type} {@code kafka} or {@code s3-files} (default), then its keys
+ *       ({@link ReviewOutput}).
  * </ul>
  */
 record AppSettings(
@@ -35,9 +34,8 @@ record AppSettings(
         String inputPrefix,
         String outputPathExtension,
         Configuration connectorOptions,
-        String sourcePath,
-        Duration monitorInterval,
-        String sinkPath) {
+        ReviewInput input,
+        ReviewOutput output) {
 
     static final String ENDPOINT_GROUP = "SageMakerEndpoint";
     static final String CONNECTOR_GROUP = "ConnectorOptions";
@@ -45,74 +43,64 @@ record AppSettings(
     static final String SINK_GROUP = "Sink";
 
     /**
-     * @param local whether the job runs on a local environment (where an embedded endpoint and the
-     *     bundled sample may stand in)
+     * @param local whether the job runs on a local environment (where an embedded endpoint, an
+     *     in-process broker and the bundled sample may stand in)
      * @throws IllegalArgumentException naming the group and key that is missing or invalid
      */
     static AppSettings from(Map<String, Properties> groups, boolean local) {
-        Properties endpoint = groups.getOrDefault(ENDPOINT_GROUP, new Properties());
-        String endpointName = optional(endpoint, "endpoint.name");
+        PropertyGroup endpoint = PropertyGroup.of(groups, ENDPOINT_GROUP);
+        String endpointName = endpoint.optional("endpoint.name");
         if (endpointName == null && !local) {
-            throw missing(ENDPOINT_GROUP, "endpoint.name", "on Managed Service for Apache Flink");
+            throw endpoint.missing("endpoint.name", "on Managed Service for Apache Flink");
         }
         boolean real = endpointName != null;
+        String withName = "with 'endpoint.name'";
+        return new AppSettings(
+                endpointName,
+                real ? endpoint.required("region", withName) : null,
+                real ? endpoint.required("output.path", withName) : null,
+                real ? endpoint.required("failure.path", withName) : null,
+                real ? endpoint.required("input.prefix", withName) : null,
+                endpoint.orDefault("output.path.extension", "enriched/{yyyy}/{MM}/{dd}/{HH}"),
+                connectorOptions(PropertyGroup.of(groups, CONNECTOR_GROUP)),
+                ReviewInput.from(PropertyGroup.of(groups, SOURCE_GROUP), local),
+                ReviewOutput.from(PropertyGroup.of(groups, SINK_GROUP), local));
+    }
+
+    private static Configuration connectorOptions(PropertyGroup group) {
         Configuration connector = new Configuration();
-        groups.getOrDefault(CONNECTOR_GROUP, new Properties())
+        group.entries()
                 .forEach(
                         (key, value) -> {
                             String name = String.valueOf(key);
                             if (!name.startsWith("sagemaker.") && !name.startsWith("aws.")) {
-                                throw new IllegalArgumentException(
-                                        "Property '"
-                                                + CONNECTOR_GROUP
-                                                + "."
-                                                + name
-                                                + "' is not a connector option: keys in this group"
-                                                + " start with 'sagemaker.' or 'aws.'");
+                                throw group.invalid(
+                                        name,
+                                        "is not a connector option: keys in this group start"
+                                                + " with 'sagemaker.' or 'aws.'");
                             }
                             connector.set(
                                     ConfigOptions.key(name).stringType().noDefaultValue(),
                                     String.valueOf(value));
                         });
-        Properties source = groups.getOrDefault(SOURCE_GROUP, new Properties());
-        String sourcePath = optional(source, "path");
-        if (sourcePath == null && !local) {
-            throw missing(SOURCE_GROUP, "path", "on Managed Service for Apache Flink");
-        }
-        Duration monitor = null;
-        String interval = optional(source, "monitor.interval");
-        if (interval != null) {
-            try {
-                monitor = TimeUtils.parseDuration(interval);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "Property '"
-                                + SOURCE_GROUP
-                                + ".monitor.interval' is not a duration (e.g. '30 s'): '"
-                                + interval
-                                + "'");
-            }
-        }
-        Properties sink = groups.get(SINK_GROUP);
-        String sinkPath = sink == null ? null : optional(sink, "path");
-        if (sinkPath == null) {
-            throw missing(SINK_GROUP, "path", "always");
-        }
-        return new AppSettings(
-                endpointName,
-                real ? required(endpoint, ENDPOINT_GROUP, "region") : null,
-                real ? required(endpoint, ENDPOINT_GROUP, "output.path") : null,
-                real ? required(endpoint, ENDPOINT_GROUP, "failure.path") : null,
-                real ? required(endpoint, ENDPOINT_GROUP, "input.prefix") : null,
-                endpoint.getProperty("output.path.extension", "enriched/{yyyy}/{MM}/{dd}/{HH}"),
-                connector,
-                sourcePath,
-                monitor,
-                sinkPath);
+        return connector;
     }
 
     boolean embedded() {
         return endpointName == null;
+    }
+
+    AppSettings with(ReviewInput resolvedInput, ReviewOutput resolvedOutput) {
+        return new AppSettings(
+                endpointName,
+                region,
+                outputPath,
+                failurePath,
+                inputPrefix,
+                outputPathExtension,
+                connectorOptions,
+                resolvedInput,
+                resolvedOutput);
     }
 
     /** The connector options for a real endpoint: the group values, then the pass-throughs. */
@@ -134,23 +122,5 @@ record AppSettings(
         config.set(SubmitOptions.OUTPUT_PATH_EXTENSION, outputPathExtension);
         config.addAll(connectorOptions);
         return config;
-    }
-
-    private static String optional(Properties group, String key) {
-        String value = group.getProperty(key);
-        return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static String required(Properties group, String groupName, String key) {
-        String value = optional(group, key);
-        if (value == null) {
-            throw missing(groupName, key, "with 'endpoint.name'");
-        }
-        return value;
-    }
-
-    private static IllegalArgumentException missing(String group, String key, String when) {
-        return new IllegalArgumentException(
-                "Property group '" + group + "' needs key '" + key + "' (required " + when + ")");
     }
 }

@@ -2,23 +2,15 @@ package io.github.flinksagemaker.examples.deploy;
 
 import io.github.flinksagemaker.connector.SageMakerAsyncInference;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
-import io.github.flinksagemaker.examples.EmbeddedEndpoint;
-import io.github.flinksagemaker.examples.ReviewEnrichmentJob;
-import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.examples.EnrichedReview;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.sink.FileSink;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 
 import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 
@@ -29,51 +21,67 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The review enrichment as an application for Amazon Managed Service for Apache Flink: JSON Lines
- * reviews from files (typically S3) in, enriched JSON Lines to files out, configured by the
- * service's runtime properties (see {@link AppSettings}). Run locally it reads the same groups from
- * a JSON file ({@code --properties}, default the bundled {@code application-properties-local.json})
- * and, with no endpoint configured, starts the embedded local endpoint and reads the bundled
- * sample.
+ * The review enrichment as an application for Amazon Managed Service for Apache Flink: JSON reviews
+ * from Kafka (Amazon MSK) or from files (typically S3) in, enriched JSON to Kafka with exactly-once
+ * transactions or to files out, records that cannot be parsed to a dead-letter topic or path,
+ * configured by the service's runtime properties (see {@link AppSettings}).
  *
- * <p>Kinesis Data Streams would be the other natural source and sink, but no Kinesis connector for
- * Flink 2.x can be resolved from this project's registry; Flink's file connectors over S3 work on
- * the service unchanged.
+ * <p>Run locally it reads the same groups from a JSON file ({@code --properties}, default the
+ * bundled {@code application-properties-local.json}); what the properties leave out a local run
+ * supplies ({@link LocalRun}): the embedded SageMaker endpoint, an in-process Kafka broker filled
+ * with the bundled reviews, and a summary of what came out.
  */
 public final class ManagedFlinkApplication {
     static final String LOCAL_PROPERTIES = "application-properties-local.json";
+    static final String JOB_NAME = "SageMaker async review enrichment";
+    static final String USAGE =
+            "Usage: ManagedFlinkApplication [--properties application-properties.json]";
 
     private ManagedFlinkApplication() {}
 
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         boolean local = env instanceof LocalStreamEnvironment;
-        Map<String, Properties> properties;
+        AppSettings settings;
         try {
-            properties = loadProperties(args, local);
+            settings = AppSettings.from(loadProperties(args, local), local);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        try (Running running = start(env, properties, local)) {
-            running.job().getJobExecutionResult().get();
+        if (!local) {
+            build(env, settings, settings.connectorConfiguration());
+            env.execute(JOB_NAME);
+            return;
+        }
+        try (Running running = start(env, settings, true)) {
+            running.localRun().follow(running.job(), System.out);
         }
     }
 
-    /** A started application: its job and, locally, the embedded endpoint it uses. */
-    record Running(JobClient job, LocalSageMakerAsync localEndpoint) implements AutoCloseable {
+    /** A started application: its job and, locally, what the local run started beside it. */
+    record Running(JobClient job, LocalRun localRun) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             try {
-                if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                if (!stopped(job)) {
                     job.cancel().get();
                 }
             } finally {
-                if (localEndpoint != null) {
-                    localEndpoint.close();
+                if (localRun != null) {
+                    localRun.close();
                 }
             }
+        }
+    }
+
+    /** Whether the job has ended; a local job's cluster shuts down with it and answers no more. */
+    private static boolean stopped(JobClient job) throws InterruptedException {
+        try {
+            return job.getJobStatus().get().isGloballyTerminalState();
+        } catch (IllegalStateException | java.util.concurrent.ExecutionException e) {
+            return true;
         }
     }
 
@@ -82,8 +90,7 @@ public final class ManagedFlinkApplication {
             return KinesisAnalyticsRuntime.getApplicationProperties(args[1]);
         }
         if (args.length != 0) {
-            throw new IllegalArgumentException(
-                    "Usage: ManagedFlinkApplication [--properties application-properties.json]");
+            throw new IllegalArgumentException(USAGE);
         }
         if (!local) {
             return KinesisAnalyticsRuntime.getApplicationProperties();
@@ -99,82 +106,47 @@ public final class ManagedFlinkApplication {
     static Running start(
             StreamExecutionEnvironment env, Map<String, Properties> properties, boolean local)
             throws Exception {
-        AppSettings settings = AppSettings.from(properties, local);
-        if (local) {
-            // The service configures checkpointing itself; locally the file sink needs it to
-            // commit.
-            env.enableCheckpointing(1_000);
+        return start(env, AppSettings.from(properties, local), local);
+    }
+
+    private static Running start(
+            StreamExecutionEnvironment env, AppSettings settings, boolean local) throws Exception {
+        if (!local) {
+            build(env, settings, settings.connectorConfiguration());
+            return new Running(env.executeAsync(JOB_NAME), null);
         }
-        LocalSageMakerAsync localEndpoint =
-                settings.embedded() ? EmbeddedEndpoint.start(FaultInjection.NONE) : null;
+        // The service configures checkpointing itself; locally both sinks need it to commit.
+        env.enableCheckpointing(1_000);
+        LocalRun localRun = LocalRun.prepare(settings, System.out);
         try {
-            Configuration connector =
-                    settings.embedded()
-                            ? embeddedConfiguration(localEndpoint, settings)
-                            : settings.connectorConfiguration();
-            String sourcePath =
-                    settings.sourcePath() != null
-                            ? settings.sourcePath()
-                            : bundledSampleDirectory();
-            build(env, settings, connector, sourcePath);
-            return new Running(
-                    env.executeAsync("SageMaker async review enrichment"), localEndpoint);
+            build(env, localRun.settings(), localRun.connectorOptions());
+            return new Running(env.executeAsync(JOB_NAME), localRun);
         } catch (Exception | Error e) {
-            if (localEndpoint != null) {
-                localEndpoint.close();
-            }
+            localRun.close();
             throw e;
         }
     }
 
     static void build(
-            StreamExecutionEnvironment env,
-            AppSettings settings,
-            Configuration connector,
-            String sourcePath) {
-        FileSource.FileSourceBuilder<String> files =
-                FileSource.forRecordStreamFormat(
-                        new TextLineInputFormat(), new org.apache.flink.core.fs.Path(sourcePath));
-        if (settings.monitorInterval() != null) {
-            files.monitorContinuously(settings.monitorInterval());
-        }
-        DataStream<String> reviews =
-                env.fromSource(files.build(), WatermarkStrategy.noWatermarks(), "Reviews")
-                        .uid("reviews-source");
-        SageMakerAsyncInference.<String>builder()
-                .setAll(connector)
-                .serializer(line -> SerializedRequest.of(line.getBytes(StandardCharsets.UTF_8)))
-                .inferenceIdExtractor(ManagedFlinkApplication::reviewId)
-                .build()
-                .apply(reviews)
-                .map(ReviewEnrichmentJob::enrichedLine)
-                .returns(Types.STRING)
-                .name("Enriched JSON")
-                .uid("enriched-json")
-                .sinkTo(
-                        FileSink.forRowFormat(
-                                        new org.apache.flink.core.fs.Path(settings.sinkPath()),
-                                        new SimpleStringEncoder<String>("UTF-8"))
-                                .withRollingPolicy(OnCheckpointRollingPolicy.build())
-                                .build())
-                .name("Enriched reviews")
-                .uid("enriched-sink");
-    }
-
-    private static String reviewId(String line) throws Exception {
-        return ReviewEnrichmentJob.reviewId(line);
-    }
-
-    private static Configuration embeddedConfiguration(
-            LocalSageMakerAsync local, AppSettings settings) {
-        Configuration config = EmbeddedEndpoint.connectorOptions(local);
-        config.addAll(settings.common());
-        return config;
-    }
-
-    private static String bundledSampleDirectory() throws Exception {
-        Path dir = Files.createTempDirectory("reviews");
-        Files.write(dir.resolve("reviews.jsonl"), ReviewEnrichmentJob.bundledReviews());
-        return dir.toString();
+            StreamExecutionEnvironment env, AppSettings settings, Configuration connector) {
+        SingleOutputStreamOperator<String> reviews =
+                settings.input()
+                        .read(env)
+                        .process(new ReviewParser())
+                        .name("Parse reviews")
+                        .uid("parse-reviews");
+        DataStream<String> enriched =
+                SageMakerAsyncInference.<String>builder()
+                        .setAll(connector)
+                        .serializer(
+                                line -> SerializedRequest.of(line.getBytes(StandardCharsets.UTF_8)))
+                        .inferenceIdExtractor(EnrichedReview::reviewId)
+                        .build()
+                        .apply(reviews)
+                        .map(EnrichedReview::line)
+                        .returns(Types.STRING)
+                        .name("Enriched JSON")
+                        .uid("enriched-json");
+        settings.output().write(enriched, reviews.getSideOutput(ReviewParser.DEAD_LETTERS));
     }
 }

@@ -2,9 +2,13 @@ package io.github.flinksagemaker.examples.deploy;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,21 +52,47 @@ class AppJarPackagingIT {
                         "software/amazon/awssdk/services/s3/S3AsyncClient.class",
                         "software/amazon/awssdk/http/nio/netty/NettyNioAsyncHttpClient.class",
                         "com/amazonaws/services/kinesisanalytics/runtime/KinesisAnalyticsRuntime.class",
+                        "org/apache/flink/connector/kafka/source/KafkaSource.class",
+                        "org/apache/flink/connector/kafka/sink/KafkaSink.class",
+                        "org/apache/kafka/clients/producer/KafkaProducer.class",
+                        "software/amazon/msk/auth/iam/IAMLoginModule.class",
+                        "software/amazon/msk/auth/iam/IAMClientCallbackHandler.class",
                         "application-properties-local.json");
     }
 
     @Test
-    void leavesOutWhatTheServiceProvides() {
+    void leavesOutWhatTheServiceProvidesAndWhatOnlyLocalRunsNeed() {
         assertThat(entries)
                 .noneMatch(e -> e.startsWith("org/apache/flink/runtime/"))
-                .noneMatch(e -> e.startsWith("org/apache/flink/streaming/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/"))
+                .noneMatch(e -> e.startsWith("org/apache/flink/streaming/runtime/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/api/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/core/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/connector/file/"))
                 .noneMatch(e -> e.startsWith("org/apache/flink/connector/base/"))
                 .noneMatch(e -> e.startsWith("org/apache/logging/log4j/"))
                 .noneMatch(e -> e.startsWith("org/slf4j/"))
-                .noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"));
+                .noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"))
+                // The embedded endpoint and S3, and the in-process Kafka broker.
+                .noneMatch(e -> e.startsWith("io/github/flinksagemaker/local/"))
+                .noneMatch(e -> e.startsWith("org/gaul/"))
+                .noneMatch(e -> e.startsWith("org/jclouds/"))
+                .noneMatch(e -> e.startsWith("kafka/") && e.endsWith(".class"))
+                .noneMatch(e -> e.startsWith("scala/"))
+                .noneMatch(e -> e.startsWith("org/apache/kafka/raft/"))
+                .noneMatch(e -> e.startsWith("org/apache/kafka/controller/"))
+                .noneMatch(e -> e.startsWith("org/apache/kafka/common/test/"));
+        // Only the Kafka connector's own classes under Flink's package names.
+        assertThat(entries)
+                .filteredOn(e -> e.startsWith("org/apache/flink/") && e.endsWith(".class"))
+                .allMatch(
+                        e ->
+                                e.startsWith("org/apache/flink/connector/kafka/")
+                                        || e.startsWith(
+                                                "org/apache/flink/streaming/connectors/kafka/")
+                                        || e.startsWith(
+                                                "org/apache/flink/streaming/util/serialization/")
+                                        || e.startsWith("org/apache/flink/connector/datagen/"));
     }
 
     @Test
@@ -78,6 +108,11 @@ class AppJarPackagingIT {
                                     file,
                                     "META-INF/services/org.apache.flink.metrics.reporter.MetricReporterFactory"))
                     .contains("io.github.flinksagemaker.examples.ProgressReporter$Factory");
+            // Two jars register table factories: both lists arrive in one file.
+            assertThat(read(file, "META-INF/services/org.apache.flink.table.factories.Factory"))
+                    .contains(
+                            "io.github.flinksagemaker.connector.table.SageMakerModelProviderFactory",
+                            "org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory");
             // Any interceptor registration an SDK jar on the classpath ships must arrive unchanged
             // (SDK 2.47 wires its interceptors in code and ships none; older versions did).
             int sdkJars = 0;
@@ -106,18 +141,7 @@ class AppJarPackagingIT {
             assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
                     .isEqualTo(ManagedFlinkApplication.class.getName());
         }
-        // Flink and its dependencies, as the service provides them: the test class path minus
-        // this project's classes and the SDK, which the app jar must bring itself.
-        List<String> classPath = new ArrayList<>();
-        classPath.add(jar.toAbsolutePath().toString());
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.contains("flinksagemaker")
-                    && !entry.contains("software/amazon/awssdk")
-                    && !entry.contains("target/classes")
-                    && !entry.contains("target/test-classes")) {
-                classPath.add(entry);
-            }
-        }
+        List<String> classPath = appBesideFlink();
         Process process =
                 new ProcessBuilder(
                                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -131,6 +155,93 @@ class AppJarPackagingIT {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(output).contains("Usage: ManagedFlinkApplication");
         assertThat(process.exitValue()).as(output).isEqualTo(2);
+    }
+
+    @Test
+    void reachesAKafkaBrokerWithMskIamAuthBesideFlinksJars(@TempDir Path dir) throws Exception {
+        // A socket stands in for an MSK broker's IAM port: the classes of the SASL_SSL and
+        // AWS_MSK_IAM chain (login module, callback handler) are loaded when a Kafka client is
+        // built, before it connects; the first bytes it sends are a TLS handshake record.
+        try (ServerSocket broker = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String servers = "127.0.0.1:" + broker.getLocalPort();
+            Path properties = dir.resolve("application-properties.json");
+            Files.writeString(
+                    properties,
+                    "[{\"PropertyGroupId\":\"SageMakerEndpoint\",\"PropertyMap\":{"
+                            + "\"endpoint.name\":\"reviews\",\"region\":\"us-east-1\","
+                            + "\"output.path\":\"s3://bucket/async/output\","
+                            + "\"failure.path\":\"s3://bucket/async/failure\","
+                            + "\"input.prefix\":\"s3://bucket/async/input\"}},"
+                            + "{\"PropertyGroupId\":\"Source\",\"PropertyMap\":{"
+                            + "\"type\":\"kafka\",\"security\":\"msk-iam\",\"bootstrap.servers\":\""
+                            + servers
+                            + "\",\"topic\":\"reviews\",\"group.id\":\"enrichment\"}},"
+                            + "{\"PropertyGroupId\":\"Sink\",\"PropertyMap\":{"
+                            + "\"type\":\"kafka\",\"security\":\"msk-iam\",\"bootstrap.servers\":\""
+                            + servers
+                            + "\",\"topic\":\"enriched\",\"dead-letter.topic\":\"dead\","
+                            + "\"transactional.id.prefix\":\"enrichment\"}}]");
+            Path log = dir.resolve("app.log");
+            Process process =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-cp",
+                                    String.join(File.pathSeparator, appBesideFlink()),
+                                    ManagedFlinkApplication.class.getName(),
+                                    "--properties",
+                                    properties.toString())
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile())
+                            .start();
+            int firstByte;
+            try {
+                broker.setSoTimeout(120_000);
+                try (Socket client = broker.accept()) {
+                    client.setSoTimeout(30_000);
+                    firstByte = client.getInputStream().read();
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError(
+                        "The application never connected to the broker; its output:\n"
+                                + Files.readString(log),
+                        e);
+            } finally {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            String output = Files.readString(log);
+            assertThat(firstByte).as("a TLS handshake record; output:%n%s", output).isEqualTo(0x16);
+            assertThat(output)
+                    .doesNotContain("ClassNotFoundException")
+                    .doesNotContain("NoClassDefFoundError")
+                    .doesNotContain("Could not find a 'KafkaClient' entry");
+        }
+    }
+
+    /**
+     * The application jar and Flink with its dependencies, as the service provides them: the test
+     * class path minus this project's classes and everything the jar must bring itself.
+     */
+    private static List<String> appBesideFlink() {
+        List<String> classPath = new ArrayList<>();
+        classPath.add(jar.toAbsolutePath().toString());
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (Stream.of(
+                            "flinksagemaker",
+                            "target/classes",
+                            "target/test-classes",
+                            "software/amazon/awssdk",
+                            "software/amazon/msk",
+                            "org/apache/kafka",
+                            "flink-connector-kafka",
+                            "org/scala-lang",
+                            "org/gaul",
+                            "jclouds")
+                    .noneMatch(entry::contains)) {
+                classPath.add(entry);
+            }
+        }
+        return classPath;
     }
 
     private static String read(JarFile file, String name) throws IOException {

@@ -1,0 +1,121 @@
+package io.github.flinksagemaker.examples.deploy;
+
+import org.apache.flink.util.TimeUtils;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * One runtime property group as Managed Service for Apache Flink hands it over, read with errors
+ * that name the group and the key. Values are never echoed for keys that may hold secrets.
+ */
+final class PropertyGroup {
+    private final String name;
+    private final Properties values;
+
+    private PropertyGroup(String name, Properties values) {
+        this.name = name;
+        this.values = values;
+    }
+
+    /** The group {@code name}; empty when the properties have no such group. */
+    static PropertyGroup of(Map<String, Properties> groups, String name) {
+        return new PropertyGroup(name, groups.getOrDefault(name, new Properties()));
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The trimmed value, or null when the key is absent or blank. */
+    String optional(String key) {
+        String value = values.getProperty(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    String orDefault(String key, String fallback) {
+        String value = optional(key);
+        return value == null ? fallback : value;
+    }
+
+    /**
+     * @param when when the key is required, for the message: "on Managed Service for Apache Flink",
+     *     "always", "with 'type' = 'kafka'"
+     */
+    String required(String key, String when) {
+        String value = optional(key);
+        if (value == null) {
+            throw missing(key, when);
+        }
+        return value;
+    }
+
+    Duration duration(String key, Duration fallback) {
+        String value = optional(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return TimeUtils.parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, "is not a duration (e.g. '30 s'): '" + value + "'");
+        }
+    }
+
+    /**
+     * An enum value written in lower case with '-' for '_' (e.g. {@code msk-iam} for {@code
+     * MSK_IAM}).
+     */
+    <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+        String value = optional(key);
+        if (value == null) {
+            return fallback;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (spelling(constant).equalsIgnoreCase(value)) {
+                return constant;
+            }
+        }
+        throw invalid(
+                key,
+                "is '"
+                        + value
+                        + "'; expected one of "
+                        + Arrays.stream(type.getEnumConstants())
+                                .map(c -> "'" + spelling(c) + "'")
+                                .collect(Collectors.joining(", ")));
+    }
+
+    /** The keys under {@code prefix}, with the prefix removed (pass-through client settings). */
+    Properties withPrefix(String prefix) {
+        Properties stripped = new Properties();
+        values.stringPropertyNames().stream()
+                .filter(key -> key.startsWith(prefix))
+                .forEach(
+                        key ->
+                                stripped.setProperty(
+                                        key.substring(prefix.length()), values.getProperty(key)));
+        return stripped;
+    }
+
+    Map<Object, Object> entries() {
+        return values;
+    }
+
+    IllegalArgumentException missing(String key, String when) {
+        return new IllegalArgumentException(
+                "Property group '" + name + "' needs key '" + key + "' (required " + when + ")");
+    }
+
+    IllegalArgumentException invalid(String key, String problem) {
+        return new IllegalArgumentException("Property '" + name + "." + key + "' " + problem);
+    }
+
+    static String spelling(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
