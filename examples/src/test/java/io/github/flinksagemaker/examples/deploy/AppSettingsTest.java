@@ -2,6 +2,7 @@ package io.github.flinksagemaker.examples.deploy;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -103,5 +104,147 @@ class AppSettingsTest {
                 .setProperty("capacity", "3");
         assertThatThrownBy(() -> AppSettings.from(badKey, false))
                 .hasMessageContaining("'ConnectorOptions.capacity' is not a connector option");
+    }
+
+    private static Map<String, Properties> kafka() {
+        Map<String, Properties> groups = real();
+        Properties source = new Properties();
+        source.setProperty("type", "kafka");
+        source.setProperty("bootstrap.servers", "b-1.msk:9098,b-2.msk:9098");
+        source.setProperty("topic", "reviews");
+        source.setProperty("group.id", "enrichment");
+        source.setProperty("security", "msk-iam");
+        groups.put("Source", source);
+        Properties sink = new Properties();
+        sink.setProperty("type", "kafka");
+        sink.setProperty("bootstrap.servers", "b-1.msk:9096");
+        sink.setProperty("topic", "enriched");
+        sink.setProperty("dead-letter.topic", "dead");
+        sink.setProperty("transactional.id.prefix", "enrichment");
+        sink.setProperty("security", "sasl-scram");
+        sink.setProperty("sasl.username", "flink");
+        sink.setProperty("sasl.password", "p\"w\\d");
+        sink.setProperty("kafka.ssl.truststore.location", "/etc/truststore.jks");
+        groups.put("Sink", sink);
+        return groups;
+    }
+
+    @Test
+    void kafkaGroupsGiveTheClientSettingsOfTheirSecurityMode() {
+        AppSettings settings = AppSettings.from(kafka(), false);
+
+        ReviewInput.Kafka input = (ReviewInput.Kafka) settings.input();
+        assertThat(input.topic()).isEqualTo("reviews");
+        assertThat(input.groupId()).isEqualTo("enrichment");
+        assertThat(input.startingOffsets()).isEqualTo(ReviewInput.StartingOffsets.COMMITTED);
+        assertThat(input.stopAtLatest()).isFalse();
+        assertThat(input.connection().clientProperties())
+                .containsEntry("bootstrap.servers", "b-1.msk:9098,b-2.msk:9098")
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "AWS_MSK_IAM")
+                .containsEntry(
+                        "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;")
+                .containsEntry(
+                        "sasl.client.callback.handler.class",
+                        "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+
+        ReviewOutput.Kafka output = (ReviewOutput.Kafka) settings.output();
+        assertThat(output.topic()).isEqualTo("enriched");
+        assertThat(output.deadLetterTopic()).isEqualTo("dead");
+        assertThat(output.transactionalIdPrefix()).isEqualTo("enrichment");
+        assertThat(output.transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(output.connection().clientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                                + " username=\"flink\" password=\"p\\\"w\\\\d\";")
+                .containsEntry("ssl.truststore.location", "/etc/truststore.jks")
+                .doesNotContainKey("kafka.ssl.truststore.location");
+        assertThat(output.connection().toString())
+                .as("printed without the password")
+                .contains("flink")
+                .doesNotContain("p\"w");
+    }
+
+    @Test
+    void eachMissingKafkaKeyIsNamed() {
+        String[][] required = {
+            {"Source", "bootstrap.servers"},
+            {"Source", "topic"},
+            {"Source", "group.id"},
+            {"Sink", "bootstrap.servers"},
+            {"Sink", "topic"},
+            {"Sink", "dead-letter.topic"},
+            {"Sink", "transactional.id.prefix"},
+            {"Sink", "sasl.username"},
+            {"Sink", "sasl.password"}
+        };
+        for (String[] key : required) {
+            Map<String, Properties> groups = kafka();
+            groups.get(key[0]).remove(key[1]);
+            assertThatThrownBy(() -> AppSettings.from(groups, false))
+                    .hasMessageStartingWith(
+                            "Property group '" + key[0] + "' needs key '" + key[1] + "'");
+        }
+    }
+
+    @Test
+    void invalidKafkaValuesAreNamedWithWhatIsAllowed() {
+        Map<String, Properties> type = kafka();
+        type.get("Source").setProperty("type", "kinesis");
+        assertThatThrownBy(() -> AppSettings.from(type, false))
+                .hasMessage(
+                        "Property 'Source.type' is 'kinesis'; expected one of 'kafka', 's3-files'");
+
+        Map<String, Properties> security = kafka();
+        security.get("Sink").setProperty("security", "iam");
+        assertThatThrownBy(() -> AppSettings.from(security, false))
+                .hasMessage(
+                        "Property 'Sink.security' is 'iam'; expected one of 'none', 'tls',"
+                                + " 'sasl-scram', 'msk-iam'");
+
+        Map<String, Properties> offsets = kafka();
+        offsets.get("Source").setProperty("starting.offsets", "beginning");
+        assertThatThrownBy(() -> AppSettings.from(offsets, false))
+                .hasMessageContaining("'Source.starting.offsets' is 'beginning'");
+
+        Map<String, Properties> timeout = kafka();
+        timeout.get("Sink").setProperty("transaction.timeout", "long");
+        assertThatThrownBy(() -> AppSettings.from(timeout, false))
+                .hasMessageContaining("'Sink.transaction.timeout' is not a duration");
+    }
+
+    @Test
+    void locallyAKafkaGroupWithoutServersIsTheInProcessBroker() {
+        Map<String, Properties> groups = new HashMap<>();
+        groups.put("Source", new Properties());
+        groups.get("Source").setProperty("type", "KAFKA");
+        groups.put("Sink", new Properties());
+        groups.get("Sink").setProperty("type", "kafka");
+
+        AppSettings settings = AppSettings.from(groups, true);
+
+        assertThat(settings.embedded()).isTrue();
+        ReviewInput.Kafka input = (ReviewInput.Kafka) settings.input();
+        assertThat(input.connection().embedded()).isTrue();
+        assertThat(input.topic()).isEqualTo(LocalKafka.INPUT_TOPIC);
+        ReviewOutput.Kafka output = (ReviewOutput.Kafka) settings.output();
+        assertThat(output.topic()).isEqualTo(LocalKafka.OUTPUT_TOPIC);
+        assertThat(output.deadLetterTopic()).isEqualTo(LocalKafka.DEAD_LETTER_TOPIC);
+        assertThatThrownBy(() -> AppSettings.from(groups, false))
+                .hasMessageContaining("'SageMakerEndpoint' needs key 'endpoint.name'");
+    }
+
+    @Test
+    void filesDeadLettersGoBesideTheSinkUnlessNamed() {
+        ReviewOutput.Files output = (ReviewOutput.Files) AppSettings.from(real(), false).output();
+        assertThat(output.deadLetterPath()).isEqualTo("s3://b/enriched-dead-letter/");
+
+        Map<String, Properties> named = real();
+        named.get("Sink").setProperty("dead-letter.path", "s3://b/dead/");
+        assertThat(((ReviewOutput.Files) AppSettings.from(named, false).output()).deadLetterPath())
+                .isEqualTo("s3://b/dead/");
     }
 }
