@@ -9,6 +9,7 @@ import org.apache.flink.configuration.Configuration;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The application's runtime properties, by property group as Managed Service for Apache Flink hands
@@ -49,6 +50,16 @@ record AppSettings(
      */
     static AppSettings from(Map<String, Properties> groups, boolean local) {
         PropertyGroup endpoint = PropertyGroup.of(groups, ENDPOINT_GROUP);
+        endpoint.rejectUnknownKeys(
+                Set.of(
+                        "endpoint.name",
+                        "region",
+                        "output.path",
+                        "failure.path",
+                        "input.prefix",
+                        "output.path.extension"),
+                Set.of(),
+                null);
         String endpointName = endpoint.optional("endpoint.name");
         if (endpointName == null && !local) {
             throw endpoint.missing("endpoint.name", "on Managed Service for Apache Flink");

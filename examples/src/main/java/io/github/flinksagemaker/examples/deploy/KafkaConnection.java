@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.examples.deploy;
 
-import java.io.Serializable;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Where the Kafka cluster is and how to authenticate, read from a {@code Source} or {@code Sink}
@@ -11,9 +11,12 @@ import java.util.Properties;
  *
  * <p>Locally a group without {@code bootstrap.servers} stands for the in-process broker.
  */
-final class KafkaConnection implements Serializable {
-    private static final long serialVersionUID = 1L;
+final class KafkaConnection {
     static final String PASS_THROUGH_PREFIX = "kafka.";
+
+    /** The keys this reads from a group, besides those under {@link #PASS_THROUGH_PREFIX}. */
+    static final Set<String> KEYS =
+            Set.of("bootstrap.servers", "security", "sasl.username", "sasl.password");
 
     private final String bootstrapServers;
     private final KafkaSecurity security;
@@ -105,7 +108,7 @@ final class KafkaConnection implements Serializable {
         return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    /** Without the password: this object is part of the job graph and may be printed. */
+    /** Without the password, so that printing the settings never shows it. */
     @Override
     public String toString() {
         return "KafkaConnection{"

@@ -8,7 +8,7 @@ import io.github.flinksagemaker.examples.RunSummary;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
-import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 
@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -135,7 +136,8 @@ final class LocalRun implements AutoCloseable {
      * Follows the job, printing progress every second. With a Kafka sink it reads both topics as a
      * {@code read_committed} consumer; once every record the run wrote to the input topic has its
      * enriched record or dead letter (the watch for results never ends by itself), it stops the job
-     * and prints the summary. Over input it did not write, it runs until interrupted.
+     * and prints the summary. Over input it did not write, or with a files sink, it runs until
+     * interrupted.
      */
     void follow(JobClient job, PrintStream console) throws Exception {
         if (!(settings.output() instanceof ReviewOutput.Kafka output)) {
@@ -148,24 +150,26 @@ final class LocalRun implements AutoCloseable {
         long started = System.nanoTime();
         RunSummary summary = new RunSummary();
         Map<String, Long> deadLetters = new TreeMap<>();
+        // A local job's cluster shuts down with it: watch the result, not the status.
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
         try (LocalKafka.CommittedReader enriched =
                         new LocalKafka.CommittedReader(
                                 output.connection().clientProperties(), output.topic());
                 LocalKafka.CommittedReader dead =
                         new LocalKafka.CommittedReader(
                                 output.connection().clientProperties(), output.deadLetterTopic())) {
-            JobStatus status;
             long lastPrint = System.nanoTime();
+            boolean ended;
             do {
-                status = job.getJobStatus().get();
+                ended = result.isDone();
                 for (String record : enriched.poll(Duration.ofMillis(200))) {
-                    JsonNode result = JSON.readTree(record);
+                    JsonNode enrichedReview = JSON.readTree(record);
                     summary.add(
-                            InferenceStatus.valueOf(result.get("status").asText()),
-                            result.get("path").isNull()
+                            InferenceStatus.valueOf(enrichedReview.get("status").asText()),
+                            enrichedReview.get("path").isNull()
                                     ? null
-                                    : SubmitPath.valueOf(result.get("path").asText()),
-                            result.get("latencyMillis").asLong());
+                                    : SubmitPath.valueOf(enrichedReview.get("path").asText()),
+                            enrichedReview.get("latencyMillis").asLong());
                 }
                 for (String record : dead.poll(Duration.ofMillis(50))) {
                     deadLetters.merge(JSON.readTree(record).get("reason").asText(), 1L, Long::sum);
@@ -173,20 +177,17 @@ final class LocalRun implements AutoCloseable {
                 if (System.nanoTime() - lastPrint >= TimeUnit.SECONDS.toNanos(1)) {
                     lastPrint = System.nanoTime();
                     console.printf(
-                            "[%3ds] job %s | enriched records committed %,d | dead letters %,d%n",
+                            "[%3ds] enriched records committed %,d | dead letters %,d%n",
                             TimeUnit.NANOSECONDS.toSeconds(lastPrint - started),
-                            status,
                             summary.total(),
                             sum(deadLetters));
                 }
             } while (!allAnswered(summary.total() + sum(deadLetters))
-                    && !(status.isGloballyTerminalState()
-                            && enriched.caughtUp()
-                            && dead.caughtUp()));
-            if (!status.isGloballyTerminalState()) {
+                    && !(ended && enriched.caughtUp() && dead.caughtUp()));
+            if (!ended) {
                 ReviewEnrichmentJob.stop(job);
-            } else if (status != JobStatus.FINISHED) {
-                job.getJobExecutionResult().get(); // throws the job's failure
+            } else {
+                result.get(); // throws the job's failure
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -238,7 +239,9 @@ final class LocalRun implements AutoCloseable {
 
     private static String bundledSampleDirectory() throws Exception {
         Path dir = Files.createTempDirectory("reviews");
+        dir.toFile().deleteOnExit();
         Files.write(dir.resolve("reviews.jsonl"), ReviewEnrichmentJob.bundledReviews());
+        dir.resolve("reviews.jsonl").toFile().deleteOnExit();
         return dir.toString();
     }
 }

@@ -46,6 +46,10 @@ public final class ManagedFlinkApplication {
         try {
             settings = AppSettings.from(loadProperties(args, local), local);
         } catch (IllegalArgumentException e) {
+            if (!local) {
+                // On the service main runs in the JobManager: fail the start, do not exit it.
+                throw e;
+            }
             System.err.println(e.getMessage());
             System.exit(2);
             return;
@@ -96,6 +100,7 @@ public final class ManagedFlinkApplication {
             return KinesisAnalyticsRuntime.getApplicationProperties();
         }
         Path file = Files.createTempFile("application-properties", ".json");
+        file.toFile().deleteOnExit();
         try (var in = ManagedFlinkApplication.class.getResourceAsStream("/" + LOCAL_PROPERTIES)) {
             Files.write(file, in.readAllBytes());
         }

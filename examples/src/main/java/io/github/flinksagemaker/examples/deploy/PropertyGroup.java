@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -88,6 +90,31 @@ final class PropertyGroup {
                         + Arrays.stream(type.getEnumConstants())
                                 .map(c -> "'" + spelling(c) + "'")
                                 .collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * Fails on a key this group does not read, so that a misspelt key is not silently replaced by
+     * its default.
+     *
+     * @param passThroughPrefix keys under it are passed on as they are; null for none
+     */
+    void rejectUnknownKeys(Set<String> keys, Set<String> moreKeys, String passThroughPrefix) {
+        Set<String> known = new TreeSet<>(keys);
+        known.addAll(moreKeys);
+        for (String key : new TreeSet<>(values.stringPropertyNames())) {
+            if (!known.contains(key)
+                    && (passThroughPrefix == null || !key.startsWith(passThroughPrefix))) {
+                throw invalid(
+                        key,
+                        "is not a key of this group; expected one of "
+                                + known.stream()
+                                        .map(k -> "'" + k + "'")
+                                        .collect(Collectors.joining(", "))
+                                + (passThroughPrefix == null
+                                        ? ""
+                                        : " or a key starting with '" + passThroughPrefix + "'"));
+            }
+        }
     }
 
     /** The keys under {@code prefix}, with the prefix removed (pass-through client settings). */

@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
 
 /** Where reviews come from: the {@code Source} group, by its {@code type}. */
 sealed interface ReviewInput permits ReviewInput.Kafka, ReviewInput.Files {
@@ -42,6 +44,10 @@ sealed interface ReviewInput permits ReviewInput.Kafka, ReviewInput.Files {
     static ReviewInput from(PropertyGroup group, boolean local) {
         Type type = group.choice("type", Type.class, Type.S3_FILES);
         if (type == Type.KAFKA) {
+            group.rejectUnknownKeys(
+                    Set.of("type", "topic", "group.id", "starting.offsets"),
+                    KafkaConnection.KEYS,
+                    KafkaConnection.PASS_THROUGH_PREFIX);
             String when = "with 'type' = 'kafka'";
             KafkaConnection connection = KafkaConnection.from(group, local);
             boolean embedded = connection.embedded();
@@ -57,6 +63,7 @@ sealed interface ReviewInput permits ReviewInput.Kafka, ReviewInput.Files {
                             "starting.offsets", StartingOffsets.class, StartingOffsets.COMMITTED),
                     false);
         }
+        group.rejectUnknownKeys(Set.of("type", "path", "monitor.interval"), Set.of(), null);
         String path = group.optional("path");
         if (path == null && !local) {
             throw group.missing("path", "on Managed Service for Apache Flink");
@@ -82,9 +89,12 @@ sealed interface ReviewInput permits ReviewInput.Kafka, ReviewInput.Files {
 
         @Override
         public DataStream<byte[]> read(StreamExecutionEnvironment env) {
+            Properties client = connection.clientProperties();
+            // Records of aborted transactions (e.g. from an exactly-once producer) are not input.
+            client.putIfAbsent("isolation.level", "read_committed");
             KafkaSourceBuilder<byte[]> source =
                     KafkaSource.<byte[]>builder()
-                            .setProperties(connection.clientProperties())
+                            .setProperties(client)
                             .setTopics(topic)
                             .setGroupId(groupId)
                             .setStartingOffsets(initializer())

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Where enriched reviews and dead letters go: the {@code Sink} group, by its {@code type}. Both
@@ -37,6 +38,15 @@ sealed interface ReviewOutput permits ReviewOutput.Kafka, ReviewOutput.Files {
     static ReviewOutput from(PropertyGroup group, boolean local) {
         Type type = group.choice("type", Type.class, Type.S3_FILES);
         if (type == Type.KAFKA) {
+            group.rejectUnknownKeys(
+                    Set.of(
+                            "type",
+                            "topic",
+                            "dead-letter.topic",
+                            "transactional.id.prefix",
+                            "transaction.timeout"),
+                    KafkaConnection.KEYS,
+                    KafkaConnection.PASS_THROUGH_PREFIX);
             String when = "with 'type' = 'kafka'";
             KafkaConnection connection = KafkaConnection.from(group, local);
             boolean embedded = connection.embedded();
@@ -53,6 +63,7 @@ sealed interface ReviewOutput permits ReviewOutput.Kafka, ReviewOutput.Files {
                             : group.required("transactional.id.prefix", when),
                     group.duration("transaction.timeout", DEFAULT_TRANSACTION_TIMEOUT));
         }
+        group.rejectUnknownKeys(Set.of("type", "path", "dead-letter.path"), Set.of(), null);
         String path = group.required("path", "always");
         String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         return new Files(path, group.orDefault("dead-letter.path", trimmed + "-dead-letter/"));

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -26,8 +27,19 @@ final class ReviewParser extends ProcessFunction<byte[], String> {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Dead letters: {@code {"reason": ..., "record": ...}}, or {@code recordBase64}. */
+    /**
+     * Dead letters: {@code {"reason", "recordBytes", "record"}}, or {@code recordBase64} for bytes
+     * that are not UTF-8, and {@code "truncated": true} when the record is longer than {@link
+     * #MAX_KEPT_BYTES}.
+     */
     static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("dead-letters", Types.STRING);
+
+    /**
+     * How much of a record a dead letter keeps: escaping and base64 make a letter longer than its
+     * record, and a letter over the producer's request size (1 MiB by default) would fail the sink
+     * on every restart.
+     */
+    static final int MAX_KEPT_BYTES = 64 * 1024;
 
     private transient Counter deadLetters;
 
@@ -89,11 +101,38 @@ final class ReviewParser extends ProcessFunction<byte[], String> {
     static String deadLetter(String reason, byte[] record, String text) throws Exception {
         ObjectNode letter = JSON.createObjectNode();
         letter.put("reason", reason);
-        if (text != null) {
+        letter.put("recordBytes", record.length);
+        boolean truncated = record.length > MAX_KEPT_BYTES;
+        if (text != null && !truncated) {
             letter.put("record", text);
+        } else if (text != null) {
+            letter.put("record", text.substring(0, prefixLength(text)));
         } else {
-            letter.put("recordBase64", Base64.getEncoder().encodeToString(record));
+            letter.put(
+                    "recordBase64",
+                    Base64.getEncoder()
+                            .encodeToString(
+                                    truncated ? Arrays.copyOf(record, MAX_KEPT_BYTES) : record));
+        }
+        if (truncated) {
+            letter.put("truncated", true);
         }
         return JSON.writeValueAsString(letter);
+    }
+
+    /** The length of the longest prefix of {@code text} within {@link #MAX_KEPT_BYTES} in UTF-8. */
+    private static int prefixLength(String text) {
+        int bytes = 0;
+        int index = 0;
+        while (index < text.length()) {
+            int codePoint = text.codePointAt(index);
+            int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (bytes + size > MAX_KEPT_BYTES) {
+                break;
+            }
+            bytes += size;
+            index += Character.charCount(codePoint);
+        }
+        return index;
     }
 }

@@ -217,6 +217,28 @@ class AppSettingsTest {
     }
 
     @Test
+    void aMisspeltKeyIsRefusedRatherThanReplacedByItsDefault() {
+        Map<String, Properties> source = kafka();
+        source.get("Source").setProperty("securty", "msk-iam");
+        assertThatThrownBy(() -> AppSettings.from(source, false))
+                .hasMessage(
+                        "Property 'Source.securty' is not a key of this group; expected one of"
+                                + " 'bootstrap.servers', 'group.id', 'sasl.password',"
+                                + " 'sasl.username', 'security', 'starting.offsets', 'topic',"
+                                + " 'type' or a key starting with 'kafka.'");
+
+        Map<String, Properties> sink = real();
+        sink.get("Sink").setProperty("dead-letters.path", "s3://b/dead/");
+        assertThatThrownBy(() -> AppSettings.from(sink, false))
+                .hasMessageStartingWith("Property 'Sink.dead-letters.path' is not a key");
+
+        Map<String, Properties> endpoint = real();
+        endpoint.get("SageMakerEndpoint").setProperty("endpoint", "reviews");
+        assertThatThrownBy(() -> AppSettings.from(endpoint, false))
+                .hasMessageStartingWith("Property 'SageMakerEndpoint.endpoint' is not a key");
+    }
+
+    @Test
     void locallyAKafkaGroupWithoutServersIsTheInProcessBroker() {
         Map<String, Properties> groups = new HashMap<>();
         groups.put("Source", new Properties());

@@ -7,16 +7,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Runs the deployable application's start-up on a local MiniCluster with a local properties file
@@ -81,6 +89,41 @@ class ManagedFlinkApplicationITCase {
                                 .get("label")
                                 .asText())
                 .isEqualTo("POSITIVE");
+    }
+
+    @Test
+    void withoutPropertiesItRunsOnAnInProcessBrokerAndEndsWithItsSummary() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream console = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        Map<String, Properties> groups =
+                ManagedFlinkApplication.loadProperties(new String[0], true);
+        try (ManagedFlinkApplication.Running running =
+                ManagedFlinkApplication.start(
+                        StreamExecutionEnvironment.getExecutionEnvironment(), groups, true)) {
+            CompletableFuture<Void> followed =
+                    CompletableFuture.runAsync(
+                            () -> {
+                                try {
+                                    running.localRun().follow(running.job(), console);
+                                } catch (Exception e) {
+                                    throw new CompletionException(e);
+                                }
+                            });
+            try {
+                followed.get(3, TimeUnit.MINUTES);
+            } catch (TimeoutException e) {
+                fail("The local run did not end; it printed:%n%s", printed);
+            }
+        }
+        String summary = printed.toString(StandardCharsets.UTF_8);
+        // 2,003 bundled reviews: five over the inline limit, two without text, one broken line.
+        assertThat(summary)
+                .containsPattern("SUCCESS\\s+1995\\s+5\\s+0\\s+2000")
+                .containsPattern("MODEL_ERROR\\s+2\\s+0\\s+0\\s+2")
+                .containsPattern("all\\s+2002")
+                .contains("dead letters 1 {not JSON=1}")
+                .containsPattern("end-to-end latency\\s+p50 [\\d,]+ ms\\s+p95 [\\d,]+ ms\\s+p99")
+                .containsPattern("[\\d,]+ records per second");
     }
 
     private String id(String review) {

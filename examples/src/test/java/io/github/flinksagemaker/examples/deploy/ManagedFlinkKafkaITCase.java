@@ -45,14 +45,9 @@ class ManagedFlinkKafkaITCase {
     private static final int REVIEWS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The unparseable kinds, each with the reason its dead letter must give. */
-    private static final List<Map.Entry<byte[], String>> UNPARSEABLE =
-            List.of(
-                    Map.entry(utf8("{\"id\": \"r-cut\", \"text\": \"no closing"), "not JSON"),
-                    Map.entry(utf8("{\"text\": \"a review without id\"}"), "no string field 'id'"),
-                    Map.entry(utf8("[\"an\", \"array\"]"), "not a JSON object"),
-                    Map.entry(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}, "not UTF-8 text"),
-                    Map.entry(new byte[0], "empty record"));
+    private static final String[] UNPARSEABLE_REASONS = {
+        "not JSON", "no string field 'id'", "not a JSON object", "not UTF-8 text", "empty record"
+    };
 
     private static LocalSageMakerAsync endpoint;
     private static LocalKafka kafka;
@@ -85,10 +80,10 @@ class ManagedFlinkKafkaITCase {
         Map<String, Integer> expectedDeadLetters = new HashMap<>();
         for (int i = 0; i < REVIEWS; i++) {
             if (i % 100 == 37) {
-                Map.Entry<byte[], String> bad = UNPARSEABLE.get((i / 100) % UNPARSEABLE.size());
-                records.add(bad.getKey());
+                int n = i / 100;
+                records.add(unparseable(n));
                 expectedDeadLetters.merge(
-                        deadLetterKey(bad.getKey(), bad.getValue()), 1, Integer::sum);
+                        deadLetterKey(unparseable(n), UNPARSEABLE_REASONS[n % 5]), 1, Integer::sum);
             } else if (i % 100 == 71) {
                 String noText = String.format("{\"id\":\"r-%06d\",\"rating\":3}", i);
                 parseable.put(String.format("r-%06d", i), noText);
@@ -157,8 +152,7 @@ class ManagedFlinkKafkaITCase {
                 }
                 if (doneAt == 0
                         && enriched.keySet().containsAll(parseable.keySet())
-                        && deadLetters.values().stream().mapToInt(Integer::intValue).sum()
-                                >= records.size() - parseable.size()) {
+                        && deadLetters.size() >= expectedDeadLetters.size()) {
                     doneAt = System.nanoTime(); // read on a little: duplicates would come late
                 }
                 if (doneAt == 0 && System.nanoTime() - lastProgress > 60_000_000_000L) {
@@ -203,6 +197,24 @@ class ManagedFlinkKafkaITCase {
                     .isEqualTo(utf8(review.getValue()).length > 128_000 ? "S3" : "INLINE");
         }
         assertThat(deadLetters).isEqualTo(expectedDeadLetters);
+    }
+
+    /** Unparseable record number {@code n}: each kind in turn, each record distinct. */
+    private static byte[] unparseable(int n) {
+        return switch (n % UNPARSEABLE_REASONS.length) {
+            case 0 -> utf8("{\"id\": \"r-cut-" + n + "\", \"text\": \"no closing");
+            case 1 -> utf8("{\"text\": \"review " + n + " without id\"}");
+            case 2 -> utf8("[\"an\", \"array\", " + n + "]");
+            case 3 -> {
+                byte[] digits = utf8(Integer.toString(n));
+                byte[] bytes = new byte[digits.length + 2];
+                bytes[0] = (byte) 0xC3; // a lead byte without its continuation byte
+                bytes[1] = (byte) 0x28;
+                System.arraycopy(digits, 0, bytes, 2, digits.length);
+                yield bytes;
+            }
+            default -> utf8(" ".repeat(n)); // blank (or empty): distinct by length
+        };
     }
 
     private static Map<String, Properties> properties() {

@@ -66,6 +66,38 @@ class ReviewParserTest {
         }
     }
 
+    @Test
+    void aHugeRecordLeavesALetterThatStillFitsAKafkaRequest() throws Exception {
+        String text = "\u0001\"".repeat(512 * 1024); // 1 MiB of text that escaping lengthens
+        byte[] bytes = new byte[1 << 20];
+        java.util.Arrays.fill(bytes, (byte) 0xFF); // 1 MiB that is not UTF-8
+        try (OneInputStreamOperatorTestHarness<byte[], String> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(new ReviewParser()))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(utf8(text)));
+            harness.processElement(new StreamRecord<>(bytes));
+
+            List<String> letters =
+                    harness.getSideOutput(ReviewParser.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            assertThat(letters).hasSize(2);
+            for (String letter : letters) {
+                assertThat(utf8(letter).length).isLessThan(ReviewParser.MAX_KEPT_BYTES * 7);
+                JsonNode json = read(letter);
+                assertThat(json.get("truncated").asBoolean()).isTrue();
+                assertThat(json.get("recordBytes").asInt()).isEqualTo(1 << 20);
+            }
+            assertThat(read(letters.get(0)).get("record").asText())
+                    .isEqualTo(text.substring(0, ReviewParser.MAX_KEPT_BYTES));
+            assertThat(
+                            Base64.getDecoder()
+                                    .decode(read(letters.get(1)).get("recordBase64").asText()))
+                    .hasSize(ReviewParser.MAX_KEPT_BYTES);
+        }
+    }
+
     private static JsonNode read(String json) {
         try {
             return JSON.readTree(json);
