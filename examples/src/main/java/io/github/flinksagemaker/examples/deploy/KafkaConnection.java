@@ -53,6 +53,16 @@ final class KafkaConnection {
                 servers, security, username, password, group.withPrefix(PASS_THROUGH_PREFIX));
     }
 
+    /**
+     * A name (topic, group, prefix) the group must give; for the in-process broker {@code
+     * inProcessDefault} stands in.
+     */
+    String name(PropertyGroup group, String key, String inProcessDefault) {
+        return embedded()
+                ? group.orDefault(key, inProcessDefault)
+                : group.required(key, "with 'type' = 'kafka'");
+    }
+
     /** Whether this stands for the in-process broker of a local run. */
     boolean embedded() {
         return bootstrapServers == null;

@@ -48,17 +48,11 @@ sealed interface ReviewInput permits ReviewInput.Kafka, ReviewInput.Files {
                     Set.of("type", "topic", "group.id", "starting.offsets"),
                     KafkaConnection.KEYS,
                     KafkaConnection.PASS_THROUGH_PREFIX);
-            String when = "with 'type' = 'kafka'";
             KafkaConnection connection = KafkaConnection.from(group, local);
-            boolean embedded = connection.embedded();
             return new Kafka(
                     connection,
-                    embedded
-                            ? group.orDefault("topic", LocalKafka.INPUT_TOPIC)
-                            : group.required("topic", when),
-                    embedded
-                            ? group.orDefault("group.id", LocalKafka.GROUP_ID)
-                            : group.required("group.id", when),
+                    connection.name(group, "topic", LocalKafka.INPUT_TOPIC),
+                    connection.name(group, "group.id", LocalKafka.GROUP_ID),
                     group.choice(
                             "starting.offsets", StartingOffsets.class, StartingOffsets.COMMITTED),
                     false);

@@ -47,20 +47,12 @@ sealed interface ReviewOutput permits ReviewOutput.Kafka, ReviewOutput.Files {
                             "transaction.timeout"),
                     KafkaConnection.KEYS,
                     KafkaConnection.PASS_THROUGH_PREFIX);
-            String when = "with 'type' = 'kafka'";
             KafkaConnection connection = KafkaConnection.from(group, local);
-            boolean embedded = connection.embedded();
             return new Kafka(
                     connection,
-                    embedded
-                            ? group.orDefault("topic", LocalKafka.OUTPUT_TOPIC)
-                            : group.required("topic", when),
-                    embedded
-                            ? group.orDefault("dead-letter.topic", LocalKafka.DEAD_LETTER_TOPIC)
-                            : group.required("dead-letter.topic", when),
-                    embedded
-                            ? group.orDefault("transactional.id.prefix", LocalKafka.GROUP_ID)
-                            : group.required("transactional.id.prefix", when),
+                    connection.name(group, "topic", LocalKafka.OUTPUT_TOPIC),
+                    connection.name(group, "dead-letter.topic", LocalKafka.DEAD_LETTER_TOPIC),
+                    connection.name(group, "transactional.id.prefix", LocalKafka.GROUP_ID),
                     group.duration("transaction.timeout", DEFAULT_TRANSACTION_TIMEOUT));
         }
         group.rejectUnknownKeys(Set.of("type", "path", "dead-letter.path"), Set.of(), null);
