@@ -18,7 +18,7 @@ public final class EnrichedReview {
     private EnrichedReview() {}
 
     /** The record of one result, as a JSON line (usable as a Flink map function). */
-    public static String line(InferenceResult<String> result) {
+    public static String line(InferenceResult<?> result) {
         try {
             ObjectNode record = JSON.createObjectNode();
             record.put("id", result.inferenceId());
@@ -35,10 +35,5 @@ public final class EnrichedReview {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot write result " + result.inferenceId(), e);
         }
-    }
-
-    /** The inference ID of a review line: its {@code id} field. */
-    public static String reviewId(String line) throws Exception {
-        return Reviews.idOf(line);
     }
 }

@@ -134,18 +134,20 @@ public final class ManagedFlinkApplication {
 
     static void build(
             StreamExecutionEnvironment env, AppSettings settings, Configuration connector) {
-        SingleOutputStreamOperator<String> reviews =
+        SingleOutputStreamOperator<Review> reviews =
                 settings.input()
                         .read(env)
                         .process(new ReviewParser())
                         .name("Parse reviews")
                         .uid("parse-reviews");
         DataStream<String> enriched =
-                SageMakerAsyncInference.<String>builder()
+                SageMakerAsyncInference.<Review>builder()
                         .setAll(connector)
                         .serializer(
-                                line -> SerializedRequest.of(line.getBytes(StandardCharsets.UTF_8)))
-                        .inferenceIdExtractor(EnrichedReview::reviewId)
+                                review ->
+                                        SerializedRequest.of(
+                                                review.json().getBytes(StandardCharsets.UTF_8)))
+                        .inferenceIdExtractor(Review::id)
                         .build()
                         .apply(reviews)
                         .map(EnrichedReview::line)

@@ -23,7 +23,7 @@ import java.util.Base64;
  * string {@code id}, the inference ID) and dead letters that say why not. A review without usable
  * {@code text} is not a dead letter: the model answers it with an error, which is its result.
  */
-final class ReviewParser extends ProcessFunction<byte[], String> {
+final class ReviewParser extends ProcessFunction<byte[], Review> {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,7 +49,7 @@ final class ReviewParser extends ProcessFunction<byte[], String> {
     }
 
     @Override
-    public void processElement(byte[] record, Context context, Collector<String> out)
+    public void processElement(byte[] record, Context context, Collector<Review> out)
             throws Exception {
         String text;
         try {
@@ -65,37 +65,45 @@ final class ReviewParser extends ProcessFunction<byte[], String> {
             context.output(DEAD_LETTERS, deadLetter("not UTF-8 text", record, null));
             return;
         }
-        String problem = problemOf(text);
-        if (problem == null) {
-            out.collect(text);
-        } else {
+        try {
+            out.collect(parse(text));
+        } catch (Unparseable e) {
             deadLetters.inc();
-            context.output(DEAD_LETTERS, deadLetter(problem, record, text));
+            context.output(DEAD_LETTERS, deadLetter(e.getMessage(), record, text));
         }
     }
 
-    /** Why {@code text} cannot be submitted, or null when it can. */
-    static String problemOf(String text) {
+    /** The review in {@code text}; throws with the reason when it cannot be submitted. */
+    static Review parse(String text) throws Unparseable {
         if (text.isBlank()) {
-            return "empty record";
+            throw new Unparseable("empty record");
         }
         JsonNode review;
         try {
             review = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            return "not JSON";
+            throw new Unparseable("not JSON");
         }
         if (review == null || !review.isObject()) {
-            return "not a JSON object";
+            throw new Unparseable("not a JSON object");
         }
         JsonNode id = review.get("id");
         if (id == null || !id.isTextual()) {
-            return "no string field 'id'";
+            throw new Unparseable("no string field 'id'");
         }
         if (id.textValue().isBlank()) {
-            return "field 'id' is empty";
+            throw new Unparseable("field 'id' is empty");
         }
-        return null;
+        return new Review(id.textValue(), text);
+    }
+
+    /** Why a record is a dead letter; expected, so without a stack trace. */
+    static final class Unparseable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unparseable(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     static String deadLetter(String reason, byte[] record, String text) throws Exception {

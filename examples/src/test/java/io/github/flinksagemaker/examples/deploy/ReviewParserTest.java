@@ -21,7 +21,7 @@ class ReviewParserTest {
     @Test
     void reviewsPassAndEveryOtherRecordBecomesADeadLetterWithItsReason() throws Exception {
         byte[] notUtf8 = {'{', (byte) 0xC3, (byte) 0x28, '}'};
-        try (OneInputStreamOperatorTestHarness<byte[], String> harness =
+        try (OneInputStreamOperatorTestHarness<byte[], Review> harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new ReviewParser()))) {
             harness.open();
@@ -42,7 +42,9 @@ class ReviewParserTest {
 
             assertThat(harness.extractOutputValues())
                     .as("a review without text is the model's to answer, not a dead letter")
-                    .containsExactly("{\"id\":\"r-1\",\"text\":\"great\"}", "{\"id\":\"r-2\"}");
+                    .containsExactly(
+                            new Review("r-1", "{\"id\":\"r-1\",\"text\":\"great\"}"),
+                            new Review("r-2", "{\"id\":\"r-2\"}"));
             List<JsonNode> letters =
                     harness.getSideOutput(ReviewParser.DEAD_LETTERS).stream()
                             .map(r -> read(r.getValue()))
@@ -71,7 +73,7 @@ class ReviewParserTest {
         String text = "\u0001\"".repeat(512 * 1024); // 1 MiB of text that escaping lengthens
         byte[] bytes = new byte[1 << 20];
         java.util.Arrays.fill(bytes, (byte) 0xFF); // 1 MiB that is not UTF-8
-        try (OneInputStreamOperatorTestHarness<byte[], String> harness =
+        try (OneInputStreamOperatorTestHarness<byte[], Review> harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new ReviewParser()))) {
             harness.open();
