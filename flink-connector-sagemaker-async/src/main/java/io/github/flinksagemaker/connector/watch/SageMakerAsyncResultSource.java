@@ -114,6 +114,7 @@ public final class SageMakerAsyncResultSource<T>
                         budget),
                 context,
                 config.deleteConsumed(),
+                config.splitsPerRequest(),
                 metrics);
     }
 

@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
+import io.github.flinksagemaker.connector.watch.reader.ResultObjectSourceReader;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.api.connector.source.SourceReader;
@@ -17,10 +18,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -309,6 +313,50 @@ class ResultObjectSourceReaderTest {
     }
 
     /** Waits up to {@code millis} for the reader to have something; fine if it has not. */
+    @Test
+    void asksForMoreObjectsAtHalfItsBatchAndOnceUntilAnswered() throws Exception {
+        List<S3Location> objects = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            objects.add(new S3Location("b", "out/object-" + i + ".out"));
+            store.put(objects.get(i), "r" + i, T0);
+        }
+        List<Integer> assignedAtRequests = new CopyOnWriteArrayList<>();
+        AtomicReference<SourceReader<InferenceOutput, ResultObjectSplit>> current =
+                new AtomicReference<>();
+        TestingReaderContext context =
+                new TestingReaderContext() {
+                    @Override
+                    public void sendSplitRequest() {
+                        super.sendSplitRequest();
+                        assignedAtRequests.add(
+                                ((ResultObjectSourceReader<?>) current.get())
+                                        .getNumberOfCurrentlyAssignedSplits());
+                    }
+                };
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader =
+                SageMakerAsyncResultSource.builder()
+                        .region("us-east-1")
+                        .outputPrefix("s3://b/out")
+                        .set(WatchOptions.SPLITS_PER_REQUEST, 8)
+                        // One object at a time, so that splits finish one by one.
+                        .set(WatchOptions.FETCH_CONCURRENCY, 1)
+                        .clientFactory(config -> store)
+                        .build()
+                        .createReader(context)) {
+            current.set(reader);
+            reader.start();
+            reader.addSplits(objects.stream().map(o -> split(o, 2)).toList());
+
+            assertThat(pollUntil(reader, context, 8, 2)).hasSize(8);
+            assertThat(assignedAtRequests)
+                    .as("assigned splits at each request: none at start, then half a batch")
+                    .hasSize(2)
+                    .first()
+                    .isEqualTo(0);
+            assertThat(assignedAtRequests.get(1)).as("asked before running dry").isBetween(1, 4);
+        }
+    }
+
     private static void awaitAvailable(
             SourceReader<InferenceOutput, ResultObjectSplit> reader, long millis) throws Exception {
         try {

@@ -32,6 +32,16 @@ public final class ResultObjectSourceReader<T>
     private final CheckpointedDeleter deleter;
 
     /**
+     * Ask for more objects while this many or fewer are still assigned, not only when none are: an
+     * answer takes a round trip through the coordinator, and listed objects wait unassigned
+     * meanwhile (seconds under load, when a batch is read faster than a request is answered).
+     */
+    private final int requestAtOrBelow;
+
+    /** Whether a request is unanswered; the next assignment answers it. */
+    private boolean requestPending;
+
+    /**
      * @param store read by every split reader of this reader; closed with it
      * @param deleteConsumed whether to delete emitted objects after their checkpoint
      */
@@ -43,6 +53,7 @@ public final class ResultObjectSourceReader<T>
             RecordEmitter<FetchedObject, T, ResultObjectSplitState> emitter,
             SourceReaderContext context,
             boolean deleteConsumed,
+            int splitsPerRequest,
             ReaderMetrics metrics) {
         super(
                 () ->
@@ -52,6 +63,7 @@ public final class ResultObjectSourceReader<T>
                 new Configuration(),
                 context);
         this.store = store;
+        this.requestAtOrBelow = splitsPerRequest / 2;
         this.deleter =
                 deleteConsumed
                         ? new CheckpointedDeleter(
@@ -72,9 +84,13 @@ public final class ResultObjectSourceReader<T>
 
     @Override
     public void start() {
-        if (getNumberOfCurrentlyAssignedSplits() == 0) {
-            context.sendSplitRequest();
-        }
+        requestSplitsIfRunningLow();
+    }
+
+    @Override
+    public void addSplits(List<ResultObjectSplit> splits) {
+        requestPending = false;
+        super.addSplits(splits);
     }
 
     @Override
@@ -82,7 +98,12 @@ public final class ResultObjectSourceReader<T>
         if (deleter != null) {
             finished.values().forEach(state -> deleter.add(state.split().location()));
         }
-        if (getNumberOfCurrentlyAssignedSplits() == 0) {
+        requestSplitsIfRunningLow();
+    }
+
+    private void requestSplitsIfRunningLow() {
+        if (!requestPending && getNumberOfCurrentlyAssignedSplits() <= requestAtOrBelow) {
+            requestPending = true;
             context.sendSplitRequest();
         }
     }
