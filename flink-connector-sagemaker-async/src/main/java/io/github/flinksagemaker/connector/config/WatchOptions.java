@@ -115,7 +115,9 @@ public final class WatchOptions {
                     .intType()
                     .defaultValue(64)
                     .withDescription(
-                            "At most this many objects are assigned to a reader per request.");
+                            "At most this many objects are assigned to a reader per request; a"
+                                    + " reader asks again when it holds half this many or fewer,"
+                                    + " so that it never waits empty for an answer.");
 
     public static final ConfigOption<Boolean> DELETE_CONSUMED =
             ConfigOptions.key("sagemaker.watch.delete-consumed")
