@@ -3,7 +3,10 @@ package io.github.flinksagemaker.connector;
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.config.CompletionOptions;
+import io.github.flinksagemaker.connector.config.CompletionOptions.CompletionMode;
 import io.github.flinksagemaker.connector.config.JoinOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.ClaimLocations;
@@ -19,6 +22,9 @@ import io.github.flinksagemaker.connector.join.ResultEmitter;
 import io.github.flinksagemaker.connector.join.ResultLocationCheck;
 import io.github.flinksagemaker.connector.join.SubmissionSplitter;
 import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.notification.NotificationClientFactory;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.SqsCompletionSource;
 import io.github.flinksagemaker.connector.submit.ElementProjection;
 import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
 import io.github.flinksagemaker.connector.submit.PendingInference;
@@ -40,6 +46,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.OutputTag;
@@ -49,6 +56,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -92,10 +100,22 @@ public final class SageMakerAsyncInference<IN, E> {
 
     private static final Duration DEADLINE_CHECK_TIMEOUT = Duration.ofMinutes(15);
 
+    /**
+     * Results cross three or four network hops; at the default 100 ms each waits for its buffer to
+     * fill up to that long, which at a few results a second is most of the end-to-end overhead.
+     */
+    static final long RESULT_PATH_BUFFER_TIMEOUT_MILLIS = 10;
+
     private final SageMakerAsyncSubmitFunction<IN, E> submit;
     private final SageMakerAsyncResultSource<InferenceOutput> results;
     private final JoinConfig join;
     private final String uidPrefix;
+    private final CompletionMode completionMode;
+
+    /** The options the notification source is built from, in completion mode SQS. */
+    private final Configuration completionOptions;
+
+    private final NotificationClientFactory notificationClients;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
         this.join = JoinConfig.from(builder.configuration);
@@ -105,6 +125,14 @@ public final class SageMakerAsyncInference<IN, E> {
                 builder.uidPrefix != null
                         ? builder.uidPrefix
                         : "sagemaker-async-" + submit.config().endpointName();
+        this.completionMode = OptionChecks.get(builder.configuration, CompletionOptions.MODE);
+        this.completionOptions = new Configuration(builder.configuration);
+        this.notificationClients = builder.notificationClients;
+        if (completionMode == CompletionMode.SQS) {
+            // Fails the build, not the job, on a missing or malformed queue option.
+            SqsCompletionConfig.from(
+                    completionOptions, Set.of(submit.config().endpointName()), false);
+        }
     }
 
     public static <IN> Builder<IN, IN> builder() {
@@ -167,25 +195,10 @@ public final class SageMakerAsyncInference<IN, E> {
                         .uid(uidPrefix + "-split-rejected");
         rejections.add(accepted.getSideOutput(rejectedTag));
 
-        DataStream<LocationClaim> claims =
-                accepted.flatMap(new ClaimLocations<E>(results.config()))
-                        .returns(JoinTypes.LOCATION_CLAIM)
-                        .name("Result location claims: " + endpoint)
-                        .uid(uidPrefix + "-claims");
-        DataStream<InferenceOutput> objects =
-                input.getExecutionEnvironment()
-                        .fromSource(
-                                results,
-                                WatermarkStrategy.noWatermarks(),
-                                "SageMaker async results: " + submit.config().endpointName())
-                        .uid(uidPrefix + "-watch");
         DataStream<TaggedOutput> tagged =
-                claims.connect(objects)
-                        .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
-                        .process(new LocationTagger(join))
-                        .returns(JoinTypes.TAGGED_OUTPUT)
-                        .name("Tag results by location: " + endpoint)
-                        .uid(uidPrefix + "-tag");
+                completionMode == CompletionMode.SQS
+                        ? notifications(input, endpoint)
+                        : listedAndTagged(accepted, input, endpoint);
         OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
         SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
@@ -196,7 +209,8 @@ public final class SageMakerAsyncInference<IN, E> {
                         .process(new InferenceResultJoin<>(carried, join, deadlineTag))
                         .returns(resultType)
                         .name("Join results by inference ID: " + endpoint)
-                        .uid(uidPrefix + "-join");
+                        .uid(uidPrefix + "-join")
+                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
         DataStream<InferenceResult<E>> checked =
                 AsyncDataStream.unorderedWaitWithRetry(
                                 joined.getSideOutput(deadlineTag),
@@ -219,7 +233,54 @@ public final class SageMakerAsyncInference<IN, E> {
                                 new OutputTag<>(DEAD_LETTERS_ID, resultType), cleanupStore()))
                 .returns(resultType)
                 .name("SageMaker async inference results: " + endpoint)
-                .uid(uidPrefix + "-results");
+                .uid(uidPrefix + "-results")
+                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+    }
+
+    /** Completion by listing: result objects, tagged with their inference by location claims. */
+    private DataStream<TaggedOutput> listedAndTagged(
+            DataStream<PendingInference<E>> accepted, DataStream<IN> input, String endpoint) {
+        DataStream<LocationClaim> claims =
+                accepted.flatMap(new ClaimLocations<E>(results.config()))
+                        .returns(JoinTypes.LOCATION_CLAIM)
+                        .name("Result location claims: " + endpoint)
+                        .uid(uidPrefix + "-claims");
+        DataStream<InferenceOutput> objects =
+                input.getExecutionEnvironment()
+                        .fromSource(
+                                results,
+                                WatermarkStrategy.noWatermarks(),
+                                "SageMaker async results: " + endpoint)
+                        .uid(uidPrefix + "-watch")
+                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+        return claims.connect(objects)
+                .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
+                .process(new LocationTagger(join))
+                .returns(JoinTypes.TAGGED_OUTPUT)
+                .name("Tag results by location: " + endpoint)
+                .uid(uidPrefix + "-tag")
+                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * Completion by notification: each message names its inference, so nothing is tagged. A job
+     * without checkpoints deletes messages as it emits them; otherwise they would never be.
+     */
+    private DataStream<TaggedOutput> notifications(DataStream<IN> input, String endpoint) {
+        StreamExecutionEnvironment env = input.getExecutionEnvironment();
+        SqsCompletionSource source =
+                new SqsCompletionSource(
+                        SqsCompletionConfig.from(
+                                completionOptions,
+                                Set.of(endpoint),
+                                !env.getCheckpointConfig().isCheckpointingEnabled()),
+                        notificationClients);
+        return env.fromSource(
+                        source,
+                        WatermarkStrategy.noWatermarks(),
+                        "SageMaker async notifications: " + endpoint)
+                .uid(uidPrefix + "-notifications")
+                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
     }
 
     /** S3 errors that are not fatal are retried with backoff for minutes, never given up early. */
@@ -263,6 +324,8 @@ public final class SageMakerAsyncInference<IN, E> {
         private SageMakerAsyncSubmitFunction.Builder<IN, E> submit;
 
         private String uidPrefix;
+
+        private NotificationClientFactory notificationClients = NotificationClientFactory.SDK;
 
         @SuppressWarnings("unchecked")
         private Builder() {
@@ -326,6 +389,21 @@ public final class SageMakerAsyncInference<IN, E> {
             Builder<IN, P> self = (Builder<IN, P>) this;
             self.submit = submit.projection(projection, type);
             return self;
+        }
+
+        /**
+         * Learn of completions from the SQS queue subscribed to the endpoint's SNS success and
+         * error topics instead of by listing S3: see {@code docs/completion-modes.md}.
+         */
+        public Builder<IN, E> sqsCompletion(String queueUrl) {
+            set(CompletionOptions.MODE, CompletionMode.SQS);
+            return set(CompletionOptions.SQS_QUEUE_URL, queueUrl);
+        }
+
+        @VisibleForTesting
+        Builder<IN, E> notificationClients(NotificationClientFactory factory) {
+            this.notificationClients = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         /** Prefix of the operators' uids (default {@code sagemaker-async-<endpoint>}). */

@@ -13,9 +13,12 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClientBuilder;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +29,9 @@ import java.util.function.Consumer;
 public final class AwsClients {
     static final String USER_AGENT_SUFFIX = "flink-connector-sagemaker-async";
 
+    /** Longer than SQS's longest long poll (20 s). */
+    private static final Duration LONG_POLL_READ_TIMEOUT = Duration.ofSeconds(30);
+
     private AwsClients() {}
 
     /** Checks the {@code aws.*} options; messages name the option at fault. */
@@ -35,6 +41,8 @@ public final class AwsClients {
                 .ifPresent(e -> parseEndpoint(AwsConfigOptions.AWS_ENDPOINT.key(), e));
         config.getOptional(AwsConfigOptions.AWS_S3_ENDPOINT)
                 .ifPresent(e -> parseEndpoint(AwsConfigOptions.AWS_S3_ENDPOINT.key(), e));
+        config.getOptional(AwsConfigOptions.AWS_SQS_ENDPOINT)
+                .ifPresent(e -> parseEndpoint(AwsConfigOptions.AWS_SQS_ENDPOINT.key(), e));
         config.getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
                 .ifPresent(
                         max -> {
@@ -135,6 +143,32 @@ public final class AwsClients {
                         e ->
                                 builder.endpointOverride(
                                         parseEndpoint(AwsConfigOptions.AWS_S3_ENDPOINT.key(), e)));
+        return builder.build();
+    }
+
+    /**
+     * An SQS client; its read timeout covers a 20 s long poll, which an HTTP read timeout below
+     * that would cut short.
+     */
+    public static SqsAsyncClient sqs(Configuration config, int maxConcurrency) {
+        Region region = region(config);
+        Duration readTimeout = config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT);
+        SqsAsyncClientBuilder builder =
+                SqsAsyncClient.builder()
+                        .region(region)
+                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .httpClientBuilder(
+                                httpClient(config, maxConcurrency)
+                                        .readTimeout(
+                                                readTimeout.compareTo(LONG_POLL_READ_TIMEOUT) < 0
+                                                        ? LONG_POLL_READ_TIMEOUT
+                                                        : readTimeout))
+                        .overrideConfiguration(withUserAgent(override -> {}));
+        config.getOptional(AwsConfigOptions.AWS_SQS_ENDPOINT)
+                .ifPresent(
+                        e ->
+                                builder.endpointOverride(
+                                        parseEndpoint(AwsConfigOptions.AWS_SQS_ENDPOINT.key(), e)));
         return builder.build();
     }
 

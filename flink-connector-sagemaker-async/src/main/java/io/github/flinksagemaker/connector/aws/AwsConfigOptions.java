@@ -41,6 +41,15 @@ public final class AwsConfigOptions {
                             "Overrides the S3 endpoint URL, e.g. for an S3-compatible store."
                                     + " Default: derived from the region.");
 
+    public static final ConfigOption<String> AWS_SQS_ENDPOINT =
+            ConfigOptions.key("aws.sqs.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Overrides the SQS endpoint URL (completion mode SQS), e.g. for the"
+                                    + " local endpoint or a VPC endpoint. Default: derived from"
+                                    + " the region.");
+
     public static final ConfigOption<Boolean> AWS_S3_PATH_STYLE_ACCESS =
             ConfigOptions.key("aws.s3.path-style-access")
                     .booleanType()

@@ -14,6 +14,8 @@ public enum AwsErrorKind {
     ACCESS_DENIED,
     /** The bucket does not exist. */
     NO_SUCH_BUCKET,
+    /** The SQS queue does not exist (or not in this region or account). */
+    NO_SUCH_QUEUE,
     /**
      * The bucket is in another region than the client's (301 PermanentRedirect,
      * AuthorizationHeaderMalformed naming the region): every call will fail the same way.

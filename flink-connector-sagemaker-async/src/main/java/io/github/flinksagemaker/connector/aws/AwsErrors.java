@@ -21,7 +21,9 @@ import java.util.concurrent.ExecutionException;
  */
 @Internal
 public final class AwsErrors {
-    /** Error codes (S3, SageMaker, STS) of credentials that are unknown, malformed or expired. */
+    /**
+     * Error codes (S3, SageMaker, SQS, STS) of credentials that are unknown, malformed or expired.
+     */
     private static final Set<String> CREDENTIAL_CODES =
             Set.of(
                     "InvalidAccessKeyId",
@@ -124,6 +126,9 @@ public final class AwsErrors {
         switch (code) {
             case "NoSuchBucket":
                 return AwsErrorKind.NO_SUCH_BUCKET;
+            case "AWS.SimpleQueueService.NonExistentQueue":
+            case "QueueDoesNotExist":
+                return AwsErrorKind.NO_SUCH_QUEUE;
             case "NoSuchKey":
                 return AwsErrorKind.NO_SUCH_KEY;
             case "InvalidObjectState":

@@ -41,6 +41,9 @@ public final class FatalAwsException extends RuntimeException {
                         + " docs/iam.md).";
             case NO_SUCH_BUCKET:
                 return "Check the bucket name and aws.region: the bucket does not exist there.";
+            case NO_SUCH_QUEUE:
+                return "Check sagemaker.completion.sqs.queue-url and aws.region: no such queue"
+                        + " exists there.";
             case WRONG_REGION:
                 return "Set aws.region to the bucket's region (or use a bucket in the job's"
                         + " region): S3 answered that the bucket is in another region.";

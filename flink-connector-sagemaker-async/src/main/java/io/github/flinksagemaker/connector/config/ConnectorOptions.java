@@ -33,6 +33,7 @@ public final class ConnectorOptions {
                     SubmitOptions.class,
                     WatchOptions.class,
                     JoinOptions.class,
+                    CompletionOptions.class,
                     SqlOptions.class,
                     ModelOptions.class);
 

@@ -25,7 +25,8 @@ import java.util.List;
 
 /**
  * Second step of the re-join, keyed by inference ID: decides the single result of each accepted
- * submission from its pending record and its tagged result object, whichever arrives first. At the
+ * submission from its pending record and its tagged result object (from the {@link LocationTagger}
+ * when completions are listed, or straight from a notification), whichever arrives first. At the
  * deadline it decides nothing itself: the pending record goes to the {@link #deadlineReached} side
  * output, where {@link ResultLocationCheck} looks at the inference's own locations before declaring
  * it TIMED_OUT, so an answer that a listing missed, or that arrived while the job was down, is
@@ -213,13 +214,29 @@ public final class InferenceResultJoin<E>
 
     /** The result an object gives its inference: by the status its claim expects. */
     static <E> InferenceResult<E> resultOf(
-            PendingInference<E> submitted, InferenceOutput object, long decidedMillis) {
+            PendingInference<E> submitted, InferenceOutput found, long decidedMillis) {
+        InferenceOutput object = located(submitted, found);
         if (!object.isReadable()) {
             return InferenceResult.unreadable(submitted, object, decidedMillis);
         }
         return object.status() == ResultStatus.SUCCESS
                 ? InferenceResult.success(submitted, object, decidedMillis)
                 : InferenceResult.modelError(submitted, object, decidedMillis);
+    }
+
+    /**
+     * A notification may not name its location (a failure's is undocumented): the inference's own
+     * location for that status is where the object is.
+     */
+    private static InferenceOutput located(PendingInference<?> submitted, InferenceOutput object) {
+        if (!object.location().isEmpty()) {
+            return object;
+        }
+        String location =
+                object.status() == ResultStatus.FAILURE && submitted.failureLocation() != null
+                        ? submitted.failureLocation()
+                        : submitted.outputLocation();
+        return location != null ? object.withLocation(location) : object;
     }
 
     /** Whether an object is older than the submission it would answer. */

@@ -89,6 +89,22 @@ public final class InferenceOutput {
                         readError);
     }
 
+    /**
+     * This object at another location, e.g. a notification's output placed where its inference
+     * expects it when the message did not say.
+     */
+    public InferenceOutput withLocation(String newLocation) {
+        return new InferenceOutput(
+                newLocation,
+                status,
+                content,
+                contentType,
+                lastModifiedMillis,
+                size,
+                etag,
+                readError);
+    }
+
     /** The object's s3:// URI, as the service returned it as OutputLocation or FailureLocation. */
     public String location() {
         return location;

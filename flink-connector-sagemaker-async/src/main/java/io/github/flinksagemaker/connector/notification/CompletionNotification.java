@@ -1,0 +1,52 @@
+package io.github.flinksagemaker.connector.notification;
+
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+
+import org.apache.flink.annotation.Internal;
+
+import java.util.Objects;
+
+/**
+ * What one SageMaker async notification says about one inference.
+ *
+ * @param endpointName the endpoint that sent it, or null when the message does not say
+ * @param location the output location (success) or failure location (failure, when the message
+ *     names one), or null
+ * @param content the included response (success) or the failure reason (failure), or null when the
+ *     message does not carry it and it must be read from {@code location}
+ * @param eventTimeMillis when the result was written, as the message says
+ */
+@Internal
+public record CompletionNotification(
+        String inferenceId,
+        String endpointName,
+        ResultStatus status,
+        String location,
+        byte[] content,
+        String contentType,
+        long eventTimeMillis) {
+    public CompletionNotification {
+        Objects.requireNonNull(inferenceId, "inferenceId");
+        Objects.requireNonNull(status, "status");
+    }
+
+    public boolean isContentIncluded() {
+        return content != null;
+    }
+
+    /** Leaves the content out: it is model output that must not reach logs. */
+    @Override
+    public String toString() {
+        return "CompletionNotification{"
+                + status
+                + ' '
+                + inferenceId
+                + ", endpoint="
+                + endpointName
+                + ", location="
+                + location
+                + ", contentIncluded="
+                + isContentIncluded()
+                + '}';
+    }
+}

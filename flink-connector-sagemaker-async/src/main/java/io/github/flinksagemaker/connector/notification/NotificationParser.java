@@ -1,0 +1,137 @@
+package io.github.flinksagemaker.connector.notification;
+
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a SageMaker async notification from an SQS message body: the SageMaker JSON itself (raw
+ * message delivery) or an SNS envelope whose {@code Message} holds it. Defensive where the service
+ * documents little: {@code responseBody} is used only when it is BASE64 content that decodes,
+ * otherwise the output is read from its location.
+ */
+@Internal
+public final class NotificationParser {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern WHITESPACE = Pattern.compile("\\s");
+
+    private NotificationParser() {}
+
+    /**
+     * @param receivedMillis the event time to use when the message has none
+     * @throws UnparseableNotificationException saying why the body is not a notification
+     */
+    public static CompletionNotification parse(String body, long receivedMillis)
+            throws UnparseableNotificationException {
+        JsonNode event = unwrapEnvelope(readObject(body, "the message body"));
+        String inferenceId = text(event, "inferenceId");
+        if (inferenceId == null || inferenceId.isEmpty()) {
+            throw new UnparseableNotificationException("no inferenceId");
+        }
+        String invocationStatus = text(event, "invocationStatus");
+        ResultStatus status;
+        if ("Completed".equalsIgnoreCase(invocationStatus)) {
+            status = ResultStatus.SUCCESS;
+        } else if ("Failed".equalsIgnoreCase(invocationStatus)) {
+            status = ResultStatus.FAILURE;
+        } else {
+            throw new UnparseableNotificationException(
+                    "invocationStatus '" + invocationStatus + "' is neither Completed nor Failed");
+        }
+        JsonNode response = event.path("responseParameters");
+        String endpointName = text(event.path("requestParameters"), "endpointName");
+        long eventTime = eventTime(event, receivedMillis);
+        if (status == ResultStatus.SUCCESS) {
+            String location = text(response, "outputLocation");
+            byte[] content = includedResponse(event.path("responseBody"));
+            if (location == null && content == null) {
+                throw new UnparseableNotificationException(
+                        "a Completed notification with neither outputLocation nor a response");
+            }
+            return new CompletionNotification(
+                    inferenceId,
+                    endpointName,
+                    status,
+                    location,
+                    content,
+                    text(response, "contentType"),
+                    eventTime);
+        }
+        String reason = text(event, "failureReason");
+        String location = text(response, "failureLocation");
+        return new CompletionNotification(
+                inferenceId,
+                endpointName,
+                status,
+                location,
+                reason != null || location == null
+                        ? (reason != null ? reason : "").getBytes(StandardCharsets.UTF_8)
+                        : null,
+                reason != null ? "text/plain; charset=utf-8" : null,
+                eventTime);
+    }
+
+    private static JsonNode unwrapEnvelope(JsonNode body) throws UnparseableNotificationException {
+        if (body.has("inferenceId")) {
+            return body;
+        }
+        JsonNode message = body.get("Message");
+        if ("Notification".equals(text(body, "Type")) && message != null && message.isTextual()) {
+            return readObject(message.asText(), "the SNS envelope's Message");
+        }
+        throw new UnparseableNotificationException(
+                "neither a SageMaker notification nor an SNS envelope of one");
+    }
+
+    private static JsonNode readObject(String json, String what)
+            throws UnparseableNotificationException {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null || !node.isObject()) {
+                throw new UnparseableNotificationException(what + " is not a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new UnparseableNotificationException(what + " is not JSON");
+        }
+    }
+
+    /** The included response, or null when absent, in another encoding, or not decodable. */
+    private static byte[] includedResponse(JsonNode responseBody) {
+        String content = text(responseBody, "content");
+        if (content == null || !"BASE64".equalsIgnoreCase(text(responseBody, "encoding"))) {
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(WHITESPACE.matcher(content).replaceAll(""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static long eventTime(JsonNode event, long fallbackMillis) {
+        String time = text(event, "eventTime");
+        if (time == null) {
+            return fallbackMillis;
+        }
+        try {
+            return Instant.parse(time).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return fallbackMillis;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+}

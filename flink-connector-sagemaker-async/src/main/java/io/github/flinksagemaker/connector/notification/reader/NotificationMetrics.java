@@ -1,0 +1,36 @@
+package io.github.flinksagemaker.connector.notification.reader;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+
+/**
+ * The notification reader's metrics, under {@code sagemakerAsync}; counted from the fetcher thread
+ * and from SDK callbacks, hence thread-safe.
+ */
+@Internal
+public final class NotificationMetrics {
+    final Counter receiveRequests;
+    final Counter messagesReceived;
+    final Counter unparseableMessages;
+    final Counter foreignMessages;
+    final Counter responsesRead;
+    final Counter responseReadRetries;
+    final Counter messagesDeleted;
+    final Counter deleteFailures;
+
+    public NotificationMetrics(MetricGroup readerGroup) {
+        MetricGroup group = readerGroup.addGroup("sagemakerAsync");
+        this.receiveRequests = group.counter("sqsReceiveRequests", new ThreadSafeSimpleCounter());
+        this.messagesReceived = group.counter("sqsMessagesReceived", new ThreadSafeSimpleCounter());
+        this.unparseableMessages =
+                group.counter("sqsUnparseableMessages", new ThreadSafeSimpleCounter());
+        this.foreignMessages = group.counter("sqsForeignMessages", new ThreadSafeSimpleCounter());
+        this.responsesRead = group.counter("responsesReadFromS3", new ThreadSafeSimpleCounter());
+        this.responseReadRetries =
+                group.counter("responseReadRetries", new ThreadSafeSimpleCounter());
+        this.messagesDeleted = group.counter("sqsMessagesDeleted", new ThreadSafeSimpleCounter());
+        this.deleteFailures = group.counter("sqsDeleteFailures", new ThreadSafeSimpleCounter());
+    }
+}

@@ -1,0 +1,340 @@
+package io.github.flinksagemaker.connector.notification.reader;
+
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.notification.CompletionNotification;
+import io.github.flinksagemaker.connector.notification.NotificationParser;
+import io.github.flinksagemaker.connector.notification.QueueMessage;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.SqsQueue;
+import io.github.flinksagemaker.connector.notification.UnparseableNotificationException;
+import io.github.flinksagemaker.connector.notification.split.QueueSplit;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectContent;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long-polls the queue and turns each message into an output for the join: the included response as
+ * is, otherwise the object at the notification's location, read from S3. A message it cannot use
+ * (not a notification, another endpoint's) is counted and left alone, so the queue's redrive policy
+ * decides its fate; one whose output cannot be read now is left for redelivery. Only what is
+ * returned here gets deleted, after its checkpoint.
+ */
+@Internal
+final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSplit> {
+    private static final Logger LOG = LoggerFactory.getLogger(SqsSplitReader.class);
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    private final SqsQueue queue;
+    private final S3ObjectStore store;
+    private final SqsCompletionConfig config;
+    private final NotificationMetrics metrics;
+    private final Set<String> splitIds = new LinkedHashSet<>();
+
+    /** The receive (or backoff) in progress; {@link #wakeUp} cancels it. */
+    private volatile CompletableFuture<?> inFlight;
+
+    private int consecutiveFailures;
+
+    SqsSplitReader(
+            SqsQueue queue,
+            S3ObjectStore store,
+            SqsCompletionConfig config,
+            NotificationMetrics metrics) {
+        this.queue = queue;
+        this.store = store;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public RecordsWithSplitIds<ReceivedNotification> fetch() {
+        RecordsBySplits.Builder<ReceivedNotification> records = new RecordsBySplits.Builder<>();
+        if (splitIds.isEmpty()) {
+            return records.build();
+        }
+        List<QueueMessage> messages = receive();
+        if (messages.isEmpty()) {
+            return records.build();
+        }
+        String splitId = splitIds.iterator().next();
+        List<CompletableFuture<ReceivedNotification>> reads = new ArrayList<>();
+        long receivedMillis = System.currentTimeMillis();
+        for (QueueMessage message : messages) {
+            CompletionNotification notification = parse(message, receivedMillis);
+            if (notification == null) {
+                continue;
+            }
+            if (notification.isContentIncluded()) {
+                records.add(
+                        splitId,
+                        new ReceivedNotification(
+                                message.receiptHandle(), included(notification, message)));
+            } else {
+                reads.add(read(notification, message));
+            }
+        }
+        for (CompletableFuture<ReceivedNotification> read : reads) {
+            ReceivedNotification received = joinUnwrapped(read);
+            if (received != null) {
+                records.add(splitId, received);
+            }
+        }
+        return records.build();
+    }
+
+    /** A fatal error surfaces as itself, not wrapped, so its message reaches the user. */
+    private static <T> T joinUnwrapped(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    private List<QueueMessage> receive() {
+        CompletableFuture<List<QueueMessage>> receiving =
+                queue.receive(config.maxMessages(), config.waitTime(), config.visibilityTimeout());
+        inFlight = receiving;
+        metrics.receiveRequests.inc();
+        try {
+            List<QueueMessage> messages = receiving.get();
+            consecutiveFailures = 0;
+            metrics.messagesReceived.inc(messages.size());
+            return messages;
+        } catch (CancellationException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException e) {
+            onReceiveFailure(e.getCause());
+            return List.of();
+        }
+    }
+
+    private void onReceiveFailure(Throwable error) {
+        AwsErrorKind kind = AwsErrors.classify(error);
+        switch (kind) {
+            case CREDENTIALS:
+            case ACCESS_DENIED:
+            case NO_SUCH_QUEUE:
+            case WRONG_REGION:
+                throw FatalAwsException.of(
+                        "Receiving from SQS queue " + config.queueUrl() + " (sqs:ReceiveMessage)",
+                        error,
+                        FatalAwsException.advice(kind));
+            case OTHER:
+                if (AwsErrors.errorCode(error) != null) {
+                    throw FatalAwsException.of(
+                            "Receiving from SQS queue "
+                                    + config.queueUrl()
+                                    + " (sqs:ReceiveMessage)",
+                            error,
+                            "Check sagemaker.completion.sqs.queue-url, the queue's KMS key"
+                                    + " policy and the job's sqs:ReceiveMessage permission.");
+                }
+            // fall through: not the service's answer, e.g. a client-side failure
+            default:
+                long delay =
+                        Math.min(
+                                MAX_BACKOFF_MILLIS,
+                                FIRST_BACKOFF_MILLIS << Math.min(consecutiveFailures, 8));
+                consecutiveFailures++;
+                LOG.warn(
+                        "Receiving from SQS queue {} failed ({} in a row): {}; retrying in {} ms",
+                        config.queueUrl(),
+                        consecutiveFailures,
+                        AwsErrors.describe(error),
+                        delay);
+                pause(delay);
+        }
+    }
+
+    private void pause(long millis) {
+        CompletableFuture<Void> backoff =
+                CompletableFuture.runAsync(
+                        () -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+        inFlight = backoff;
+        try {
+            backoff.get();
+        } catch (CancellationException | ExecutionException e) {
+            // woken up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletionNotification parse(QueueMessage message, long receivedMillis) {
+        CompletionNotification notification;
+        try {
+            notification = NotificationParser.parse(message.body(), receivedMillis);
+        } catch (UnparseableNotificationException e) {
+            metrics.unparseableMessages.inc();
+            LOG.warn(
+                    "SQS message {} in {} is not a SageMaker async notification ({}); it is left"
+                            + " to the queue's redrive policy",
+                    message.messageId(),
+                    config.queueUrl(),
+                    e.getMessage());
+            return null;
+        }
+        if (!config.isOwnEndpoint(notification.endpointName())) {
+            metrics.foreignMessages.inc();
+            LOG.debug(
+                    "SQS message {} is from endpoint '{}', which this job does not call; left in"
+                            + " the queue",
+                    message.messageId(),
+                    notification.endpointName());
+            return null;
+        }
+        return notification;
+    }
+
+    private static TaggedOutput included(
+            CompletionNotification notification, QueueMessage message) {
+        return tagged(
+                notification,
+                new InferenceOutput(
+                        notification.location() != null ? notification.location() : "",
+                        notification.status(),
+                        notification.content(),
+                        notification.contentType(),
+                        notification.eventTimeMillis(),
+                        notification.content().length,
+                        null));
+    }
+
+    /** Reads the output the notification names; null when it must wait for a redelivery. */
+    private CompletableFuture<ReceivedNotification> read(
+            CompletionNotification notification, QueueMessage message) {
+        S3Location location;
+        try {
+            location = S3Location.parse(notification.location(), "notification location");
+        } catch (IllegalArgumentException e) {
+            metrics.unparseableMessages.inc();
+            LOG.warn(
+                    "SQS message {} names no valid S3 location; left to the queue's redrive"
+                            + " policy",
+                    message.messageId());
+            return CompletableFuture.completedFuture(null);
+        }
+        metrics.responsesRead.inc();
+        return store.getObject(location, config.maxContentBytes(), READ_TIMEOUT)
+                .handle(
+                        (content, error) -> {
+                            InferenceOutput output = outputOf(notification, content, error);
+                            return output == null
+                                    ? null
+                                    : new ReceivedNotification(
+                                            message.receiptHandle(), tagged(notification, output));
+                        });
+    }
+
+    private InferenceOutput outputOf(
+            CompletionNotification notification, S3ObjectContent content, Throwable error) {
+        String location = notification.location();
+        if (error == null) {
+            if (content == null) {
+                return unreadable(notification, "NoSuchKey: no object at " + location);
+            }
+            return new InferenceOutput(
+                    location,
+                    notification.status(),
+                    content.isOverLimit() ? null : content.bytes(),
+                    content.contentType(),
+                    notification.eventTimeMillis(),
+                    content.size(),
+                    null);
+        }
+        AwsErrorKind kind = AwsErrors.classify(error);
+        switch (kind) {
+            case CREDENTIALS:
+            case NO_SUCH_BUCKET:
+            case WRONG_REGION:
+                throw FatalAwsException.of(
+                        "Reading result object " + location + " (s3:GetObject)",
+                        error,
+                        FatalAwsException.advice(kind));
+            case NO_SUCH_KEY:
+            case ACCESS_DENIED:
+            case OBJECT_STATE:
+                return unreadable(notification, AwsErrors.describe(error));
+            default:
+                metrics.responseReadRetries.inc();
+                LOG.warn(
+                        "Reading result object {} failed: {}; its notification is left for"
+                                + " redelivery",
+                        location,
+                        AwsErrors.describe(error));
+                return null;
+        }
+    }
+
+    private static InferenceOutput unreadable(CompletionNotification notification, String why) {
+        return InferenceOutput.unreadable(
+                notification.location(),
+                notification.status(),
+                notification.eventTimeMillis(),
+                -1,
+                null,
+                why);
+    }
+
+    private static TaggedOutput tagged(
+            CompletionNotification notification, InferenceOutput output) {
+        return new TaggedOutput(notification.inferenceId(), output);
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<QueueSplit> change) {
+        if (!(change instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException(
+                    "Unsupported splits change: " + change.getClass().getSimpleName());
+        }
+        change.splits().forEach(split -> splitIds.add(split.splitId()));
+    }
+
+    @Override
+    public void wakeUp() {
+        CompletableFuture<?> current = inFlight;
+        if (current != null) {
+            current.cancel(true);
+        }
+    }
+
+    @Override
+    public void close() {
+        wakeUp();
+    }
+}

@@ -1,0 +1,147 @@
+package io.github.flinksagemaker.connector.notification;
+
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The message formats of the API reference, raw and in SNS envelopes, read defensively. */
+class NotificationParserTest {
+    private static final long RECEIVED = 1_000L;
+
+    static String success(String responseBody) {
+        return "{\"awsRegion\":\"us-east-1\",\"eventTime\":\"2026-11-29T20:10:11.123Z\","
+                + "\"receivedTime\":\"2026-11-29T20:10:10.000Z\",\"invocationStatus\":\"Completed\","
+                + "\"requestParameters\":{\"contentType\":\"application/json\","
+                + "\"endpointName\":\"reviews\"},"
+                + "\"responseParameters\":{\"contentType\":\"application/json\","
+                + "\"outputLocation\":\"s3://bucket/out/abc.out\"},"
+                + (responseBody != null ? "\"responseBody\":" + responseBody + "," : "")
+                + "\"inferenceId\":\"id-1\",\"eventVersion\":\"1.0\","
+                + "\"eventSource\":\"aws:sagemaker\",\"eventName\":\"InferenceResult\"}";
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsARawSuccessWithItsIncludedResponse() throws Exception {
+        CompletionNotification n =
+                NotificationParser.parse(
+                        success(
+                                "{\"content\":\""
+                                        + base64("{\"label\":\"POSITIVE\"}")
+                                        + "\",\"message\":\"included\",\"encoding\":\"BASE64\"}"),
+                        RECEIVED);
+
+        assertThat(n.inferenceId()).isEqualTo("id-1");
+        assertThat(n.endpointName()).isEqualTo("reviews");
+        assertThat(n.status()).isEqualTo(ResultStatus.SUCCESS);
+        assertThat(n.location()).isEqualTo("s3://bucket/out/abc.out");
+        assertThat(new String(n.content(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"label\":\"POSITIVE\"}");
+        assertThat(n.contentType()).isEqualTo("application/json");
+        assertThat(n.eventTimeMillis())
+                .isEqualTo(Instant.parse("2026-11-29T20:10:11.123Z").toEpochMilli());
+    }
+
+    @Test
+    void fallsBackToTheOutputLocationWhenTheResponseIsMissingOrNotBase64() throws Exception {
+        assertThat(NotificationParser.parse(success(null), RECEIVED).isContentIncluded()).isFalse();
+        assertThat(
+                        NotificationParser.parse(
+                                        success("{\"content\":\"abc\",\"encoding\":\"UTF8\"}"),
+                                        RECEIVED)
+                                .isContentIncluded())
+                .isFalse();
+        assertThat(
+                        NotificationParser.parse(
+                                        success("{\"content\":\"%%%\",\"encoding\":\"BASE64\"}"),
+                                        RECEIVED)
+                                .isContentIncluded())
+                .isFalse();
+        assertThat(NotificationParser.parse(success("\"just text\""), RECEIVED).location())
+                .isEqualTo("s3://bucket/out/abc.out");
+    }
+
+    @Test
+    void unwrapsAnSnsEnvelope() throws Exception {
+        String message = success(null).replace("\"", "\\\"");
+        String envelope =
+                "{\"Type\":\"Notification\",\"MessageId\":\"m-1\","
+                        + "\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:success\","
+                        + "\"Message\":\""
+                        + message
+                        + "\",\"Timestamp\":\"2026-11-29T20:10:11.200Z\","
+                        + "\"SignatureVersion\":\"1\",\"Signature\":\"c2ln\"}";
+
+        CompletionNotification n = NotificationParser.parse(envelope, RECEIVED);
+
+        assertThat(n.inferenceId()).isEqualTo("id-1");
+        assertThat(n.location()).isEqualTo("s3://bucket/out/abc.out");
+    }
+
+    @Test
+    void readsAFailureWithItsReasonAndWithoutResponseParameters() throws Exception {
+        CompletionNotification n =
+                NotificationParser.parse(
+                        "{\"invocationStatus\":\"Failed\",\"failureReason\":\"ClientError: bad"
+                                + " input\",\"inferenceId\":\"id-2\"}",
+                        RECEIVED);
+
+        assertThat(n.status()).isEqualTo(ResultStatus.FAILURE);
+        assertThat(n.location()).isNull();
+        assertThat(new String(n.content(), StandardCharsets.UTF_8))
+                .isEqualTo("ClientError: bad input");
+        assertThat(n.eventTimeMillis()).as("no eventTime: when received").isEqualTo(RECEIVED);
+    }
+
+    @Test
+    void readsAFailureWithoutAReasonFromItsLocation() throws Exception {
+        CompletionNotification n =
+                NotificationParser.parse(
+                        "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"id-3\","
+                                + "\"responseParameters\":{\"failureLocation\":"
+                                + "\"s3://bucket/failure/id-3-error.out\"}}",
+                        RECEIVED);
+
+        assertThat(n.location()).isEqualTo("s3://bucket/failure/id-3-error.out");
+        assertThat(n.isContentIncluded()).isFalse();
+    }
+
+    @Test
+    void saysWhyAMessageIsNotANotification() {
+        assertThatThrownBy(() -> NotificationParser.parse("not json", RECEIVED))
+                .isInstanceOf(UnparseableNotificationException.class)
+                .hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> NotificationParser.parse("[1]", RECEIVED))
+                .hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> NotificationParser.parse("{\"Records\":[]}", RECEIVED))
+                .hasMessageContaining("neither a SageMaker notification nor an SNS envelope");
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Running\"}",
+                                        RECEIVED))
+                .hasMessageContaining("'Running' is neither Completed nor Failed");
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        "{\"inferenceId\":\"\",\"invocationStatus\":\"Failed\"}",
+                                        RECEIVED))
+                .hasMessageContaining("no inferenceId");
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Completed\"}",
+                                        RECEIVED))
+                .hasMessageContaining("neither outputLocation nor a response");
+    }
+}

@@ -1,0 +1,224 @@
+package io.github.flinksagemaker.connector.notification.reader;
+
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.config.CompletionOptions;
+import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.split.QueueSplit;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Emits what notifications say, deletes a message only after the checkpoint covering its emission,
+ * and leaves alone what is not this job's.
+ */
+class SqsCompletionSourceReaderTest {
+    private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
+    private static final S3Location OUTPUT_2 = new S3Location("bucket", "out/2.out");
+
+    private final FakeSqsQueue queue = new FakeSqsQueue();
+    private final InMemoryObjectStore store = new InMemoryObjectStore();
+    private final TestingReaderContext context = new TestingReaderContext();
+    private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
+
+    private SqsCompletionSourceReader reader(boolean deleteOnEmit) {
+        Configuration options = new Configuration();
+        options.setString("aws.region", "us-east-1");
+        options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
+        SqsCompletionSourceReader reader =
+                SqsCompletionSourceReader.create(
+                        queue,
+                        store,
+                        SqsCompletionConfig.from(options, Set.of("reviews"), deleteOnEmit),
+                        context);
+        reader.start();
+        reader.addSplits(List.of(new QueueSplit(0)));
+        return reader;
+    }
+
+    static String notification(String id, String endpoint, String includedResponse) {
+        return "{\"invocationStatus\":\"Completed\",\"inferenceId\":\""
+                + id
+                + "\",\"eventTime\":\"2026-11-29T20:10:11.123Z\","
+                + "\"requestParameters\":{\"endpointName\":\""
+                + endpoint
+                + "\"},\"responseParameters\":{\"contentType\":\"application/json\","
+                + "\"outputLocation\":\"s3://bucket/out/"
+                + id
+                + ".out\"}"
+                + (includedResponse != null
+                        ? ",\"responseBody\":{\"encoding\":\"BASE64\",\"content\":\""
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                includedResponse.getBytes(StandardCharsets.UTF_8))
+                                + "\"}"
+                        : "")
+                + "}";
+    }
+
+    private void pollUntil(SqsCompletionSourceReader reader, BooleanSupplier done)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("in time").isLessThan(deadline);
+            reader.pollNext(output);
+            try {
+                reader.isAvailable().get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // nothing yet: poll again
+            }
+        }
+    }
+
+    @Test
+    void emitsIncludedResponsesAndReadsTheOthersThenDeletesAfterTheCheckpoint() throws Exception {
+        store.put(OUTPUT_2, "{\"label\":\"NEGATIVE\"}", 0L);
+        queue.send(notification("1", "reviews", "{\"label\":\"POSITIVE\"}"));
+        queue.send(notification("2", "reviews", null));
+        try (SqsCompletionSourceReader reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+
+            assertThat(output.getEmittedRecords())
+                    .extracting(
+                            TaggedOutput::inferenceId,
+                            tagged -> new String(tagged.output().content(), StandardCharsets.UTF_8),
+                            tagged -> tagged.output().status(),
+                            tagged -> tagged.output().location())
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "1",
+                                    "{\"label\":\"POSITIVE\"}",
+                                    ResultStatus.SUCCESS,
+                                    "s3://bucket/out/1.out"),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "2",
+                                    "{\"label\":\"NEGATIVE\"}",
+                                    ResultStatus.SUCCESS,
+                                    "s3://bucket/out/2.out"));
+            assertThat(store.getRequests.get()).as("only the one without a response").isOne();
+
+            reader.pollNext(output);
+            assertThat(queue.deletedHandles()).as("nothing before a checkpoint").isEmpty();
+            assertThat(reader.snapshotState(1L)).containsExactly(new QueueSplit(0));
+            assertThat(queue.deletedHandles()).as("nor before it completes").isEmpty();
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactlyInAnyOrder("r-1", "r-2");
+        }
+    }
+
+    @Test
+    void messagesEmittedAfterASnapshotWaitForALaterCheckpoint() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            reader.snapshotState(1L);
+            queue.send(notification("2", "reviews", "b"));
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactly("r-1");
+            reader.snapshotState(2L);
+            reader.notifyCheckpointComplete(2L);
+            assertThat(queue.deletedHandles()).containsExactly("r-1", "r-2");
+        }
+    }
+
+    @Test
+    void leavesForeignAndUnparseableMessagesToTheRedrivePolicy() throws Exception {
+        queue.send("{\"Records\":[]}");
+        queue.send(notification("1", "another-endpoint", "x"));
+        queue.send(notification("2", "reviews", "y"));
+        try (SqsCompletionSourceReader reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            assertThat(output.getEmittedRecords().get(0).inferenceId()).isEqualTo("2");
+
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactly("r-3");
+        }
+    }
+
+    @Test
+    void aTransientReadFailureLeavesTheMessageForRedeliveryAndAMissingObjectIsUnreadable()
+            throws Exception {
+        store.failReads(OUTPUT_2, S3Errors.of(503, "SlowDown"));
+        queue.send(notification("2", "reviews", null));
+        queue.send(notification("3", "reviews", null));
+        try (SqsCompletionSourceReader reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            Thread.sleep(100);
+            reader.pollNext(output);
+
+            assertThat(output.getEmittedRecords()).hasSize(1);
+            TaggedOutput missing = output.getEmittedRecords().get(0);
+            assertThat(missing.inferenceId()).isEqualTo("3");
+            assertThat(missing.output().isReadable()).isFalse();
+            assertThat(missing.output().readError()).contains("NoSuchKey");
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).as("not the one to retry").containsExactly("r-2");
+        }
+    }
+
+    @Test
+    void withoutCheckpointsDeletesRightAfterEmission() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader reader = reader(true)) {
+            pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
+            assertThat(output.getEmittedRecords()).hasSize(1);
+            assertThat(queue.deletedHandles()).containsExactly("r-1");
+        }
+    }
+
+    @Test
+    void accessDeniedOnReceiveFailsTheJobNamingTheQueue() {
+        queue.failReceives(
+                SqsException.builder()
+                        .statusCode(403)
+                        .awsErrorDetails(
+                                AwsErrorDetails.builder()
+                                        .errorCode("AccessDenied")
+                                        .errorMessage("not authorized to sqs:ReceiveMessage")
+                                        .build())
+                        .build());
+        SqsCompletionSourceReader reader = reader(false);
+        try {
+            assertThatThrownBy(() -> pollUntil(reader, () -> false))
+                    .hasStackTraceContaining(FatalAwsException.class.getName())
+                    .hasStackTraceContaining(QUEUE)
+                    .hasStackTraceContaining("sqs:ReceiveMessage");
+            assertThat(queue.receives.get()).as("not retried").isOne();
+        } finally {
+            closeQuietly(reader);
+        }
+    }
+
+    private static void closeQuietly(SqsCompletionSourceReader reader) {
+        try {
+            reader.close();
+        } catch (Exception e) {
+            // the fetcher's failure again
+        }
+    }
+}
