@@ -268,8 +268,8 @@ public final class SageMakerAsyncInference<IN, E> {
      */
     private DataStream<TaggedOutput> notifications(DataStream<IN> input, String endpoint) {
         StreamExecutionEnvironment env = input.getExecutionEnvironment();
-        SqsCompletionSource source =
-                new SqsCompletionSource(
+        SqsCompletionSource<TaggedOutput> source =
+                SqsCompletionSource.tagged(
                         SqsCompletionConfig.from(
                                 completionOptions,
                                 Set.of(endpoint),

@@ -20,6 +20,8 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
+import java.io.Serializable;
+
 /**
  * Completion by notification: every reader long-polls the queue subscribed to the endpoint's SNS
  * SuccessTopic and ErrorTopic and emits each notification as an output tagged with the inference ID
@@ -27,17 +29,46 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * docs/completion-modes.md}.
  */
 @Internal
-public final class SqsCompletionSource
-        implements Source<TaggedOutput, QueueSplit, QueueEnumeratorState>,
-                ResultTypeQueryable<TaggedOutput> {
+public final class SqsCompletionSource<T>
+        implements Source<T, QueueSplit, QueueEnumeratorState>, ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
     private final SqsCompletionConfig config;
     private final NotificationClientFactory clients;
+    private final NotificationConverter<T> converter;
+    private final TypeInformation<T> producedType;
 
-    public SqsCompletionSource(SqsCompletionConfig config, NotificationClientFactory clients) {
+    /** What each notification becomes, e.g. a table row. */
+    @FunctionalInterface
+    public interface NotificationConverter<T> extends Serializable {
+        T convert(TaggedOutput output);
+    }
+
+    private SqsCompletionSource(
+            SqsCompletionConfig config,
+            NotificationClientFactory clients,
+            NotificationConverter<T> converter,
+            TypeInformation<T> producedType) {
         this.config = config;
         this.clients = clients;
+        this.converter = converter;
+        this.producedType = producedType;
+    }
+
+    /** A source of outputs tagged with their inference ID, as the join consumes them. */
+    public static SqsCompletionSource<TaggedOutput> tagged(
+            SqsCompletionConfig config, NotificationClientFactory clients) {
+        return new SqsCompletionSource<>(
+                config, clients, output -> output, JoinTypes.TAGGED_OUTPUT);
+    }
+
+    /** A source of what {@code converter} makes of each notification. */
+    public static <T> SqsCompletionSource<T> converted(
+            SqsCompletionConfig config,
+            NotificationClientFactory clients,
+            NotificationConverter<T> converter,
+            TypeInformation<T> producedType) {
+        return new SqsCompletionSource<>(config, clients, converter, producedType);
     }
 
     public SqsCompletionConfig config() {
@@ -50,9 +81,9 @@ public final class SqsCompletionSource
     }
 
     @Override
-    public SourceReader<TaggedOutput, QueueSplit> createReader(SourceReaderContext context) {
+    public SourceReader<T, QueueSplit> createReader(SourceReaderContext context) {
         return SqsCompletionSourceReader.create(
-                clients.queue(config), clients.s3(config), config, context);
+                clients.queue(config), clients.s3(config), config, converter, context);
     }
 
     @Override
@@ -78,7 +109,7 @@ public final class SqsCompletionSource
     }
 
     @Override
-    public TypeInformation<TaggedOutput> getProducedType() {
-        return JoinTypes.TAGGED_OUTPUT;
+    public TypeInformation<T> getProducedType() {
+        return producedType;
     }
 }

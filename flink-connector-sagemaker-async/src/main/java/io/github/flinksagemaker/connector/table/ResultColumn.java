@@ -10,6 +10,8 @@ import java.util.Locale;
 /** The physical columns the {@code sagemaker-async-results} table can declare. */
 @Internal
 enum ResultColumn {
+    /** The inference the result belongs to; only in completion mode SQS, whose messages say. */
+    INFERENCE_ID,
     /** The object's s3:// URI, equal to the OutputLocation or FailureLocation of its request. */
     LOCATION,
     /** SUCCESS (an output) or FAILURE (a failure object). */

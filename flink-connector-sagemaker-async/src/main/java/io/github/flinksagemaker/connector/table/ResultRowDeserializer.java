@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 
@@ -39,16 +40,29 @@ final class ResultRowDeserializer implements ResultObjectDeserializer<RowData> {
 
     @Override
     public void deserialize(InferenceOutput object, Collector<RowData> out) {
+        out.collect(row(null, object));
+    }
+
+    /** The row of a notification, which names its inference. */
+    RowData row(TaggedOutput notified) {
+        return row(notified.inferenceId(), notified.output());
+    }
+
+    private RowData row(String inferenceId, InferenceOutput object) {
         GenericRowData row = new GenericRowData(physical.size() + metadataKeys.size());
         int position = 0;
         for (ResultColumn column : physical) {
-            row.setField(position++, value(column, object));
+            row.setField(
+                    position++,
+                    column == ResultColumn.INFERENCE_ID
+                            ? StringData.fromString(inferenceId)
+                            : value(column, object));
         }
         for (String key : metadataKeys) {
             // The only metadata key; the table source rejects any other.
             row.setField(position++, TimestampData.fromEpochMillis(object.lastModifiedMillis()));
         }
-        out.collect(row);
+        return row;
     }
 
     private Object value(ResultColumn column, InferenceOutput object) {

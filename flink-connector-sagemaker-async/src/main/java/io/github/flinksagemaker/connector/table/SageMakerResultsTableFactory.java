@@ -1,11 +1,16 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.CompletionOptions;
+import io.github.flinksagemaker.connector.config.CompletionOptions.CompletionMode;
 import io.github.flinksagemaker.connector.config.ConnectorOptions;
+import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.catalog.Column;
@@ -23,8 +28,10 @@ import java.util.Set;
  * {@code CREATE TABLE ... WITH ('connector' = 'sagemaker-async-results', ...)}: each result object
  * the endpoint writes under the watched prefixes as a row of {@code location}, {@code status},
  * {@code content}, {@code content_type} and {@code size} (declare any of them), plus the {@code
- * last-modified} metadata column for event time. Options: the {@code sagemaker.watch.*} and {@code
- * aws.*} ones; anything else is rejected.
+ * last-modified} metadata column for event time. With {@code 'sagemaker.completion.mode' = 'SQS'}
+ * the rows come from the endpoint's notifications instead, and {@code inference_id} can be declared
+ * too. Options: the {@code sagemaker.watch.*}, {@code sagemaker.completion.*} and {@code aws.*}
+ * ones; anything else is rejected.
  */
 @PublicEvolving
 public final class SageMakerResultsTableFactory implements DynamicTableSourceFactory {
@@ -43,20 +50,25 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
         Set<ConfigOption<?>> options =
-                ConnectorOptions.declaredIn(AwsConfigOptions.class, WatchOptions.class);
+                ConnectorOptions.declaredIn(
+                        AwsConfigOptions.class, WatchOptions.class, CompletionOptions.class);
         options.removeAll(requiredOptions());
         return options;
     }
 
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
-        WatchConfig config =
-                WatchConfig.from(
-                        Configuration.fromMap(
-                                FactoryOptions.validated(
-                                        context.getCatalogTable().getOptions(),
-                                        FactoryUtil.CONNECTOR,
-                                        FactoryUtil.createTableFactoryHelper(this, context))));
+        Configuration options =
+                Configuration.fromMap(
+                        FactoryOptions.validated(
+                                context.getCatalogTable().getOptions(),
+                                FactoryUtil.CONNECTOR,
+                                FactoryUtil.createTableFactoryHelper(this, context)));
+        boolean sqs = OptionChecks.get(options, CompletionOptions.MODE) == CompletionMode.SQS;
+        // A queue may carry several endpoints' notifications: the table shows them all.
+        SqsCompletionConfig notifications =
+                sqs ? SqsCompletionConfig.from(options, Set.of(), !checkpointing(context)) : null;
+        WatchConfig config = sqs ? null : WatchConfig.from(options);
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
         List<ResultColumn> physical = new ArrayList<>();
@@ -66,6 +78,14 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
                 continue;
             }
             ResultColumn resultColumn = ResultColumn.named(column.getName());
+            if (resultColumn == ResultColumn.INFERENCE_ID && !sqs) {
+                throw new IllegalArgumentException(
+                        "Column 'inference_id' of a '"
+                                + IDENTIFIER
+                                + "' table needs '"
+                                + CompletionOptions.MODE.key()
+                                + "' = 'SQS': a listed object does not name its inference");
+            }
             LogicalType type = column.getDataType().getLogicalType();
             if (!resultColumn.accepts(type)) {
                 throw new IllegalArgumentException(
@@ -84,6 +104,14 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
             physical.add(resultColumn);
         }
         return new SageMakerResultsTableSource(
-                config, physical, contentAsString, context.getPhysicalRowDataType());
+                config, notifications, physical, contentAsString, context.getPhysicalRowDataType());
+    }
+
+    /** Without checkpoints, notifications are deleted as they are emitted. */
+    private static boolean checkpointing(Context context) {
+        return context.getConfiguration()
+                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .filter(interval -> !interval.isZero())
+                .isPresent();
     }
 }

@@ -1,5 +1,8 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.notification.NotificationClientFactory;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.SqsCompletionSource;
 import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
@@ -22,7 +25,12 @@ import java.util.Map;
 final class SageMakerResultsTableSource implements ScanTableSource, SupportsReadingMetadata {
     static final String LAST_MODIFIED = "last-modified";
 
+    /** The watch source's configuration, or null in completion mode SQS. */
     private final WatchConfig config;
+
+    /** The notification source's configuration, or null when completions are listed. */
+    private final SqsCompletionConfig notifications;
+
     private final List<ResultColumn> physical;
     private final boolean contentAsString;
     private List<String> metadataKeys = new ArrayList<>();
@@ -30,10 +38,12 @@ final class SageMakerResultsTableSource implements ScanTableSource, SupportsRead
 
     SageMakerResultsTableSource(
             WatchConfig config,
+            SqsCompletionConfig notifications,
             List<ResultColumn> physical,
             boolean contentAsString,
             DataType physicalType) {
         this.config = config;
+        this.notifications = notifications;
         this.physical = physical;
         this.contentAsString = contentAsString;
         this.producedType = physicalType;
@@ -52,6 +62,14 @@ final class SageMakerResultsTableSource implements ScanTableSource, SupportsRead
                         contentAsString,
                         metadataKeys,
                         context.createTypeInformation(producedType));
+        if (notifications != null) {
+            return SourceProvider.of(
+                    SqsCompletionSource.converted(
+                            notifications,
+                            NotificationClientFactory.SDK,
+                            deserializer::row,
+                            deserializer.getProducedType()));
+        }
         return SourceProvider.of(SageMakerAsyncResultSource.create(config, deserializer));
     }
 
@@ -71,13 +89,16 @@ final class SageMakerResultsTableSource implements ScanTableSource, SupportsRead
     @Override
     public DynamicTableSource copy() {
         SageMakerResultsTableSource copy =
-                new SageMakerResultsTableSource(config, physical, contentAsString, producedType);
+                new SageMakerResultsTableSource(
+                        config, notifications, physical, contentAsString, producedType);
         copy.metadataKeys = new ArrayList<>(metadataKeys);
         return copy;
     }
 
     @Override
     public String asSummaryString() {
-        return "SageMaker async results";
+        return notifications != null
+                ? "SageMaker async results (SQS notifications)"
+                : "SageMaker async results";
     }
 }

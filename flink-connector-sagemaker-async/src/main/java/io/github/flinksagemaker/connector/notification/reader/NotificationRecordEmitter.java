@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
-import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.notification.SqsCompletionSource.NotificationConverter;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 
 import org.apache.flink.annotation.Internal;
@@ -9,18 +9,20 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 
 /** Emits a notification's output and remembers its message for deletion after the checkpoint. */
 @Internal
-final class NotificationRecordEmitter
-        implements RecordEmitter<ReceivedNotification, TaggedOutput, QueueSplit> {
+final class NotificationRecordEmitter<T>
+        implements RecordEmitter<ReceivedNotification, T, QueueSplit> {
     private final ReceiptTracker tracker;
+    private final NotificationConverter<T> converter;
 
-    NotificationRecordEmitter(ReceiptTracker tracker) {
+    NotificationRecordEmitter(ReceiptTracker tracker, NotificationConverter<T> converter) {
         this.tracker = tracker;
+        this.converter = converter;
     }
 
     @Override
     public void emitRecord(
-            ReceivedNotification received, SourceOutput<TaggedOutput> output, QueueSplit split) {
-        output.collect(received.output());
+            ReceivedNotification received, SourceOutput<T> output, QueueSplit split) {
+        output.collect(converter.convert(received.output()));
         tracker.emitted(received.receiptHandle());
     }
 }

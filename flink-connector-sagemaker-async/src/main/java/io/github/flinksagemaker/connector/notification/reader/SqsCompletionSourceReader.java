@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.aws.AwsErrors;
-import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.SqsCompletionSource.NotificationConverter;
 import io.github.flinksagemaker.connector.notification.SqsQueue;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -27,9 +27,9 @@ import java.util.Map;
  * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway.
  */
 @Internal
-public final class SqsCompletionSourceReader
+public final class SqsCompletionSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<
-                ReceivedNotification, TaggedOutput, QueueSplit, QueueSplit> {
+                ReceivedNotification, T, QueueSplit, QueueSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(SqsCompletionSourceReader.class);
 
     private final SqsQueue queue;
@@ -42,26 +42,28 @@ public final class SqsCompletionSourceReader
      * @param queue polled by the split reader and used for deletes; closed with this reader
      * @param store reads outputs that notifications do not include; closed with this reader
      */
-    public static SqsCompletionSourceReader create(
+    public static <T> SqsCompletionSourceReader<T> create(
             SqsQueue queue,
             S3ObjectStore store,
             SqsCompletionConfig config,
+            NotificationConverter<T> converter,
             SourceReaderContext context) {
         NotificationMetrics metrics = new NotificationMetrics(context.metricGroup());
-        return new SqsCompletionSourceReader(
-                queue, store, config, context, metrics, new ReceiptTracker());
+        return new SqsCompletionSourceReader<>(
+                queue, store, config, converter, context, metrics, new ReceiptTracker());
     }
 
     private SqsCompletionSourceReader(
             SqsQueue queue,
             S3ObjectStore store,
             SqsCompletionConfig config,
+            NotificationConverter<T> converter,
             SourceReaderContext context,
             NotificationMetrics metrics,
             ReceiptTracker tracker) {
         super(
                 () -> new SqsSplitReader(queue, store, config, metrics),
-                new NotificationRecordEmitter(tracker),
+                new NotificationRecordEmitter<>(tracker, converter),
                 new Configuration(),
                 context);
         this.queue = queue;
@@ -78,7 +80,7 @@ public final class SqsCompletionSourceReader
     }
 
     @Override
-    public InputStatus pollNext(ReaderOutput<TaggedOutput> output) throws Exception {
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         InputStatus status = super.pollNext(output);
         if (deleteOnEmit) {
             delete(tracker.takeAll());

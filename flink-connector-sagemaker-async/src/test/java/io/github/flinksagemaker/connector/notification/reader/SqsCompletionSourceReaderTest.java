@@ -42,15 +42,16 @@ class SqsCompletionSourceReaderTest {
     private final TestingReaderContext context = new TestingReaderContext();
     private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
 
-    private SqsCompletionSourceReader reader(boolean deleteOnEmit) {
+    private SqsCompletionSourceReader<TaggedOutput> reader(boolean deleteOnEmit) {
         Configuration options = new Configuration();
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
-        SqsCompletionSourceReader reader =
+        SqsCompletionSourceReader<TaggedOutput> reader =
                 SqsCompletionSourceReader.create(
                         queue,
                         store,
                         SqsCompletionConfig.from(options, Set.of("reviews"), deleteOnEmit),
+                        output -> output,
                         context);
         reader.start();
         reader.addSplits(List.of(new QueueSplit(0)));
@@ -77,7 +78,7 @@ class SqsCompletionSourceReaderTest {
                 + "}";
     }
 
-    private void pollUntil(SqsCompletionSourceReader reader, BooleanSupplier done)
+    private void pollUntil(SqsCompletionSourceReader<TaggedOutput> reader, BooleanSupplier done)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!done.getAsBoolean()) {
@@ -96,7 +97,7 @@ class SqsCompletionSourceReaderTest {
         store.put(OUTPUT_2, "{\"label\":\"NEGATIVE\"}", 0L);
         queue.send(notification("1", "reviews", "{\"label\":\"POSITIVE\"}"));
         queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
 
             assertThat(output.getEmittedRecords())
@@ -130,7 +131,7 @@ class SqsCompletionSourceReaderTest {
     @Test
     void messagesEmittedAfterASnapshotWaitForALaterCheckpoint() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             reader.snapshotState(1L);
             queue.send(notification("2", "reviews", "b"));
@@ -149,7 +150,7 @@ class SqsCompletionSourceReaderTest {
         queue.send("{\"Records\":[]}");
         queue.send(notification("1", "another-endpoint", "x"));
         queue.send(notification("2", "reviews", "y"));
-        try (SqsCompletionSourceReader reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(output.getEmittedRecords().get(0).inferenceId()).isEqualTo("2");
 
@@ -165,7 +166,7 @@ class SqsCompletionSourceReaderTest {
         store.failReads(OUTPUT_2, S3Errors.of(503, "SlowDown"));
         queue.send(notification("2", "reviews", null));
         queue.send(notification("3", "reviews", null));
-        try (SqsCompletionSourceReader reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             Thread.sleep(100);
             reader.pollNext(output);
@@ -184,7 +185,7 @@ class SqsCompletionSourceReaderTest {
     @Test
     void withoutCheckpointsDeletesRightAfterEmission() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader reader = reader(true)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(true)) {
             pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
             assertThat(output.getEmittedRecords()).hasSize(1);
             assertThat(queue.deletedHandles()).containsExactly("r-1");
@@ -202,7 +203,7 @@ class SqsCompletionSourceReaderTest {
                                         .errorMessage("not authorized to sqs:ReceiveMessage")
                                         .build())
                         .build());
-        SqsCompletionSourceReader reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
         try {
             assertThatThrownBy(() -> pollUntil(reader, () -> false))
                     .hasStackTraceContaining(FatalAwsException.class.getName())
@@ -214,7 +215,7 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
-    private static void closeQuietly(SqsCompletionSourceReader reader) {
+    private static void closeQuietly(SqsCompletionSourceReader<TaggedOutput> reader) {
         try {
             reader.close();
         } catch (Exception e) {
