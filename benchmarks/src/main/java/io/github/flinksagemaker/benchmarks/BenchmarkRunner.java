@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -330,33 +332,87 @@ public final class BenchmarkRunner {
 
     private void endToEnd(LocalSetup setup, Report report) throws Exception {
         EndToEndOverheadBenchmark benchmark = new EndToEndOverheadBenchmark(setup);
-        double perSecond = 200;
-        long elements = size(2_000);
-        report.heading("4. End-to-end overhead")
+        double perSecond = 100;
+        long elements = size(4_500);
+        List<EndToEndOverheadBenchmark.Mode> modes =
+                List.of(
+                        EndToEndOverheadBenchmark.Mode.SQS,
+                        EndToEndOverheadBenchmark.Mode.listing(Duration.ofMillis(100)),
+                        EndToEndOverheadBenchmark.Mode.listing(Duration.ofMillis(500)),
+                        EndToEndOverheadBenchmark.Mode.listing(Duration.ofSeconds(2)));
+        report.heading("4. End-to-end overhead and cost, by completion mode")
                 .line(
                         String.format(
                                 Locale.ROOT,
                                 "Result latency (submit to result out of the re-join) minus the"
                                         + " model's fixed %d ms, through the whole pipeline at %.0f"
-                                        + " elements/s (%,d per run), by the watch source's"
-                                        + " discovery interval. Hourly time buckets: each discovery"
-                                        + " lists the 9 open buckets of each of the two prefixes.",
+                                        + " elements/s (%,d per run, parallelism %d), checkpoints"
+                                        + " every %d s as in production, measured from the job's"
+                                        + " first second. Cold: elements submitted in the job's"
+                                        + " first %d s (a new job in a JVM whose JIT earlier runs"
+                                        + " warmed). Modes run in turn within each run. Listing"
+                                        + " uses hourly time buckets; SQS: raw delivery with the"
+                                        + " response included, as the service sends it up to 128"
+                                        + " KB. Requests are the job's, counted by the local S3"
+                                        + " and SQS.",
                                 EndToEndOverheadBenchmark.MODEL_LATENCY.toMillis(),
                                 perSecond,
-                                elements))
+                                elements,
+                                PipelineRun.PARALLELISM,
+                                EndToEndOverheadBenchmark.CHECKPOINT_INTERVAL.toSeconds(),
+                                EndToEndOverheadBenchmark.COLD_PHASE.toSeconds()))
                 .blank()
-                .header("discovery interval", "overhead p50 ms", "overhead p99 ms");
-        for (Duration interval :
-                List.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))) {
-            Samples p50 = new Samples();
-            Samples p99 = new Samples();
-            for (int run = 1; run <= pipelineRuns(); run++) {
-                progress("end-to-end, discovery " + interval.toMillis() + " ms, run " + run);
-                Samples overhead = benchmark.run(interval, perSecond, elements);
-                p50.add(overhead.percentile(50));
-                p99.add(overhead.percentile(99));
+                .header(
+                        "completion",
+                        "overhead p50 ms",
+                        "overhead p99 ms",
+                        "cold p50 ms",
+                        "S3 GET / 1,000",
+                        "S3 LIST / 1,000",
+                        "S3 all / 1,000",
+                        "SQS / 1,000");
+        Map<EndToEndOverheadBenchmark.Mode, List<EndToEndOverheadBenchmark.Run>> byMode =
+                new LinkedHashMap<>();
+        modes.forEach(mode -> byMode.put(mode, new ArrayList<>()));
+        for (int run = 1; run <= pipelineRuns(); run++) {
+            // Rotate the order, so that JIT and GC drift favour no mode.
+            for (int i = 0; i < modes.size(); i++) {
+                EndToEndOverheadBenchmark.Mode mode = modes.get((i + run - 1) % modes.size());
+                progress("end-to-end, " + mode.label() + ", run " + run);
+                byMode.get(mode).add(benchmark.run(mode, perSecond, elements));
             }
-            report.row(interval.toMillis() + " ms", Report.median(p50, 0), Report.median(p99, 0));
+        }
+        for (Map.Entry<EndToEndOverheadBenchmark.Mode, List<EndToEndOverheadBenchmark.Run>>
+                entry : byMode.entrySet()) {
+            List<EndToEndOverheadBenchmark.Run> runs = entry.getValue();
+            report.row(
+                    entry.getKey().label(),
+                    Report.number(median(runs, r -> r.overheads().percentile(50)), 0),
+                    Report.number(median(runs, r -> r.overheads().percentile(99)), 0),
+                    Report.number(median(runs, r -> r.coldOverheads().percentile(50)), 0),
+                    Report.number(median(runs, r -> r.perThousand(r.s3Gets())), 0),
+                    Report.number(median(runs, r -> r.perThousand(r.s3Lists())), 0),
+                    Report.number(median(runs, r -> r.perThousand(r.s3Total())), 0),
+                    Report.number(median(runs, r -> r.perThousand(r.sqsTotal())), 0));
+        }
+        Duration window = quick ? Duration.ofSeconds(30) : Duration.ofSeconds(90);
+        report.blank()
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "Idle: the same pipeline with no elements for %d s, its requests"
+                                        + " scaled to an hour and divided by the %d readers.",
+                                window.toSeconds(),
+                                PipelineRun.PARALLELISM))
+                .blank()
+                .header("completion", "S3 LIST per hour per reader", "SQS per hour per reader");
+        for (EndToEndOverheadBenchmark.Mode mode :
+                List.of(
+                        EndToEndOverheadBenchmark.Mode.SQS,
+                        EndToEndOverheadBenchmark.Mode.listing(Duration.ofSeconds(2)))) {
+            progress("idle, " + mode.label());
+            double[] idle = benchmark.idleRequestsPerHourPerReader(mode, window);
+            report.row(mode.label(), Report.number(idle[0], 0), Report.number(idle[1], 0));
         }
     }
 
@@ -386,8 +442,12 @@ public final class BenchmarkRunner {
                                 pending),
                         Report.number(tagger, 0))
                 .row(
-                        "**checkpointed bytes per pending inference**",
+                        "**checkpointed bytes per pending inference, listing**",
                         "**" + Report.number((join + tagger) / (double) pending, 0) + "**")
+                .row(
+                        "**checkpointed bytes per pending inference, SQS** (the join only: no"
+                                + " location tagger)",
+                        "**" + Report.number(join / (double) pending, 0) + "**")
                 .row(
                         "checkpointed bytes per answered inference (the join's duplicate window"
                                 + " and the tagger's claim on the location that got no object,"

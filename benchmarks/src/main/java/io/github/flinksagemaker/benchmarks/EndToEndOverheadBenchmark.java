@@ -1,21 +1,65 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalCounters;
+import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.configuration.Configuration;
 
 import java.time.Duration;
+import java.util.Iterator;
 
 /**
  * Result latency (submit to result) minus the model's fixed latency, per element, through the whole
- * pipeline at a steady rate, for a given discovery interval of the watch source.
+ * pipeline at a steady rate with checkpointing on, from the job's first second: by SQS
+ * notification, or by listing at a given discovery interval. Also what each mode asks of S3 and SQS
+ * per inference, and when idle.
  */
 final class EndToEndOverheadBenchmark {
     static final String ENDPOINT = "overhead";
     static final Duration MODEL_LATENCY = Duration.ofMillis(200);
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+    /** Results of elements submitted in the job's first seconds: the cold phase. */
+    static final Duration COLD_PHASE = Duration.ofSeconds(10);
+
+    /** How a run learns of completions; null interval: SQS. */
+    record Mode(Duration discoveryInterval) {
+        static final Mode SQS = new Mode(null);
+
+        static Mode listing(Duration interval) {
+            return new Mode(interval);
+        }
+
+        boolean isSqs() {
+            return discoveryInterval == null;
+        }
+
+        String label() {
+            return isSqs() ? "SQS notifications" : "listing, " + discoveryInterval.toMillis() + " ms";
+        }
+    }
+
+    /** One run: overheads (ms) of all results and of the cold phase's, and requests made. */
+    record Run(
+            Samples overheads,
+            Samples coldOverheads,
+            long results,
+            long s3Gets,
+            long s3Lists,
+            long s3Total,
+            long sqsTotal) {
+        double perThousand(long requests) {
+            return requests * 1000.0 / results;
+        }
+    }
 
     private final LocalSetup setup;
     private int runs;
@@ -24,19 +68,92 @@ final class EndToEndOverheadBenchmark {
         this.setup = setup;
     }
 
-    /** Overheads in milliseconds. */
-    Samples run(Duration discoveryInterval, double perSecond, long elements) throws Exception {
-        // A fresh endpoint per run, so that no run lists and fetches another's results.
+    Run run(Mode mode, double perSecond, long elements) throws Exception {
+        // A fresh endpoint and queue per run, so that no run sees another's results.
         String endpoint = ENDPOINT + "-" + (++runs);
-        setup.register(
-                endpoint, new EchoModel(), FaultInjection.builder().latency(MODEL_LATENCY).build());
+        Configuration options = options(mode, endpoint);
+        LocalCounters counters = setup.local.counters();
+        counters.reset();
+        Recorder recorder =
+                PipelineRun.run(
+                        options,
+                        elements,
+                        1_024,
+                        perSecond,
+                        Duration.ofMinutes(3),
+                        CHECKPOINT_INTERVAL);
+        long results = recorder.count.get();
+        Samples overheads = new Samples();
+        Samples cold = new Samples();
+        long firstSubmit = recorder.submitTimes.stream().mapToLong(Long::longValue).min().orElse(0);
+        Iterator<Long> submitTimes = recorder.submitTimes.iterator();
+        for (long latency : recorder.values) {
+            long overhead = latency - MODEL_LATENCY.toMillis();
+            overheads.add(overhead);
+            if (submitTimes.next() - firstSubmit < COLD_PHASE.toMillis()) {
+                cold.add(overhead);
+            }
+        }
+        long submitted =
+                counters.invocations(InvocationKind.INLINE)
+                        + counters.invocations(InvocationKind.INPUT_LOCATION);
+        if (submitted < results) {
+            throw new IllegalStateException(submitted + " submissions for " + results + " results");
+        }
+        return new Run(
+                overheads,
+                cold,
+                results,
+                counters.s3Requests(S3Operation.GET),
+                counters.s3Requests(S3Operation.LIST),
+                counters.s3RequestsTotal(),
+                counters.sqsRequestsTotal());
+    }
+
+    /**
+     * Requests per hour per reader of a job with nothing to do: its sources alone, for {@code
+     * window}, scaled to an hour and divided by the job's parallelism.
+     *
+     * @return {S3 LIST, SQS} requests per hour per reader
+     */
+    double[] idleRequestsPerHourPerReader(Mode mode, Duration window) throws Exception {
+        String endpoint = ENDPOINT + "-idle-" + (++runs);
+        Configuration options = options(mode, endpoint);
+        LocalCounters counters = setup.local.counters();
+        counters.reset();
+        PipelineRun.idle(options, window, CHECKPOINT_INTERVAL);
+        double scale = Duration.ofHours(1).toMillis() / (double) window.toMillis();
+        return new double[] {
+            counters.s3Requests(S3Operation.LIST) * scale / PipelineRun.PARALLELISM,
+            counters.sqsRequestsTotal() * scale / PipelineRun.PARALLELISM
+        };
+    }
+
+    private Configuration options(Mode mode, String endpoint) {
+        String queue = endpoint + "-notifications";
+        setup.local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(setup.outputPath(endpoint))
+                        .s3FailurePath(setup.failurePath(endpoint))
+                        .maxConcurrentInvocations(512)
+                        .model(new EchoModel())
+                        .faults(FaultInjection.builder().latency(MODEL_LATENCY).build())
+                        .notifications(
+                                mode.isSqs()
+                                        ? LocalNotifications.builder()
+                                                .successQueue(queue)
+                                                .errorQueue(queue)
+                                                .build()
+                                        : LocalNotifications.NONE)
+                        .build());
         Configuration options = setup.connector(endpoint);
         options.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
-        options.set(WatchOptions.DISCOVERY_INTERVAL, discoveryInterval);
-        Recorder recorder =
-                PipelineRun.run(options, elements, 1_024, perSecond, Duration.ofMinutes(3));
-        Samples overheads = new Samples();
-        recorder.values.forEach(latency -> overheads.add(latency - MODEL_LATENCY.toMillis()));
-        return overheads;
+        if (mode.isSqs()) {
+            options.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
+            options.set(CompletionOptions.SQS_QUEUE_URL, setup.local.createQueue(queue));
+        } else {
+            options.set(WatchOptions.DISCOVERY_INTERVAL, mode.discoveryInterval());
+        }
+        return options;
     }
 }

@@ -25,7 +25,38 @@ import java.util.concurrent.TimeUnit;
  * unbounded). Records each result's latency, submit to result.
  */
 final class PipelineRun {
+    static final int PARALLELISM = 2;
+
     private PipelineRun() {}
+
+    /** The pipeline with no elements at all, for {@code window}: what its sources cost idle. */
+    static void idle(Configuration options, Duration window, Duration checkpointInterval)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(PARALLELISM);
+        env.enableCheckpointing(checkpointInterval.toMillis());
+        SageMakerAsyncInference.<Long>builder()
+                .setAll(options)
+                .serializer(i -> SerializedRequest.of(LocalSetup.payload(i, 16)))
+                .build()
+                .apply(
+                        env.fromSource(
+                                new DataGeneratorSource<>(i -> i, 0, Types.LONG),
+                                WatermarkStrategy.noWatermarks(),
+                                "no elements"))
+                .sinkTo(new DiscardingSink<>());
+        JobClient job = env.executeAsync("idle pipeline");
+        try {
+            Thread.sleep(window.toMillis());
+        } finally {
+            job.cancel().get(1, TimeUnit.MINUTES);
+            try {
+                job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+            } catch (ExecutionException cancelled) {
+                // The expected end of a cancelled job.
+            }
+        }
+    }
 
     /**
      * @param perSecond the generator's rate, or 0 for as fast as the job takes them
@@ -38,10 +69,27 @@ final class PipelineRun {
             double perSecond,
             Duration timeout)
             throws Exception {
+        return run(options, elements, payloadBytes, perSecond, timeout, null);
+    }
+
+    /**
+     * @param checkpointInterval checkpointing as in production, or null for none
+     */
+    static Recorder run(
+            Configuration options,
+            long elements,
+            int payloadBytes,
+            double perSecond,
+            Duration timeout,
+            Duration checkpointInterval)
+            throws Exception {
         String name = "pipeline-" + System.nanoTime();
         Recorder recorder = Recorder.create(name);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
+        env.setParallelism(PARALLELISM);
+        if (checkpointInterval != null) {
+            env.enableCheckpointing(checkpointInterval.toMillis());
+        }
         DataGeneratorSource<Long> generator =
                 perSecond > 0
                         ? new DataGeneratorSource<>(
@@ -85,7 +133,7 @@ final class PipelineRun {
         return recorder;
     }
 
-    /** Counts every result and keeps the latency of successful ones. */
+    /** Counts every result and keeps the latency and submit time of successful ones. */
     static final class RecordResult
             extends RichMapFunction<InferenceResult<Long>, InferenceResult<Long>> {
         private static final long serialVersionUID = 1L;
@@ -105,6 +153,7 @@ final class PipelineRun {
         public InferenceResult<Long> map(InferenceResult<Long> result) {
             if (result.isSuccess()) {
                 recorder.values.add(result.latencyMillis());
+                recorder.submitTimes.add(result.submitTimeMillis());
             }
             recorder.arrived();
             return result;

@@ -17,6 +17,9 @@ final class Recorder {
     final AtomicLong lastNanos = new AtomicLong();
     final ConcurrentLinkedQueue<Long> values = new ConcurrentLinkedQueue<>();
 
+    /** When each recorded value's element was submitted (epoch ms), where a job records it. */
+    final ConcurrentLinkedQueue<Long> submitTimes = new ConcurrentLinkedQueue<>();
+
     static Recorder create(String name) {
         Recorder recorder = new Recorder();
         RECORDERS.put(name, recorder);

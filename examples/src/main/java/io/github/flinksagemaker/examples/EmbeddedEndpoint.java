@@ -1,9 +1,11 @@
 package io.github.flinksagemaker.examples;
 
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
@@ -18,6 +20,9 @@ import java.time.Duration;
 public final class EmbeddedEndpoint {
     static final String NAME = "review-sentiment";
 
+    /** The queue subscribed to the endpoint's success and error notifications. */
+    static final String NOTIFICATION_QUEUE = NAME + "-notifications";
+
     private EmbeddedEndpoint() {}
 
     /** Starts the local endpoint; the caller closes it. */
@@ -30,6 +35,11 @@ public final class EmbeddedEndpoint {
                         .maxConcurrentInvocations(64)
                         .model(new SentimentDemoModel())
                         .faults(faults)
+                        .notifications(
+                                LocalNotifications.builder()
+                                        .successQueue(NOTIFICATION_QUEUE)
+                                        .errorQueue(NOTIFICATION_QUEUE)
+                                        .build())
                         .build());
         return local;
     }
@@ -42,6 +52,17 @@ public final class EmbeddedEndpoint {
         config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
         config.set(SubmitOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
         config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
+        return config;
+    }
+
+    /**
+     * The options that switch {@link #connectorOptions} to completion by notification, from the
+     * endpoint's queue.
+     */
+    public static Configuration sqsCompletion(LocalSageMakerAsync local) {
+        Configuration config = new Configuration();
+        config.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
+        config.set(CompletionOptions.SQS_QUEUE_URL, local.createQueue(NOTIFICATION_QUEUE));
         return config;
     }
 }

@@ -15,7 +15,15 @@ record ExampleOptions(
         String region,
         String outputPath,
         String failurePath,
-        String inputPrefix) {
+        String inputPrefix,
+        Completion completion,
+        String queueUrl) {
+
+    /** How the job learns of completions. */
+    enum Completion {
+        SQS,
+        LISTING
+    }
 
     static final String USAGE =
             String.join(
@@ -30,7 +38,11 @@ record ExampleOptions(
                     "  --region REGION       its region, e.g. eu-west-1",
                     "  --output-path S3URI   its S3OutputPath",
                     "  --failure-path S3URI  its S3FailurePath",
-                    "  --input-prefix S3URI  where payloads over 128,000 bytes are uploaded");
+                    "  --input-prefix S3URI  where payloads over 128,000 bytes are uploaded",
+                    "  --completion MODE     sqs (notifications) or listing (S3); default: sqs on the",
+                    "                        embedded endpoint, listing on a real one",
+                    "  --queue-url URL       with a real endpoint and --completion sqs: the SQS queue",
+                    "                        subscribed to its SuccessTopic and ErrorTopic");
 
     private static final Set<String> NAMES =
             Set.of(
@@ -42,7 +54,9 @@ record ExampleOptions(
                     "region",
                     "output-path",
                     "failure-path",
-                    "input-prefix");
+                    "input-prefix",
+                    "completion",
+                    "queue-url");
 
     static ExampleOptions parse(String[] args) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -66,12 +80,24 @@ record ExampleOptions(
                         values.get("region"),
                         values.get("output-path"),
                         values.get("failure-path"),
-                        values.get("input-prefix"));
+                        values.get("input-prefix"),
+                        completion(values),
+                        values.get("queue-url"));
         if (options.input() != null && options.rate() != null) {
             throw new IllegalArgumentException("--input and --rate exclude each other");
         }
         if (options.count() != null && options.rate() == null) {
             throw new IllegalArgumentException("--count goes with --rate");
+        }
+        if (!options.embedded()
+                && options.completion() == Completion.SQS
+                && options.queueUrl() == null) {
+            throw new IllegalArgumentException(
+                    "--completion sqs with --endpoint-name needs --queue-url as well");
+        }
+        if (options.embedded() && options.queueUrl() != null) {
+            throw new IllegalArgumentException(
+                    "--queue-url goes with --endpoint-name: the embedded endpoint has its own queue");
         }
         if (!options.embedded()) {
             for (String required :
@@ -83,6 +109,24 @@ record ExampleOptions(
             }
         }
         return options;
+    }
+
+    private static Completion completion(Map<String, String> values) {
+        String value = values.get("completion");
+        if (value == null) {
+            return values.containsKey("endpoint-name") && !values.containsKey("queue-url")
+                    ? Completion.LISTING
+                    : Completion.SQS;
+        }
+        switch (value) {
+            case "sqs":
+                return Completion.SQS;
+            case "listing":
+                return Completion.LISTING;
+            default:
+                throw new IllegalArgumentException(
+                        "--completion must be sqs or listing, got " + value);
+        }
     }
 
     /** Whether to start the embedded local endpoint (no real endpoint named). */

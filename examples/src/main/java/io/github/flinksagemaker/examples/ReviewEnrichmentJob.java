@@ -2,6 +2,7 @@ package io.github.flinksagemaker.examples;
 
 import io.github.flinksagemaker.connector.SageMakerAsyncInference;
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
@@ -93,12 +94,19 @@ public final class ReviewEnrichmentJob {
         Configuration config = new Configuration();
         if (local != null) {
             config.addAll(EmbeddedEndpoint.connectorOptions(local));
+            if (options.completion() == ExampleOptions.Completion.SQS) {
+                config.addAll(EmbeddedEndpoint.sqsCompletion(local));
+            }
         } else {
             config.set(AwsConfigOptions.AWS_REGION, options.region());
             config.set(SubmitOptions.ENDPOINT_NAME, options.endpointName());
             config.set(WatchOptions.OUTPUT_PREFIX, options.outputPath());
             config.set(WatchOptions.FAILURE_PREFIX, options.failurePath());
             config.set(SubmitOptions.S3_INPUT_PREFIX, options.inputPrefix());
+            if (options.completion() == ExampleOptions.Completion.SQS) {
+                config.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
+                config.set(CompletionOptions.SQS_QUEUE_URL, options.queueUrl());
+            }
         }
         config.set(SubmitOptions.CONTENT_TYPE, "application/json");
         config.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "reviews/{yyyy}/{MM}/{dd}/{HH}");
@@ -137,8 +145,12 @@ public final class ReviewEnrichmentJob {
             lines = options.input() != null ? Reviews.read(options.input()) : Reviews.bundled();
             reviews = env.fromData(Types.STRING, lines.toArray(new String[0]));
             console.printf(
-                    "Enriching %,d reviews from %s%n",
-                    lines.size(), options.input() != null ? options.input() : "the bundled sample");
+                    "Enriching %,d reviews from %s; completions by %s%n",
+                    lines.size(),
+                    options.input() != null ? options.input() : "the bundled sample",
+                    options.completion() == ExampleOptions.Completion.SQS
+                            ? "SQS notifications"
+                            : "listing S3");
         }
         long expected =
                 lines != null
@@ -181,7 +193,7 @@ public final class ReviewEnrichmentJob {
             stop(job);
         }
         printProgress(console, summary, started);
-        summary.print(console, local != null ? local.counters().s3RequestsTotal() : null);
+        summary.print(console, local != null ? ServiceRequests.of(local.counters()) : null);
         console.printf("Enriched records written to %s%n", options.output().toAbsolutePath());
         return summary;
     }

@@ -59,7 +59,7 @@ public final class RunSummary {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    public synchronized void print(PrintStream out, Long s3Requests) {
+    public synchronized void print(PrintStream out, ServiceRequests requests) {
         out.println();
         out.println("Summary");
         out.printf("  %-12s %8s %8s %8s %8s%n", "status", "INLINE", "S3", "none", "total");
@@ -77,14 +77,15 @@ public final class RunSummary {
         out.printf(
                 "  end-to-end latency   p50 %,d ms   p95 %,d ms   p99 %,d ms%n",
                 percentile(50), percentile(95), percentile(99));
-        if (s3Requests != null && total > 0) {
+        if (requests != null && total > 0) {
             out.printf(
-                    "  S3 requests per 1,000 inferences   %,.0f  (%,d requests: uploads, listings,"
-                            + " reads)%n",
-                    s3Requests * 1000.0 / total, s3Requests);
+                    "  client requests per 1,000 inferences   SageMaker %,.0f   S3 %,.0f   SQS %,.0f%n",
+                    requests.sageMaker() * 1000.0 / total,
+                    requests.s3() * 1000.0 / total,
+                    requests.sqs() * 1000.0 / total);
         } else {
             out.println(
-                    "  S3 requests per 1,000 inferences   n/a (counted only on the embedded"
+                    "  client requests per 1,000 inferences   n/a (counted only on the embedded"
                             + " endpoint)");
         }
     }

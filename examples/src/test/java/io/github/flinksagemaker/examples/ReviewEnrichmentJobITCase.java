@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -26,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReviewEnrichmentJobITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void enrichesEveryReviewExactlyOnceAndPrintsProgressAndASummary(@TempDir Path dir)
-            throws Exception {
+    @ParameterizedTest(name = "completion by {0}")
+    @ValueSource(strings = {"sqs", "listing"})
+    void enrichesEveryReviewExactlyOnceAndPrintsProgressAndASummary(
+            String completion, @TempDir Path dir) throws Exception {
         List<String> input = new ArrayList<>();
         for (long i = 0; i < 12; i++) {
             input.add(Reviews.generate(i));
@@ -49,7 +52,9 @@ class ReviewEnrichmentJobITCase {
                                     "--input",
                                     inputFile.toString(),
                                     "--output",
-                                    outputFile.toString()
+                                    outputFile.toString(),
+                                    "--completion",
+                                    completion
                                 }),
                         new PrintStream(console, true, StandardCharsets.UTF_8));
 
@@ -74,7 +79,16 @@ class ReviewEnrichmentJobITCase {
                 .contains("] submitted ")
                 .contains("Summary")
                 .contains("end-to-end latency")
-                .contains("S3 requests per 1,000 inferences");
+                .contains(
+                        completion.equals("sqs")
+                                ? "completions by SQS notifications"
+                                : "completions by listing S3")
+                .containsPattern(
+                        completion.equals("sqs")
+                                ? "client requests per 1,000 inferences +SageMaker [0-9,]+ +S3"
+                                        + " [0-9,]+ +SQS [1-9][0-9,]*"
+                                : "client requests per 1,000 inferences +SageMaker [0-9,]+ +S3"
+                                        + " [0-9,]+ +SQS 0\\b");
     }
 
     private static String expectedRecord(String line) throws Exception {

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
@@ -15,7 +16,9 @@ import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.OutputNaming;
 import io.github.flinksagemaker.local.model.EchoModel;
@@ -222,24 +225,53 @@ class SageMakerAsyncInferenceITCase {
         List<String> elements = elements(10_000, naming.ordinal());
         // The outage outlasts the unmatched-output retention and the deadlines of everything
         // submitted in the last seconds before it: those answers are found at restore.
-        Duration resultTimeout = Duration.ofSeconds(30);
-        Duration outage = resultTimeout.plusSeconds(5);
-        StreamExecutionEnvironment env = environment(new Configuration());
         SageMakerAsyncInference<String, String> inference =
                 inference(endpoint)
                         .set(SubmitOptions.OUTPUT_FILENAME, naming == Naming.FILENAME_FROM_ID)
-                        .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
+                        .set(SubmitOptions.RESULT_TIMEOUT, OUTAGE_TEST_RESULT_TIMEOUT)
                         .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(3))
                         .build();
+        JobMetrics metrics = runThroughATaskManagerOutage(inference, elements, "e2e " + naming);
+        Map<String, InferenceResult<String>> byId = assertExactlyOneCorrectResultEach(elements);
+        String location = byId.get("item-4").resultLocation();
+        switch (naming) {
+            case FILENAME_FROM_ID -> assertThat(location).endsWith("/" + filename("item-4"));
+            case ENDPOINT_INFERENCE_ID -> assertThat(location).endsWith("/item-4.out");
+            default -> assertThat(location).doesNotContain("item-4");
+        }
+        assertThat(local.counters().rejections(Rejection.THROTTLED)).isPositive();
+        assertThat(local.counters().rejections(Rejection.SERVICE_UNAVAILABLE)).isPositive();
+        assertThat(local.counters().rejections(Rejection.INTERNAL_FAILURE)).isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.staleOutputsDropped")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.duplicateIdsRejected"))
+                .as("neither the guard nor the join saw an ID twice across the restarts")
+                .isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
+    }
 
+    private static final Duration OUTAGE_TEST_RESULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The results of the last {@link #runThroughATaskManagerOutage}. */
+    private List<InferenceResult<String>> outageResults;
+
+    /**
+     * Runs {@code inference} over {@code elements}, kills the TaskManager after 3,000 results for
+     * longer than the result timeout, and reads on until every element has a result and nothing
+     * more comes for 3 s.
+     */
+    private JobMetrics runThroughATaskManagerOutage(
+            SageMakerAsyncInference<String, String> inference, List<String> elements, String name)
+            throws Exception {
+        Duration outage = OUTAGE_TEST_RESULT_TIMEOUT.plusSeconds(5);
+        StreamExecutionEnvironment env = environment(new Configuration());
         CloseableIterator<InferenceResult<String>> iterator =
                 inference
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
-        JobClient job = env.executeAsync("e2e " + naming);
+        JobClient job = env.executeAsync(name);
         ResultCollector<String> collector = new ResultCollector<>(iterator);
         JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
-        List<InferenceResult<String>> all;
         try (collector) {
             long until = System.nanoTime() + STALL.toNanos();
             while (collector.size() < 3_000) {
@@ -255,12 +287,18 @@ class SageMakerAsyncInferenceITCase {
                     InferenceResult::inferenceId,
                     STALL);
             // A duplicate would come right after the last expected result: keep watching.
-            all = collector.andNothingMoreFor(Duration.ofSeconds(3));
+            outageResults = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
             job.cancel().get();
         }
-
         assertThat(restarts(metrics)).as("the job really restarted").isPositive();
+        return metrics;
+    }
+
+    /** Checks the results of the last outage run: one per element, each the right one. */
+    private Map<String, InferenceResult<String>> assertExactlyOneCorrectResultEach(
+            List<String> elements) {
+        List<InferenceResult<String>> all = outageResults;
         assertThat(all).as("one result per element, no duplicates").hasSize(elements.size());
         Map<String, InferenceResult<String>> byId =
                 all.stream()
@@ -288,21 +326,69 @@ class SageMakerAsyncInferenceITCase {
                 assertThat(result.output()).isEqualTo(DigestModel.digest(payload(element)));
             }
         }
-        String location = byId.get("item-4").resultLocation();
-        switch (naming) {
-            case FILENAME_FROM_ID -> assertThat(location).endsWith("/" + filename("item-4"));
-            case ENDPOINT_INFERENCE_ID -> assertThat(location).endsWith("/item-4.out");
-            default -> assertThat(location).doesNotContain("item-4");
-        }
-        assertThat(local.counters().rejections(Rejection.THROTTLED)).isPositive();
-        assertThat(local.counters().rejections(Rejection.SERVICE_UNAVAILABLE)).isPositive();
-        assertThat(local.counters().rejections(Rejection.INTERNAL_FAILURE)).isPositive();
-        assertThat(metrics.counterSum("sagemakerAsync.staleOutputsDropped")).isZero();
-        assertThat(metrics.counterSum("sagemakerAsync.duplicateIdsRejected"))
-                .as("neither the guard nor the join saw an ID twice across the restarts")
-                .isZero();
-        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+        return byId;
+    }
+
+    /**
+     * Completion by notification: SNS envelopes through SQS, one in ten delivered twice, one in
+     * fifty never (found by the look at the deadline), and a TaskManager outage that leaves
+     * received but undeleted messages to come back after their visibility timeout.
+     */
+    @Test
+    void everyElementGetsExactlyOneCorrectResultFromDuplicatedAndLostNotificationsAndAnOutage()
+            throws Exception {
+        String endpoint = "e2e-sqs";
+        String queue = endpoint + "-notifications";
+        String queueUrl = local.createQueue(queue);
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
+                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
+                        .maxConcurrentInvocations(256)
+                        .model(new DigestModel())
+                        .faults(
+                                FaultInjection.builder()
+                                        .latency(Duration.ofMillis(5), Duration.ofMillis(300))
+                                        .throttledFraction(0.1)
+                                        .serviceUnavailableFraction(0.03)
+                                        .build())
+                        .notifications(
+                                LocalNotifications.builder()
+                                        .successQueue(queue)
+                                        .errorQueue(queue)
+                                        .rawDelivery(false)
+                                        .duplicateFraction(0.1)
+                                        .dropFraction(0.02)
+                                        .delay(Duration.ZERO, Duration.ofMillis(200))
+                                        .build())
+                        .build());
+        List<String> elements = elements(10_000, 11);
+        long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+        SageMakerAsyncInference<String, String> inference =
+                inference(endpoint)
+                        .sqsCompletion(queueUrl)
+                        .set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(5))
+                        .set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(1))
+                        .set(SubmitOptions.RESULT_TIMEOUT, OUTAGE_TEST_RESULT_TIMEOUT)
+                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(3))
+                        .build();
+
+        JobMetrics metrics = runThroughATaskManagerOutage(inference, elements, "e2e sqs");
+
+        assertExactlyOneCorrectResultEach(elements);
+        assertThat(local.counters().notificationsDuplicated()).isPositive();
+        assertThat(local.counters().notificationsDropped()).isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsFoundAtDeadline"))
+                .as("lost notifications answered by the look at the deadline")
+                .isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.sqsMessagesDeleted")).isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.sqsUnparseableMessages")).isZero();
+        assertThat(metrics.counterSum("sagemakerAsync.duplicateIdsRejected")).isZero();
         assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
+        assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
+                .as("no listing: only the exact-key looks at deadlines")
+                .isLessThanOrEqualTo(
+                        2 * metrics.counterSum("sagemakerAsync.deadlineChecks") + 10);
     }
 
     /**

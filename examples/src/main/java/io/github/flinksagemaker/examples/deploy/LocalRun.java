@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.examples.EmbeddedEndpoint;
 import io.github.flinksagemaker.examples.ReviewEnrichmentJob;
 import io.github.flinksagemaker.examples.RunSummary;
+import io.github.flinksagemaker.examples.ServiceRequests;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
@@ -191,7 +192,7 @@ final class LocalRun implements AutoCloseable {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        summary.print(console, endpoint != null ? endpoint.counters().s3RequestsTotal() : null);
+        summary.print(console, endpoint != null ? ServiceRequests.of(endpoint.counters()) : null);
         long deadTotal = sum(deadLetters);
         console.printf(
                 "  dead letters %,d%s%n", deadTotal, deadTotal == 0 ? "" : " " + deadLetters);
