@@ -64,6 +64,28 @@ class AppSettingsTest {
     }
 
     @Test
+    void completionModeSqsAndItsQueuePassThroughToTheConnector() {
+        String queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/completions";
+        Map<String, Properties> groups = real();
+        Properties options = groups.computeIfAbsent("ConnectorOptions", g -> new Properties());
+        options.setProperty("sagemaker.completion.mode", "SQS");
+        options.setProperty("sagemaker.completion.sqs.queue-url", queue);
+        options.setProperty("sagemaker.completion.sqs.visibility-timeout", "5 min");
+        options.setProperty("aws.sqs.endpoint", "https://sqs.eu-west-1.amazonaws.com");
+
+        Map<String, String> connector =
+                AppSettings.from(groups, false).connectorConfiguration().toMap();
+
+        assertThat(connector)
+                .containsEntry("sagemaker.completion.mode", "SQS")
+                .containsEntry("sagemaker.completion.sqs.queue-url", queue)
+                .containsEntry("sagemaker.completion.sqs.visibility-timeout", "5 min")
+                .containsEntry("aws.sqs.endpoint", "https://sqs.eu-west-1.amazonaws.com")
+                // The endpoint group still gives the prefixes: the deadline looks in S3.
+                .containsEntry("sagemaker.watch.output-prefix", "s3://b/async/output");
+    }
+
+    @Test
     void onTheServiceTheEndpointIsRequired() {
         Map<String, Properties> groups = real();
         groups.get("SageMakerEndpoint").remove("endpoint.name");

@@ -499,6 +499,242 @@ class CloudFormationTemplateTest {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Completion mode SQS
+
+    private static final String QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:CompletionQueue";
+    private static final String QUEUE_URL =
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/CompletionQueue";
+    private static final String DEAD_LETTER_QUEUE_ARN =
+            "arn:aws:sqs:eu-west-1:123456789012:CompletionDeadLetterQueue";
+    private static final String SUCCESS_TOPIC = "arn:aws:sns:eu-west-1:123456789012:SuccessTopic";
+    private static final String ERROR_TOPIC = "arn:aws:sns:eu-west-1:123456789012:ErrorTopic";
+    private static final List<String> SQS_MODE_RESOURCES =
+            List.of(
+                    "SuccessTopic",
+                    "ErrorTopic",
+                    "CompletionQueue",
+                    "CompletionDeadLetterQueue",
+                    "CompletionQueuePolicy",
+                    "SuccessSubscription",
+                    "ErrorSubscription");
+
+    private static Map<String, Object> sqsMode() {
+        Map<String, Object> params = sample();
+        params.put("CompletionMode", "SQS");
+        return params;
+    }
+
+    @Test
+    void completionModeSqsIsAConditionAndListingStaysTheDefault() {
+        assertThat(template.at("/Parameters/CompletionMode/Default").asText())
+                .isEqualTo("S3_LISTING");
+        assertThat(template.at("/Parameters/CompletionMode/AllowedValues").toString())
+                .isEqualTo("[\"S3_LISTING\",\"SQS\"]");
+        assertThat(template.at("/Conditions/SqsCompletion").toString())
+                .isEqualTo("{\"Fn::Equals\":[{\"Ref\":\"CompletionMode\"},\"SQS\"]}");
+        for (String resource : SQS_MODE_RESOURCES) {
+            assertThat(template.at("/Resources/" + resource + "/Condition").asText())
+                    .as(resource)
+                    .isEqualTo("SqsCompletion");
+        }
+
+        // The default renders the stack as before: no topic, no queue, no SQS grant or option.
+        Stack listing = new Stack(sample());
+        assertThat(listing.resources()).containsOnlyKeys("ApplicationRole", "Application");
+        assertThat(grants(listing.policy()).keySet()).noneMatch(a -> a.startsWith("sqs:"));
+        assertThat(listing.propertyGroups().get("ConnectorOptions"))
+                .containsOnlyKeys("sagemaker.submit.capacity", "sagemaker.join.cleanup");
+        assertThat(listing.outputs()).containsOnlyKeys("ApplicationName", "ApplicationRoleArn");
+
+        Stack sqs = new Stack(sqsMode());
+        assertThat(sqs.resources().keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        concat(List.of("ApplicationRole", "Application"), SQS_MODE_RESOURCES));
+        assertThat(sqs.outputs())
+                .containsEntry("SuccessTopicArn", SUCCESS_TOPIC)
+                .containsEntry("ErrorTopicArn", ERROR_TOPIC)
+                .containsEntry("CompletionQueueUrl", QUEUE_URL);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void inSqsModeCreatesTopicsAndAQueueThatSurvivesDowntimeAndCheckpoints() {
+        Map<String, Map<String, Object>> resources = new Stack(sqsMode()).resources();
+        assertThat(resources.get("SuccessTopic").get("Type")).isEqualTo("AWS::SNS::Topic");
+        assertThat(resources.get("ErrorTopic").get("Type")).isEqualTo("AWS::SNS::Topic");
+
+        Map<String, Object> queue = resources.get("CompletionQueue");
+        assertThat(queue.get("Type")).isEqualTo("AWS::SQS::Queue");
+        Map<String, Object> properties = (Map<String, Object>) queue.get("Properties");
+        // The longest downtime the job survives without losing completions: the maximum.
+        assertThat(properties.get("MessageRetentionPeriod"))
+                .isEqualTo(String.valueOf(Duration.ofDays(14).toSeconds()));
+        // Messages are deleted after the checkpoint covering their emission: above the
+        // service's default checkpoint interval of 60 s (CheckpointConfiguration DEFAULT).
+        assertThat(
+                        template.at(
+                                        "/Resources/Application/Properties/ApplicationConfiguration/FlinkApplicationConfiguration/CheckpointConfiguration/ConfigurationType")
+                                .asText())
+                .isEqualTo("DEFAULT");
+        assertThat(Integer.parseInt((String) properties.get("VisibilityTimeout")))
+                .isGreaterThan(60)
+                .isLessThanOrEqualTo(43_200);
+        assertThat(properties.get("SqsManagedSseEnabled")).isEqualTo("true");
+        assertThat(properties.get("RedrivePolicy"))
+                .isEqualTo(
+                        Map.of(
+                                "deadLetterTargetArn",
+                                DEAD_LETTER_QUEUE_ARN,
+                                "maxReceiveCount",
+                                "5"));
+
+        Map<String, Object> deadLetters =
+                (Map<String, Object>) resources.get("CompletionDeadLetterQueue").get("Properties");
+        assertThat(resources.get("CompletionDeadLetterQueue").get("Type"))
+                .isEqualTo("AWS::SQS::Queue");
+        assertThat(deadLetters.get("MessageRetentionPeriod"))
+                .isEqualTo(String.valueOf(Duration.ofDays(14).toSeconds()));
+        assertThat(deadLetters).doesNotContainKey("RedrivePolicy");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void subscribesTheQueueToBothTopicsWithRawMessageDelivery() {
+        Map<String, Map<String, Object>> resources = new Stack(sqsMode()).resources();
+        Set<String> topics = new TreeSet<>();
+        for (String name : List.of("SuccessSubscription", "ErrorSubscription")) {
+            Map<String, Object> subscription = resources.get(name);
+            assertThat(subscription.get("Type")).isEqualTo("AWS::SNS::Subscription");
+            // Delivered once the queue admits the topics.
+            assertThat(subscription.get("DependsOn")).isEqualTo("CompletionQueuePolicy");
+            Map<String, Object> properties = (Map<String, Object>) subscription.get("Properties");
+            assertThat(properties)
+                    .containsEntry("Protocol", "sqs")
+                    .containsEntry("Endpoint", QUEUE_ARN)
+                    .containsEntry("RawMessageDelivery", "true");
+            assertThat(
+                            template.at("/Resources/" + name + "/Properties/RawMessageDelivery")
+                                    .isBoolean())
+                    .as("RawMessageDelivery of %s is a JSON boolean", name)
+                    .isTrue();
+            topics.add((String) properties.get("TopicArn"));
+        }
+        assertThat(topics).containsExactlyInAnyOrder(SUCCESS_TOPIC, ERROR_TOPIC);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theQueueAdmitsOnlySnsSendingFromTheTwoTopics() {
+        Map<String, Object> policy =
+                (Map<String, Object>) new Stack(sqsMode()).resources().get("CompletionQueuePolicy");
+        assertThat(policy.get("Type")).isEqualTo("AWS::SQS::QueuePolicy");
+        Map<String, Object> properties = (Map<String, Object>) policy.get("Properties");
+        assertThat(properties.get("Queues")).isEqualTo(List.of(QUEUE_URL));
+        List<Map<String, Object>> statements =
+                (List<Map<String, Object>>)
+                        ((Map<String, Object>) properties.get("PolicyDocument")).get("Statement");
+        assertThat(statements).hasSize(1);
+        Map<String, Object> statement = statements.get(0);
+        assertThat(statement.get("Effect")).isEqualTo("Allow");
+        assertThat(statement.get("Principal")).isEqualTo(Map.of("Service", "sns.amazonaws.com"));
+        assertThat(actions(statement)).containsExactly("sqs:SendMessage");
+        assertThat(strings(statement.get("Resource"))).containsExactly(QUEUE_ARN);
+        Map<String, Object> condition = (Map<String, Object>) statement.get("Condition");
+        assertThat(condition).containsOnlyKeys("ArnEquals");
+        Map<String, Object> arnEquals = (Map<String, Object>) condition.get("ArnEquals");
+        assertThat(arnEquals).containsOnlyKeys("aws:SourceArn");
+        assertThat(strings(arnEquals.get("aws:SourceArn")))
+                .containsExactlyInAnyOrder(SUCCESS_TOPIC, ERROR_TOPIC);
+    }
+
+    @Test
+    void grantsTheQueueActionsOnTheQueueOnly() {
+        List<Map<String, Object>> listing = new Stack(sample()).policy();
+        List<Map<String, Object>> policy = new Stack(sqsMode()).policy();
+
+        Map<String, Set<String>> expected = new TreeMap<>(grants(listing));
+        for (String action :
+                List.of(
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueAttributes")) {
+            expected.put(action, Set.of(QUEUE_ARN));
+        }
+        // SQS mode adds the queue grants and changes nothing else (the deadline still looks in
+        // S3, and responses over 128 KB are still read from it).
+        assertThat(grants(policy)).isEqualTo(expected);
+        List<Map<String, Object>> sqs =
+                policy.stream()
+                        .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("sqs:")))
+                        .toList();
+        assertThat(sqs).hasSize(1);
+        assertThat(sqs.get(0).get("Sid")).isEqualTo("ReceiveCompletionNotifications");
+        assertThat(sqs.get(0)).doesNotContainKey("Condition");
+
+        // Whatever the parameters: no SQS action or resource written with a wildcard, and the
+        // queue grants exist only in the SqsCompletion branch.
+        for (JsonNode statement : rawStatements()) {
+            if (rawActions(statement).stream().anyMatch(a -> a.startsWith("sqs:"))) {
+                assertThat(rawActions(statement)).noneMatch(a -> a.contains("*"));
+                assertThat(statement.get("Resource").toString())
+                        .isEqualTo("{\"Fn::GetAtt\":[\"CompletionQueue\",\"Arn\"]}");
+            }
+        }
+        long guarded = 0;
+        for (JsonNode statement :
+                template.at(
+                        "/Resources/ApplicationRole/Properties/Policies/0/PolicyDocument/Statement")) {
+            if (statement.has("Fn::If")
+                    && statement.get("Fn::If").get(0).asText().equals("SqsCompletion")) {
+                assertThat(statement.get("Fn::If").get(2).toString())
+                        .isEqualTo("{\"Ref\":\"AWS::NoValue\"}");
+                guarded++;
+            }
+        }
+        assertThat(guarded).isEqualTo(1);
+        assertThat(resourcesOf(listing, "sqs:ReceiveMessage")).isEmpty();
+    }
+
+    @Test
+    void passesTheCompletionModeAndQueueToTheConnector() {
+        Map<String, Map<String, String>> groups = new Stack(sqsMode()).propertyGroups();
+        assertThat(groups.get("ConnectorOptions"))
+                .containsEntry("sagemaker.completion.mode", "SQS")
+                .containsEntry("sagemaker.completion.sqs.queue-url", QUEUE_URL);
+
+        Map<String, Properties> asService = new HashMap<>();
+        groups.forEach(
+                (id, map) -> {
+                    Properties properties = new Properties();
+                    properties.putAll(map);
+                    asService.put(id, properties);
+                });
+        assertThat(AppSettings.from(asService, false).connectorConfiguration().toMap())
+                .containsEntry("sagemaker.completion.mode", "SQS")
+                .containsEntry("sagemaker.completion.sqs.queue-url", QUEUE_URL);
+    }
+
+    @Test
+    void outputsTheNotificationConfigToSetOnTheEndpointConfig() throws Exception {
+        String notification = new Stack(sqsMode()).outputs().get("NotificationConfig");
+        JsonNode config = new ObjectMapper().readTree(notification);
+        assertThat(config.get("SuccessTopic").asText()).isEqualTo(SUCCESS_TOPIC);
+        assertThat(config.get("ErrorTopic").asText()).isEqualTo(ERROR_TOPIC);
+        assertThat(config.get("IncludeInferenceResponseIn").toString())
+                .isEqualTo("[\"SUCCESS_NOTIFICATION_TOPIC\"]");
+        assertThat(template.at("/Parameters/CompletionMode/Description").asText())
+                .contains("NotificationConfig")
+                .contains("sns:Publish");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Helpers
 
     private static final String BOOTSTRAP =
@@ -726,7 +962,7 @@ class CloudFormationTemplateTest {
                     case "Fn::Not":
                         return !(Boolean) eval(argument.get(0));
                     case "Fn::GetAtt":
-                        return argument.get(0).asText() + "." + argument.get(1).asText();
+                        return getAtt(argument.get(0).asText(), argument.get(1).asText());
                     default:
                         assertThat(function).as("unsupported intrinsic").doesNotStartWith("Fn::");
                 }
@@ -749,9 +985,79 @@ class CloudFormationTemplateTest {
             return (Boolean) eval(definition);
         }
 
+        /** The resources the stack creates, rendered, by logical id. */
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> resources() {
+            Map<String, Map<String, Object>> resources = new LinkedHashMap<>();
+            template.get("Resources")
+                    .fields()
+                    .forEachRemaining(
+                            resource -> {
+                                if (created(resource.getKey())) {
+                                    resources.put(
+                                            resource.getKey(),
+                                            (Map<String, Object>) eval(resource.getValue()));
+                                }
+                            });
+            return resources;
+        }
+
+        /** The stack's outputs, rendered, by name. */
+        Map<String, String> outputs() {
+            Map<String, String> outputs = new LinkedHashMap<>();
+            template.get("Outputs")
+                    .fields()
+                    .forEachRemaining(
+                            output -> {
+                                JsonNode guard = output.getValue().get("Condition");
+                                if (guard == null || condition(guard.asText())) {
+                                    outputs.put(
+                                            output.getKey(),
+                                            (String) eval(output.getValue().get("Value")));
+                                }
+                            });
+            return outputs;
+        }
+
+        private boolean created(String resource) {
+            JsonNode guard = template.at("/Resources/" + resource + "/Condition");
+            return guard.isMissingNode() || condition(guard.asText());
+        }
+
+        /** A resource's {@code Ref}, as CloudFormation returns it for the types used. */
+        private String resourceRef(String resource) {
+            assertThat(created(resource))
+                    .as("Ref to %s, which this stack does not create", resource)
+                    .isTrue();
+            String type = template.at("/Resources/" + resource + "/Type").asText();
+            return switch (type) {
+                case "AWS::SQS::Queue" ->
+                        "https://sqs." + REGION + ".amazonaws.com/" + ACCOUNT + "/" + resource;
+                case "AWS::SNS::Topic" -> "arn:aws:sns:" + REGION + ":" + ACCOUNT + ":" + resource;
+                default -> resource;
+            };
+        }
+
+        private String getAtt(String resource, String attribute) {
+            assertThat(template.at("/Resources/" + resource).isMissingNode())
+                    .as("Fn::GetAtt of %s", resource)
+                    .isFalse();
+            assertThat(created(resource))
+                    .as("Fn::GetAtt of %s, which this stack does not create", resource)
+                    .isTrue();
+            String type = template.at("/Resources/" + resource + "/Type").asText();
+            if (type.equals("AWS::SQS::Queue") && attribute.equals("Arn")) {
+                return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + resource;
+            }
+            return resource + "." + attribute;
+        }
+
         private Object ref(String name) {
             if (name.equals("AWS::NoValue")) {
                 return NO_VALUE;
+            }
+            if (!template.at("/Resources/" + name).isMissingNode()) {
+                return resourceRef(name);
             }
             Object value = parameters.get(name);
             assertThat(value).as("parameter %s", name).isNotNull();
