@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,13 +44,18 @@ final class EndpointRuntime {
             S3Uri failureLocation,
             boolean failureLocationReturned) {}
 
-    private record Queued(AsyncInvocation invocation, Accepted accepted, long acceptedAtNanos) {}
+    private record Queued(
+            AsyncInvocation invocation,
+            Accepted accepted,
+            long acceptedAtNanos,
+            Instant receivedAt) {}
 
     private volatile LocalEndpointConfig config;
     private final BlobStore blobStore;
     private final LocalCounters counters;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
+    private final NotificationPublisher notifications;
 
     private final Deque<Queued> queue = new ArrayDeque<>();
     private int inProgress;
@@ -59,12 +65,14 @@ final class EndpointRuntime {
             BlobStore blobStore,
             LocalCounters counters,
             ScheduledExecutorService scheduler,
-            ExecutorService workers) {
+            ExecutorService workers,
+            NotificationPublisher notifications) {
         this.config = config;
         this.blobStore = blobStore;
         this.counters = counters;
         this.scheduler = scheduler;
         this.workers = workers;
+        this.notifications = notifications;
     }
 
     LocalEndpointConfig config() {
@@ -133,7 +141,7 @@ final class EndpointRuntime {
                 invocation.isInline() ? InvocationKind.INLINE : InvocationKind.INPUT_LOCATION,
                 invocation.inferenceId());
         synchronized (this) {
-            queue.addLast(new Queued(invocation, accepted, System.nanoTime()));
+            queue.addLast(new Queued(invocation, accepted, System.nanoTime(), Instant.now()));
         }
         drain();
         return accepted;
@@ -243,15 +251,21 @@ final class EndpointRuntime {
     }
 
     private void finish(Queued queued, ModelResponse response) {
+        S3Uri location = null;
+        Instant writtenAt = null;
         try {
             if (response.isError()) {
                 write(
                         queued.accepted().failureLocation(),
                         response.errorMessage().getBytes(StandardCharsets.UTF_8),
-                        "text/plain; charset=utf-8");
+                        NotificationPublisher.FAILURE_CONTENT_TYPE);
+                location = queued.accepted().failureLocation();
+                writtenAt = Instant.now();
                 counters.countFailureWritten();
             } else {
                 write(queued.accepted().outputLocation(), response.body(), response.contentType());
+                location = queued.accepted().outputLocation();
+                writtenAt = Instant.now();
                 counters.countOutputWritten();
             }
         } catch (RuntimeException e) {
@@ -264,6 +278,16 @@ final class EndpointRuntime {
                 inProgress--;
             }
             drain();
+        }
+        // Only a written result is notified: a subscriber then reads it.
+        if (location != null) {
+            notifications.publish(
+                    config,
+                    queued.invocation(),
+                    queued.receivedAt(),
+                    writtenAt,
+                    location,
+                    response);
         }
     }
 

@@ -7,11 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters a test or benchmark can read: invocations accepted by kind, rejections by reason, S3
- * requests served to clients by operation, and result objects written. S3 reads and writes the
- * endpoint itself makes (reading an InputLocation, writing results) are not client requests and are
- * counted separately as {@link #inputsRead()}, {@link #outputsWritten()} and {@link
- * #failuresWritten()}.
+ * Counters a test or benchmark can read: invocations accepted by kind, rejections by reason, S3 and
+ * SQS requests served to clients by operation, result objects written and notifications delivered.
+ * S3 reads and writes the endpoint itself makes (reading an InputLocation, writing results) are not
+ * client requests and are counted separately as {@link #inputsRead()}, {@link #outputsWritten()}
+ * and {@link #failuresWritten()}; so are the SendMessage calls that deliver its notifications
+ * ({@link #notificationsSent()}), which the real service makes through SNS, not the client.
  */
 public final class LocalCounters {
 
@@ -46,14 +47,47 @@ public final class LocalCounters {
         OTHER
     }
 
+    /** SQS actions a connector makes, as SQS prices them: per request, whatever the action. */
+    public enum SqsOperation {
+        RECEIVE_MESSAGE("ReceiveMessage"),
+        DELETE_MESSAGE("DeleteMessage"),
+        DELETE_MESSAGE_BATCH("DeleteMessageBatch"),
+        CHANGE_MESSAGE_VISIBILITY("ChangeMessageVisibility"),
+        CHANGE_MESSAGE_VISIBILITY_BATCH("ChangeMessageVisibilityBatch"),
+        GET_QUEUE_ATTRIBUTES("GetQueueAttributes"),
+        SEND_MESSAGE("SendMessage"),
+        OTHER(null);
+
+        private final String action;
+
+        SqsOperation(String action) {
+            this.action = action;
+        }
+
+        /** The operation of an SQS action name (e.g. {@code ReceiveMessage}); OTHER if unknown. */
+        public static SqsOperation ofAction(String action) {
+            for (SqsOperation operation : values()) {
+                if (operation.action != null && operation.action.equals(action)) {
+                    return operation;
+                }
+            }
+            return OTHER;
+        }
+    }
+
     private final Map<InvocationKind, LongAdder> invocations = adders(InvocationKind.class);
     private final Map<Rejection, LongAdder> rejections = adders(Rejection.class);
     private final Map<S3Operation, LongAdder> s3Requests = adders(S3Operation.class);
     private final Map<S3Fault, LongAdder> s3Faults = adders(S3Fault.class);
+    private final Map<SqsOperation, LongAdder> sqsRequests = adders(SqsOperation.class);
     private final Map<String, LongAdder> invocationsById = new ConcurrentHashMap<>();
     private final LongAdder inputsRead = new LongAdder();
     private final LongAdder outputsWritten = new LongAdder();
     private final LongAdder failuresWritten = new LongAdder();
+    private final LongAdder notificationsSent = new LongAdder();
+    private final LongAdder notificationsDropped = new LongAdder();
+    private final LongAdder notificationsDuplicated = new LongAdder();
+    private final LongAdder notificationsFailed = new LongAdder();
 
     public long invocations(InvocationKind kind) {
         return invocations.get(kind).sum();
@@ -90,6 +124,38 @@ public final class LocalCounters {
         return s3Requests.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
+    /** SQS requests served to clients with this action. */
+    public long sqsRequests(SqsOperation operation) {
+        return sqsRequests.get(operation).sum();
+    }
+
+    /** All SQS requests served to clients, of every action. */
+    public long sqsRequestsTotal() {
+        return sqsRequests.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /**
+     * Notification messages the endpoint put on a queue (a duplicated notification counts twice).
+     */
+    public long notificationsSent() {
+        return notificationsSent.sum();
+    }
+
+    /** Notifications not sent at all, as the injected drop fraction said. */
+    public long notificationsDropped() {
+        return notificationsDropped.sum();
+    }
+
+    /** Notifications sent twice, as the injected duplicate fraction said. */
+    public long notificationsDuplicated() {
+        return notificationsDuplicated.sum();
+    }
+
+    /** Notification messages that could not be put on their queue, e.g. a deleted one. */
+    public long notificationsFailed() {
+        return notificationsFailed.sum();
+    }
+
     /** InputLocation objects the endpoint read to run a model. */
     public long inputsRead() {
         return inputsRead.sum();
@@ -111,10 +177,15 @@ public final class LocalCounters {
         rejections.values().forEach(LongAdder::reset);
         s3Requests.values().forEach(LongAdder::reset);
         s3Faults.values().forEach(LongAdder::reset);
+        sqsRequests.values().forEach(LongAdder::reset);
         invocationsById.clear();
         inputsRead.reset();
         outputsWritten.reset();
         failuresWritten.reset();
+        notificationsSent.reset();
+        notificationsDropped.reset();
+        notificationsDuplicated.reset();
+        notificationsFailed.reset();
     }
 
     @Override
@@ -127,12 +198,22 @@ public final class LocalCounters {
                 + sums(s3Requests)
                 + ", s3Faults="
                 + sums(s3Faults)
+                + ", sqsRequests="
+                + sums(sqsRequests)
                 + ", inputsRead="
                 + inputsRead()
                 + ", outputsWritten="
                 + outputsWritten()
                 + ", failuresWritten="
                 + failuresWritten()
+                + ", notificationsSent="
+                + notificationsSent()
+                + ", notificationsDropped="
+                + notificationsDropped()
+                + ", notificationsDuplicated="
+                + notificationsDuplicated()
+                + ", notificationsFailed="
+                + notificationsFailed()
                 + '}';
     }
 
@@ -151,6 +232,26 @@ public final class LocalCounters {
 
     void countS3Fault(S3Fault fault) {
         s3Faults.get(fault).increment();
+    }
+
+    void countSqsRequest(SqsOperation operation) {
+        sqsRequests.get(operation).increment();
+    }
+
+    void countNotificationSent() {
+        notificationsSent.increment();
+    }
+
+    void countNotificationDropped() {
+        notificationsDropped.increment();
+    }
+
+    void countNotificationDuplicated() {
+        notificationsDuplicated.increment();
+    }
+
+    void countNotificationFailed() {
+        notificationsFailed.increment();
     }
 
     void countInputRead() {

@@ -19,6 +19,7 @@ public final class LocalEndpointConfig {
     private final FaultInjection faults;
     private final double serviceTimeScale;
     private final boolean extensionAppliesToFailures;
+    private final LocalNotifications notifications;
 
     private LocalEndpointConfig(Builder builder) {
         this.name = builder.name;
@@ -30,6 +31,7 @@ public final class LocalEndpointConfig {
         this.faults = builder.faults;
         this.serviceTimeScale = builder.serviceTimeScale;
         this.extensionAppliesToFailures = builder.extensionAppliesToFailures;
+        this.notifications = builder.notifications;
     }
 
     public static Builder builder(String name) {
@@ -85,6 +87,16 @@ public final class LocalEndpointConfig {
         return serviceTimeScale;
     }
 
+    /** Where and how completions are notified; {@link LocalNotifications#NONE} by default. */
+    public LocalNotifications notifications() {
+        return notifications;
+    }
+
+    /** A copy of this configuration with other notifications. */
+    public LocalEndpointConfig withNotifications(LocalNotifications newNotifications) {
+        return toBuilder().notifications(newNotifications).build();
+    }
+
     /** A copy of this configuration with other faults. */
     public LocalEndpointConfig withFaults(FaultInjection newFaults) {
         return toBuilder().faults(newFaults).build();
@@ -102,7 +114,8 @@ public final class LocalEndpointConfig {
                 .model(model)
                 .outputNaming(outputNaming)
                 .faults(faults)
-                .serviceTimeScale(serviceTimeScale);
+                .serviceTimeScale(serviceTimeScale)
+                .notifications(notifications);
     }
 
     /** Builds a {@link LocalEndpointConfig}; output path and model are required. */
@@ -116,6 +129,7 @@ public final class LocalEndpointConfig {
         private FaultInjection faults = FaultInjection.NONE;
         private double serviceTimeScale = 1.0;
         private boolean extensionAppliesToFailures = true;
+        private LocalNotifications notifications = LocalNotifications.NONE;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -166,6 +180,15 @@ public final class LocalEndpointConfig {
 
         public Builder faults(FaultInjection faults) {
             this.faults = Objects.requireNonNull(faults, "faults");
+            return this;
+        }
+
+        /**
+         * The SNS notifications of completions, delivered to queues of the embedded SQS; default
+         * {@link LocalNotifications#NONE}.
+         */
+        public Builder notifications(LocalNotifications notifications) {
+            this.notifications = Objects.requireNonNull(notifications, "notifications");
             return this;
         }
 

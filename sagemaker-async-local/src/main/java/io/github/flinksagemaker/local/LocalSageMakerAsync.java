@@ -25,9 +25,12 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * A local stand-in for SageMaker AI Asynchronous Inference: an in-process S3 (s3proxy) and a
  * SageMaker Runtime HTTP server on loopback, both checking SigV4 signatures, and endpoints that
- * queue invocations and write their results to that S3. Start it in a test or a demo, point the
- * real AWS SDK clients at {@link #sageMakerEndpoint()} and {@link #s3Endpoint()} with {@link
- * #accessKeyId()} / {@link #secretAccessKey()}, and close it when done.
+ * queue invocations and write their results to that S3; with an embedded SQS (ElasticMQ) that
+ * receives the endpoints' completion notifications, as an SQS queue subscribed to the SNS topics of
+ * an {@code AsyncInferenceConfig} would (see {@link LocalNotifications}). Start it in a test or a
+ * demo, point the real AWS SDK clients at {@link #sageMakerEndpoint()}, {@link #s3Endpoint()} and
+ * {@link #sqsEndpoint()} with {@link #accessKeyId()} / {@link #secretAccessKey()}, and close it
+ * when done.
  *
  * <pre>{@code
  * try (LocalSageMakerAsync local = LocalSageMakerAsync.builder().start()) {
@@ -58,6 +61,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
     private final SageMakerRuntimeServer sageMakerServer;
+    private final LocalSqs sqs;
+    private final NotificationPublisher notifications;
 
     private LocalSageMakerAsync(Builder builder) throws Exception {
         this.region = builder.region;
@@ -73,6 +78,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         this.workers = Executors.newCachedThreadPool(LocalThreads.daemon("local-async-model"));
         S3Proxy proxy = null;
         SageMakerRuntimeServer server = null;
+        LocalSqs localSqs = null;
         try {
             proxy =
                     S3Proxy.builder()
@@ -98,7 +104,11 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                             endpoints,
                             counters,
                             networkDelay);
+            localSqs = new LocalSqs(builder.sqsPort, region, counters, networkDelay);
         } catch (Exception e) {
+            if (server != null) {
+                server.close();
+            }
             if (proxy != null) {
                 proxy.stop();
             }
@@ -109,6 +119,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         }
         this.s3Proxy = proxy;
         this.sageMakerServer = server;
+        this.sqs = localSqs;
+        this.notifications = new NotificationPublisher(region, sqs, counters, scheduler);
         createBucket(bucket);
     }
 
@@ -124,6 +136,27 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     /** The S3 endpoint override (path-style), e.g. {@code http://127.0.0.1:41235}. */
     public URI s3Endpoint() {
         return URI.create("http://127.0.0.1:" + s3Proxy.getPort());
+    }
+
+    /**
+     * The SQS endpoint override, e.g. {@code http://127.0.0.1:41236}. Requests to it are counted by
+     * action in {@link LocalCounters#sqsRequests}; queue URLs point at it too.
+     */
+    public URI sqsEndpoint() {
+        return sqs.endpoint();
+    }
+
+    /** ElasticMQ itself, bypassing the counting front; for measuring what the front adds. */
+    URI sqsBackendEndpoint() {
+        return sqs.backend();
+    }
+
+    /**
+     * Creates a standard queue if it does not exist yet and returns its URL; calling it again with
+     * the same name returns the same URL.
+     */
+    public String createQueue(String name) {
+        return sqs.createQueue(Objects.requireNonNull(name, "name"));
     }
 
     public String region() {
@@ -158,6 +191,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         options.put("aws.region", region);
         options.put("aws.endpoint", sageMakerEndpoint().toString());
         options.put("aws.s3.endpoint", s3Endpoint().toString());
+        options.put("aws.sqs.endpoint", sqsEndpoint().toString());
         options.put("aws.s3.path-style-access", "true");
         options.put("aws.s3.checksum-mode", "WHEN_REQUIRED");
         options.put("aws.credentials.provider", "BASIC");
@@ -189,14 +223,15 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     }
 
     /**
-     * Registers (or replaces) an endpoint; the buckets of its output and failure paths are created
-     * if missing.
+     * Registers (or replaces) an endpoint; the buckets of its output and failure paths and the
+     * queues of its notifications are created if missing.
      */
     public void registerEndpoint(LocalEndpointConfig config) {
         createBucket(config.s3OutputPath().bucket());
         if (config.s3FailurePath() != null) {
             createBucket(config.s3FailurePath().bucket());
         }
+        createQueues(config.notifications());
         endpoints.compute(
                 config.name(),
                 (name, existing) -> {
@@ -204,7 +239,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                         existing.updateConfig(config);
                         return existing;
                     }
-                    return new EndpointRuntime(config, blobStore, counters, scheduler, workers);
+                    return new EndpointRuntime(
+                            config, blobStore, counters, scheduler, workers, notifications);
                 });
     }
 
@@ -212,6 +248,37 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     public void setFaults(String endpointName, FaultInjection faults) {
         Objects.requireNonNull(faults, "faults");
         endpoint(endpointName).updateConfig(endpoint(endpointName).config().withFaults(faults));
+    }
+
+    /**
+     * Changes the delivery faults of a registered endpoint's notifications (see {@link
+     * LocalNotifications.Builder}); its queues and delivery mode stay. Results written from now on
+     * are notified with these faults.
+     */
+    public void setNotificationFaults(
+            String endpointName,
+            double duplicateFraction,
+            double dropFraction,
+            Duration minDelay,
+            Duration maxDelay) {
+        EndpointRuntime endpoint = endpoint(endpointName);
+        LocalEndpointConfig config = endpoint.config();
+        endpoint.updateConfig(
+                config.withNotifications(
+                        config.notifications().toBuilder()
+                                .duplicateFraction(duplicateFraction)
+                                .dropFraction(dropFraction)
+                                .delay(minDelay, maxDelay)
+                                .build()));
+    }
+
+    private void createQueues(LocalNotifications notifications) {
+        if (notifications.successQueue() != null) {
+            createQueue(notifications.successQueue());
+        }
+        if (notifications.errorQueue() != null) {
+            createQueue(notifications.errorQueue());
+        }
     }
 
     /**
@@ -250,9 +317,14 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         try {
             s3Proxy.stop();
         } finally {
+            // Pending notifications die with the scheduler, before the queues they would go to.
             scheduler.shutdownNow();
             workers.shutdownNow();
-            blobStoreContext.close();
+            try {
+                sqs.close();
+            } finally {
+                blobStoreContext.close();
+            }
         }
     }
 
@@ -280,6 +352,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         private String bucket = "sagemaker-async-local";
         private int sageMakerPort;
         private int s3Port;
+        private int sqsPort;
         private Path dataDir;
         private Duration networkDelay = Duration.ZERO;
 
@@ -313,6 +386,12 @@ public final class LocalSageMakerAsync implements AutoCloseable {
             return this;
         }
 
+        /** The SQS port; 0 (the default) picks a free one. */
+        public Builder sqsPort(int port) {
+            this.sqsPort = checkPort("sqsPort", port);
+            return this;
+        }
+
         /** Keeps S3 data as files under this directory instead of in memory. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
@@ -320,8 +399,9 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         }
 
         /**
-         * Adds this delay to every client request, SageMaker and S3, before it is served, like a
-         * longer network round trip (the endpoint's own S3 reads and writes are not delayed).
+         * Adds this delay to every client request, SageMaker, S3 and SQS, before it is served, like
+         * a longer network round trip (the endpoint's own S3 reads and writes and notifications are
+         * not delayed).
          */
         public Builder networkDelay(Duration delay) {
             this.networkDelay = Objects.requireNonNull(delay, "delay");

@@ -14,11 +14,14 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs a {@link LocalSageMakerAsync} from the command line with one demo endpoint (the {@link
- * SentimentDemoModel}) until interrupted, printing what a client needs to reach it.
+ * SentimentDemoModel}) until interrupted, printing what a client needs to reach it. The endpoint
+ * notifies successes and errors on one queue ({@code <endpoint-name>-notifications}, raw delivery,
+ * response included), whose URL is printed as {@code queueUrl}, so a connector can run in SQS mode.
  *
  * <pre>
  * --port N           SageMaker Runtime port (default: a free one)
  * --s3-port N        S3 port (default: a free one)
+ * --sqs-port N       SQS port (default: a free one)
  * --data-dir PATH    keep S3 data under PATH (default: in memory)
  * --ready-file PATH  once ready, write the connection details there as JSON
  * --region R         region to sign for (default us-east-1)
@@ -28,7 +31,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LocalSageMakerAsyncLauncher {
     static final String USAGE =
-            "Usage: LocalSageMakerAsyncLauncher [--port N] [--s3-port N] [--data-dir PATH]"
+            "Usage: LocalSageMakerAsyncLauncher [--port N] [--s3-port N] [--sqs-port N]"
+                    + " [--data-dir PATH]"
                     + " [--ready-file PATH] [--region R] [--endpoint-name NAME] [--bucket B]";
 
     private LocalSageMakerAsyncLauncher() {}
@@ -70,6 +74,9 @@ public final class LocalSageMakerAsyncLauncher {
         if (options.containsKey("s3-port")) {
             builder.s3Port(port(options, "s3-port"));
         }
+        if (options.containsKey("sqs-port")) {
+            builder.sqsPort(port(options, "sqs-port"));
+        }
         if (options.containsKey("data-dir")) {
             builder.dataDir(Path.of(options.get("data-dir")));
         }
@@ -80,22 +87,30 @@ public final class LocalSageMakerAsyncLauncher {
             builder.bucket(options.get("bucket"));
         }
         String endpointName = options.getOrDefault("endpoint-name", "demo-sentiment");
+        String queueName = endpointName + "-notifications";
         LocalSageMakerAsync local = builder.start();
         local.registerEndpoint(
                 LocalEndpointConfig.builder(endpointName)
                         .s3OutputPath("s3://" + local.bucket() + "/" + endpointName + "/output")
                         .s3FailurePath("s3://" + local.bucket() + "/" + endpointName + "/failure")
                         .model(new SentimentDemoModel())
+                        .notifications(
+                                LocalNotifications.builder()
+                                        .successQueue(queueName)
+                                        .errorQueue(queueName)
+                                        .build())
                         .build());
 
         Map<String, String> ready = new LinkedHashMap<>();
         ready.put("sagemakerEndpoint", local.sageMakerEndpoint().toString());
         ready.put("s3Endpoint", local.s3Endpoint().toString());
+        ready.put("sqsEndpoint", local.sqsEndpoint().toString());
         ready.put("region", local.region());
         ready.put("accessKeyId", local.accessKeyId());
         ready.put("secretAccessKey", local.secretAccessKey());
         ready.put("bucket", local.bucket());
         ready.put("endpointName", endpointName);
+        ready.put("queueUrl", local.createQueue(queueName));
 
         System.out.println(
                 "Local SageMaker async endpoint is up (local credentials, not AWS ones):");
@@ -138,6 +153,7 @@ public final class LocalSageMakerAsyncLauncher {
             if (!Set.of(
                             "port",
                             "s3-port",
+                            "sqs-port",
                             "data-dir",
                             "ready-file",
                             "region",
@@ -151,7 +167,7 @@ public final class LocalSageMakerAsyncLauncher {
             }
             options.put(name, args[++i]);
         }
-        for (String port : new String[] {"port", "s3-port"}) {
+        for (String port : new String[] {"port", "s3-port", "sqs-port"}) {
             if (options.containsKey(port)) {
                 port(options, port);
             }

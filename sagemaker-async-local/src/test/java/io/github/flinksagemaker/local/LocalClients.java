@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
 import java.time.Duration;
@@ -54,6 +55,14 @@ final class LocalClients {
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    static SqsClient sqs(LocalSageMakerAsync local) {
+        return SqsClient.builder()
+                .endpointOverride(local.sqsEndpoint())
+                .region(Region.of(local.region()))
+                .credentialsProvider(credentials(local, local.secretAccessKey()))
                 .build();
     }
 

@@ -15,12 +15,15 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
 import software.amazon.awssdk.services.sagemakerruntime.model.InvokeEndpointAsyncResponse;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Starts the launcher's {@code main} in a separate JVM, as the README does, and uses only what its
- * ready file says to make a real SDK call.
+ * ready file says to make a real SDK call and read its notification from the queue.
  */
 class LocalSageMakerAsyncLauncherITCase {
 
@@ -67,12 +70,18 @@ class LocalSageMakerAsyncLauncherITCase {
                     .containsExactly(
                             "sagemakerEndpoint",
                             "s3Endpoint",
+                            "sqsEndpoint",
                             "region",
                             "accessKeyId",
                             "secretAccessKey",
                             "bucket",
-                            "endpointName");
+                            "endpointName",
+                            "queueUrl");
             assertThat(ready.get("endpointName").asText()).isEqualTo("launched");
+            assertThat(ready.get("queueUrl").asText())
+                    .isEqualTo(
+                            ready.get("sqsEndpoint").asText()
+                                    + "/000000000000/launched-notifications");
 
             StaticCredentialsProvider credentials =
                     StaticCredentialsProvider.create(
@@ -97,6 +106,12 @@ class LocalSageMakerAsyncLauncherITCase {
                                             RequestChecksumCalculation.WHEN_REQUIRED)
                                     .responseChecksumValidation(
                                             ResponseChecksumValidation.WHEN_REQUIRED)
+                                    .build();
+                    SqsClient sqs =
+                            SqsClient.builder()
+                                    .endpointOverride(URI.create(ready.get("sqsEndpoint").asText()))
+                                    .region(region)
+                                    .credentialsProvider(credentials)
                                     .build()) {
                 InvokeEndpointAsyncResponse response =
                         sageMaker
@@ -115,6 +130,26 @@ class LocalSageMakerAsyncLauncherITCase {
                                                 response.outputLocation(),
                                                 Duration.ofSeconds(20))
                                         .asByteArray())
+                        .isEqualTo(SentimentDemoModel.score("works great"));
+                List<Message> notified =
+                        sqs.receiveMessage(
+                                        r ->
+                                                r.queueUrl(ready.get("queueUrl").asText())
+                                                        .waitTimeSeconds(20))
+                                .messages();
+                assertThat(notified).hasSize(1);
+                JsonNode notification = new ObjectMapper().readTree(notified.get(0).body());
+                assertThat(notification.get("inferenceId").asText())
+                        .isEqualTo(response.inferenceId());
+                assertThat(notification.get("responseParameters").get("outputLocation").asText())
+                        .isEqualTo(response.outputLocation());
+                assertThat(
+                                Base64.getDecoder()
+                                        .decode(
+                                                notification
+                                                        .get("responseBody")
+                                                        .get("content")
+                                                        .asText()))
                         .isEqualTo(SentimentDemoModel.score("works great"));
                 assertThat(
                                 s3.listObjectsV2(r -> r.bucket(ready.get("bucket").asText()))
@@ -135,5 +170,11 @@ class LocalSageMakerAsyncLauncherITCase {
                 .hasMessageContaining("Unknown option: --prot");
         assertThatThrownBy(() -> LocalSageMakerAsyncLauncher.parse(new String[] {"--port"}))
                 .hasMessageContaining("--port needs a value");
+        assertThatThrownBy(
+                        () ->
+                                LocalSageMakerAsyncLauncher.parse(
+                                        new String[] {"--sqs-port", "70000"}))
+                .hasMessageContaining("--sqs-port must be a port number");
+        assertThat(LocalSageMakerAsyncLauncher.USAGE).contains("[--sqs-port N]");
     }
 }
