@@ -66,7 +66,10 @@ public final class WatchOptions {
             ConfigOptions.key("sagemaker.watch.discovery-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
-                    .withDescription("Time between two listings.");
+                    .withDescription(
+                            "Time from the end of one listing to the start of the next, so a"
+                                    + " listing slower than this is never followed by missed"
+                                    + " ones back to back.");
 
     public static final ConfigOption<StartFrom> START_FROM =
             ConfigOptions.key("sagemaker.watch.start-from")
