@@ -268,7 +268,7 @@ public final class WatchConfig implements Serializable {
                     WatchOptions.TIME_BUCKETS,
                     pattern,
                     "key characters a-z A-Z 0-9 ! _ . * ' ( ) / - with at"
-                            + " least one of the placeholders {yyyy} {MM} {dd} {HH}");
+                            + " least one of the placeholders {yyyy} {MM} {dd} {HH} {mm}");
         }
         return buckets;
     }

@@ -78,6 +78,15 @@ class WatchConfigValidationTest {
     }
 
     @Test
+    void acceptsMinuteBuckets() {
+        WatchConfig config = valid().timeBuckets("r/{yyyy}/{MM}/{dd}/{HH}/{mm}").build().config();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/29/14/05/a.out", "x")))
+                .isTrue();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/29/14/a.out", "x")))
+                .isFalse();
+    }
+
+    @Test
     void needsAtLeastOnePrefix() {
         assertThatThrownBy(() -> SageMakerAsyncResultSource.builder().region("us-east-1").build())
                 .hasMessageContaining("'sagemaker.watch.output-prefix'")
