@@ -110,6 +110,12 @@ class WatchConfigValidationTest {
                         "sagemaker.watch.bucket-lifetime",
                         b -> b.set(WatchOptions.BUCKET_LIFETIME, Duration.ZERO)),
                 invalid(
+                        "sagemaker.watch.recent-bucket-margin",
+                        b -> b.set(WatchOptions.RECENT_BUCKET_MARGIN, Duration.ofSeconds(-1))),
+                invalid(
+                        "sagemaker.watch.older-bucket-interval",
+                        b -> b.set(WatchOptions.OLDER_BUCKET_INTERVAL, Duration.ZERO)),
+                invalid(
                         "sagemaker.watch.max-content-bytes",
                         b -> b.set(WatchOptions.MAX_CONTENT_BYTES, -1)),
                 invalid(

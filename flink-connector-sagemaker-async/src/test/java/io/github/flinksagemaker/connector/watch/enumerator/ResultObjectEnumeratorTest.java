@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -228,6 +230,87 @@ class ResultObjectEnumeratorTest {
         // Open: 12..16 for each of the two prefixes (lifetime 2 h, one hour either side), and the
         // objects directly below the failure prefix.
         assertThat(store.listRequests.get()).isEqualTo(2 * 5 + 1);
+    }
+
+    /** Hourly buckets open 07..11 at T0 (10:00) with a 2 h lifetime; 08 is an older one. */
+    private static Configuration hourlyBuckets() {
+        Configuration config = config();
+        config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
+        config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
+        return config;
+    }
+
+    /** Counts the listings of each place, for tests that check which buckets a discovery lists. */
+    private S3ObjectStore countingListings(Map<String, Integer> listings) {
+        return new DelegatingStore(store) {
+            @Override
+            public CompletableFuture<Integer> listObjects(
+                    S3Location prefix,
+                    boolean directChildrenOnly,
+                    Consumer<S3ObjectSummary> consumer) {
+                listings.merge(prefix.key(), 1, Integer::sum);
+                return super.listObjects(prefix, directChildrenOnly, consumer);
+            }
+        };
+    }
+
+    @Test
+    void listsRecentBucketsAtEveryDiscoveryAndOlderOnesOncePerOlderBucketInterval() {
+        Map<String, Integer> listings = new HashMap<>();
+        new ResultObjectEnumerator(
+                        context,
+                        WatchConfig.from(hourlyBuckets()),
+                        countingListings(listings),
+                        clock,
+                        null)
+                .start();
+
+        // Ten minutes of discoveries, one every 2 s, from 10:00:02 (recent-bucket margin 2 min).
+        for (int i = 0; i < 300; i++) {
+            discover();
+        }
+
+        assertThat(listings.get("out/r/2026/11/25/10/"))
+                .as("the current bucket, at every discovery")
+                .isEqualTo(300);
+        assertThat(listings.get("out/r/2026/11/25/09/"))
+                .as("the previous bucket, at every discovery while within the margin (2 min)")
+                .isBetween(59, 61 + 10);
+        assertThat(listings.get("out/r/2026/11/25/08/"))
+                .as("an older bucket: once at the start, then once per minute")
+                .isBetween(10, 11);
+    }
+
+    @Test
+    void aResultArrivingLateInAnOlderBucketIsFoundWithinTheOlderBucketInterval() {
+        ResultObjectEnumerator enumerator = enumerator(hourlyBuckets(), null);
+        discover();
+        store.put(new S3Location("b", "out/r/2026/11/25/08/late.out"), "late", T0 + 3_000);
+
+        for (int i = 0; i < 31; i++) {
+            discover();
+        }
+
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .extracting(split -> split.location().key())
+                .containsExactly("out/r/2026/11/25/08/late.out");
+    }
+
+    @Test
+    void aBoundedWatchListsEveryOpenBucketAtEveryDiscovery() {
+        Map<String, Integer> listings = new HashMap<>();
+        Configuration config = hourlyBuckets();
+        config.set(WatchOptions.BOUNDED, true);
+        new ResultObjectEnumerator(
+                        context, WatchConfig.from(config), countingListings(listings), clock, null)
+                .start();
+
+        discover();
+        discover();
+
+        assertThat(listings.get("out/r/2026/11/25/08/"))
+                .as("a bounded watch ends on a listing that found nothing new: of every bucket")
+                .isEqualTo(2);
     }
 
     @Test
