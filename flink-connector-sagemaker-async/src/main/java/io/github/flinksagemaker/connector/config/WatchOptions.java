@@ -37,19 +37,48 @@ public final class WatchOptions {
                     .noDefaultValue()
                     .withDescription(
                             "The submit side's sagemaker.output-path-extension, e.g."
-                                    + " results/{yyyy}/{MM}/{dd}/{HH}. When set, each discovery"
-                                    + " lists only the time buckets that can still receive"
-                                    + " results, so its cost does not grow with history. When not"
-                                    + " set, each discovery lists the whole prefix.");
+                                    + " results/{yyyy}/{MM}/{dd}/{HH}/{mm}. When set, discoveries"
+                                    + " list only the time buckets that can still receive"
+                                    + " results, so their cost does not grow with history; minute"
+                                    + " buckets ({mm}) keep the recent buckets, listed at every"
+                                    + " discovery, small. When not set, each discovery lists the"
+                                    + " whole prefix.");
 
     public static final ConfigOption<Duration> BUCKET_LIFETIME =
             ConfigOptions.key("sagemaker.watch.bucket-lifetime")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(380))
                     .withDescription(
-                            "How long after its hour a time bucket is still listed: at least the"
+                            "How long after its period a time bucket is still listed: at least the"
                                     + " submit side's RequestTTL + InvocationTimeout (service"
                                     + " defaults 6 h + 15 min) plus upload time.");
+
+    public static final ConfigOption<Duration> RECENT_BUCKET_MARGIN =
+            ConfigOptions.key("sagemaker.watch.recent-bucket-margin")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "With time buckets: a bucket is listed at every discovery from this"
+                                    + " long before its period starts until this long after it"
+                                    + " ends, while most of its results arrive; cover the usual"
+                                    + " submit-to-result time. Other open buckets are listed every"
+                                    + " sagemaker.watch.older-bucket-interval. Every discovery"
+                                    + " lists all keys of the recent buckets, so a longer margin"
+                                    + " finds more late results quickly but costs more LIST"
+                                    + " requests.");
+
+    public static final ConfigOption<Duration> OLDER_BUCKET_INTERVAL =
+            ConfigOptions.key("sagemaker.watch.older-bucket-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "With time buckets: how often each open bucket outside the recent"
+                                    + " margin is listed. A result that arrives after its"
+                                    + " bucket's margin is discovered up to this much later; in"
+                                    + " exchange the older buckets, which hold most keys of the"
+                                    + " result window, are listed this often instead of at every"
+                                    + " discovery. A bounded watch lists every bucket at every"
+                                    + " discovery.");
 
     public static final ConfigOption<Duration> LOOKBACK =
             ConfigOptions.key("sagemaker.watch.lookback")
@@ -66,7 +95,10 @@ public final class WatchOptions {
             ConfigOptions.key("sagemaker.watch.discovery-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(2))
-                    .withDescription("Time between two listings.");
+                    .withDescription(
+                            "Time from the end of one listing to the start of the next, so a"
+                                    + " listing slower than this is never followed by missed"
+                                    + " ones back to back.");
 
     public static final ConfigOption<StartFrom> START_FROM =
             ConfigOptions.key("sagemaker.watch.start-from")

@@ -13,14 +13,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A key pattern with {yyyy} {MM} {dd} {HH} filled from a time in UTC, e.g. {@code
+ * A key pattern with {yyyy} {MM} {dd} {HH} {mm} filled from a time in UTC, e.g. {@code
  * results/{yyyy}/{MM}/{dd}/{HH}}. The submit side sends it as S3OutputPathExtension so that results
  * land in time buckets; the watch source lists only the buckets that can still receive results.
+ * Minute buckets ({mm}) keep each bucket small, so listing the current one stays cheap at high
+ * result rates.
  */
 @Internal
 public final class TimeBucketPattern implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(yyyy|MM|dd|HH)\\}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(yyyy|MM|dd|HH|mm)\\}");
+    private static final long MINUTE = ChronoUnit.MINUTES.getDuration().toMillis();
+    private static final long HOUR = ChronoUnit.HOURS.getDuration().toMillis();
 
     private final String pattern;
     private final Pattern bucketedKey;
@@ -65,17 +69,26 @@ public final class TimeBucketPattern implements Serializable {
         return pattern.replace("{yyyy}", String.format("%04d", time.getYear()))
                 .replace("{MM}", String.format("%02d", time.getMonthValue()))
                 .replace("{dd}", String.format("%02d", time.getDayOfMonth()))
-                .replace("{HH}", String.format("%02d", time.getHour()));
+                .replace("{HH}", String.format("%02d", time.getHour()))
+                .replace("{mm}", String.format("%02d", time.getMinute()));
     }
 
     /**
-     * The distinct buckets of every hour from {@code fromMillis} to {@code toMillis}, oldest first.
-     * Stepping by the hour covers every granularity the placeholders allow.
+     * The time step that visits every bucket: a minute with {mm}, else an hour (coarser buckets are
+     * whole hours).
+     */
+    public long stepMillis() {
+        return pattern.contains("{mm}") ? MINUTE : HOUR;
+    }
+
+    /**
+     * The distinct buckets of every {@linkplain #stepMillis() step} from {@code fromMillis} to
+     * {@code toMillis}, oldest first: every bucket whose period overlaps that time.
      */
     public Set<String> bucketsBetween(long fromMillis, long toMillis) {
         Set<String> buckets = new LinkedHashSet<>();
-        long hour = ChronoUnit.HOURS.getDuration().toMillis();
-        for (long t = fromMillis - Math.floorMod(fromMillis, hour); t <= toMillis; t += hour) {
+        long step = stepMillis();
+        for (long t = fromMillis - Math.floorMod(fromMillis, step); t <= toMillis; t += step) {
             buckets.add(render(t));
         }
         return buckets;

@@ -64,6 +64,8 @@ public final class WatchConfig implements Serializable {
     private final List<WatchedPrefix> prefixes;
     private final TimeBucketPattern timeBuckets;
     private final Duration bucketLifetime;
+    private final Duration recentBucketMargin;
+    private final Duration olderBucketInterval;
     private final Duration lookback;
     private final Duration discoveryInterval;
     private final StartFrom startFrom;
@@ -115,6 +117,10 @@ public final class WatchConfig implements Serializable {
                         .map(WatchConfig::buckets)
                         .orElse(null);
         this.bucketLifetime = OptionChecks.positive(configuration, WatchOptions.BUCKET_LIFETIME);
+        this.recentBucketMargin =
+                OptionChecks.notNegative(configuration, WatchOptions.RECENT_BUCKET_MARGIN);
+        this.olderBucketInterval =
+                OptionChecks.positive(configuration, WatchOptions.OLDER_BUCKET_INTERVAL);
         this.lookback = OptionChecks.positive(configuration, WatchOptions.LOOKBACK);
         this.discoveryInterval =
                 OptionChecks.positive(configuration, WatchOptions.DISCOVERY_INTERVAL);
@@ -153,6 +159,16 @@ public final class WatchConfig implements Serializable {
 
     public Duration bucketLifetime() {
         return bucketLifetime;
+    }
+
+    /** How long before and after its period a time bucket is listed at every discovery. */
+    public Duration recentBucketMargin() {
+        return recentBucketMargin;
+    }
+
+    /** How often an open time bucket outside the recent margin is listed. */
+    public Duration olderBucketInterval() {
+        return olderBucketInterval;
     }
 
     public Duration lookback() {
@@ -268,7 +284,7 @@ public final class WatchConfig implements Serializable {
                     WatchOptions.TIME_BUCKETS,
                     pattern,
                     "key characters a-z A-Z 0-9 ! _ . * ' ( ) / - with at"
-                            + " least one of the placeholders {yyyy} {MM} {dd} {HH}");
+                            + " least one of the placeholders {yyyy} {MM} {dd} {HH} {mm}");
         }
         return buckets;
     }

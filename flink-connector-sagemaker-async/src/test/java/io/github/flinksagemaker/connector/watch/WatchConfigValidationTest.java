@@ -78,6 +78,15 @@ class WatchConfigValidationTest {
     }
 
     @Test
+    void acceptsMinuteBuckets() {
+        WatchConfig config = valid().timeBuckets("r/{yyyy}/{MM}/{dd}/{HH}/{mm}").build().config();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/29/14/05/a.out", "x")))
+                .isTrue();
+        assertThat(config.watches(S3Location.parse("s3://b/out/r/2026/11/29/14/a.out", "x")))
+                .isFalse();
+    }
+
+    @Test
     void needsAtLeastOnePrefix() {
         assertThatThrownBy(() -> SageMakerAsyncResultSource.builder().region("us-east-1").build())
                 .hasMessageContaining("'sagemaker.watch.output-prefix'")
@@ -100,6 +109,12 @@ class WatchConfigValidationTest {
                 invalid(
                         "sagemaker.watch.bucket-lifetime",
                         b -> b.set(WatchOptions.BUCKET_LIFETIME, Duration.ZERO)),
+                invalid(
+                        "sagemaker.watch.recent-bucket-margin",
+                        b -> b.set(WatchOptions.RECENT_BUCKET_MARGIN, Duration.ofSeconds(-1))),
+                invalid(
+                        "sagemaker.watch.older-bucket-interval",
+                        b -> b.set(WatchOptions.OLDER_BUCKET_INTERVAL, Duration.ZERO)),
                 invalid(
                         "sagemaker.watch.max-content-bytes",
                         b -> b.set(WatchOptions.MAX_CONTENT_BYTES, -1)),

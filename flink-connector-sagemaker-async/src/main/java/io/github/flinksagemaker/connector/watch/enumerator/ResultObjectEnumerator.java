@@ -28,10 +28,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Discovers result objects every discovery interval with a {@link ResultObjectLister}, remembers
- * what it found per watched prefix ({@link PrefixState}, bounded), and hands objects to readers
- * with a {@link SplitAssigner}. Listing runs in the context's worker thread; all state changes
- * happen in the coordinator thread.
+ * Discovers result objects with a {@link ResultObjectLister}, one discovery interval after the
+ * previous listing ended, remembers what it found per watched prefix ({@link PrefixState},
+ * bounded), and hands objects to readers with a {@link SplitAssigner}. Listing runs in the
+ * context's worker thread; all state changes happen in the coordinator thread.
  *
  * <p>A listing that fails for wrong credentials, a missing permission or bucket fails the job
  * ({@link FatalAwsException}); any other failure is logged once when a run of failures starts,
@@ -41,6 +41,9 @@ import java.util.Map;
 public final class ResultObjectEnumerator
         implements SplitEnumerator<ResultObjectSplit, WatchEnumeratorState> {
     private static final Logger LOG = LoggerFactory.getLogger(ResultObjectEnumerator.class);
+
+    /** How often the worker thread checks whether a discovery is due: the delay's precision. */
+    static final long TICK_MILLIS = 100L;
 
     private final SplitEnumeratorContext<ResultObjectSplit> context;
     private final WatchConfig config;
@@ -56,6 +59,9 @@ public final class ResultObjectEnumerator
 
     /** Periodic listings may still be scheduled after close; they must not touch the store. */
     private volatile boolean closed;
+
+    /** Relative time from which the next discovery may run; read and set in the worker thread. */
+    private volatile long nextDiscoveryMillis = Long.MIN_VALUE;
 
     private boolean noMoreSplits;
     private int failuresInARow;
@@ -106,20 +112,39 @@ public final class ResultObjectEnumerator
                 () -> prefixStates.values().stream().mapToInt(PrefixState::keyCount).sum());
     }
 
+    /**
+     * Ticks finely and discovers at the first tick one interval after the previous listing ended.
+     * The context only schedules at a fixed rate: with the interval as its period, a listing slower
+     * than the interval made the missed runs follow back to back, each a full listing competing for
+     * the CPU and S3. Missed ticks still run back to back, but each is a no-op.
+     */
     @Override
     public void start() {
-        context.callAsync(
-                this::discover, this::onDiscovered, 0L, config.discoveryInterval().toMillis());
+        long tick = Math.min(TICK_MILLIS, config.discoveryInterval().toMillis());
+        context.callAsync(this::discoverWhenDue, this::onDiscovered, 0L, tick);
     }
 
-    /** Runs in the worker thread. */
+    /** Runs in the worker thread: a discovery if one is due, else null. */
+    private Discovery discoverWhenDue() {
+        if (clock.relativeTimeMillis() < nextDiscoveryMillis) {
+            return null;
+        }
+        try {
+            return discover();
+        } finally {
+            nextDiscoveryMillis =
+                    clock.relativeTimeMillis() + config.discoveryInterval().toMillis();
+        }
+    }
+
+    /** Runs in the worker thread; not throttled, every call lists. */
     Discovery discover() {
         return closed ? new Discovery(List.of(), 0, Map.of()) : lister.discover(highWaterMarks);
     }
 
-    /** Runs in the coordinator thread. */
+    /** Runs in the coordinator thread; a null discovery without error is a tick that skipped. */
     void onDiscovered(Discovery discovery, Throwable error) {
-        if (closed) {
+        if (closed || (discovery == null && error == null)) {
             // Listings cut short by shutdown: nothing to report.
             return;
         }

@@ -13,6 +13,7 @@ import org.apache.flink.util.clock.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,13 @@ import java.util.concurrent.CompletionException;
  * (and, for the failure prefix, the objects directly below it), skipping objects older than what
  * the state remembers. Runs in the enumerator context's worker thread and touches no enumerator
  * state: it reads the configuration, the clock and the high-water marks it is given.
+ *
+ * <p>Of the open buckets, only the recent ones (within the recent-bucket margin of their period)
+ * are listed at every discovery: a bucket is chosen at submit time, so it receives most of its
+ * results while recent, and its random keys give no point to resume a listing from, so each listing
+ * reads all of it. Each older bucket is listed once per older-bucket interval, at a phase of its
+ * own so that those listings spread over the interval instead of coinciding. Which older bucket was
+ * listed when is not checkpointed: after a restore every open bucket is listed at once.
  */
 @Internal
 final class ResultObjectLister {
@@ -33,6 +41,9 @@ final class ResultObjectLister {
     private final S3ObjectStore store;
     private final Clock clock;
     private final long startFloorMillis;
+
+    /** Open older bucket to the older-bucket slot it was last listed in; worker thread only. */
+    private final Map<String, Long> listedInSlot = new HashMap<>();
 
     ResultObjectLister(
             WatchConfig config, S3ObjectStore store, Clock clock, long startFloorMillis) {
@@ -83,6 +94,15 @@ final class ResultObjectLister {
         Map<String, Set<String>> openBuckets = new HashMap<>();
         List<Listing> listings = new ArrayList<>();
         TimeBucketPattern buckets = config.timeBuckets();
+        // A bucket keeps receiving results for the bucket lifetime after its period; one hour
+        // ahead tolerates clock skew between the submitting hosts and this one.
+        Set<String> open =
+                buckets == null
+                        ? Set.of()
+                        : buckets.bucketsBetween(
+                                now - config.bucketLifetime().toMillis() - HOUR_MILLIS,
+                                now + HOUR_MILLIS);
+        Map<String, Long> slots = buckets == null ? Map.of() : bucketsToList(buckets, now, open);
         for (WatchedPrefix prefix : config.prefixes()) {
             long recentFloor =
                     recentFloor(highWaterMarks.getOrDefault(prefix.id(), Long.MIN_VALUE));
@@ -96,14 +116,8 @@ final class ResultObjectLister {
                                 recentFloor));
                 continue;
             }
-            // A bucket keeps receiving results for the bucket lifetime after its hour; one hour
-            // ahead tolerates clock skew between the submitting hosts and this one.
-            Set<String> open =
-                    buckets.bucketsBetween(
-                            now - config.bucketLifetime().toMillis() - HOUR_MILLIS,
-                            now + HOUR_MILLIS);
             openBuckets.put(prefix.id(), open);
-            for (String bucket : open) {
+            for (String bucket : slots.keySet()) {
                 listings.add(
                         new Listing(
                                 prefix,
@@ -149,7 +163,36 @@ final class ResultObjectLister {
             }
             found.addAll(foundPerListing.get(i));
         }
+        // Only now: after a failed listing, the older buckets are tried again at once.
+        listedInSlot.keySet().retainAll(open);
+        listedInSlot.putAll(slots);
         return new Discovery(found, requests, openBuckets);
+    }
+
+    /**
+     * The open buckets to list now, each with its current older-bucket slot: the recent ones, those
+     * never listed, and those not listed yet in their current slot; every one in a bounded watch,
+     * whose end on a listing that finds nothing new needs every bucket listed.
+     */
+    private Map<String, Long> bucketsToList(TimeBucketPattern buckets, long now, Set<String> open) {
+        long margin = config.recentBucketMargin().toMillis();
+        Set<String> recent = buckets.bucketsBetween(now - margin, now + margin);
+        long interval = config.olderBucketInterval().toMillis();
+        Map<String, Long> toList = new LinkedHashMap<>();
+        for (String bucket : open) {
+            long slot = Math.floorDiv(now - phase(bucket, interval), interval);
+            Long listed = listedInSlot.get(bucket);
+            if (config.bounded() || recent.contains(bucket) || listed == null || listed < slot) {
+                toList.put(bucket, slot);
+            }
+        }
+        return toList;
+    }
+
+    /** Where in each older-bucket interval a bucket's slot starts: spread by its name's hash. */
+    private static long phase(String bucket, long interval) {
+        long mixed = bucket.hashCode() * 0x9E3779B97F4A7C15L;
+        return Math.floorMod(mixed ^ (mixed >>> 29), interval);
     }
 
     /** Unbucketed keys are listed from the newest seen minus the lookback (or the start floor). */

@@ -4,6 +4,9 @@ import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectContent;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
@@ -17,8 +20,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,8 +57,9 @@ class ResultObjectEnumeratorTest {
         return enumerator;
     }
 
-    /** Runs one discovery: the periodic listing, then its handler on the coordinator. */
+    /** Runs one discovery: one interval later, the periodic listing, then its handler. */
     private void discover() {
+        clock.advanceTime(WatchOptions.DISCOVERY_INTERVAL.defaultValue());
         context.triggerAllActions();
     }
 
@@ -223,6 +232,87 @@ class ResultObjectEnumeratorTest {
         assertThat(store.listRequests.get()).isEqualTo(2 * 5 + 1);
     }
 
+    /** Hourly buckets open 07..11 at T0 (10:00) with a 2 h lifetime; 08 is an older one. */
+    private static Configuration hourlyBuckets() {
+        Configuration config = config();
+        config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
+        config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
+        return config;
+    }
+
+    /** Counts the listings of each place, for tests that check which buckets a discovery lists. */
+    private S3ObjectStore countingListings(Map<String, Integer> listings) {
+        return new DelegatingStore(store) {
+            @Override
+            public CompletableFuture<Integer> listObjects(
+                    S3Location prefix,
+                    boolean directChildrenOnly,
+                    Consumer<S3ObjectSummary> consumer) {
+                listings.merge(prefix.key(), 1, Integer::sum);
+                return super.listObjects(prefix, directChildrenOnly, consumer);
+            }
+        };
+    }
+
+    @Test
+    void listsRecentBucketsAtEveryDiscoveryAndOlderOnesOncePerOlderBucketInterval() {
+        Map<String, Integer> listings = new HashMap<>();
+        new ResultObjectEnumerator(
+                        context,
+                        WatchConfig.from(hourlyBuckets()),
+                        countingListings(listings),
+                        clock,
+                        null)
+                .start();
+
+        // Ten minutes of discoveries, one every 2 s, from 10:00:02 (recent-bucket margin 2 min).
+        for (int i = 0; i < 300; i++) {
+            discover();
+        }
+
+        assertThat(listings.get("out/r/2026/11/25/10/"))
+                .as("the current bucket, at every discovery")
+                .isEqualTo(300);
+        assertThat(listings.get("out/r/2026/11/25/09/"))
+                .as("the previous bucket, at every discovery while within the margin (2 min)")
+                .isBetween(59, 61 + 10);
+        assertThat(listings.get("out/r/2026/11/25/08/"))
+                .as("an older bucket: once at the start, then once per minute")
+                .isBetween(10, 11);
+    }
+
+    @Test
+    void aResultArrivingLateInAnOlderBucketIsFoundWithinTheOlderBucketInterval() {
+        ResultObjectEnumerator enumerator = enumerator(hourlyBuckets(), null);
+        discover();
+        store.put(new S3Location("b", "out/r/2026/11/25/08/late.out"), "late", T0 + 3_000);
+
+        for (int i = 0; i < 31; i++) {
+            discover();
+        }
+
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .extracting(split -> split.location().key())
+                .containsExactly("out/r/2026/11/25/08/late.out");
+    }
+
+    @Test
+    void aBoundedWatchListsEveryOpenBucketAtEveryDiscovery() {
+        Map<String, Integer> listings = new HashMap<>();
+        Configuration config = hourlyBuckets();
+        config.set(WatchOptions.BOUNDED, true);
+        new ResultObjectEnumerator(
+                        context, WatchConfig.from(config), countingListings(listings), clock, null)
+                .start();
+
+        discover();
+        discover();
+
+        assertThat(listings.get("out/r/2026/11/25/08/"))
+                .as("a bounded watch ends on a listing that found nothing new: of every bucket")
+                .isEqualTo(2);
+    }
+
     @Test
     void boundedModeSignalsNoMoreSplitsOnceAListingFindsNothingNew() {
         Configuration config = config();
@@ -317,6 +407,85 @@ class ResultObjectEnumeratorTest {
                 .hasMessageContaining("s3://b/out/")
                 .hasMessageContaining("SignatureDoesNotMatch")
                 .hasMessageContaining("credentials");
+    }
+
+    @Test
+    void aSlowListingIsFollowedByOneIntervalNotByMissedRunsBackToBack() {
+        AtomicInteger discoveries = new AtomicInteger();
+        S3ObjectStore slow =
+                new DelegatingStore(store) {
+                    @Override
+                    public CompletableFuture<Integer> listObjects(
+                            S3Location prefix,
+                            boolean directChildrenOnly,
+                            Consumer<S3ObjectSummary> consumer) {
+                        if (prefix.key().startsWith("out")) {
+                            discoveries.incrementAndGet();
+                        }
+                        // Each listing takes 5 s: longer than the 2 s discovery interval.
+                        clock.advanceTime(Duration.ofSeconds(5));
+                        return super.listObjects(prefix, directChildrenOnly, consumer);
+                    }
+                };
+        new ResultObjectEnumerator(context, WatchConfig.from(config()), slow, clock, null).start();
+
+        context.triggerAllActions();
+        assertThat(discoveries).hasValue(1);
+
+        // A fixed-rate schedule runs the ticks missed during the slow listing back to back.
+        for (int i = 0; i < 100; i++) {
+            context.triggerAllActions();
+        }
+        assertThat(discoveries).as("missed ticks do not list").hasValue(1);
+
+        clock.advanceTime(Duration.ofMillis(1_999));
+        context.triggerAllActions();
+        assertThat(discoveries).as("the interval counts from the listing's end").hasValue(1);
+
+        clock.advanceTime(Duration.ofMillis(1));
+        context.triggerAllActions();
+        assertThat(discoveries).hasValue(2);
+    }
+
+    /** Delegates everything to another store; tests override what they change. */
+    private static class DelegatingStore implements S3ObjectStore {
+        private final S3ObjectStore delegate;
+
+        DelegatingStore(S3ObjectStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletableFuture<Void> putObject(
+                S3Location location, byte[] bytes, String contentType, Duration timeout) {
+            return delegate.putObject(location, bytes, contentType, timeout);
+        }
+
+        @Override
+        public CompletableFuture<Integer> listObjects(
+                S3Location prefix, boolean directChildrenOnly, Consumer<S3ObjectSummary> consumer) {
+            return delegate.listObjects(prefix, directChildrenOnly, consumer);
+        }
+
+        @Override
+        public CompletableFuture<S3ObjectSummary> findObject(S3Location location) {
+            return delegate.findObject(location);
+        }
+
+        @Override
+        public CompletableFuture<S3ObjectContent> getObject(S3Location location) {
+            return delegate.getObject(location);
+        }
+
+        @Override
+        public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
+            return delegate.deleteObjects(bucket, keys);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
     }
 
     @Test
