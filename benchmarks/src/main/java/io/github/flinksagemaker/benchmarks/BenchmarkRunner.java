@@ -13,11 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -382,8 +382,8 @@ public final class BenchmarkRunner {
                 byMode.get(mode).add(benchmark.run(mode, perSecond, elements));
             }
         }
-        for (Map.Entry<EndToEndOverheadBenchmark.Mode, List<EndToEndOverheadBenchmark.Run>>
-                entry : byMode.entrySet()) {
+        for (Map.Entry<EndToEndOverheadBenchmark.Mode, List<EndToEndOverheadBenchmark.Run>> entry :
+                byMode.entrySet()) {
             List<EndToEndOverheadBenchmark.Run> runs = entry.getValue();
             report.row(
                     entry.getKey().label(),

@@ -43,7 +43,9 @@ final class EndToEndOverheadBenchmark {
         }
 
         String label() {
-            return isSqs() ? "SQS notifications" : "listing, " + discoveryInterval.toMillis() + " ms";
+            return isSqs()
+                    ? "SQS notifications"
+                    : "listing, " + discoveryInterval.toMillis() + " ms";
         }
     }
 

@@ -297,7 +297,7 @@ class SageMakerAsyncInferenceITCase {
 
     /** Checks the results of the last outage run: one per element, each the right one. */
     private Map<String, InferenceResult<String>> assertExactlyOneCorrectResultEach(
-            List<String> elements) {
+            List<String> elements) throws Exception {
         List<InferenceResult<String>> all = outageResults;
         assertThat(all).as("one result per element, no duplicates").hasSize(elements.size());
         Map<String, InferenceResult<String>> byId =
@@ -387,8 +387,7 @@ class SageMakerAsyncInferenceITCase {
         assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
         assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
                 .as("no listing: only the exact-key looks at deadlines")
-                .isLessThanOrEqualTo(
-                        2 * metrics.counterSum("sagemakerAsync.deadlineChecks") + 10);
+                .isLessThanOrEqualTo(2 * metrics.counterSum("sagemakerAsync.deadlineChecks") + 10);
     }
 
     /**
