@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -76,6 +78,11 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(
                         LocalThreads.daemon("local-async-timer"));
         this.workers = Executors.newCachedThreadPool(LocalThreads.daemon("local-async-model"));
+        // ElasticMQ's first start in a JVM takes seconds (Pekko); it overlaps with S3's.
+        FutureTask<LocalSqs> sqsStart =
+                new FutureTask<>(
+                        () -> new LocalSqs(builder.sqsPort, region, counters, networkDelay));
+        LocalThreads.daemon("local-sqs-start").newThread(sqsStart).start();
         S3Proxy proxy = null;
         SageMakerRuntimeServer server = null;
         LocalSqs localSqs = null;
@@ -104,8 +111,11 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                             endpoints,
                             counters,
                             networkDelay);
-            localSqs = new LocalSqs(builder.sqsPort, region, counters, networkDelay);
+            localSqs = started(sqsStart);
         } catch (Exception e) {
+            if (localSqs == null) {
+                closeWhenStarted(sqsStart);
+            }
             if (server != null) {
                 server.close();
             }
@@ -122,6 +132,22 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         this.sqs = localSqs;
         this.notifications = new NotificationPublisher(region, sqs, counters, scheduler);
         createBucket(bucket);
+    }
+
+    private static LocalSqs started(FutureTask<LocalSqs> start) throws Exception {
+        try {
+            return start.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private static void closeWhenStarted(FutureTask<LocalSqs> start) {
+        try {
+            start.get().close();
+        } catch (Exception e) {
+            // It did not start, or could not stop: nothing more to release.
+        }
     }
 
     public static Builder builder() {
