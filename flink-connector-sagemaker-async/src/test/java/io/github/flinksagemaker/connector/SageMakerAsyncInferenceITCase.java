@@ -275,7 +275,9 @@ class SageMakerAsyncInferenceITCase {
         try (collector) {
             long until = System.nanoTime() + STALL.toNanos();
             while (collector.size() < 3_000) {
-                assertThat(System.nanoTime()).as("3,000 results in time").isLessThan(until);
+                assertThat(System.nanoTime())
+                        .as("3,000 results in time; got %d, %s", collector.size(), local.counters())
+                        .isLessThan(until);
                 Thread.sleep(20);
             }
             cluster.terminateTaskManager(0).get();

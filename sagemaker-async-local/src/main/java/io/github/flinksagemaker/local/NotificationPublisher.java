@@ -13,9 +13,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +34,15 @@ final class NotificationPublisher {
     private static final String ACCOUNT = "000000000000";
     static final String FAILURE_CONTENT_TYPE = "text/plain; charset=utf-8";
 
+    /** SendMessage calls to ElasticMQ at once. */
+    private static final int MAX_IN_FLIGHT = 16;
+
+    private static final int MAX_ATTEMPTS = 5;
+    private static final long RETRY_DELAY_MILLIS = 100;
+
     private final ObjectMapper json = new ObjectMapper();
+    private final Semaphore permits = new Semaphore(MAX_IN_FLIGHT);
+    private final Queue<Delivery> waiting = new ConcurrentLinkedQueue<>();
     private final String region;
     private final LocalSqs sqs;
     private final LocalCounters counters;
@@ -107,18 +118,69 @@ final class NotificationPublisher {
     }
 
     private void send(String queue, String body, String inferenceId) {
+        waiting.add(new Delivery(queue, body, inferenceId, 1));
+        drain();
+    }
+
+    /**
+     * Starts waiting deliveries while fewer than {@link #MAX_IN_FLIGHT} are under way: thousands of
+     * results a second would otherwise open as many connections to ElasticMQ at once, and connects
+     * time out.
+     */
+    private void drain() {
+        // Every add and every release is followed by a drain, so nothing waits forever.
+        while (!waiting.isEmpty() && permits.tryAcquire()) {
+            Delivery delivery = waiting.poll();
+            if (delivery == null) {
+                permits.release();
+            } else {
+                deliver(delivery);
+            }
+        }
+    }
+
+    private void deliver(Delivery delivery) {
         try {
-            sqs.sendMessage(sqs.createQueue(queue), body)
+            sqs.sendMessage(sqs.createQueue(delivery.queue()), delivery.body())
                     .whenComplete(
                             (ok, error) -> {
+                                permits.release();
                                 if (error == null) {
                                     counters.countNotificationSent();
                                 } else {
-                                    failed(queue, inferenceId, error);
+                                    retryOrGiveUp(delivery, error);
                                 }
+                                drain();
                             });
         } catch (RuntimeException e) {
-            failed(queue, inferenceId, e);
+            permits.release();
+            retryOrGiveUp(delivery, e);
+            drain();
+        }
+    }
+
+    /** SNS retries a failed delivery to SQS; so does this, a few times, with backoff. */
+    private void retryOrGiveUp(Delivery delivery, Throwable error) {
+        if (delivery.attempt() >= MAX_ATTEMPTS) {
+            failed(delivery.queue(), delivery.inferenceId(), error);
+            return;
+        }
+        try {
+            scheduler.schedule(
+                    () -> {
+                        waiting.add(delivery.again());
+                        drain();
+                    },
+                    RETRY_DELAY_MILLIS << delivery.attempt(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // closing
+        }
+    }
+
+    private record Delivery(String queue, String body, String inferenceId, int attempt) {
+        Delivery again() {
+            return new Delivery(queue, body, inferenceId, attempt + 1);
         }
     }
 
