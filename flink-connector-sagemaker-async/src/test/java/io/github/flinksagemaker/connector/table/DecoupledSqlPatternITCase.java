@@ -1,6 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
@@ -41,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DecoupledSqlPatternITCase {
     private static final String ENDPOINT = "sql-decoupled";
+    private static final String NOTIFYING_ENDPOINT = "sql-decoupled-sqs";
+    private static final String QUEUE = NOTIFYING_ENDPOINT + "-notifications";
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
@@ -56,6 +61,17 @@ class DecoupledSqlPatternITCase {
     static void startLocalEndpoint() throws Exception {
         local = LocalSageMakerAsync.builder().start();
         SqlTestSupport.register(local, ENDPOINT, new SentimentDemoModel());
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(NOTIFYING_ENDPOINT)
+                        .s3OutputPath(SqlTestSupport.outputPath(local, NOTIFYING_ENDPOINT))
+                        .s3FailurePath(SqlTestSupport.failurePath(local, NOTIFYING_ENDPOINT))
+                        .model(new SentimentDemoModel())
+                        .notifications(
+                                LocalNotifications.builder()
+                                        .successQueue(QUEUE)
+                                        .errorQueue(QUEUE)
+                                        .build())
+                        .build());
     }
 
     @AfterAll
@@ -79,8 +95,7 @@ class DecoupledSqlPatternITCase {
         return options;
     }
 
-    @Test
-    void eachRequestJoinsExactlyOneResultOnLocation() throws Exception {
+    private static List<Tuple2<Integer, String>> requests() {
         List<Tuple2<Integer, String>> requests = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             String payload =
@@ -89,6 +104,12 @@ class DecoupledSqlPatternITCase {
                             : "{\"text\":\"" + (i % 2 == 0 ? "great" : "poor") + " #" + i + "\"}";
             requests.add(Tuple2.of(i, payload));
         }
+        return requests;
+    }
+
+    /** The requests as a view, and SAGEMAKER_SUBMIT_ASYNC for {@code endpoint}. */
+    private static StreamTableEnvironment submitting(
+            List<Tuple2<Integer, String>> requests, String endpoint) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
@@ -102,7 +123,14 @@ class DecoupledSqlPatternITCase {
                         .as("id", "payload", "proc"));
         tEnv.createTemporarySystemFunction(
                 "SAGEMAKER_SUBMIT_ASYNC",
-                new SageMakerSubmitAsyncFunction(SqlTestSupport.options(local, ENDPOINT)));
+                new SageMakerSubmitAsyncFunction(SqlTestSupport.options(local, endpoint)));
+        return tEnv;
+    }
+
+    @Test
+    void eachRequestJoinsExactlyOneResultOnLocation() throws Exception {
+        List<Tuple2<Integer, String>> requests = requests();
+        StreamTableEnvironment tEnv = submitting(requests, ENDPOINT);
         tEnv.executeSql(
                 "CREATE TEMPORARY TABLE results (\n"
                         + "  location STRING,\n"
@@ -132,8 +160,59 @@ class DecoupledSqlPatternITCase {
                         requests.size(),
                         Duration.ofSeconds(2));
 
+        assertOneCorrectRowPerRequest(requests, rows);
+    }
+
+    /**
+     * In completion mode SQS the results table reads the endpoint's notifications, each row names
+     * its inference, and the join is on the ID: no listing, no unnesting of locations.
+     */
+    @Test
+    void eachRequestJoinsExactlyOneResultOnInferenceIdFromNotifications() throws Exception {
+        List<Tuple2<Integer, String>> requests = requests();
+        StreamTableEnvironment tEnv = submitting(requests, NOTIFYING_ENDPOINT);
+        Map<String, String> options = new TreeMap<>(local.connectorAwsOptions());
+        options.put("connector", "sagemaker-async-results");
+        options.put("sagemaker.completion.mode", "SQS");
+        options.put("sagemaker.completion.sqs.queue-url", local.createQueue(QUEUE));
+        options.put("sagemaker.completion.sqs.wait-time", "1 s");
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE notified (\n"
+                        + "  inference_id STRING,\n"
+                        + "  status STRING,\n"
+                        + "  content STRING,\n"
+                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
+                        + "  proc AS PROCTIME()\n"
+                        + ") WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+        long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+
+        List<Row> rows =
+                SqlTestSupport.collectUnbounded(
+                        tEnv.executeSql(
+                                "WITH submitted AS (\n"
+                                        + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
+                                        + " FROM requests)\n"
+                                        + "SELECT q.id, q.s.inference_id, r.status, r.content,"
+                                        + " r.last_modified\n"
+                                        + "FROM submitted q\n"
+                                        + "JOIN notified r ON r.inference_id = q.s.inference_id\n"
+                                        + "  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
+                                        + " AND q.proc + INTERVAL '10' MINUTE"),
+                        requests.size(),
+                        Duration.ofSeconds(2));
+
+        assertOneCorrectRowPerRequest(requests, rows);
+        assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
+                .as("nothing listed")
+                .isZero();
+    }
+
+    private static void assertOneCorrectRowPerRequest(
+            List<Tuple2<Integer, String>> requests, List<Row> rows) {
         assertThat(SqlTestSupport.column(rows, 0))
-                .as("each request joined exactly once, also 10 discovery intervals after the last")
+                .as("each request joined exactly once, also 2 s after the last")
                 .containsExactlyInAnyOrderElementsOf(SqlTestSupport.ids(requests.size()));
         Map<Integer, Row> byId = new HashMap<>();
         for (Row row : rows) {
@@ -199,7 +278,9 @@ class DecoupledSqlPatternITCase {
                         + "  location STRING,\n"
                         + "  size BIGINT,\n"
                         + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
-                        + "  WATERMARK FOR last_modified AS last_modified - INTERVAL '1' SECOND\n"
+                        // Objects are read in no particular order (several at once per reader):
+                        // the delay covers the 3 s the three objects span.
+                        + "  WATERMARK FOR last_modified AS last_modified - INTERVAL '5' SECOND\n"
                         + ") WITH (\n"
                         + SqlTestSupport.withClause(options)
                         + ")");
@@ -231,7 +312,17 @@ class DecoupledSqlPatternITCase {
                         + ")");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM wrong_column"))
                 .hasStackTraceContaining("Unknown column 'body'")
-                .hasStackTraceContaining("[location, status, content, content_type, size]");
+                .hasStackTraceContaining(
+                        "[inference_id, location, status, content, content_type, size]");
+
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE listed_ids (inference_id STRING) WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM listed_ids"))
+                .hasStackTraceContaining(
+                        "Column 'inference_id' of a 'sagemaker-async-results' table needs"
+                                + " 'sagemaker.completion.mode' = 'SQS'");
 
         options.put("sagemaker.watch.discovery-intervall", "1 s");
         tEnv.executeSql(
