@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.examples;
 
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ProgressReporter implements MetricReporter {
     private static final Map<Counter, String> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<Gauge<?>, String> GAUGES = new ConcurrentHashMap<>();
 
     /** Counts of counters removed when their task ended or restarted, so totals never go back. */
     private static final Map<String, Long> RETIRED = new ConcurrentHashMap<>();
@@ -38,6 +40,16 @@ public final class ProgressReporter implements MetricReporter {
                         .sum();
     }
 
+    /** The sum over live subtasks of the numeric gauge with this name, e.g. calls in flight. */
+    static long gaugeSum(String name) {
+        return GAUGES.entrySet().stream()
+                .filter(entry -> entry.getValue().equals(name))
+                .map(entry -> entry.getKey().getValue())
+                .filter(Number.class::isInstance)
+                .mapToLong(value -> ((Number) value).longValue())
+                .sum();
+    }
+
     @Override
     public void open(MetricConfig config) {}
 
@@ -46,14 +58,21 @@ public final class ProgressReporter implements MetricReporter {
 
     @Override
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
-        if (metric instanceof Counter
-                && group.getMetricIdentifier(name).contains("sagemakerAsync")) {
+        if (!group.getMetricIdentifier(name).contains("sagemakerAsync")) {
+            return;
+        }
+        if (metric instanceof Counter) {
             COUNTERS.put((Counter) metric, name);
+        } else if (metric instanceof Gauge) {
+            GAUGES.put((Gauge<?>) metric, name);
         }
     }
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+        if (metric instanceof Gauge) {
+            GAUGES.remove(metric);
+        }
         if (metric instanceof Counter && COUNTERS.remove(metric) != null) {
             RETIRED.merge(name, ((Counter) metric).getCount(), Long::sum);
         }

@@ -126,6 +126,10 @@ public final class ReviewEnrichmentJob {
         env.setParallelism(2);
         // Results reach the driver when a checkpoint completes (exactly-once collect).
         env.enableCheckpointing(1_000);
+        // While the submit task is busy, an aligned barrier waits behind its input and the join
+        // holds back results for seconds; unaligned barriers overtake (measured: p50 6.6 s -> 4.3
+        // s in listing-free runs before the reader kept several receives in flight).
+        env.getCheckpointConfig().enableUnalignedCheckpoints();
 
         List<String> lines = null;
         DataStream<String> reviews;
@@ -178,7 +182,7 @@ public final class ReviewEnrichmentJob {
                             return thread;
                         });
         progress.scheduleAtFixedRate(
-                () -> printProgress(console, summary, started), 1, 1, TimeUnit.SECONDS);
+                () -> printProgress(console, summary, started, local), 1, 1, TimeUnit.SECONDS);
         try (results;
                 BufferedWriter writer =
                         Files.newBufferedWriter(options.output(), StandardCharsets.UTF_8)) {
@@ -192,7 +196,7 @@ public final class ReviewEnrichmentJob {
             progress.shutdownNow();
             stop(job);
         }
-        printProgress(console, summary, started);
+        printProgress(console, summary, started, local);
         summary.print(console, local != null ? ServiceRequests.of(local.counters()) : null);
         console.printf("Enriched records written to %s%n", options.output().toAbsolutePath());
         return summary;
@@ -211,13 +215,14 @@ public final class ReviewEnrichmentJob {
         }
     }
 
-    private static void printProgress(PrintStream console, RunSummary summary, long started) {
+    private static void printProgress(
+            PrintStream console, RunSummary summary, long started, LocalSageMakerAsync local) {
         long inline = ProgressReporter.sum("submittedInline");
         long s3 = ProgressReporter.sum("submittedS3");
         long completed = summary.total();
         console.printf(
                 "[%3ds] submitted %,d (inline %,d, s3 %,d) | results %,d (inline %,d, s3 %,d) |"
-                        + " pending %,d%n",
+                        + " pending %,d | calls in flight %d of %d%s%n",
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
                 inline + s3,
                 inline,
@@ -230,7 +235,15 @@ public final class ReviewEnrichmentJob {
                         inline
                                 + s3
                                 - summary.completed(SubmitPath.INLINE)
-                                - summary.completed(SubmitPath.S3)));
+                                - summary.completed(SubmitPath.S3)),
+                ProgressReporter.gaugeSum("inFlight"),
+                ProgressReporter.gaugeSum("inFlightLimit"),
+                local != null
+                        ? String.format(
+                                " (at the endpoint %,d, notifications sent %,d)",
+                                local.pendingInvocations(EmbeddedEndpoint.NAME),
+                                local.counters().notificationsSent())
+                        : "");
     }
 
     /** The inference ID of a review line: its {@code id} field. */

@@ -60,6 +60,17 @@ public final class CompletionOptions {
                     .defaultValue(10)
                     .withDescription("Messages per ReceiveMessage request (1 to 10).");
 
+    public static final ConfigOption<Integer> SQS_RECEIVE_CONCURRENCY =
+            ConfigOptions.key("sagemaker.completion.sqs.receive-concurrency")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "ReceiveMessage calls a reader keeps in flight while messages keep"
+                                    + " coming; one when a poll comes back empty. A receive"
+                                    + " returns what is there, often fewer than ten, so one call"
+                                    + " at a time caps a reader at a few hundred messages a"
+                                    + " second.");
+
     public static final ConfigOption<Duration> SQS_VISIBILITY_TIMEOUT =
             ConfigOptions.key("sagemaker.completion.sqs.visibility-timeout")
                     .durationType()

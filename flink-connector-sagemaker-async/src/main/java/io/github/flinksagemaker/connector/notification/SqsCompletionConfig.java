@@ -26,6 +26,7 @@ public final class SqsCompletionConfig implements Serializable {
     private final String queueUrl;
     private final Duration waitTime;
     private final int maxMessages;
+    private final int receiveConcurrency;
     private final Duration visibilityTimeout;
     private final int maxContentBytes;
     private final Set<String> endpointNames;
@@ -45,6 +46,9 @@ public final class SqsCompletionConfig implements Serializable {
         this.maxMessages =
                 OptionChecks.between(
                         configuration, CompletionOptions.SQS_MAX_MESSAGES, 1, SqsQueue.MAX_BATCH);
+        this.receiveConcurrency =
+                OptionChecks.between(
+                        configuration, CompletionOptions.SQS_RECEIVE_CONCURRENCY, 1, 64);
         this.visibilityTimeout =
                 configuration.getOptional(CompletionOptions.SQS_VISIBILITY_TIMEOUT).isPresent()
                         ? OptionChecks.notNegative(
@@ -111,6 +115,11 @@ public final class SqsCompletionConfig implements Serializable {
 
     public int maxMessages() {
         return maxMessages;
+    }
+
+    /** Receives a reader keeps in flight while messages keep coming. */
+    public int receiveConcurrency() {
+        return receiveConcurrency;
     }
 
     /** The visibility timeout to ask for, or null for the queue's own. */

@@ -28,12 +28,15 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -58,8 +61,14 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
     private final NotificationMetrics metrics;
     private final Set<String> splitIds = new LinkedHashSet<>();
 
-    /** The receive (or backoff) in progress; {@link #wakeUp} cancels it. */
-    private volatile CompletableFuture<?> inFlight;
+    /** The receives in flight; {@link #wakeUp} cancels them. */
+    private final Queue<CompletableFuture<List<QueueMessage>>> receiving =
+            new ConcurrentLinkedQueue<>();
+
+    /** The backoff in progress, if any; {@link #wakeUp} cancels it. */
+    private volatile CompletableFuture<?> backoff;
+
+    private int wantedReceives = 1;
 
     private int consecutiveFailures;
 
@@ -122,25 +131,55 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         }
     }
 
+    /**
+     * The messages of the receives that completed first. While messages keep coming, up to {@code
+     * receive-concurrency} receives stay in flight, since each returns what is there, often one or
+     * two; an empty long poll brings it back to one, so an idle reader polls once per wait time.
+     */
     private List<QueueMessage> receive() {
-        CompletableFuture<List<QueueMessage>> receiving =
-                queue.receive(config.maxMessages(), config.waitTime(), config.visibilityTimeout());
-        inFlight = receiving;
-        metrics.receiveRequests.inc();
+        while (receiving.size() < wantedReceives) {
+            receiving.add(
+                    queue.receive(
+                            config.maxMessages(), config.waitTime(), config.visibilityTimeout()));
+            metrics.receiveRequests.inc();
+        }
         try {
-            List<QueueMessage> messages = receiving.get();
-            consecutiveFailures = 0;
-            metrics.messagesReceived.inc(messages.size());
-            return messages;
+            CompletableFuture.anyOf(receiving.toArray(new CompletableFuture<?>[0])).get();
         } catch (CancellationException e) {
+            receiving.removeIf(CompletableFuture::isCancelled);
             return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
         } catch (ExecutionException e) {
-            onReceiveFailure(e.getCause());
-            return List.of();
+            // handled below, with the receive that failed
         }
+        List<QueueMessage> messages = new ArrayList<>();
+        Throwable failure = null;
+        for (Iterator<CompletableFuture<List<QueueMessage>>> it = receiving.iterator();
+                it.hasNext(); ) {
+            CompletableFuture<List<QueueMessage>> done = it.next();
+            if (!done.isDone()) {
+                continue;
+            }
+            it.remove();
+            try {
+                messages.addAll(done.join());
+            } catch (CancellationException e) {
+                // woken up
+            } catch (CompletionException e) {
+                failure = e.getCause();
+            }
+        }
+        if (failure != null) {
+            wantedReceives = 1;
+            onReceiveFailure(failure);
+        } else {
+            consecutiveFailures = 0;
+            wantedReceives = messages.isEmpty() ? 1 : config.receiveConcurrency();
+        }
+        metrics.messagesReceived.inc(messages.size());
+        return messages;
     }
 
     private void onReceiveFailure(Throwable error) {
@@ -182,12 +221,12 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
     }
 
     private void pause(long millis) {
-        CompletableFuture<Void> backoff =
+        CompletableFuture<Void> pause =
                 CompletableFuture.runAsync(
                         () -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
-        inFlight = backoff;
+        backoff = pause;
         try {
-            backoff.get();
+            pause.get();
         } catch (CancellationException | ExecutionException e) {
             // woken up
         } catch (InterruptedException e) {
@@ -327,7 +366,8 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
 
     @Override
     public void wakeUp() {
-        CompletableFuture<?> current = inFlight;
+        receiving.forEach(receive -> receive.cancel(true));
+        CompletableFuture<?> current = backoff;
         if (current != null) {
             current.cancel(true);
         }

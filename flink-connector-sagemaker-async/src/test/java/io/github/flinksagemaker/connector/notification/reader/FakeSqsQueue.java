@@ -13,13 +13,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A queue in memory: receives hand out what was sent (an empty receive waits 20 ms, like a short
- * long poll), deletes are recorded, and a receive can be made to fail.
+ * A queue in memory: receives hand out what was sent after 5 ms (an empty receive waits 20 ms, like
+ * a short long poll), deletes are recorded, and a receive can be made to fail.
  */
 final class FakeSqsQueue implements SqsQueue {
     private final Deque<QueueMessage> visible = new ArrayDeque<>();
     final List<String> deleted = new ArrayList<>();
     final AtomicInteger receives = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    final AtomicInteger maxOutstanding = new AtomicInteger();
     private RuntimeException receiveError;
     private int sent;
 
@@ -47,11 +49,13 @@ final class FakeSqsQueue implements SqsQueue {
         while (batch.size() < maxMessages && !visible.isEmpty()) {
             batch.add(visible.poll());
         }
-        if (!batch.isEmpty()) {
-            return CompletableFuture.completedFuture(batch);
-        }
+        maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+        // A round trip of 5 ms with messages, a short long poll of 20 ms without.
         return CompletableFuture.supplyAsync(
-                List::of, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+                        () -> batch,
+                        CompletableFuture.delayedExecutor(
+                                batch.isEmpty() ? 20 : 5, TimeUnit.MILLISECONDS))
+                .whenComplete((messages, error) -> outstanding.decrementAndGet());
     }
 
     @Override

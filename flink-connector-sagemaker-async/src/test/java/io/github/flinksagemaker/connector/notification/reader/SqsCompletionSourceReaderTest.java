@@ -182,6 +182,31 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
+    /**
+     * A receive returns what is there, often one message: while messages keep coming several are in
+     * flight; an empty poll brings it back to one, so an idle reader polls once per wait.
+     */
+    @Test
+    void keepsSeveralReceivesInFlightWhileMessagesComeAndOneWhenIdle() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            queue.send(notification("id-" + i, "reviews", "x"));
+        }
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 200);
+            assertThat(queue.maxOutstanding.get()).as("receives in flight at once").isEqualTo(4);
+
+            Thread.sleep(100); // the last receives come back empty
+            int before = queue.receives.get();
+            long idleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+            while (System.nanoTime() < idleUntil) {
+                reader.pollNext(output);
+                Thread.sleep(5);
+            }
+            // One 20 ms poll at a time is about 20 receives in 400 ms; four would be 80.
+            assertThat(queue.receives.get() - before).isBetween(5, 30);
+        }
+    }
+
     @Test
     void withoutCheckpointsDeletesRightAfterEmission() throws Exception {
         queue.send(notification("1", "reviews", "a"));
