@@ -400,8 +400,9 @@ public final class BenchmarkRunner {
                 .line(
                         String.format(
                                 Locale.ROOT,
-                                "Idle: the same pipeline with no elements for %d s, its requests"
-                                        + " scaled to an hour and divided by the %d readers.",
+                                "Idle: the same pipeline with no elements, for %d s after its first"
+                                        + " 25 s, its requests scaled to an hour and divided by the"
+                                        + " %d readers.",
                                 window.toSeconds(),
                                 PipelineRun.PARALLELISM))
                 .blank()

@@ -114,7 +114,7 @@ final class EndToEndOverheadBenchmark {
 
     /**
      * Requests per hour per reader of a job with nothing to do: its sources alone, for {@code
-     * window}, scaled to an hour and divided by the job's parallelism.
+     * window} once it has settled, scaled to an hour and divided by the job's parallelism.
      *
      * @return {S3 LIST, SQS} requests per hour per reader
      */
@@ -122,8 +122,9 @@ final class EndToEndOverheadBenchmark {
         String endpoint = ENDPOINT + "-idle-" + (++runs);
         Configuration options = options(mode, endpoint);
         LocalCounters counters = setup.local.counters();
-        counters.reset();
-        PipelineRun.idle(options, window, CHECKPOINT_INTERVAL);
+        // Past the job's start and its first long polls, which end at the wait time (20 s).
+        PipelineRun.idle(
+                options, Duration.ofSeconds(25), counters::reset, window, CHECKPOINT_INTERVAL);
         double scale = Duration.ofHours(1).toMillis() / (double) window.toMillis();
         return new double[] {
             counters.s3Requests(S3Operation.LIST) * scale / PipelineRun.PARALLELISM,

@@ -29,8 +29,17 @@ final class PipelineRun {
 
     private PipelineRun() {}
 
-    /** The pipeline with no elements at all, for {@code window}: what its sources cost idle. */
-    static void idle(Configuration options, Duration window, Duration checkpointInterval)
+    /**
+     * The pipeline with no elements, for {@code window} after {@code settle}: what its sources cost
+     * idle. {@code startMeasuring} runs once the job has settled (started, and done with anything
+     * its first seconds do).
+     */
+    static void idle(
+            Configuration options,
+            Duration settle,
+            Runnable startMeasuring,
+            Duration window,
+            Duration checkpointInterval)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(PARALLELISM);
@@ -47,6 +56,8 @@ final class PipelineRun {
                 .sinkTo(new DiscardingSink<>());
         JobClient job = env.executeAsync("idle pipeline");
         try {
+            Thread.sleep(settle.toMillis());
+            startMeasuring.run();
             Thread.sleep(window.toMillis());
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);

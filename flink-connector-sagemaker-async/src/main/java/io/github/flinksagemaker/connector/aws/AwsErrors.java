@@ -59,7 +59,12 @@ public final class AwsErrors {
                     "ThrottledException",
                     "RequestThrottled",
                     "TooManyRequestsException",
-                    "ModelNotReadyException");
+                    "ModelNotReadyException",
+                    // SQS: too many messages in flight, and KMS throttling behind an encrypted
+                    // queue
+                    "OverLimit",
+                    "KMS.ThrottlingException",
+                    "KmsThrottled");
 
     private AwsErrors() {}
 

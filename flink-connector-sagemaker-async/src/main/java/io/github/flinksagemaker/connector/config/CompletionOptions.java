@@ -50,7 +50,7 @@ public final class CompletionOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(20))
                     .withDescription(
-                            "How long a ReceiveMessage long poll waits for a message (0 to 20 s)."
+                            "How long a ReceiveMessage long poll waits for a message (1 to 20 s)."
                                     + " 20 s keeps an idle reader at about 180 requests an"
                                     + " hour.");
 

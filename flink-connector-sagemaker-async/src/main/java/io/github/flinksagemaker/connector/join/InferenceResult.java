@@ -83,7 +83,10 @@ public final class InferenceResult<E> {
                 Math.max(decidedMillis, pending.submitTimeMillis()));
     }
 
-    /** The model container's error text for {@code pending}, from its failure object. */
+    /**
+     * The model container's error text for {@code pending}, from its failure object (or, from a
+     * notification that names no failure object, the service's failureReason, with no location).
+     */
     public static <E> InferenceResult<E> modelError(
             PendingInference<E> pending, InferenceOutput failure, long decidedMillis) {
         String error =
@@ -101,7 +104,7 @@ public final class InferenceResult<E> {
                 pending.path(),
                 null,
                 null,
-                failure.location(),
+                failure.location().isEmpty() ? null : failure.location(),
                 error,
                 pending.inputLocation(),
                 failure.isContentIncluded(),

@@ -225,18 +225,17 @@ public final class InferenceResultJoin<E>
     }
 
     /**
-     * A notification may not name its location (a failure's is undocumented): the inference's own
-     * location for that status is where the object is.
+     * A notification that includes the response may not name the output location: it is the
+     * inference's own. A failure notification that names no location answers with the service's
+     * failureReason and no location, so cleanup leaves the failure object, whose text was not read.
      */
     private static InferenceOutput located(PendingInference<?> submitted, InferenceOutput object) {
-        if (!object.location().isEmpty()) {
+        if (!object.location().isEmpty()
+                || object.status() != ResultStatus.SUCCESS
+                || submitted.outputLocation() == null) {
             return object;
         }
-        String location =
-                object.status() == ResultStatus.FAILURE && submitted.failureLocation() != null
-                        ? submitted.failureLocation()
-                        : submitted.outputLocation();
-        return location != null ? object.withLocation(location) : object;
+        return object.withLocation(submitted.outputLocation());
     }
 
     /** Whether an object is older than the submission it would answer. */

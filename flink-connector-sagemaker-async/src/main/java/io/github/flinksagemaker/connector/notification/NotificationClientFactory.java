@@ -24,8 +24,11 @@ public interface NotificationClientFactory extends Serializable {
 
                 @Override
                 public SqsQueue queue(SqsCompletionConfig config) {
+                    // A connection per receive in flight, and some for deletes, which must not
+                    // wait behind 20 s long polls.
                     return new SdkSqsQueue(
-                            AwsClients.sqs(config.configuration(), 4), config.queueUrl());
+                            AwsClients.sqs(config.configuration(), config.receiveConcurrency() + 4),
+                            config.queueUrl());
                 }
 
                 @Override

@@ -66,17 +66,20 @@ public final class NotificationParser {
                     text(response, "contentType"),
                     eventTime);
         }
-        String reason = text(event, "failureReason");
+        // The failure object holds the model's own error text, as in listing mode; the message's
+        // failureReason is the service's summary, used only when no location is named.
         String location = text(response, "failureLocation");
+        String reason = text(event, "failureReason");
         return new CompletionNotification(
                 inferenceId,
                 endpointName,
                 status,
                 location,
-                reason != null || location == null
-                        ? (reason != null ? reason : "").getBytes(StandardCharsets.UTF_8)
+                location == null
+                        ? (reason != null ? reason : "no failureReason in the notification")
+                                .getBytes(StandardCharsets.UTF_8)
                         : null,
-                reason != null ? "text/plain; charset=utf-8" : null,
+                location == null ? "text/plain; charset=utf-8" : null,
                 eventTime);
     }
 

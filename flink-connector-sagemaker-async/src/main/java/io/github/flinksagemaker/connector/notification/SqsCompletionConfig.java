@@ -38,10 +38,13 @@ public final class SqsCompletionConfig implements Serializable {
         AwsClients.validate(this.configuration);
         this.queueUrl = OptionChecks.required(configuration, CompletionOptions.SQS_QUEUE_URL);
         checkQueueUrl(queueUrl);
-        this.waitTime = OptionChecks.notNegative(configuration, CompletionOptions.SQS_WAIT_TIME);
-        if (waitTime.compareTo(MAX_WAIT_TIME) > 0 || waitTime.toMillis() % 1000 != 0) {
+        this.waitTime = OptionChecks.positive(configuration, CompletionOptions.SQS_WAIT_TIME);
+        // 0 (short polling) would poll back to back while idle.
+        if (waitTime.compareTo(Duration.ofSeconds(1)) < 0
+                || waitTime.compareTo(MAX_WAIT_TIME) > 0
+                || waitTime.toMillis() % 1000 != 0) {
             throw OptionChecks.invalid(
-                    CompletionOptions.SQS_WAIT_TIME, waitTime, "whole seconds from 0 to 20 s");
+                    CompletionOptions.SQS_WAIT_TIME, waitTime, "whole seconds from 1 to 20 s");
         }
         this.maxMessages =
                 OptionChecks.between(
@@ -54,13 +57,15 @@ public final class SqsCompletionConfig implements Serializable {
                         ? OptionChecks.notNegative(
                                 configuration, CompletionOptions.SQS_VISIBILITY_TIMEOUT)
                         : null;
+        // 0 would make every message visible again at once.
         if (visibilityTimeout != null
-                && (visibilityTimeout.compareTo(MAX_VISIBILITY_TIMEOUT) > 0
+                && (visibilityTimeout.compareTo(Duration.ofSeconds(1)) < 0
+                        || visibilityTimeout.compareTo(MAX_VISIBILITY_TIMEOUT) > 0
                         || visibilityTimeout.toMillis() % 1000 != 0)) {
             throw OptionChecks.invalid(
                     CompletionOptions.SQS_VISIBILITY_TIMEOUT,
                     visibilityTimeout,
-                    "whole seconds from 0 to 12 h");
+                    "whole seconds from 1 s to 12 h");
         }
         this.maxContentBytes =
                 OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);

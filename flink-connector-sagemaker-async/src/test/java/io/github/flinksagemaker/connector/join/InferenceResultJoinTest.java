@@ -206,6 +206,58 @@ class InferenceResultJoinTest {
         assertThat(result.output()).isNull();
     }
 
+    /**
+     * Notifications may not name a location: an included response is the inference's own output; a
+     * failure with only the service's failureReason gets no location, so cleanup never deletes a
+     * failure object whose text was not read.
+     */
+    @Test
+    void notificationsWithoutALocationAreLocatedOnlyWhereTheirContentCameFrom() throws Exception {
+        join.processElement1(new StreamRecord<>(pending("a")));
+        join.processElement1(new StreamRecord<>(pending("b")));
+        InferenceOutput included = output("a", "{\"ok\":1}").output();
+        join.processElement2(
+                new StreamRecord<>(
+                        new TaggedOutput(
+                                "a",
+                                new InferenceOutput(
+                                        "",
+                                        ResultStatus.SUCCESS,
+                                        included.content(),
+                                        included.contentType(),
+                                        included.lastModifiedMillis(),
+                                        included.size(),
+                                        null))));
+        join.processElement2(
+                new StreamRecord<>(
+                        new TaggedOutput(
+                                "b",
+                                new InferenceOutput(
+                                        "",
+                                        ResultStatus.FAILURE,
+                                        "ClientError: 500 from the model"
+                                                .getBytes(StandardCharsets.UTF_8),
+                                        "text/plain",
+                                        SUBMIT + 5_000L,
+                                        30,
+                                        null))));
+
+        assertThat(results())
+                .extracting(
+                        InferenceResult::inferenceId,
+                        InferenceResult::status,
+                        InferenceResult::resultLocation,
+                        InferenceResult::errorMessage)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "a", InferenceStatus.SUCCESS, "s3://b/out/a.out", null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "b",
+                                InferenceStatus.MODEL_ERROR,
+                                null,
+                                "ClientError: 500 from the model"));
+    }
+
     @Test
     void anObjectThatCannotBeReadGivesAnUnreadableResultNamingIt() throws Exception {
         join.processElement1(new StreamRecord<>(pending("a")));

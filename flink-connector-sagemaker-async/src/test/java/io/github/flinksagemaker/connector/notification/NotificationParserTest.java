@@ -98,16 +98,18 @@ class NotificationParserTest {
 
         assertThat(n.status()).isEqualTo(ResultStatus.FAILURE);
         assertThat(n.location()).isNull();
+        assertThat(n.isContentIncluded()).as("no location: the reason is all there is").isTrue();
         assertThat(new String(n.content(), StandardCharsets.UTF_8))
                 .isEqualTo("ClientError: bad input");
         assertThat(n.eventTimeMillis()).as("no eventTime: when received").isEqualTo(RECEIVED);
     }
 
     @Test
-    void readsAFailureWithoutAReasonFromItsLocation() throws Exception {
+    void readsAFailureThatNamesItsLocationFromThereEvenWithAReason() throws Exception {
         CompletionNotification n =
                 NotificationParser.parse(
                         "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"id-3\","
+                                + "\"failureReason\":\"ClientError: 500 from the model\","
                                 + "\"responseParameters\":{\"failureLocation\":"
                                 + "\"s3://bucket/failure/id-3-error.out\"}}",
                         RECEIVED);

@@ -20,8 +20,12 @@ final class ReceiptTracker {
     private List<String> sinceLastSnapshot = new ArrayList<>();
     private final NavigableMap<Long, List<String>> byCheckpoint = new TreeMap<>();
 
+    /** Handles held, for the metric reporter's thread. */
+    private volatile int held;
+
     void emitted(String receiptHandle) {
         sinceLastSnapshot.add(receiptHandle);
+        held++;
     }
 
     void snapshot(long checkpointId) {
@@ -37,6 +41,7 @@ final class ReceiptTracker {
         List<String> handles = new ArrayList<>();
         covered.values().forEach(handles::addAll);
         covered.clear();
+        held -= handles.size();
         return handles;
     }
 
@@ -46,6 +51,7 @@ final class ReceiptTracker {
         sinceLastSnapshot = new ArrayList<>();
         byCheckpoint.values().forEach(handles::addAll);
         byCheckpoint.clear();
+        held = 0;
         return handles;
     }
 

@@ -72,6 +72,12 @@ public final class SqsCompletionSourceReader<T>
         this.deleteOnEmit = config.deleteOnEmit();
         this.metrics = metrics;
         context.metricGroup().addGroup("sagemakerAsync").gauge("sqsMessagesHeld", tracker::held);
+        LOG.info(
+                "Reading notifications from {}; messages are deleted {}",
+                config.queueUrl(),
+                deleteOnEmit
+                        ? "as they are emitted (the job was built without checkpointing)"
+                        : "after the checkpoint covering their emission");
     }
 
     @Override

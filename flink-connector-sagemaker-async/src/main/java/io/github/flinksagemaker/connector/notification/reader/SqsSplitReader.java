@@ -55,6 +55,17 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
     private static final long FIRST_BACKOFF_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
 
+    /** SQS's answers for a queue key the job cannot use: retrying cannot help. */
+    private static final Set<String> FATAL_RECEIVE_CODES =
+            Set.of(
+                    "KMS.AccessDeniedException",
+                    "KMS.DisabledException",
+                    "KMS.NotFoundException",
+                    "KMS.InvalidStateException",
+                    "KMS.InvalidKeyUsageException",
+                    "KMS.KeyUnavailableException",
+                    "InvalidSecurity");
+
     private final SqsQueue queue;
     private final S3ObjectStore store;
     private final SqsCompletionConfig config;
@@ -184,40 +195,37 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
 
     private void onReceiveFailure(Throwable error) {
         AwsErrorKind kind = AwsErrors.classify(error);
-        switch (kind) {
-            case CREDENTIALS:
-            case ACCESS_DENIED:
-            case NO_SUCH_QUEUE:
-            case WRONG_REGION:
-                throw FatalAwsException.of(
-                        "Receiving from SQS queue " + config.queueUrl() + " (sqs:ReceiveMessage)",
-                        error,
-                        FatalAwsException.advice(kind));
-            case OTHER:
-                if (AwsErrors.errorCode(error) != null) {
-                    throw FatalAwsException.of(
-                            "Receiving from SQS queue "
-                                    + config.queueUrl()
-                                    + " (sqs:ReceiveMessage)",
-                            error,
-                            "Check sagemaker.completion.sqs.queue-url, the queue's KMS key"
-                                    + " policy and the job's sqs:ReceiveMessage permission.");
-                }
-            // fall through: not the service's answer, e.g. a client-side failure
-            default:
-                long delay =
-                        Math.min(
-                                MAX_BACKOFF_MILLIS,
-                                FIRST_BACKOFF_MILLIS << Math.min(consecutiveFailures, 8));
-                consecutiveFailures++;
-                LOG.warn(
-                        "Receiving from SQS queue {} failed ({} in a row): {}; retrying in {} ms",
-                        config.queueUrl(),
-                        consecutiveFailures,
-                        AwsErrors.describe(error),
-                        delay);
-                pause(delay);
+        String code = AwsErrors.errorCode(error);
+        boolean fatal =
+                kind == AwsErrorKind.CREDENTIALS
+                        || kind == AwsErrorKind.ACCESS_DENIED
+                        || kind == AwsErrorKind.NO_SUCH_QUEUE
+                        || kind == AwsErrorKind.WRONG_REGION
+                        || (code != null && FATAL_RECEIVE_CODES.contains(code));
+        if (fatal) {
+            String advice = FatalAwsException.advice(kind);
+            throw FatalAwsException.of(
+                    "Receiving from SQS queue " + config.queueUrl() + " (sqs:ReceiveMessage)",
+                    error,
+                    advice != null
+                            ? advice
+                            : "Check the queue's KMS key: its key policy must let the job's role"
+                                    + " use it (kms:Decrypt), and the key must be enabled.");
         }
+        // Throttling, OverLimit, 5xx, network, and whatever the service may answer that retrying
+        // can fix: back off, never fail the job.
+        long delay =
+                Math.min(
+                        MAX_BACKOFF_MILLIS,
+                        FIRST_BACKOFF_MILLIS << Math.min(consecutiveFailures, 8));
+        consecutiveFailures++;
+        LOG.warn(
+                "Receiving from SQS queue {} failed ({} in a row): {}; retrying in {} ms",
+                config.queueUrl(),
+                consecutiveFailures,
+                AwsErrors.describe(error),
+                delay);
+        pause(delay);
     }
 
     private void pause(long millis) {
@@ -260,17 +268,18 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         return notification;
     }
 
-    private static TaggedOutput included(
-            CompletionNotification notification, QueueMessage message) {
+    /** The included response, or only its size when over the content limit, as when listed. */
+    private TaggedOutput included(CompletionNotification notification, QueueMessage message) {
+        byte[] content = notification.content();
         return tagged(
                 notification,
                 new InferenceOutput(
                         notification.location() != null ? notification.location() : "",
                         notification.status(),
-                        notification.content(),
+                        content.length <= config.maxContentBytes() ? content : null,
                         notification.contentType(),
                         notification.eventTimeMillis(),
-                        notification.content().length,
+                        content.length,
                         null));
     }
 
@@ -319,8 +328,6 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         AwsErrorKind kind = AwsErrors.classify(error);
         switch (kind) {
             case CREDENTIALS:
-            case NO_SUCH_BUCKET:
-            case WRONG_REGION:
                 throw FatalAwsException.of(
                         "Reading result object " + location + " (s3:GetObject)",
                         error,
@@ -328,6 +335,10 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             case NO_SUCH_KEY:
             case ACCESS_DENIED:
             case OBJECT_STATE:
+            case NO_SUCH_BUCKET:
+            case WRONG_REGION:
+                // The location comes from a message, not from the job's configuration: one
+                // message must not fail the job.
                 return unreadable(notification, AwsErrors.describe(error));
             default:
                 metrics.responseReadRetries.inc();

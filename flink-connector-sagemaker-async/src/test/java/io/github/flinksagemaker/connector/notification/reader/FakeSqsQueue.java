@@ -23,6 +23,7 @@ final class FakeSqsQueue implements SqsQueue {
     private final AtomicInteger outstanding = new AtomicInteger();
     final AtomicInteger maxOutstanding = new AtomicInteger();
     private RuntimeException receiveError;
+    private int failuresLeft;
     private int sent;
 
     synchronized void send(String body) {
@@ -32,6 +33,12 @@ final class FakeSqsQueue implements SqsQueue {
 
     synchronized void failReceives(RuntimeException error) {
         this.receiveError = error;
+        this.failuresLeft = Integer.MAX_VALUE;
+    }
+
+    synchronized void failNextReceives(int count, RuntimeException error) {
+        this.receiveError = error;
+        this.failuresLeft = count;
     }
 
     synchronized List<String> deletedHandles() {
@@ -42,7 +49,8 @@ final class FakeSqsQueue implements SqsQueue {
     public synchronized CompletableFuture<List<QueueMessage>> receive(
             int maxMessages, Duration waitTime, Duration visibilityTimeout) {
         receives.incrementAndGet();
-        if (receiveError != null) {
+        if (receiveError != null && failuresLeft > 0) {
+            failuresLeft--;
             return CompletableFuture.failedFuture(receiveError);
         }
         List<QueueMessage> batch = new ArrayList<>();

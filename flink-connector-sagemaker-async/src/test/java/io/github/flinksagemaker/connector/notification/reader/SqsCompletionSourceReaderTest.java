@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
@@ -43,7 +44,11 @@ class SqsCompletionSourceReaderTest {
     private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
 
     private SqsCompletionSourceReader<TaggedOutput> reader(boolean deleteOnEmit) {
-        Configuration options = new Configuration();
+        return reader(deleteOnEmit, new Configuration());
+    }
+
+    private SqsCompletionSourceReader<TaggedOutput> reader(
+            boolean deleteOnEmit, Configuration options) {
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
         SqsCompletionSourceReader<TaggedOutput> reader =
@@ -205,6 +210,59 @@ class SqsCompletionSourceReaderTest {
             // One 20 ms poll at a time is about 20 receives in 400 ms; four would be 80.
             assertThat(queue.receives.get() - before).isBetween(5, 30);
         }
+    }
+
+    @Test
+    void throttlingAndOverLimitOnReceiveBackOffAndNeverFailTheJob() throws Exception {
+        queue.failNextReceives(2, sqsError(403, "OverLimit"));
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            assertThat(queue.receives.get()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void anIncludedResponseOverTheContentLimitIsEmittedByItsSizeOnly() throws Exception {
+        Configuration options = new Configuration();
+        options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
+        queue.send(notification("1", "reviews", "tiny"));
+        queue.send(notification("2", "reviews", "larger"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false, options)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+            assertThat(output.getEmittedRecords())
+                    .extracting(
+                            TaggedOutput::inferenceId,
+                            tagged -> tagged.output().isContentIncluded(),
+                            tagged -> tagged.output().size())
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("1", true, 4L),
+                            org.assertj.core.groups.Tuple.tuple("2", false, 6L));
+        }
+    }
+
+    /** The location comes from a message, not the job's options: one message never fails it. */
+    @Test
+    void anOutputInABucketThatDoesNotExistIsUnreadableNotFatal() throws Exception {
+        store.failReads(OUTPUT_2, S3Errors.of(404, "NoSuchBucket"));
+        queue.send(notification("2", "reviews", null));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            assertThat(output.getEmittedRecords().get(0).output().readError())
+                    .contains("NoSuchBucket");
+        }
+    }
+
+    private static SqsException sqsError(int status, String code) {
+        return (SqsException)
+                SqsException.builder()
+                        .statusCode(status)
+                        .awsErrorDetails(
+                                AwsErrorDetails.builder()
+                                        .errorCode(code)
+                                        .errorMessage(code + " (test)")
+                                        .build())
+                        .build();
     }
 
     @Test
