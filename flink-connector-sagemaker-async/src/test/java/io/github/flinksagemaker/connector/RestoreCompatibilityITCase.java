@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * their claims in the location tagger, an unclaimed output waiting there, answered IDs in their
  * duplicate window, IDs in use in the guard, and the watch source's enumerator state. A deliberate
  * format change adds a new savepoint (see {@link RestoreCompatibilitySavepointWriter}) beside the
- * old ones and this test restores all of them.
+ * old ones and this test restores all of them: {@code one-call-v1}, and {@code one-call-v2} with
+ * pending records in format 2 (compact IDs and locations).
  */
 class RestoreCompatibilityITCase {
     static final String ENDPOINT = "restore-compat";
@@ -131,7 +132,7 @@ class RestoreCompatibilityITCase {
     }
 
     @ParameterizedTest(name = "savepoint {0}")
-    @ValueSource(strings = {"one-call-v1"})
+    @ValueSource(strings = {"one-call-v1", "one-call-v2"})
     void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(String savepoint)
             throws Exception {
         local.registerEndpoint(

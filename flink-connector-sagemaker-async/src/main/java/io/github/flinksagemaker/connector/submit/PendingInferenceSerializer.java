@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.submit;
 
+import io.github.flinksagemaker.connector.typeutils.CompactText;
 import io.github.flinksagemaker.connector.typeutils.ElementCarryingSerializer;
 import io.github.flinksagemaker.connector.typeutils.Ordinals;
 
@@ -15,9 +16,11 @@ import java.io.IOException;
 
 /**
  * Serializer of {@link PendingInference}, with the element's serializer nested. Record format
- * version 1: a flags byte saying which nullable fields follow, the present strings, path, payload
- * size, submit time, deadline, rejection reason and message, element. A later format must keep a
- * reader for version 1, chosen by the snapshot version.
+ * version 2, which the join keeps for every pending inference: a flags byte saying which nullable
+ * fields follow (its top bit marking version 2), the inference ID and output location as {@link
+ * CompactText}, the failure and input locations relative to the output location, then path, payload
+ * size, submit time, deadline, rejection reason and message, element. Version 1 is the same with
+ * every string written whole and the top bit clear, so this reader reads both.
  */
 @Internal
 public final class PendingInferenceSerializer<E>
@@ -31,6 +34,7 @@ public final class PendingInferenceSerializer<E>
     private static final int HAS_ELEMENT = 1 << 4;
     private static final int IS_REJECTED = 1 << 5;
     private static final int HAS_PATH = 1 << 6;
+    private static final int COMPACT_STRINGS = 1 << 7;
 
     private static final SubmitPath[] PATHS = SubmitPath.values();
     private static final RejectionReason[] REASONS = RejectionReason.values();
@@ -77,12 +81,22 @@ public final class PendingInferenceSerializer<E>
                         | (record.inputLocation() != null ? HAS_INPUT_LOCATION : 0)
                         | (record.element() != null ? HAS_ELEMENT : 0)
                         | (record.isRejected() ? IS_REJECTED : 0)
-                        | (record.path() != null ? HAS_PATH : 0);
+                        | (record.path() != null ? HAS_PATH : 0)
+                        | COMPACT_STRINGS;
         target.writeByte(flags);
-        writeIfPresent(record.inferenceId(), target);
-        writeIfPresent(record.outputLocation(), target);
-        writeIfPresent(record.failureLocation(), target);
-        writeIfPresent(record.inputLocation(), target);
+        String output = record.outputLocation() != null ? record.outputLocation() : "";
+        if (record.inferenceId() != null) {
+            CompactText.write(record.inferenceId(), target);
+        }
+        if (record.outputLocation() != null) {
+            CompactText.write(output, target);
+        }
+        if (record.failureLocation() != null) {
+            CompactText.writeRelative(record.failureLocation(), output, target);
+        }
+        if (record.inputLocation() != null) {
+            CompactText.writeRelative(record.inputLocation(), output, target);
+        }
         if (record.path() != null) {
             target.writeByte(record.path().ordinal());
         }
@@ -101,10 +115,22 @@ public final class PendingInferenceSerializer<E>
     @Override
     public PendingInference<E> deserialize(DataInputView source) throws IOException {
         int flags = source.readUnsignedByte();
-        String inferenceId = readIf(flags, HAS_INFERENCE_ID, source);
-        String outputLocation = readIf(flags, HAS_OUTPUT_LOCATION, source);
-        String failureLocation = readIf(flags, HAS_FAILURE_LOCATION, source);
-        String inputLocation = readIf(flags, HAS_INPUT_LOCATION, source);
+        String inferenceId;
+        String outputLocation;
+        String failureLocation;
+        String inputLocation;
+        if ((flags & COMPACT_STRINGS) != 0) {
+            inferenceId = (flags & HAS_INFERENCE_ID) != 0 ? CompactText.read(source) : null;
+            outputLocation = (flags & HAS_OUTPUT_LOCATION) != 0 ? CompactText.read(source) : null;
+            String base = outputLocation != null ? outputLocation : "";
+            failureLocation = readRelativeIf(flags, HAS_FAILURE_LOCATION, base, source);
+            inputLocation = readRelativeIf(flags, HAS_INPUT_LOCATION, base, source);
+        } else {
+            inferenceId = readIf(flags, HAS_INFERENCE_ID, source);
+            outputLocation = readIf(flags, HAS_OUTPUT_LOCATION, source);
+            failureLocation = readIf(flags, HAS_FAILURE_LOCATION, source);
+            inputLocation = readIf(flags, HAS_INPUT_LOCATION, source);
+        }
         SubmitPath path =
                 (flags & HAS_PATH) != 0 ? Ordinals.read(PATHS, source.readUnsignedByte()) : null;
         int payloadBytes = source.readInt();
@@ -136,21 +162,23 @@ public final class PendingInferenceSerializer<E>
         return new Snapshot<>(this);
     }
 
-    private static void writeIfPresent(String value, DataOutputView target) throws IOException {
-        if (value != null) {
-            StringValue.writeString(value, target);
-        }
-    }
-
     private static String readIf(int flags, int flag, DataInputView source) throws IOException {
         return (flags & flag) != 0 ? StringValue.readString(source) : null;
     }
 
-    /** Snapshot of {@link PendingInferenceSerializer}: version 1, the element serializer nested. */
+    private static String readRelativeIf(int flags, int flag, String base, DataInputView source)
+            throws IOException {
+        return (flags & flag) != 0 ? CompactText.readRelative(base, source) : null;
+    }
+
+    /**
+     * Snapshot of {@link PendingInferenceSerializer}, the element serializer nested: version 2.
+     * Version 1 snapshots restore as compatible, since the reader reads both record formats.
+     */
     public static final class Snapshot<E>
             extends CompositeTypeSerializerSnapshot<
                     PendingInference<E>, PendingInferenceSerializer<E>> {
-        private static final int CURRENT_VERSION = 1;
+        private static final int CURRENT_VERSION = 2;
 
         /** For reading a snapshot back. */
         public Snapshot() {}

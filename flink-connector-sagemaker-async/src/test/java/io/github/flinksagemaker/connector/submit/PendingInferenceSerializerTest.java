@@ -11,15 +11,21 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Compatibility of {@link PendingInferenceSerializer}: the golden files under {@code
- * src/test/resources/golden} were written once by version 1 and are never regenerated. If a test
- * here fails, the format changed: keep a reader for version 1 and add new golden files.
+ * src/test/resources/golden} were written once by versions 1 and 2 and are never regenerated. If a
+ * test here fails, the format changed: keep a reader for every earlier version and add new golden
+ * files.
  */
 class PendingInferenceSerializerTest {
     private static final PendingInferenceSerializer<String> SERIALIZER =
@@ -48,20 +54,68 @@ class PendingInferenceSerializerTest {
                     RejectionReason.VALIDATION_ERROR,
                     "ValidationError: Value at 'filename' failed");
 
-    @Test
-    void writesVersion1BytesForAnAcceptedRecord() throws IOException {
-        assertThat(serialize(ACCEPTED)).isEqualTo(golden("pending-inference-v1-accepted.bin"));
-    }
+    /** As the service names things: a UUID ID, and UUIDs and shared prefixes in locations. */
+    static final PendingInference<String> ACCEPTED_WITH_UUIDS =
+            PendingInference.accepted(
+                    "5eed0000-0000-002a-7b79-7f5a2a3a2e5b",
+                    "s3://my-bucket/async/output/2026/11/25/13/c8a3b5d2-33cc-4b1e-9d0f-6a1e2f3b4c5d.out",
+                    "s3://my-bucket/async/failure/2026/11/25/13/c8a3b5d2-33cc-4b1e-9d0f-6a1e2f3b4c5d-error.out",
+                    SubmitPath.INLINE,
+                    1_024,
+                    1_795_000_000_000L,
+                    1_795_022_800_000L,
+                    null,
+                    "element-3");
 
     @Test
-    void writesVersion1BytesForARejectedRecord() throws IOException {
-        assertThat(serialize(REJECTED)).isEqualTo(golden("pending-inference-v1-rejected.bin"));
+    void writesVersion2Bytes() throws IOException {
+        assertThat(serialize(ACCEPTED)).isEqualTo(golden("pending-inference-v2-accepted.bin"));
+        assertThat(serialize(REJECTED)).isEqualTo(golden("pending-inference-v2-rejected.bin"));
+        assertThat(serialize(ACCEPTED_WITH_UUIDS))
+                .isEqualTo(golden("pending-inference-v2-uuids.bin"));
     }
 
     @Test
     void readsVersion1Bytes() throws IOException {
         assertThat(deserialize(golden("pending-inference-v1-accepted.bin"))).isEqualTo(ACCEPTED);
         assertThat(deserialize(golden("pending-inference-v1-rejected.bin"))).isEqualTo(REJECTED);
+    }
+
+    @Test
+    void readsVersion2Bytes() throws IOException {
+        assertThat(deserialize(golden("pending-inference-v2-accepted.bin"))).isEqualTo(ACCEPTED);
+        assertThat(deserialize(golden("pending-inference-v2-rejected.bin"))).isEqualTo(REJECTED);
+        assertThat(deserialize(golden("pending-inference-v2-uuids.bin")))
+                .isEqualTo(ACCEPTED_WITH_UUIDS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("awkwardLocations")
+    void roundTripsAwkwardLocationsExactly(String output, String failure, String input)
+            throws IOException {
+        PendingInference<String> record =
+                PendingInference.accepted(
+                        "A1B2C3D4-0000-0000-0000-000000000000",
+                        output,
+                        failure,
+                        SubmitPath.S3,
+                        7,
+                        1L,
+                        2L,
+                        input,
+                        null);
+        assertThat(deserialize(serialize(record))).isEqualTo(record);
+    }
+
+    static Stream<Arguments> awkwardLocations() {
+        String uuid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        return Stream.of(
+                Arguments.of("", "", ""),
+                Arguments.of("s3://b/o/" + uuid, "s3://b/o/" + uuid, "s3://b/o/" + uuid),
+                Arguments.of("s3://b/out/x", "s3://b/o", "s3://b/out/x/longer"),
+                Arguments.of(uuid + uuid + "." + uuid, uuid.substring(1), uuid.toUpperCase()),
+                Arguments.of("s3://b/\uD83D\uDE00a", "s3://b/\uD83D\uDE01b", "s3://b/\uD83D"),
+                Arguments.of("s3://b/" + uuid.replace('-', '_'), "s3://b/é" + uuid, null));
     }
 
     @Test
@@ -73,11 +127,23 @@ class PendingInferenceSerializerTest {
     }
 
     @Test
-    void restoresFromTheVersion1SnapshotAsCompatible() throws IOException {
+    void theCurrentSnapshotIsVersion2() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, SERIALIZER.snapshotConfiguration());
+        assertThat(out.getCopyOfBuffer())
+                .isEqualTo(golden("pending-inference-serializer-snapshot-v2.bin"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void restoresFromEachSnapshotVersionAsCompatible(String version) throws IOException {
         TypeSerializerSnapshot<PendingInference<String>> restored =
                 TypeSerializerSnapshot.readVersionedSnapshot(
                         new DataInputDeserializer(
-                                golden("pending-inference-serializer-snapshot-v1.bin")),
+                                golden(
+                                        "pending-inference-serializer-snapshot-"
+                                                + version
+                                                + ".bin")),
                         getClass().getClassLoader());
 
         assertThat(restored).isInstanceOf(PendingInferenceSerializer.Snapshot.class);
