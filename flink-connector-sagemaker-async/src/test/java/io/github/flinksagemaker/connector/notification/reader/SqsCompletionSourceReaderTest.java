@@ -20,6 +20,7 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SqsCompletionSourceReaderTest {
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
     private static final S3Location OUTPUT_2 = new S3Location("bucket", "out/2.out");
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private final FakeSqsQueue queue = new FakeSqsQueue();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
@@ -55,7 +57,10 @@ class SqsCompletionSourceReaderTest {
                 SqsCompletionSourceReader.create(
                         queue,
                         store,
-                        SqsCompletionConfig.from(options, Set.of("reviews"), deleteOnEmit),
+                        SqsCompletionConfig.from(
+                                options,
+                                Set.of("reviews"),
+                                deleteOnEmit ? null : CHECKPOINT_INTERVAL),
                         output -> output,
                         context);
         reader.start();
