@@ -131,7 +131,7 @@ public final class SageMakerAsyncInference<IN, E> {
         if (completionMode == CompletionMode.SQS) {
             // Fails the build, not the job, on a missing or malformed queue option.
             SqsCompletionConfig.from(
-                    completionOptions, Set.of(submit.config().endpointName()), false);
+                    completionOptions, Set.of(submit.config().endpointName()), null);
         }
     }
 
@@ -273,7 +273,10 @@ public final class SageMakerAsyncInference<IN, E> {
                         SqsCompletionConfig.from(
                                 completionOptions,
                                 Set.of(endpoint),
-                                !env.getCheckpointConfig().isCheckpointingEnabled()),
+                                env.getCheckpointConfig().isCheckpointingEnabled()
+                                        ? Duration.ofMillis(
+                                                env.getCheckpointConfig().getCheckpointInterval())
+                                        : null),
                         notificationClients);
         return env.fromSource(
                         source,

@@ -84,5 +84,21 @@ public final class CompletionOptions {
                                     + " received since the last checkpoint come back after it."
                                     + " Default: the queue's own.");
 
+    public static final ConfigOption<Integer> SQS_MAX_UNDELETED_MESSAGES =
+            ConfigOptions.key("sagemaker.completion.sqs.max-undeleted-messages")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Messages a reader may hold received but not yet deleted (1 to"
+                                    + " 120,000). Messages are deleted when the checkpoint"
+                                    + " covering their emission completes; while checkpoints"
+                                    + " fail, a reader holding this many stops receiving until"
+                                    + " one completes, so the job slows down instead of holding"
+                                    + " receipt handles without bound and running into SQS's"
+                                    + " limit of 120,000 messages in flight per queue. Keep it"
+                                    + " above the messages a reader receives per checkpoint"
+                                    + " interval, and its product with the parallelism below"
+                                    + " 120,000.");
+
     private CompletionOptions() {}
 }

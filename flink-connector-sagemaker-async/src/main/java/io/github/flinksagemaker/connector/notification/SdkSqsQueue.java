@@ -2,9 +2,14 @@ package io.github.flinksagemaker.connector.notification;
 
 import org.apache.flink.annotation.Internal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /** {@link SqsQueue} over the SDK's async SQS client, for one queue. */
 @Internal
 public final class SdkSqsQueue implements SqsQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(SdkSqsQueue.class);
+
     private final SqsAsyncClient client;
     private final String queueUrl;
 
@@ -25,28 +32,67 @@ public final class SdkSqsQueue implements SqsQueue {
     @Override
     public CompletableFuture<List<QueueMessage>> receive(
             int maxMessages, Duration waitTime, Duration visibilityTimeout) {
-        return client.receiveMessage(
-                        request -> {
-                            request.queueUrl(queueUrl)
+        CompletableFuture<ReceiveMessageResponse> request =
+                client.receiveMessage(
+                        builder -> {
+                            builder.queueUrl(queueUrl)
                                     .maxNumberOfMessages(maxMessages)
                                     .waitTimeSeconds((int) waitTime.toSeconds());
                             if (visibilityTimeout != null) {
-                                request.visibilityTimeout((int) visibilityTimeout.toSeconds());
+                                builder.visibilityTimeout((int) visibilityTimeout.toSeconds());
                             }
-                        })
-                .thenApply(
-                        response -> {
-                            List<QueueMessage> messages =
-                                    new ArrayList<>(response.messages().size());
-                            for (Message message : response.messages()) {
-                                messages.add(
-                                        new QueueMessage(
-                                                message.messageId(),
-                                                message.receiptHandle(),
-                                                message.body()));
-                            }
-                            return messages;
                         });
+        CompletableFuture<List<QueueMessage>> result = new CompletableFuture<>();
+        request.whenComplete(
+                (response, error) -> {
+                    if (error != null) {
+                        result.completeExceptionally(error);
+                        return;
+                    }
+                    List<QueueMessage> messages = messagesOf(response);
+                    if (!result.complete(messages) && !messages.isEmpty()) {
+                        // Cancelled while the response was on its way: nobody will use these.
+                        releaseQuietly(messages);
+                    }
+                });
+        // A future derived with thenApply would not pass its cancellation on; the SDK's own future
+        // does, to the HTTP client, which aborts the request.
+        result.whenComplete(
+                (messages, error) -> {
+                    if (result.isCancelled()) {
+                        request.cancel(true);
+                    }
+                });
+        return result;
+    }
+
+    private static List<QueueMessage> messagesOf(ReceiveMessageResponse response) {
+        List<QueueMessage> messages = new ArrayList<>(response.messages().size());
+        for (Message message : response.messages()) {
+            messages.add(
+                    new QueueMessage(message.messageId(), message.receiptHandle(), message.body()));
+        }
+        return messages;
+    }
+
+    private void releaseQuietly(List<QueueMessage> messages) {
+        for (int from = 0; from < messages.size(); from += MAX_BATCH) {
+            List<String> handles = new ArrayList<>();
+            messages.subList(from, Math.min(messages.size(), from + MAX_BATCH))
+                    .forEach(message -> handles.add(message.receiptHandle()));
+            release(handles)
+                    .whenComplete(
+                            (failed, error) -> {
+                                if (error != null || failed > 0) {
+                                    LOG.debug(
+                                            "Could not release messages of a cancelled receive"
+                                                    + " from {}; they come back after their"
+                                                    + " visibility timeout",
+                                            queueUrl,
+                                            error);
+                                }
+                            });
+        }
     }
 
     @Override
@@ -61,6 +107,39 @@ public final class SdkSqsQueue implements SqsQueue {
         }
         return client.deleteMessageBatch(request -> request.queueUrl(queueUrl).entries(entries))
                 .thenApply(response -> response.failed().size());
+    }
+
+    @Override
+    public CompletableFuture<Integer> release(List<String> receiptHandles) {
+        List<ChangeMessageVisibilityBatchRequestEntry> entries =
+                new ArrayList<>(receiptHandles.size());
+        for (int i = 0; i < receiptHandles.size(); i++) {
+            entries.add(
+                    ChangeMessageVisibilityBatchRequestEntry.builder()
+                            .id(Integer.toString(i))
+                            .receiptHandle(receiptHandles.get(i))
+                            .visibilityTimeout(0)
+                            .build());
+        }
+        return client.changeMessageVisibilityBatch(
+                        request -> request.queueUrl(queueUrl).entries(entries))
+                .thenApply(response -> response.failed().size());
+    }
+
+    @Override
+    public CompletableFuture<Duration> visibilityTimeout() {
+        return client.getQueueAttributes(
+                        request ->
+                                request.queueUrl(queueUrl)
+                                        .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT))
+                .thenApply(
+                        response ->
+                                Duration.ofSeconds(
+                                        Long.parseLong(
+                                                response.attributes()
+                                                        .get(
+                                                                QueueAttributeName
+                                                                        .VISIBILITY_TIMEOUT))));
     }
 
     @Override

@@ -21,6 +21,7 @@ public final class SqsCompletionConfig implements Serializable {
 
     private static final Duration MAX_WAIT_TIME = Duration.ofSeconds(20);
     private static final Duration MAX_VISIBILITY_TIMEOUT = Duration.ofHours(12);
+    private static final int MAX_IN_FLIGHT_PER_QUEUE = 120_000;
 
     private final Configuration configuration;
     private final String queueUrl;
@@ -29,11 +30,13 @@ public final class SqsCompletionConfig implements Serializable {
     private final int receiveConcurrency;
     private final Duration visibilityTimeout;
     private final int maxContentBytes;
+    private final long maxBufferedBytes;
+    private final int maxUndeletedMessages;
     private final Set<String> endpointNames;
-    private final boolean deleteOnEmit;
+    private final Duration checkpointInterval;
 
     private SqsCompletionConfig(
-            Configuration configuration, Set<String> endpointNames, boolean deleteOnEmit) {
+            Configuration configuration, Set<String> endpointNames, Duration checkpointInterval) {
         this.configuration = new Configuration(configuration);
         AwsClients.validate(this.configuration);
         this.queueUrl = OptionChecks.required(configuration, CompletionOptions.SQS_QUEUE_URL);
@@ -69,20 +72,37 @@ public final class SqsCompletionConfig implements Serializable {
         }
         this.maxContentBytes =
                 OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
+        this.maxBufferedBytes =
+                OptionChecks.get(configuration, WatchOptions.MAX_BUFFERED_BYTES).getBytes();
+        if (maxBufferedBytes < 1) {
+            throw OptionChecks.invalid(
+                    WatchOptions.MAX_BUFFERED_BYTES, maxBufferedBytes, "at least 1 byte");
+        }
+        // SQS allows 120,000 messages in flight per queue, shared by every reader.
+        this.maxUndeletedMessages =
+                OptionChecks.between(
+                        configuration,
+                        CompletionOptions.SQS_MAX_UNDELETED_MESSAGES,
+                        1,
+                        MAX_IN_FLIGHT_PER_QUEUE);
         this.endpointNames = Set.copyOf(endpointNames);
-        this.deleteOnEmit = deleteOnEmit;
+        this.checkpointInterval =
+                checkpointInterval == null || checkpointInterval.isZero()
+                        ? null
+                        : checkpointInterval;
     }
 
     /**
      * @param endpointNames the endpoints whose notifications this job consumes; others are counted
      *     and left in the queue
-     * @param deleteOnEmit delete each message right after its emission, for jobs without
-     *     checkpoints, whose messages would otherwise never be deleted
+     * @param checkpointInterval the job's checkpoint interval; null (or zero) for a job without
+     *     checkpoints, whose messages are then deleted right after their emission, since they would
+     *     otherwise never be
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
     public static SqsCompletionConfig from(
-            Configuration configuration, Set<String> endpointNames, boolean deleteOnEmit) {
-        return new SqsCompletionConfig(configuration, endpointNames, deleteOnEmit);
+            Configuration configuration, Set<String> endpointNames, Duration checkpointInterval) {
+        return new SqsCompletionConfig(configuration, endpointNames, checkpointInterval);
     }
 
     private static void checkQueueUrl(String url) {
@@ -137,6 +157,24 @@ public final class SqsCompletionConfig implements Serializable {
         return maxContentBytes;
     }
 
+    /**
+     * Result bytes a reader may hold between receiving and emitting them ({@code
+     * sagemaker.watch.max-buffered-bytes}).
+     */
+    public long maxBufferedBytes() {
+        return maxBufferedBytes;
+    }
+
+    /** Messages a reader holds undeleted before it stops receiving. */
+    public int maxUndeletedMessages() {
+        return maxUndeletedMessages;
+    }
+
+    /** The job's checkpoint interval, or null without checkpoints. */
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
     /** Whether a notification from {@code endpointName} (null: it does not say) is this job's. */
     public boolean isOwnEndpoint(String endpointName) {
         return endpointName == null
@@ -144,8 +182,9 @@ public final class SqsCompletionConfig implements Serializable {
                 || endpointNames.contains(endpointName);
     }
 
+    /** Without checkpoints a message is deleted right after its emission. */
     public boolean deleteOnEmit() {
-        return deleteOnEmit;
+        return checkpointInterval == null;
     }
 
     @Override
@@ -153,11 +192,11 @@ public final class SqsCompletionConfig implements Serializable {
         return o instanceof SqsCompletionConfig
                 && configuration.equals(((SqsCompletionConfig) o).configuration)
                 && endpointNames.equals(((SqsCompletionConfig) o).endpointNames)
-                && deleteOnEmit == ((SqsCompletionConfig) o).deleteOnEmit;
+                && Objects.equals(checkpointInterval, ((SqsCompletionConfig) o).checkpointInterval);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configuration, endpointNames, deleteOnEmit);
+        return Objects.hash(configuration, endpointNames, checkpointInterval);
     }
 }

@@ -16,7 +16,9 @@ public interface SqsQueue extends AutoCloseable {
     int MAX_BATCH = 10;
 
     /**
-     * Long-polls for up to {@code maxMessages} messages, waiting up to {@code waitTime}.
+     * Long-polls for up to {@code maxMessages} messages, waiting up to {@code waitTime}. Cancelling
+     * the returned future aborts the request; messages it receives all the same are made visible
+     * again at once, not left invisible until their visibility timeout.
      *
      * @param visibilityTimeout the visibility timeout to ask for, or null for the queue's own
      */
@@ -29,6 +31,17 @@ public interface SqsQueue extends AutoCloseable {
      * @return how many the queue could not delete
      */
     CompletableFuture<Integer> delete(List<String> receiptHandles);
+
+    /**
+     * Makes up to {@link #MAX_BATCH} received messages visible again at once (a visibility timeout
+     * of 0, sqs:ChangeMessageVisibility), in one request.
+     *
+     * @return how many the queue could not release
+     */
+    CompletableFuture<Integer> release(List<String> receiptHandles);
+
+    /** The queue's own visibility timeout (sqs:GetQueueAttributes). */
+    CompletableFuture<Duration> visibilityTimeout();
 
     @Override
     void close();

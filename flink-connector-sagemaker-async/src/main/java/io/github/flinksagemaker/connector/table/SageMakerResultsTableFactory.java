@@ -20,6 +20,7 @@ import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.LogicalType;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,7 +68,9 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
         boolean sqs = OptionChecks.get(options, CompletionOptions.MODE) == CompletionMode.SQS;
         // A queue may carry several endpoints' notifications: the table shows them all.
         SqsCompletionConfig notifications =
-                sqs ? SqsCompletionConfig.from(options, Set.of(), !checkpointing(context)) : null;
+                sqs
+                        ? SqsCompletionConfig.from(options, Set.of(), checkpointInterval(context))
+                        : null;
         WatchConfig config = sqs ? null : WatchConfig.from(options);
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
@@ -108,10 +111,11 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
     }
 
     /** Without checkpoints, notifications are deleted as they are emitted. */
-    private static boolean checkpointing(Context context) {
+    /** The job's checkpoint interval, or null without checkpoints. */
+    private static Duration checkpointInterval(Context context) {
         return context.getConfiguration()
                 .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
                 .filter(interval -> !interval.isZero())
-                .isPresent();
+                .orElse(null);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
+import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -19,8 +21,12 @@ public final class NotificationMetrics {
     final Counter responseReadRetries;
     final Counter messagesDeleted;
     final Counter deleteFailures;
+    final Counter messagesReleased;
 
-    public NotificationMetrics(MetricGroup readerGroup) {
+    /** Whether receiving is paused because too many messages wait for a checkpoint. */
+    volatile boolean receivingPaused;
+
+    NotificationMetrics(MetricGroup readerGroup, ReceiptTracker tracker, ByteBudget budget) {
         MetricGroup group = readerGroup.addGroup("sagemakerAsync");
         this.receiveRequests = group.counter("sqsReceiveRequests", new ThreadSafeSimpleCounter());
         this.messagesReceived = group.counter("sqsMessagesReceived", new ThreadSafeSimpleCounter());
@@ -32,5 +38,9 @@ public final class NotificationMetrics {
                 group.counter("responseReadRetries", new ThreadSafeSimpleCounter());
         this.messagesDeleted = group.counter("sqsMessagesDeleted", new ThreadSafeSimpleCounter());
         this.deleteFailures = group.counter("sqsDeleteFailures", new ThreadSafeSimpleCounter());
+        this.messagesReleased = group.counter("sqsMessagesReleased", new ThreadSafeSimpleCounter());
+        group.gauge("sqsMessagesHeld", tracker::held);
+        group.gauge("sqsReceivingPaused", () -> receivingPaused ? 1 : 0);
+        group.gauge("bufferedBytes", budget::held);
     }
 }

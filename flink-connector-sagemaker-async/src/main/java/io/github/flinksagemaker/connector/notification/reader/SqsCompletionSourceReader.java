@@ -1,11 +1,11 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
-import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.SqsCompletionSource.NotificationConverter;
 import io.github.flinksagemaker.connector.notification.SqsQueue;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -17,6 +17,7 @@ import org.apache.flink.core.io.InputStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +25,9 @@ import java.util.Map;
  * Reads completion notifications from SQS and deletes each message once the checkpoint covering its
  * emission completes (in batches of ten), so a restore never needs a message that is gone. A
  * message that could not be deleted, or that was received again after its visibility timeout,
- * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway.
+ * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway. On
+ * close, messages no completed checkpoint covers are made visible again, so a restarted job
+ * receives them at once rather than after their visibility timeout.
  */
 @Internal
 public final class SqsCompletionSourceReader<T>
@@ -32,11 +35,15 @@ public final class SqsCompletionSourceReader<T>
                 ReceivedNotification, T, QueueSplit, QueueSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(SqsCompletionSourceReader.class);
 
+    /** How long a closing reader lets its last deletes and releases finish. */
+    static final Duration SETTLE_ON_CLOSE = Duration.ofSeconds(5);
+
     private final SqsQueue queue;
+    private final String queueUrl;
     private final S3ObjectStore store;
     private final ReceiptTracker tracker;
+    private final MessageSettler settler;
     private final boolean deleteOnEmit;
-    private final NotificationMetrics metrics;
 
     /**
      * @param queue polled by the split reader and used for deletes; closed with this reader
@@ -48,9 +55,20 @@ public final class SqsCompletionSourceReader<T>
             SqsCompletionConfig config,
             NotificationConverter<T> converter,
             SourceReaderContext context) {
-        NotificationMetrics metrics = new NotificationMetrics(context.metricGroup());
+        ReceiptTracker tracker = new ReceiptTracker();
+        ByteBudget budget = new ByteBudget(config.maxBufferedBytes());
+        NotificationMetrics metrics =
+                new NotificationMetrics(context.metricGroup(), tracker, budget);
         return new SqsCompletionSourceReader<>(
-                queue, store, config, converter, context, metrics, new ReceiptTracker());
+                queue,
+                store,
+                config,
+                converter,
+                context,
+                tracker,
+                budget,
+                new MessageSettler(queue, config.queueUrl(), metrics),
+                metrics);
     }
 
     private SqsCompletionSourceReader(
@@ -59,19 +77,21 @@ public final class SqsCompletionSourceReader<T>
             SqsCompletionConfig config,
             NotificationConverter<T> converter,
             SourceReaderContext context,
-            NotificationMetrics metrics,
-            ReceiptTracker tracker) {
+            ReceiptTracker tracker,
+            ByteBudget budget,
+            MessageSettler settler,
+            NotificationMetrics metrics) {
         super(
-                () -> new SqsSplitReader(queue, store, config, metrics),
-                new NotificationRecordEmitter<>(tracker, converter),
+                () -> new SqsSplitReader(queue, store, config, tracker, budget, settler, metrics),
+                new NotificationRecordEmitter<>(tracker, converter, budget),
                 new Configuration(),
                 context);
         this.queue = queue;
+        this.queueUrl = config.queueUrl();
         this.store = store;
         this.tracker = tracker;
+        this.settler = settler;
         this.deleteOnEmit = config.deleteOnEmit();
-        this.metrics = metrics;
-        context.metricGroup().addGroup("sagemakerAsync").gauge("sqsMessagesHeld", tracker::held);
         LOG.info(
                 "Reading notifications from {}; messages are deleted {}",
                 config.queueUrl(),
@@ -89,7 +109,7 @@ public final class SqsCompletionSourceReader<T>
     public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         InputStatus status = super.pollNext(output);
         if (deleteOnEmit) {
-            delete(tracker.takeAll());
+            settler.delete(tracker.takeEmitted());
         }
         return status;
     }
@@ -103,31 +123,7 @@ public final class SqsCompletionSourceReader<T>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        delete(tracker.checkpointComplete(checkpointId));
-    }
-
-    private void delete(List<String> receiptHandles) {
-        for (int from = 0; from < receiptHandles.size(); from += SqsQueue.MAX_BATCH) {
-            List<String> batch =
-                    receiptHandles.subList(
-                            from, Math.min(receiptHandles.size(), from + SqsQueue.MAX_BATCH));
-            queue.delete(List.copyOf(batch))
-                    .whenComplete(
-                            (failed, error) -> {
-                                int notDeleted = error != null ? batch.size() : failed;
-                                metrics.messagesDeleted.inc(batch.size() - notDeleted);
-                                if (notDeleted > 0) {
-                                    metrics.deleteFailures.inc(notDeleted);
-                                    LOG.warn(
-                                            "Could not delete {} of {} SQS messages{}; they come"
-                                                    + " back after their visibility timeout and"
-                                                    + " are dropped as second copies",
-                                            notDeleted,
-                                            batch.size(),
-                                            error != null ? ": " + AwsErrors.describe(error) : "");
-                                }
-                            });
-        }
+        settler.delete(tracker.checkpointComplete(checkpointId));
     }
 
     @Override
@@ -145,15 +141,33 @@ public final class SqsCompletionSourceReader<T>
         return state;
     }
 
+    /**
+     * Stops the fetcher (whose split reader releases what it received and did not hand over), then
+     * releases what no completed checkpoint covers, and lets deletes and releases finish before
+     * closing the client: the last deletes before a stop-with-savepoint are issued just before.
+     */
     @Override
     public void close() throws Exception {
         try {
             super.close();
         } finally {
             try {
-                queue.close();
+                List<String> uncovered = tracker.takeUncovered();
+                if (!uncovered.isEmpty()) {
+                    LOG.info(
+                            "Making {} SQS messages that no completed checkpoint covers visible"
+                                    + " again in {}",
+                            uncovered.size(),
+                            queueUrl);
+                    settler.release(uncovered);
+                }
+                settler.awaitInFlight(SETTLE_ON_CLOSE);
             } finally {
-                store.close();
+                try {
+                    queue.close();
+                } finally {
+                    store.close();
+                }
             }
         }
     }

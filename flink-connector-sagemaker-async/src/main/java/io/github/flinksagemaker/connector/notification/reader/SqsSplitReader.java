@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.notification.reader;
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.notification.CompletionNotification;
 import io.github.flinksagemaker.connector.notification.NotificationParser;
@@ -15,6 +16,7 @@ import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectContent;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
@@ -27,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +43,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Long-polls the queue and turns each message into an output for the join: the included response as
@@ -46,14 +51,25 @@ import java.util.concurrent.TimeUnit;
  * (not a notification, another endpoint's) is counted and left alone, so the queue's redrive policy
  * decides its fate; one whose output cannot be read now is left for redelivery. Only what is
  * returned here gets deleted, after its checkpoint.
+ *
+ * <p>Two bounds keep a reader from running away from its checkpoints and its memory: it stops
+ * receiving while it holds {@code max-undeleted-messages} messages that wait for a checkpoint, and
+ * it hands over outputs only within the reader's {@link ByteBudget} ({@code max-buffered-bytes}).
  */
 @Internal
 final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(SqsSplitReader.class);
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ATTRIBUTES_TIMEOUT = Duration.ofSeconds(30);
     private static final long FIRST_BACKOFF_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    /** How long a fetch waits before returning empty while too many messages wait for deletion. */
+    static final long PAUSED_FETCH_MILLIS = 100;
+
+    /** How long a fetch waits before returning empty while the byte budget is full. */
+    private static final long BUDGET_FULL_FETCH_MILLIS = 10;
 
     /** SQS's answers for a queue key the job cannot use: retrying cannot help. */
     private static final Set<String> FATAL_RECEIVE_CODES =
@@ -66,31 +82,51 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                     "KMS.KeyUnavailableException",
                     "InvalidSecurity");
 
+    /** A message that is this job's notification, waiting for room in the byte budget. */
+    private record Usable(QueueMessage message, CompletionNotification notification) {}
+
     private final SqsQueue queue;
     private final S3ObjectStore store;
     private final SqsCompletionConfig config;
+    private final ReceiptTracker tracker;
+    private final ByteBudget budget;
+    private final MessageSettler settler;
     private final NotificationMetrics metrics;
     private final Set<String> splitIds = new LinkedHashSet<>();
 
-    /** The receives in flight; {@link #wakeUp} cancels them. */
+    /**
+     * The receives in flight. A wake-up leaves them running (their messages are handed over by a
+     * later fetch); only {@link #close} cancels them.
+     */
     private final Queue<CompletableFuture<List<QueueMessage>>> receiving =
             new ConcurrentLinkedQueue<>();
 
-    /** The backoff in progress, if any; {@link #wakeUp} cancels it. */
-    private volatile CompletableFuture<?> backoff;
+    /** Received and parsed, not yet handed over: the byte budget had no room. */
+    private final Deque<Usable> waitingForBudget = new ArrayDeque<>();
+
+    /** Completed by {@link #wakeUp} to end a wait; replaced once a wait has seen it. */
+    private volatile CompletableFuture<Void> wakeUpSignal = new CompletableFuture<>();
 
     private int wantedReceives = 1;
 
     private int consecutiveFailures;
 
+    private boolean visibilityTimeoutChecked;
+
     SqsSplitReader(
             SqsQueue queue,
             S3ObjectStore store,
             SqsCompletionConfig config,
+            ReceiptTracker tracker,
+            ByteBudget budget,
+            MessageSettler settler,
             NotificationMetrics metrics) {
         this.queue = queue;
         this.store = store;
         this.config = config;
+        this.tracker = tracker;
+        this.budget = budget;
+        this.settler = settler;
         this.metrics = metrics;
     }
 
@@ -100,34 +136,194 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         if (splitIds.isEmpty()) {
             return records.build();
         }
-        List<QueueMessage> messages = receive();
-        if (messages.isEmpty()) {
-            return records.build();
+        if (!visibilityTimeoutChecked) {
+            visibilityTimeoutChecked = true;
+            checkVisibilityTimeout();
+        }
+        if (waitingForBudget.isEmpty()) {
+            if (tooManyUndeleted()) {
+                // An empty fetch after a short wait: the job slows down, it does not fail.
+                waitForWakeUp(PAUSED_FETCH_MILLIS);
+                return records.build();
+            }
+            long receivedMillis = System.currentTimeMillis();
+            for (QueueMessage message : receive()) {
+                CompletionNotification notification = parse(message, receivedMillis);
+                if (notification != null) {
+                    waitingForBudget.add(new Usable(message, notification));
+                }
+            }
         }
         String splitId = splitIds.iterator().next();
+        int handedOver = handOver(splitId, records);
+        if (handedOver == 0 && !waitingForBudget.isEmpty()) {
+            // Emitting gives bytes back; until then, do not spin.
+            waitForWakeUp(BUDGET_FULL_FETCH_MILLIS);
+        }
+        return records.build();
+    }
+
+    /**
+     * Hands over the waiting notifications that fit in the byte budget. An included response takes
+     * its size; a GET takes the content limit until it completes (the size is known only then),
+     * then its actual size, given back once emitted.
+     */
+    private int handOver(String splitId, RecordsBySplits.Builder<ReceivedNotification> records) {
+        int handedOver = 0;
         List<CompletableFuture<ReceivedNotification>> reads = new ArrayList<>();
-        long receivedMillis = System.currentTimeMillis();
-        for (QueueMessage message : messages) {
-            CompletionNotification notification = parse(message, receivedMillis);
-            if (notification == null) {
-                continue;
+        while (!waitingForBudget.isEmpty()) {
+            Usable next = waitingForBudget.peekFirst();
+            CompletionNotification notification = next.notification();
+            long bytes =
+                    notification.isContentIncluded()
+                            ? includedBytes(notification)
+                            : config.maxContentBytes();
+            if (!budget.tryTake(bytes)) {
+                break;
             }
+            waitingForBudget.pollFirst();
             if (notification.isContentIncluded()) {
-                records.add(
+                handOver(
                         splitId,
+                        records,
                         new ReceivedNotification(
-                                message.receiptHandle(), included(notification, message)));
+                                next.message().receiptHandle(),
+                                included(notification, next.message()),
+                                bytes));
+                handedOver++;
             } else {
-                reads.add(read(notification, message));
+                reads.add(read(notification, next.message(), bytes));
             }
         }
         for (CompletableFuture<ReceivedNotification> read : reads) {
             ReceivedNotification received = joinUnwrapped(read);
             if (received != null) {
-                records.add(splitId, received);
+                handOver(splitId, records, received);
+                handedOver++;
             }
         }
-        return records.build();
+        return handedOver;
+    }
+
+    private void handOver(
+            String splitId,
+            RecordsBySplits.Builder<ReceivedNotification> records,
+            ReceivedNotification received) {
+        tracker.received(received.receiptHandle());
+        records.add(splitId, received);
+    }
+
+    private long includedBytes(CompletionNotification notification) {
+        int size = notification.content().length;
+        return size <= config.maxContentBytes() ? size : 0;
+    }
+
+    /**
+     * Whether this reader holds so many messages waiting for a checkpoint that it must stop
+     * receiving: checkpoints that keep failing would otherwise let receipt handles, and messages in
+     * flight, grow without bound (SQS stops at 120,000 in flight per queue). Logs each change.
+     */
+    private boolean tooManyUndeleted() {
+        int held = tracker.held();
+        if (held >= config.maxUndeletedMessages()) {
+            if (!metrics.receivingPaused) {
+                metrics.receivingPaused = true;
+                LOG.warn(
+                        "Receiving from SQS queue {} is paused: this reader holds {} messages"
+                                + " that wait for a checkpoint to complete before they are"
+                                + " deleted ('{}' is {}). Checkpoints are failing or not"
+                                + " completing, or the limit is too low for the messages a"
+                                + " reader receives per checkpoint interval. Receiving resumes"
+                                + " once a checkpoint completes.",
+                        config.queueUrl(),
+                        held,
+                        CompletionOptions.SQS_MAX_UNDELETED_MESSAGES.key(),
+                        config.maxUndeletedMessages());
+            }
+            return true;
+        }
+        if (metrics.receivingPaused) {
+            metrics.receivingPaused = false;
+            LOG.info(
+                    "Receiving from SQS queue {} resumed: {} messages wait for deletion",
+                    config.queueUrl(),
+                    held);
+        }
+        return false;
+    }
+
+    /**
+     * Reads the queue's visibility timeout once and warns when messages will come back before the
+     * checkpoint that deletes them can complete. Fails the job as a receive would when the queue is
+     * missing or not accessible.
+     */
+    private void checkVisibilityTimeout() {
+        Duration queueTimeout;
+        try {
+            queueTimeout =
+                    queue.visibilityTimeout()
+                            .get(ATTRIBUTES_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable error = e instanceof ExecutionException ? e.getCause() : e;
+            if (isFatal(error)) {
+                throw fatal("Reading the attributes of", "sqs:GetQueueAttributes", error);
+            }
+            LOG.warn(
+                    "Could not read the visibility timeout of SQS queue {} ({}); whether it"
+                            + " outlasts the checkpoint interval is not checked",
+                    config.queueUrl(),
+                    AwsErrors.describe(error));
+            return;
+        }
+        String warning =
+                visibilityTimeoutWarning(
+                        config.queueUrl(),
+                        queueTimeout,
+                        config.visibilityTimeout(),
+                        config.checkpointInterval());
+        if (warning != null) {
+            LOG.warn(warning);
+        }
+    }
+
+    /**
+     * What to tell the user when messages become visible again before the checkpoint that deletes
+     * them completes; null when the visibility timeout outlasts the checkpoint interval.
+     *
+     * @param configured the option, which overrides the queue's own; null if not set
+     * @param checkpointInterval null without checkpoints (messages are deleted when emitted)
+     */
+    static String visibilityTimeoutWarning(
+            String queueUrl,
+            Duration queueTimeout,
+            Duration configured,
+            Duration checkpointInterval) {
+        Duration effective = configured != null ? configured : queueTimeout;
+        if (checkpointInterval == null || effective.compareTo(checkpointInterval) >= 0) {
+            return null;
+        }
+        long suggestedSeconds =
+                Math.min(Duration.ofHours(12).toSeconds(), 2 * checkpointInterval.toSeconds() + 60);
+        return "The visibility timeout of "
+                + effective.toSeconds()
+                + " s for SQS queue "
+                + queueUrl
+                + (configured != null
+                        ? " (option '" + CompletionOptions.SQS_VISIBILITY_TIMEOUT.key() + "')"
+                        : " (the queue's own)")
+                + " is shorter than the checkpoint interval of "
+                + checkpointInterval.toSeconds()
+                + " s. Messages are deleted only after the checkpoint covering their emission"
+                + " completes, so they will be redelivered before that, received and read again"
+                + " and dropped by the join as second copies. Set '"
+                + CompletionOptions.SQS_VISIBILITY_TIMEOUT.key()
+                + "' (or the queue's VisibilityTimeout) above the checkpoint interval plus the"
+                + " time a checkpoint takes, e.g. "
+                + suggestedSeconds
+                + " s.";
     }
 
     /** A fatal error surfaces as itself, not wrapped, so its message reaches the user. */
@@ -154,19 +350,12 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                             config.maxMessages(), config.waitTime(), config.visibilityTimeout()));
             metrics.receiveRequests.inc();
         }
-        try {
-            CompletableFuture.anyOf(receiving.toArray(new CompletableFuture<?>[0])).get();
-        } catch (CancellationException e) {
-            receiving.removeIf(CompletableFuture::isCancelled);
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        } catch (ExecutionException e) {
-            // handled below, with the receive that failed
-        }
+        List<CompletableFuture<?>> waitFor = new ArrayList<>(receiving);
+        waitFor.add(wakeUpSignal);
+        awaitAny(waitFor);
         List<QueueMessage> messages = new ArrayList<>();
         Throwable failure = null;
+        boolean anyDone = false;
         for (Iterator<CompletableFuture<List<QueueMessage>>> it = receiving.iterator();
                 it.hasNext(); ) {
             CompletableFuture<List<QueueMessage>> done = it.next();
@@ -174,13 +363,17 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                 continue;
             }
             it.remove();
+            anyDone = true;
             try {
                 messages.addAll(done.join());
             } catch (CancellationException e) {
-                // woken up
+                // only close cancels
             } catch (CompletionException e) {
                 failure = e.getCause();
             }
+        }
+        if (!anyDone) {
+            return List.of(); // woken up; the receives stay in flight for the next fetch
         }
         if (failure != null) {
             wantedReceives = 1;
@@ -193,24 +386,51 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         return messages;
     }
 
-    private void onReceiveFailure(Throwable error) {
+    /** Waits until one of {@code futures} completes, whichever way; consumes a wake-up. */
+    private void awaitAny(List<CompletableFuture<?>> futures) {
+        try {
+            CompletableFuture.anyOf(futures.toArray(new CompletableFuture<?>[0])).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (CancellationException | ExecutionException e) {
+            // seen by the caller with the future that failed
+        }
+        if (wakeUpSignal.isDone()) {
+            wakeUpSignal = new CompletableFuture<>();
+        }
+    }
+
+    private void waitForWakeUp(long millis) {
+        CompletableFuture<Void> delay =
+                CompletableFuture.runAsync(
+                        () -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+        awaitAny(List.of(delay, wakeUpSignal));
+    }
+
+    private boolean isFatal(Throwable error) {
         AwsErrorKind kind = AwsErrors.classify(error);
         String code = AwsErrors.errorCode(error);
-        boolean fatal =
-                kind == AwsErrorKind.CREDENTIALS
-                        || kind == AwsErrorKind.ACCESS_DENIED
-                        || kind == AwsErrorKind.NO_SUCH_QUEUE
-                        || kind == AwsErrorKind.WRONG_REGION
-                        || (code != null && FATAL_RECEIVE_CODES.contains(code));
-        if (fatal) {
-            String advice = FatalAwsException.advice(kind);
-            throw FatalAwsException.of(
-                    "Receiving from SQS queue " + config.queueUrl() + " (sqs:ReceiveMessage)",
-                    error,
-                    advice != null
-                            ? advice
-                            : "Check the queue's KMS key: its key policy must let the job's role"
-                                    + " use it (kms:Decrypt), and the key must be enabled.");
+        return kind == AwsErrorKind.CREDENTIALS
+                || kind == AwsErrorKind.ACCESS_DENIED
+                || kind == AwsErrorKind.NO_SUCH_QUEUE
+                || kind == AwsErrorKind.WRONG_REGION
+                || (code != null && FATAL_RECEIVE_CODES.contains(code));
+    }
+
+    private FatalAwsException fatal(String doing, String action, Throwable error) {
+        String advice = FatalAwsException.advice(AwsErrors.classify(error));
+        return FatalAwsException.of(
+                doing + " SQS queue " + config.queueUrl() + " (" + action + ")",
+                error,
+                advice != null
+                        ? advice
+                        : "Check the queue's KMS key: its key policy must let the job's role"
+                                + " use it (kms:Decrypt), and the key must be enabled.");
+    }
+
+    private void onReceiveFailure(Throwable error) {
+        if (isFatal(error)) {
+            throw fatal("Receiving from", "sqs:ReceiveMessage", error);
         }
         // Throttling, OverLimit, 5xx, network, and whatever the service may answer that retrying
         // can fix: back off, never fail the job.
@@ -225,21 +445,7 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                 consecutiveFailures,
                 AwsErrors.describe(error),
                 delay);
-        pause(delay);
-    }
-
-    private void pause(long millis) {
-        CompletableFuture<Void> pause =
-                CompletableFuture.runAsync(
-                        () -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
-        backoff = pause;
-        try {
-            pause.get();
-        } catch (CancellationException | ExecutionException e) {
-            // woken up
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        waitForWakeUp(delay);
     }
 
     private CompletionNotification parse(QueueMessage message, long receivedMillis) {
@@ -283,13 +489,17 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                         null));
     }
 
-    /** Reads the output the notification names; null when it must wait for a redelivery. */
+    /**
+     * Reads the output the notification names, holding {@code reservedBytes} of the budget until it
+     * knows the size; completes with null when the message must wait for a redelivery.
+     */
     private CompletableFuture<ReceivedNotification> read(
-            CompletionNotification notification, QueueMessage message) {
+            CompletionNotification notification, QueueMessage message, long reservedBytes) {
         S3Location location;
         try {
             location = S3Location.parse(notification.location(), "notification location");
         } catch (IllegalArgumentException e) {
+            budget.giveBack(reservedBytes);
             metrics.unparseableMessages.inc();
             LOG.warn(
                     "SQS message {} names no valid S3 location; left to the queue's redrive"
@@ -301,11 +511,24 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         return store.getObject(location, config.maxContentBytes(), READ_TIMEOUT)
                 .handle(
                         (content, error) -> {
-                            InferenceOutput output = outputOf(notification, content, error);
+                            InferenceOutput output;
+                            try {
+                                output = outputOf(notification, content, error);
+                            } catch (RuntimeException e) {
+                                budget.giveBack(reservedBytes);
+                                throw e;
+                            }
+                            long heldBytes =
+                                    output != null && output.content() != null
+                                            ? output.content().length
+                                            : 0;
+                            budget.giveBack(reservedBytes - heldBytes);
                             return output == null
                                     ? null
                                     : new ReceivedNotification(
-                                            message.receiptHandle(), tagged(notification, output));
+                                            message.receiptHandle(),
+                                            tagged(notification, output),
+                                            heldBytes);
                         });
     }
 
@@ -375,17 +598,32 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         change.splits().forEach(split -> splitIds.add(split.splitId()));
     }
 
+    /** Ends a wait; receives in flight keep going, so no message they bring is lost. */
     @Override
     public void wakeUp() {
-        receiving.forEach(receive -> receive.cancel(true));
-        CompletableFuture<?> current = backoff;
-        if (current != null) {
-            current.cancel(true);
-        }
+        wakeUpSignal.complete(null);
     }
 
+    /**
+     * Aborts the receives in flight and makes visible again what was received and not handed over,
+     * so that a restarted job gets those messages now rather than after their visibility timeout.
+     */
     @Override
     public void close() {
         wakeUp();
+        List<String> notHandedOver = new ArrayList<>();
+        for (CompletableFuture<List<QueueMessage>> receive : receiving) {
+            // A receive cancelled in time releases what it brings (the SqsQueue contract); one
+            // that had already completed brought messages that are ours to release.
+            if (!receive.cancel(true) && !receive.isCompletedExceptionally()) {
+                receive.join().forEach(message -> notHandedOver.add(message.receiptHandle()));
+            }
+        }
+        receiving.clear();
+        waitingForBudget.forEach(usable -> notHandedOver.add(usable.message().receiptHandle()));
+        waitingForBudget.clear();
+        if (!notHandedOver.isEmpty()) {
+            settler.release(notHandedOver);
+        }
     }
 }

@@ -19,7 +19,7 @@ public final class ByteBudget {
     }
 
     /** Takes {@code bytes} if they fit (or nothing is held); false otherwise. */
-    boolean tryTake(long bytes) {
+    public boolean tryTake(long bytes) {
         while (true) {
             long current = held.get();
             if (current > 0 && current + bytes > maxBytes) {
@@ -31,7 +31,7 @@ public final class ByteBudget {
         }
     }
 
-    void giveBack(long bytes) {
+    public void giveBack(long bytes) {
         held.addAndGet(-bytes);
     }
 

@@ -14,15 +14,20 @@ import io.github.flinksagemaker.connector.watch.ResultStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.testutils.MetricListener;
+import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
 
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -37,10 +42,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SqsCompletionSourceReaderTest {
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
     private static final S3Location OUTPUT_2 = new S3Location("bucket", "out/2.out");
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private final FakeSqsQueue queue = new FakeSqsQueue();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final TestingReaderContext context = new TestingReaderContext();
+    private final MetricListener metricListener = new MetricListener();
+    private final TestingReaderContext context =
+            new TestingReaderContext(
+                    new Configuration(),
+                    InternalSourceReaderMetricGroup.mock(metricListener.getMetricGroup()));
     private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
 
     private SqsCompletionSourceReader<TaggedOutput> reader(boolean deleteOnEmit) {
@@ -55,7 +65,10 @@ class SqsCompletionSourceReaderTest {
                 SqsCompletionSourceReader.create(
                         queue,
                         store,
-                        SqsCompletionConfig.from(options, Set.of("reviews"), deleteOnEmit),
+                        SqsCompletionConfig.from(
+                                options,
+                                Set.of("reviews"),
+                                deleteOnEmit ? null : CHECKPOINT_INTERVAL),
                         output -> output,
                         context);
         reader.start();
@@ -295,6 +308,135 @@ class SqsCompletionSourceReaderTest {
             assertThat(queue.receives.get()).as("not retried").isOne();
         } finally {
             closeQuietly(reader);
+        }
+    }
+
+    /**
+     * While checkpoints fail, messages wait for deletion without end: past the bound the reader
+     * stops receiving (the job slows, it does not fail), and resumes once a checkpoint completes.
+     */
+    @Test
+    void stopsReceivingWhileTooManyMessagesWaitForACheckpointAndResumesOnceTheyAreDeleted()
+            throws Exception {
+        Configuration options = new Configuration();
+        options.set(CompletionOptions.SQS_MAX_UNDELETED_MESSAGES, 3);
+        options.set(CompletionOptions.SQS_MAX_MESSAGES, 1);
+        options.set(CompletionOptions.SQS_RECEIVE_CONCURRENCY, 1);
+        for (int i = 1; i <= 5; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "x"));
+        }
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false, options)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
+            pollUntil(reader, () -> receivingPaused() == 1);
+            int receivesWhenPaused = queue.receives.get();
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) {
+                reader.pollNext(output);
+                Thread.sleep(5);
+            }
+            assertThat(output.getEmittedRecords()).as("nothing more while paused").hasSize(3);
+            assertThat(queue.receives.get())
+                    .as("no receive while paused")
+                    .isEqualTo(receivesWhenPaused);
+
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 5);
+            assertThat(receivingPaused()).isZero();
+        }
+    }
+
+    private int receivingPaused() {
+        return metricListener
+                .<Integer>getGauge("sagemakerAsync", "sqsReceivingPaused")
+                .map(Gauge::getValue)
+                .orElseThrow();
+    }
+
+    /**
+     * A restarted job restores the last completed checkpoint: what was emitted after it must come
+     * back now, not after the visibility timeout; what it covers is deleted, never released.
+     */
+    @Test
+    void closeReleasesWhatNoCompletedCheckpointCoversAndDeletesWhatOneDoes() throws Exception {
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        queue.send(notification("1", "reviews", "a"));
+        pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+        reader.snapshotState(1L);
+        queue.send(notification("2", "reviews", "b"));
+        pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+        reader.snapshotState(2L);
+        queue.send(notification("3", "reviews", "c"));
+        pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
+        reader.notifyCheckpointComplete(1L);
+
+        reader.close();
+
+        assertThat(queue.deletedHandles()).containsExactly("r-1");
+        assertThat(queue.releasedHandles()).containsExactlyInAnyOrder("r-2", "r-3");
+        assertThat(queue.visibleCount()).as("receivable again at once").isEqualTo(2);
+        assertThat(queue.isClosed()).isTrue();
+    }
+
+    /** The last deletes before a stop-with-savepoint are issued just before the reader closes. */
+    @Test
+    void closeLetsDeletesAlreadyIssuedFinishBeforeClosingTheClient() throws Exception {
+        queue.delayDeletes(300);
+        queue.send(notification("1", "reviews", "a"));
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+        reader.snapshotState(1L);
+        reader.notifyCheckpointComplete(1L);
+
+        reader.close();
+
+        assertThat(queue.deletedHandles()).containsExactly("r-1");
+        assertThat(queue.isClosed()).isTrue();
+        assertThat(queue.closedWithDeletesInFlight()).isFalse();
+    }
+
+    @Test
+    void readsTheQueuesVisibilityTimeoutOnceWhenItStarts() throws Exception {
+        for (int i = 1; i <= 30; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "x"));
+        }
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 30);
+            assertThat(queue.attributeRequests.get()).isOne();
+        }
+    }
+
+    @Test
+    void accessDeniedOnGetQueueAttributesFailsTheJobNamingTheQueueAndTheAction() {
+        queue.answerVisibilityTimeout(
+                CompletableFuture.failedFuture(
+                        SqsException.builder()
+                                .statusCode(403)
+                                .awsErrorDetails(
+                                        AwsErrorDetails.builder()
+                                                .errorCode("AccessDenied")
+                                                .errorMessage(
+                                                        "not authorized to"
+                                                                + " sqs:GetQueueAttributes")
+                                                .build())
+                                .build()));
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        try {
+            assertThatThrownBy(() -> pollUntil(reader, () -> false))
+                    .hasStackTraceContaining(FatalAwsException.class.getName())
+                    .hasStackTraceContaining(QUEUE)
+                    .hasStackTraceContaining("sqs:GetQueueAttributes");
+        } finally {
+            closeQuietly(reader);
+        }
+    }
+
+    @Test
+    void aThrottledGetQueueAttributesDoesNotKeepTheReaderFromReceiving() throws Exception {
+        queue.answerVisibilityTimeout(CompletableFuture.failedFuture(sqsError(400, "Throttling")));
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
         }
     }
 

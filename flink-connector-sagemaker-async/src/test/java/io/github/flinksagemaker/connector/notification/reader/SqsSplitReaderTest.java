@@ -1,0 +1,219 @@
+package io.github.flinksagemaker.connector.notification.reader;
+
+import io.github.flinksagemaker.connector.config.CompletionOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
+import io.github.flinksagemaker.connector.notification.QueueMessage;
+import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.notification.split.QueueSplit;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.github.flinksagemaker.connector.notification.reader.SqsCompletionSourceReaderTest.notification;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the split reader does with receives on wake-up and close, and with its byte budget. */
+class SqsSplitReaderTest {
+    private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
+
+    private final FakeSqsQueue queue = new FakeSqsQueue();
+    private final InMemoryObjectStore store = new InMemoryObjectStore();
+    private final ReceiptTracker tracker = new ReceiptTracker();
+    private ByteBudget budget;
+
+    private SqsSplitReader splitReader(Configuration options) {
+        options.setString("aws.region", "us-east-1");
+        options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
+        SqsCompletionConfig config =
+                SqsCompletionConfig.from(options, Set.of("reviews"), Duration.ofSeconds(10));
+        budget = new ByteBudget(config.maxBufferedBytes());
+        NotificationMetrics metrics =
+                new NotificationMetrics(new UnregisteredMetricsGroup(), tracker, budget);
+        SqsSplitReader reader =
+                new SqsSplitReader(
+                        queue,
+                        store,
+                        config,
+                        tracker,
+                        budget,
+                        new MessageSettler(queue, QUEUE, metrics),
+                        metrics);
+        reader.handleSplitsChanges(new SplitsAddition<>(List.of(new QueueSplit(0))));
+        return reader;
+    }
+
+    private static List<ReceivedNotification> drain(
+            RecordsWithSplitIds<ReceivedNotification> records) {
+        List<ReceivedNotification> all = new ArrayList<>();
+        while (records.nextSplit() != null) {
+            ReceivedNotification next;
+            while ((next = records.nextRecordFromSplit()) != null) {
+                all.add(next);
+            }
+        }
+        return all;
+    }
+
+    /** Cancelling a long poll on every wake-up would lose what it was about to bring. */
+    @Test
+    void aWakeUpLeavesTheReceiveInFlightAndALaterFetchHandsOverItsMessages() throws Exception {
+        queue.holdReceives();
+        queue.send(notification("1", "reviews", "a"));
+        SqsSplitReader reader = splitReader(new Configuration());
+        CompletableFuture<List<ReceivedNotification>> fetch =
+                CompletableFuture.supplyAsync(() -> drain(reader.fetch()));
+        waitFor(() -> !queue.heldReceives.isEmpty());
+        reader.wakeUp();
+        assertThat(fetch.get(5, TimeUnit.SECONDS)).isEmpty();
+
+        CompletableFuture<List<QueueMessage>> receive = queue.heldReceives.get(0);
+        assertThat(receive).isNotCancelled();
+        receive.complete(List.of(queue.take()));
+        assertThat(drain(reader.fetch()))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-1");
+        assertThat(queue.receives.get()).as("no second receive").isOne();
+        reader.close();
+        assertThat(queue.releasedHandles()).isEmpty();
+    }
+
+    /**
+     * On close a receive still in flight is aborted, and what one brought that was never handed
+     * over becomes visible again at once instead of after its visibility timeout.
+     */
+    @Test
+    void closeAbortsTheReceiveInFlightAndReleasesWhatWasReceivedAndNotHandedOver()
+            throws Exception {
+        queue.holdReceives();
+        queue.send(notification("1", "reviews", "a"));
+        SqsSplitReader reader = splitReader(new Configuration());
+        CompletableFuture<?> fetch = CompletableFuture.runAsync(reader::fetch);
+        waitFor(() -> !queue.heldReceives.isEmpty());
+        reader.wakeUp();
+        fetch.get(5, TimeUnit.SECONDS);
+        queue.heldReceives.get(0).complete(List.of(queue.take()));
+
+        reader.close();
+
+        assertThat(queue.releasedHandles()).containsExactly("r-1");
+        assertThat(queue.visibleCount()).isOne();
+    }
+
+    @Test
+    void closeCancelsAReceiveStillInFlight() throws Exception {
+        queue.holdReceives();
+        SqsSplitReader reader = splitReader(new Configuration());
+        CompletableFuture<?> fetch = CompletableFuture.runAsync(reader::fetch);
+        waitFor(() -> !queue.heldReceives.isEmpty());
+        reader.wakeUp();
+        fetch.get(5, TimeUnit.SECONDS);
+
+        reader.close();
+
+        assertThat(queue.heldReceives.get(0)).isCancelled();
+    }
+
+    /**
+     * A burst of large included responses is handed over only as far as max-buffered-bytes allows;
+     * the rest waits in the split reader, and nothing more is received, until emission gives bytes
+     * back.
+     */
+    @Test
+    void handsOverIncludedResponsesOnlyWithinMaxBufferedBytes() {
+        Configuration options = new Configuration();
+        options.set(WatchOptions.MAX_BUFFERED_BYTES, MemorySize.parse("20b"));
+        for (int i = 1; i <= 5; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "12345678"));
+        }
+        SqsSplitReader reader = splitReader(options);
+
+        List<ReceivedNotification> first = drain(reader.fetch());
+        assertThat(first)
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-1", "r-2");
+        assertThat(budget.held()).isEqualTo(16);
+        assertThat(drain(reader.fetch())).as("no room until emitted").isEmpty();
+        assertThat(queue.receives.get()).as("nothing more received meanwhile").isOne();
+
+        first.forEach(received -> budget.giveBack(received.budgetBytes()));
+        assertThat(drain(reader.fetch()))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-3", "r-4");
+    }
+
+    /** The size of an output in S3 is known only once read: a GET holds the content limit. */
+    @Test
+    void aGetOfAnOutputHoldsTheContentLimitOfTheBudgetUntilItsSizeIsKnown() {
+        Configuration options = new Configuration();
+        options.set(WatchOptions.MAX_CONTENT_BYTES, 100);
+        options.set(WatchOptions.MAX_BUFFERED_BYTES, MemorySize.parse("105b"));
+        store.put(new S3Location("bucket", "out/1.out"), "0123456789", 0L);
+        store.put(new S3Location("bucket", "out/2.out"), "0123456789", 0L);
+        queue.send(notification("1", "reviews", null));
+        queue.send(notification("2", "reviews", null));
+        SqsSplitReader reader = splitReader(options);
+
+        List<ReceivedNotification> first = drain(reader.fetch());
+        assertThat(first).extracting(ReceivedNotification::receiptHandle).containsExactly("r-1");
+        assertThat(store.getRequests.get()).isOne();
+        assertThat(budget.held()).as("the actual size, once read").isEqualTo(10);
+        assertThat(drain(reader.fetch())).as("10 held, a GET would take 100 more").isEmpty();
+        assertThat(store.getRequests.get()).isOne();
+
+        first.forEach(received -> budget.giveBack(received.budgetBytes()));
+        assertThat(drain(reader.fetch()))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-2");
+    }
+
+    @Test
+    void warnsWhenMessagesComeBackBeforeTheCheckpointThatDeletesThemCompletes() {
+        Duration minute = Duration.ofMinutes(1);
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofSeconds(30), null, minute))
+                .contains(QUEUE)
+                .contains("30 s")
+                .contains("the queue's own")
+                .contains("sagemaker.completion.sqs.visibility-timeout");
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofMinutes(5), Duration.ofSeconds(20), minute))
+                .as("the option overrides the queue's own")
+                .contains("20 s")
+                .contains("option 'sagemaker.completion.sqs.visibility-timeout'");
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofMinutes(5), null, minute))
+                .isNull();
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofSeconds(1), null, null))
+                .as("without checkpoints messages are deleted when emitted")
+                .isNull();
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+}
