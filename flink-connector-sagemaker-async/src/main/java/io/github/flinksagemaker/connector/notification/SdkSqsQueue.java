@@ -5,6 +5,7 @@ import org.apache.flink.annotation.Internal;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,9 @@ public final class SdkSqsQueue implements SqsQueue {
         return client.receiveMessage(
                         request -> {
                             request.queueUrl(queueUrl)
+                                    // What stands in for a notification's missing eventTime.
+                                    .messageSystemAttributeNames(
+                                            MessageSystemAttributeName.SENT_TIMESTAMP)
                                     .maxNumberOfMessages(maxMessages)
                                     .waitTimeSeconds((int) waitTime.toSeconds());
                             if (visibilityTimeout != null) {
@@ -43,10 +47,24 @@ public final class SdkSqsQueue implements SqsQueue {
                                         new QueueMessage(
                                                 message.messageId(),
                                                 message.receiptHandle(),
-                                                message.body()));
+                                                message.body(),
+                                                sentTimestamp(message)));
                             }
                             return messages;
                         });
+    }
+
+    /** The SentTimestamp attribute (epoch milliseconds), if the queue sent a readable one. */
+    private static long sentTimestamp(Message message) {
+        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        if (sent == null) {
+            return QueueMessage.UNKNOWN_SENT_TIME;
+        }
+        try {
+            return Long.parseLong(sent);
+        } catch (NumberFormatException e) {
+            return QueueMessage.UNKNOWN_SENT_TIME;
+        }
     }
 
     @Override

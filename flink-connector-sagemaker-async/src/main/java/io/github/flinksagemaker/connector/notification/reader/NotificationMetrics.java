@@ -20,6 +20,9 @@ public final class NotificationMetrics {
     final Counter messagesDeleted;
     final Counter deleteFailures;
 
+    /** Notifications without an eventTime, judged by their SentTimestamp instead. */
+    final Counter eventTimesMissing;
+
     public NotificationMetrics(MetricGroup readerGroup) {
         MetricGroup group = readerGroup.addGroup("sagemakerAsync");
         this.receiveRequests = group.counter("sqsReceiveRequests", new ThreadSafeSimpleCounter());
@@ -32,5 +35,7 @@ public final class NotificationMetrics {
                 group.counter("responseReadRetries", new ThreadSafeSimpleCounter());
         this.messagesDeleted = group.counter("sqsMessagesDeleted", new ThreadSafeSimpleCounter());
         this.deleteFailures = group.counter("sqsDeleteFailures", new ThreadSafeSimpleCounter());
+        this.eventTimesMissing =
+                group.counter("sqsEventTimesMissing", new ThreadSafeSimpleCounter());
     }
 }

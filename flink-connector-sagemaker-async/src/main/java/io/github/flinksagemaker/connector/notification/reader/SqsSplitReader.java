@@ -46,6 +46,13 @@ import java.util.concurrent.TimeUnit;
  * (not a notification, another endpoint's) is counted and left alone, so the queue's redrive policy
  * decides its fate; one whose output cannot be read now is left for redelivery. Only what is
  * returned here gets deleted, after its checkpoint.
+ *
+ * <p>The output's last-modified time, by which the join finds a stale output (one from before the
+ * submission), is the notification's {@code eventTime}. A notification without one is counted
+ * ({@code sqsEventTimesMissing}) and judged by when SQS received the message ({@code
+ * SentTimestamp}), which is never before the result was written: the join can still drop it as
+ * stale, and never drops a fresh one. Only when the queue does not say either does it fall back to
+ * the time of receipt, and such a notification cannot be found stale.
  */
 @Internal
 final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSplit> {
@@ -108,9 +115,12 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         List<CompletableFuture<ReceivedNotification>> reads = new ArrayList<>();
         long receivedMillis = System.currentTimeMillis();
         for (QueueMessage message : messages) {
-            CompletionNotification notification = parse(message, receivedMillis);
+            CompletionNotification notification = parse(message);
             if (notification == null) {
                 continue;
+            }
+            if (!notification.hasEventTime()) {
+                notification = withStandInEventTime(notification, message, receivedMillis);
             }
             if (notification.isContentIncluded()) {
                 records.add(
@@ -242,10 +252,31 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         }
     }
 
-    private CompletionNotification parse(QueueMessage message, long receivedMillis) {
+    /**
+     * A notification without an event time, with the time SQS received its message instead, or,
+     * when the queue did not say, the time it was received here.
+     */
+    private CompletionNotification withStandInEventTime(
+            CompletionNotification notification, QueueMessage message, long receivedMillis) {
+        metrics.eventTimesMissing.inc();
+        LOG.debug(
+                "SQS message {} has no eventTime; judged by {}",
+                message.messageId(),
+                message.hasSentTimestamp() ? "its SentTimestamp" : "when it was received");
+        return new CompletionNotification(
+                notification.inferenceId(),
+                notification.endpointName(),
+                notification.status(),
+                notification.location(),
+                notification.content(),
+                notification.contentType(),
+                message.hasSentTimestamp() ? message.sentTimestampMillis() : receivedMillis);
+    }
+
+    private CompletionNotification parse(QueueMessage message) {
         CompletionNotification notification;
         try {
-            notification = NotificationParser.parse(message.body(), receivedMillis);
+            notification = NotificationParser.parse(message.body());
         } catch (UnparseableNotificationException e) {
             metrics.unparseableMessages.inc();
             LOG.warn(

@@ -12,6 +12,11 @@ import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 
@@ -20,9 +25,13 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -49,6 +58,17 @@ class SqsCompletionSourceReaderTest {
 
     private SqsCompletionSourceReader<TaggedOutput> reader(
             boolean deleteOnEmit, Configuration options) {
+        return reader(deleteOnEmit, options, context);
+    }
+
+    private SqsCompletionSourceReader<TaggedOutput> reader(
+            boolean deleteOnEmit, Configuration options, SourceReaderMetricGroup metrics) {
+        return reader(
+                deleteOnEmit, options, new TestingReaderContext(new Configuration(), metrics));
+    }
+
+    private SqsCompletionSourceReader<TaggedOutput> reader(
+            boolean deleteOnEmit, Configuration options, TestingReaderContext context) {
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
         SqsCompletionSourceReader<TaggedOutput> reader =
@@ -131,6 +151,62 @@ class SqsCompletionSourceReaderTest {
             reader.notifyCheckpointComplete(1L);
             assertThat(queue.deletedHandles()).containsExactlyInAnyOrder("r-1", "r-2");
         }
+    }
+
+    /**
+     * The join finds an output stale by its last-modified time; for a notification without an
+     * eventTime that is when SQS received the message, never the time the reader happened to read
+     * it, or a notification left from an earlier use of the ID would always look fresh.
+     */
+    @Test
+    void aNotificationWithoutEventTimeIsTimedBySentTimestampAndCounted() throws Exception {
+        long sentLongAgo = Instant.parse("2026-11-29T08:00:00Z").toEpochMilli();
+        queue.send(withoutEventTime(notification("1", "reviews", "old")), sentLongAgo);
+        queue.send(notification("2", "reviews", "timed"), sentLongAgo);
+        queue.send(withoutEventTime(notification("3", "reviews", "untimed")));
+        Map<String, Counter> counters = new ConcurrentHashMap<>();
+        long before = System.currentTimeMillis();
+        try (SqsCompletionSourceReader<TaggedOutput> reader =
+                reader(false, new Configuration(), countersInto(counters))) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
+        }
+        long after = System.currentTimeMillis();
+
+        Map<String, Long> lastModified = new HashMap<>();
+        output.getEmittedRecords()
+                .forEach(t -> lastModified.put(t.inferenceId(), t.output().lastModifiedMillis()));
+        assertThat(lastModified.get("1")).as("SentTimestamp stands in").isEqualTo(sentLongAgo);
+        assertThat(lastModified.get("2"))
+                .as("the eventTime when there is one")
+                .isEqualTo(Instant.parse("2026-11-29T20:10:11.123Z").toEpochMilli());
+        assertThat(lastModified.get("3"))
+                .as("neither: when received, the last resort")
+                .isBetween(before, after);
+        assertThat(counters.get("sqsEventTimesMissing").getCount()).isEqualTo(2);
+    }
+
+    private static String withoutEventTime(String notification) {
+        String withoutTime =
+                notification.replace("\"eventTime\":\"2026-11-29T20:10:11.123Z\",", "");
+        assertThat(withoutTime).isNotEqualTo(notification);
+        return withoutTime;
+    }
+
+    /** A metric group that hands every counter registered under it to {@code counters}. */
+    private static SourceReaderMetricGroup countersInto(Map<String, Counter> counters) {
+        return InternalSourceReaderMetricGroup.mock(
+                new UnregisteredMetricsGroup() {
+                    @Override
+                    public <C extends Counter> C counter(String name, C counter) {
+                        counters.put(name, counter);
+                        return counter;
+                    }
+
+                    @Override
+                    public MetricGroup addGroup(String name) {
+                        return this;
+                    }
+                });
     }
 
     @Test
