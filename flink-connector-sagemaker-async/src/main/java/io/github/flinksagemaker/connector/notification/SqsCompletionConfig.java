@@ -30,10 +30,8 @@ public final class SqsCompletionConfig implements Serializable {
     private final Duration visibilityTimeout;
     private final int maxContentBytes;
     private final Set<String> endpointNames;
-    private final boolean deleteOnEmit;
 
-    private SqsCompletionConfig(
-            Configuration configuration, Set<String> endpointNames, boolean deleteOnEmit) {
+    private SqsCompletionConfig(Configuration configuration, Set<String> endpointNames) {
         this.configuration = new Configuration(configuration);
         AwsClients.validate(this.configuration);
         this.queueUrl = OptionChecks.required(configuration, CompletionOptions.SQS_QUEUE_URL);
@@ -70,19 +68,15 @@ public final class SqsCompletionConfig implements Serializable {
         this.maxContentBytes =
                 OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
         this.endpointNames = Set.copyOf(endpointNames);
-        this.deleteOnEmit = deleteOnEmit;
     }
 
     /**
      * @param endpointNames the endpoints whose notifications this job consumes; others are counted
      *     and left in the queue
-     * @param deleteOnEmit delete each message right after its emission, for jobs without
-     *     checkpoints, whose messages would otherwise never be deleted
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
-    public static SqsCompletionConfig from(
-            Configuration configuration, Set<String> endpointNames, boolean deleteOnEmit) {
-        return new SqsCompletionConfig(configuration, endpointNames, deleteOnEmit);
+    public static SqsCompletionConfig from(Configuration configuration, Set<String> endpointNames) {
+        return new SqsCompletionConfig(configuration, endpointNames);
     }
 
     private static void checkQueueUrl(String url) {
@@ -144,20 +138,15 @@ public final class SqsCompletionConfig implements Serializable {
                 || endpointNames.contains(endpointName);
     }
 
-    public boolean deleteOnEmit() {
-        return deleteOnEmit;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof SqsCompletionConfig
                 && configuration.equals(((SqsCompletionConfig) o).configuration)
-                && endpointNames.equals(((SqsCompletionConfig) o).endpointNames)
-                && deleteOnEmit == ((SqsCompletionConfig) o).deleteOnEmit;
+                && endpointNames.equals(((SqsCompletionConfig) o).endpointNames);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configuration, endpointNames, deleteOnEmit);
+        return Objects.hash(configuration, endpointNames);
     }
 }

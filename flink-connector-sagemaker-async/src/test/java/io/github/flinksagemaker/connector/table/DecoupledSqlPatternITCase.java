@@ -2,15 +2,18 @@ package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalCounters.SqsOperation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +34,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +230,7 @@ class DecoupledSqlPatternITCase {
         StreamTableEnvironment tEnv = submitting(requests, NOTIFYING_ENDPOINT);
         createNotifiedTable(tEnv);
         long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+        long deletesBefore = sqsDeletes();
 
         List<Row> rows = submittedJoinedWithResults(tEnv, JOINED_ON_ID, requests.size());
 
@@ -231,14 +238,114 @@ class DecoupledSqlPatternITCase {
         assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
                 .as("nothing listed")
                 .isZero();
+        assertThat(sqsDeletes() - deletesBefore)
+                .as("without checkpointing, each message deleted as its row is emitted")
+                .isPositive();
+    }
+
+    /**
+     * Checkpointing set in the table configuration after the table was declared (as {@code SET}
+     * would): the readers find it in the running job's configuration and keep every message they
+     * emitted until the checkpoint covering it; none completes here (an hour away, pinned by the
+     * minimum pause), so the queue must hold all of them in flight, none deleted.
+     */
+    @Test
+    void withCheckpointingNotificationsStayInTheQueueUntilTheirCheckpoint() throws Exception {
+        String queueUrl = local.createQueue("sql-checkpointed-notifications");
+        int messages = 10;
+        StreamTableEnvironment tEnv = tableEnvironment();
+        Map<String, String> options = notificationOptions();
+        options.put("sagemaker.completion.sqs.queue-url", queueUrl);
+        options.put("sagemaker.completion.sqs.visibility-timeout", "10 min");
+        createNotifiedTable(tEnv, options);
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE nowhere (inference_id STRING, status STRING)"
+                        + " WITH ('connector' = 'blackhole')");
+        tEnv.getConfig().set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
+        tEnv.getConfig()
+                .set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofHours(1));
+        long deletesBefore = sqsDeletes();
+
+        try (SqsAsyncClient sqs = LocalAwsConfig.sqsClient(local)) {
+            for (int i = 0; i < messages; i++) {
+                String id = "held-" + i;
+                sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(notification(id))).join();
+            }
+            TableResult job =
+                    tEnv.executeSql(
+                            "INSERT INTO nowhere SELECT inference_id, status FROM notified");
+            try {
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!inFlight(sqs, queueUrl).equals(List.of(0, messages))) {
+                    assertThat(System.nanoTime())
+                            .as("all %d messages received: %s", messages, inFlight(sqs, queueUrl))
+                            .isLessThan(until);
+                    Thread.sleep(100);
+                }
+                // A reader deleting on emission would have deleted them right after receiving.
+                Thread.sleep(2_000);
+                assertThat(inFlight(sqs, queueUrl))
+                        .as("visible, in flight")
+                        .containsExactly(0, messages);
+            } finally {
+                job.getJobClient().orElseThrow().cancel().get();
+            }
+        }
+        assertThat(sqsDeletes() - deletesBefore).as("nothing deleted before a checkpoint").isZero();
+    }
+
+    /** A raw SageMaker success notification that includes its response. */
+    private static String notification(String inferenceId) {
+        return "{\"invocationStatus\":\"Completed\",\"inferenceId\":\""
+                + inferenceId
+                + "\",\"eventTime\":\""
+                + Instant.now()
+                + "\",\"requestParameters\":{\"endpointName\":\""
+                + NOTIFYING_ENDPOINT
+                + "\"},\"responseParameters\":{\"contentType\":\"application/json\","
+                + "\"outputLocation\":\"s3://bucket/out/"
+                + inferenceId
+                + ".out\"},\"responseBody\":{\"encoding\":\"BASE64\",\"content\":\""
+                + Base64.getEncoder().encodeToString("{}".getBytes(StandardCharsets.UTF_8))
+                + "\"}}";
+    }
+
+    /** The queue's visible messages and its messages in flight (received, not deleted). */
+    private static List<Integer> inFlight(SqsAsyncClient sqs, String queueUrl) {
+        Map<QueueAttributeName, String> attributes =
+                sqs.getQueueAttributes(
+                                r ->
+                                        r.queueUrl(queueUrl)
+                                                .attributeNames(
+                                                        QueueAttributeName
+                                                                .APPROXIMATE_NUMBER_OF_MESSAGES,
+                                                        QueueAttributeName
+                                                                .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                        .join()
+                        .attributes();
+        return List.of(
+                Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)),
+                Integer.parseInt(
+                        attributes.get(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)));
+    }
+
+    private static long sqsDeletes() {
+        return local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
+                + local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
     }
 
     /** The results table {@code notified} over the notifying endpoint's queue. */
     private static void createNotifiedTable(StreamTableEnvironment tEnv) {
+        createNotifiedTable(tEnv, notificationOptions());
+    }
+
+    private static void createNotifiedTable(
+            StreamTableEnvironment tEnv, Map<String, String> options) {
         createTable(
                 tEnv,
                 "notified",
-                notificationOptions(),
+                options,
                 "inference_id STRING",
                 "status STRING",
                 "content STRING",

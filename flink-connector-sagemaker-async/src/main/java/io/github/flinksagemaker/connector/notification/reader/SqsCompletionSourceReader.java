@@ -22,9 +22,11 @@ import java.util.Map;
 
 /**
  * Reads completion notifications from SQS and deletes each message once the checkpoint covering its
- * emission completes (in batches of ten), so a restore never needs a message that is gone. A
- * message that could not be deleted, or that was received again after its visibility timeout,
- * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway.
+ * emission completes (in batches of ten), so a restore never needs a message that is gone; in a job
+ * without checkpoints (decided when the reader starts, from the job's configuration: see {@link
+ * JobCheckpointing}) as soon as it is emitted, since no checkpoint would ever complete. A message
+ * that could not be deleted, or that was received again after its visibility timeout, reaches the
+ * join a second time, which drops it: SNS and SQS deliver at least once anyway.
  */
 @Internal
 public final class SqsCompletionSourceReader<T>
@@ -69,14 +71,14 @@ public final class SqsCompletionSourceReader<T>
         this.queue = queue;
         this.store = store;
         this.tracker = tracker;
-        this.deleteOnEmit = config.deleteOnEmit();
+        this.deleteOnEmit = !JobCheckpointing.isEnabled(context);
         this.metrics = metrics;
         context.metricGroup().addGroup("sagemakerAsync").gauge("sqsMessagesHeld", tracker::held);
         LOG.info(
                 "Reading notifications from {}; messages are deleted {}",
                 config.queueUrl(),
                 deleteOnEmit
-                        ? "as they are emitted (the job was built without checkpointing)"
+                        ? "as they are emitted (the job has no execution.checkpointing.interval)"
                         : "after the checkpoint covering their emission");
     }
 

@@ -11,20 +11,30 @@ import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
+import org.apache.flink.api.connector.source.RichSourceReaderContext;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
-import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
-import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.apache.flink.util.UserCodeClassLoader;
 
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -49,33 +59,45 @@ class SqsCompletionSourceReaderTest {
 
     private final FakeSqsQueue queue = new FakeSqsQueue();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final TestingReaderContext context = new TestingReaderContext();
+
     private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
 
-    private SqsCompletionSourceReader<TaggedOutput> reader(boolean deleteOnEmit) {
-        return reader(deleteOnEmit, new Configuration());
+    /** Whether the job the reader runs in takes checkpoints, as its configuration says. */
+    private enum Job {
+        CHECKPOINTED,
+        NOT_CHECKPOINTED;
+
+        Configuration configuration() {
+            Configuration configuration = new Configuration();
+            if (this == CHECKPOINTED) {
+                configuration.set(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+            }
+            return configuration;
+        }
     }
 
-    private SqsCompletionSourceReader<TaggedOutput> reader(
-            boolean deleteOnEmit, Configuration options) {
-        return reader(deleteOnEmit, options, context);
+    private SqsCompletionSourceReader<TaggedOutput> reader(Job job) {
+        return reader(job, new Configuration());
     }
 
-    private SqsCompletionSourceReader<TaggedOutput> reader(
-            boolean deleteOnEmit, Configuration options, SourceReaderMetricGroup metrics) {
+    private SqsCompletionSourceReader<TaggedOutput> reader(Job job, Configuration options) {
         return reader(
-                deleteOnEmit, options, new TestingReaderContext(new Configuration(), metrics));
+                options,
+                new TestingReaderContext(
+                        job.configuration(),
+                        UnregisteredMetricsGroup.createSourceReaderMetricGroup()));
     }
 
     private SqsCompletionSourceReader<TaggedOutput> reader(
-            boolean deleteOnEmit, Configuration options, TestingReaderContext context) {
+            Configuration options, SourceReaderContext context) {
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
         SqsCompletionSourceReader<TaggedOutput> reader =
                 SqsCompletionSourceReader.create(
                         queue,
                         store,
-                        SqsCompletionConfig.from(options, Set.of("reviews"), deleteOnEmit),
+                        SqsCompletionConfig.from(options, Set.of("reviews")),
                         output -> output,
                         context);
         reader.start();
@@ -122,7 +144,7 @@ class SqsCompletionSourceReaderTest {
         store.put(OUTPUT_2, "{\"label\":\"NEGATIVE\"}", 0L);
         queue.send(notification("1", "reviews", "{\"label\":\"POSITIVE\"}"));
         queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
 
             assertThat(output.getEmittedRecords())
@@ -167,7 +189,10 @@ class SqsCompletionSourceReaderTest {
         Map<String, Counter> counters = new ConcurrentHashMap<>();
         long before = System.currentTimeMillis();
         try (SqsCompletionSourceReader<TaggedOutput> reader =
-                reader(false, new Configuration(), countersInto(counters))) {
+                reader(
+                        new Configuration(),
+                        new TestingReaderContext(
+                                Job.CHECKPOINTED.configuration(), countersInto(counters)))) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
         }
         long after = System.currentTimeMillis();
@@ -212,7 +237,7 @@ class SqsCompletionSourceReaderTest {
     @Test
     void messagesEmittedAfterASnapshotWaitForALaterCheckpoint() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             reader.snapshotState(1L);
             queue.send(notification("2", "reviews", "b"));
@@ -231,7 +256,7 @@ class SqsCompletionSourceReaderTest {
         queue.send("{\"Records\":[]}");
         queue.send(notification("1", "another-endpoint", "x"));
         queue.send(notification("2", "reviews", "y"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(output.getEmittedRecords().get(0).inferenceId()).isEqualTo("2");
 
@@ -247,7 +272,7 @@ class SqsCompletionSourceReaderTest {
         store.failReads(OUTPUT_2, S3Errors.of(503, "SlowDown"));
         queue.send(notification("2", "reviews", null));
         queue.send(notification("3", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             Thread.sleep(100);
             reader.pollNext(output);
@@ -272,7 +297,7 @@ class SqsCompletionSourceReaderTest {
         for (int i = 0; i < 200; i++) {
             queue.send(notification("id-" + i, "reviews", "x"));
         }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 200);
             assertThat(queue.maxOutstanding.get()).as("receives in flight at once").isEqualTo(4);
 
@@ -292,7 +317,7 @@ class SqsCompletionSourceReaderTest {
     void throttlingAndOverLimitOnReceiveBackOffAndNeverFailTheJob() throws Exception {
         queue.failNextReceives(2, sqsError(403, "OverLimit"));
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(queue.receives.get()).isGreaterThanOrEqualTo(3);
         }
@@ -304,7 +329,7 @@ class SqsCompletionSourceReaderTest {
         options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
         queue.send(notification("1", "reviews", "tiny"));
         queue.send(notification("2", "reviews", "larger"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false, options)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
             assertThat(output.getEmittedRecords())
                     .extracting(
@@ -322,7 +347,7 @@ class SqsCompletionSourceReaderTest {
     void anOutputInABucketThatDoesNotExistIsUnreadableNotFatal() throws Exception {
         store.failReads(OUTPUT_2, S3Errors.of(404, "NoSuchBucket"));
         queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(output.getEmittedRecords().get(0).output().readError())
                     .contains("NoSuchBucket");
@@ -344,11 +369,103 @@ class SqsCompletionSourceReaderTest {
     @Test
     void withoutCheckpointsDeletesRightAfterEmission() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(true)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.NOT_CHECKPOINTED)) {
             pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
             assertThat(output.getEmittedRecords()).hasSize(1);
             assertThat(queue.deletedHandles()).containsExactly("r-1");
         }
+    }
+
+    /**
+     * In a running job the reader's context is a task's: whether it checkpoints is in the job's
+     * configuration, read when the reader starts, so that checkpointing enabled after the source
+     * was built (after apply(), or by SET in SQL) still holds messages for the checkpoint.
+     */
+    @Test
+    void aCheckpointIntervalInTheRunningJobsConfigurationHoldsMessagesForTheCheckpoint()
+            throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        queue.send(notification("2", "reviews", "b"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        task.getJobConfiguration()
+                .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(1));
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task))) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+            for (int i = 0; i < 5; i++) {
+                reader.pollNext(output);
+            }
+            assertThat(queue.deletedHandles()).as("held for the checkpoint").isEmpty();
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactlyInAnyOrder("r-1", "r-2");
+        }
+    }
+
+    @Test
+    void aRunningJobWithoutACheckpointIntervalDeletesOnEmission() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task))) {
+            pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
+            assertThat(queue.deletedHandles()).containsExactly("r-1");
+        }
+    }
+
+    /** A reader context as a source operator makes it: with the task's runtime context. */
+    private static SourceReaderContext inTask(MockEnvironment task) {
+        TestingReaderContext plain = new TestingReaderContext();
+        RichSourceReaderContext context =
+                new RichSourceReaderContext() {
+                    @Override
+                    public SourceReaderMetricGroup metricGroup() {
+                        return plain.metricGroup();
+                    }
+
+                    @Override
+                    public Configuration getConfiguration() {
+                        return plain.getConfiguration();
+                    }
+
+                    @Override
+                    public String getLocalHostName() {
+                        return plain.getLocalHostName();
+                    }
+
+                    @Override
+                    public int getIndexOfSubtask() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void sendSplitRequest() {}
+
+                    @Override
+                    public void sendSourceEventToCoordinator(SourceEvent sourceEvent) {}
+
+                    @Override
+                    public UserCodeClassLoader getUserCodeClassLoader() {
+                        return plain.getUserCodeClassLoader();
+                    }
+
+                    @Override
+                    public int currentParallelism() {
+                        return 1;
+                    }
+                };
+        context.setRuntimeContext(
+                new StreamingRuntimeContext(
+                        task,
+                        new HashMap<>(),
+                        UnregisteredMetricsGroup.createOperatorMetricGroup(),
+                        new OperatorID(),
+                        null,
+                        null,
+                        null));
+        return context;
     }
 
     @Test
@@ -362,7 +479,7 @@ class SqsCompletionSourceReaderTest {
                                         .errorMessage("not authorized to sqs:ReceiveMessage")
                                         .build())
                         .build());
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
         try {
             assertThatThrownBy(() -> pollUntil(reader, () -> false))
                     .hasStackTraceContaining(FatalAwsException.class.getName())

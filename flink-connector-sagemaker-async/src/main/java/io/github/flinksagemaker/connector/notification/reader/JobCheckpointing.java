@@ -1,0 +1,51 @@
+package io.github.flinksagemaker.connector.notification.reader;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.connector.source.RichSourceReaderContext;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+
+/**
+ * Whether the job a reader runs in takes checkpoints, decided where the reader starts: from the
+ * job's configuration ({@code execution.checkpointing.interval}) as the runtime has it, so that
+ * checkpointing enabled after the source was built (after {@code apply()}, or by {@code SET} in
+ * SQL) counts. Either the job's or the reader context's configuration (the cluster's) naming an
+ * interval is enough: wrongly assuming checkpoints only delays deletes (a message comes back after
+ * its visibility timeout and the join drops the copy), wrongly assuming none would delete a message
+ * that a restore still needs.
+ */
+@Internal
+final class JobCheckpointing {
+    private JobCheckpointing() {}
+
+    static boolean isEnabled(SourceReaderContext context) {
+        ReadableConfig job = jobConfiguration(context);
+        return (job != null && isEnabled(job)) || isEnabled(context.getConfiguration());
+    }
+
+    static boolean isEnabled(ReadableConfig configuration) {
+        return configuration
+                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .filter(interval -> !interval.isZero() && !interval.isNegative())
+                .isPresent();
+    }
+
+    /** The job's configuration, when the reader runs in a Flink task; null in other contexts. */
+    private static ReadableConfig jobConfiguration(SourceReaderContext context) {
+        if (!(context instanceof RichSourceReaderContext)) {
+            return null;
+        }
+        RuntimeContext runtime;
+        try {
+            runtime = ((RichSourceReaderContext) context).getRuntimeContext();
+        } catch (NullPointerException notSet) {
+            return null;
+        }
+        return runtime instanceof StreamingRuntimeContext
+                ? ((StreamingRuntimeContext) runtime).getJobConfiguration()
+                : null;
+    }
+}
