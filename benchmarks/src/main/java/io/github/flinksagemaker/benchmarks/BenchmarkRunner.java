@@ -28,9 +28,15 @@ import java.util.function.Function;
  * <pre>
  * mvn -q -pl benchmarks -am compile exec:exec [-Dbench.args="--runs 5 --warmup 90"]
  * </pre>
+ *
+ * <p>{@code --only sqs-front} runs only the local SQS front's latency measurement (section 4) and
+ * prints its rows instead of writing the report.
  */
 public final class BenchmarkRunner {
     static final String COMMAND = "mvn -q -pl benchmarks -am compile exec:exec";
+
+    /** The measurement {@code --only} can run alone. */
+    static final String SQS_FRONT = "sqs-front";
 
     private final int runs;
     private final Duration warmup;
@@ -47,6 +53,7 @@ public final class BenchmarkRunner {
         int runs = 5;
         int warmupSeconds = 120;
         boolean quick = false;
+        String only = null;
         Path output = Path.of("docs", "benchmarks.md");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -54,14 +61,22 @@ public final class BenchmarkRunner {
                 case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
                 case "--quick" -> quick = true;
                 case "--output" -> output = Path.of(args[++i]);
+                case "--only" -> only = args[++i];
                 case "" -> {}
-                default -> {
-                    System.err.println(
-                            "Usage: BenchmarkRunner [--runs N] [--warmup SECONDS] [--quick]"
-                                    + " [--output FILE]");
-                    System.exit(2);
-                }
+                default -> usage();
             }
+        }
+        if (only != null) {
+            if (!only.equals(SQS_FRONT)) {
+                usage();
+            }
+            Report section = new Report();
+            try (LocalSetup setup = new LocalSetup()) {
+                new BenchmarkRunner(runs, Duration.ofSeconds(warmupSeconds), quick)
+                        .sqsFront(setup, section);
+            }
+            System.out.print(section);
+            return;
         }
         if (!output.isAbsolute() && Files.isDirectory(Path.of("..", "docs"))) {
             output = Path.of("..").resolve(output); // exec:exec runs in the module directory
@@ -70,6 +85,15 @@ public final class BenchmarkRunner {
                 new BenchmarkRunner(runs, Duration.ofSeconds(warmupSeconds), quick).runAll();
         Files.writeString(output, report.toString());
         System.out.println("Wrote " + output.toAbsolutePath().normalize());
+    }
+
+    private static void usage() {
+        System.err.println(
+                "Usage: BenchmarkRunner [--runs N] [--warmup SECONDS] [--quick] [--output FILE]"
+                        + " [--only "
+                        + SQS_FRONT
+                        + "]");
+        System.exit(2);
     }
 
     private Report runAll() throws Exception {
@@ -415,6 +439,59 @@ public final class BenchmarkRunner {
             double[] idle = benchmark.idleRequestsPerHourPerReader(mode, window);
             report.row(mode.label(), Report.number(idle[0], 0), Report.number(idle[1], 0));
         }
+        sqsFront(setup, report);
+    }
+
+    /**
+     * What the local SQS's counting front adds per request, side by side with ElasticMQ directly in
+     * the same run: the SQS rows above are measured through it.
+     */
+    private void sqsFront(LocalSetup setup, Report report) {
+        int cycles = size(1_000);
+        Samples frontP50 = new Samples();
+        Samples frontP99 = new Samples();
+        Samples directP50 = new Samples();
+        Samples directP99 = new Samples();
+        Samples addedP50 = new Samples();
+        Samples addedP99 = new Samples();
+        progress("SQS front latency: warming up");
+        try (SqsFrontLatencyBenchmark benchmark = new SqsFrontLatencyBenchmark(setup)) {
+            for (int run = 1; run <= runs; run++) {
+                progress("SQS front latency, run " + run);
+                Samples[] measured = benchmark.run(cycles);
+                Samples front = measured[0];
+                Samples direct = measured[1];
+                frontP50.add(front.percentile(50));
+                frontP99.add(front.percentile(99));
+                directP50.add(direct.percentile(50));
+                directP99.add(direct.percentile(99));
+                addedP50.add(front.percentile(50) - direct.percentile(50));
+                addedP99.add(front.percentile(99) - direct.percentile(99));
+            }
+        }
+        report.blank()
+                .line(
+                        String.format(
+                                Locale.ROOT,
+                                "The local SQS's counting front, which every SQS request above goes"
+                                        + " through, against ElasticMQ directly: latency per"
+                                        + " request of SendMessage, ReceiveMessage and"
+                                        + " DeleteMessage of one %,d-byte message, %,d cycles per"
+                                        + " run on each path, interleaved within the run; added is"
+                                        + " the difference within each run.",
+                                SqsFrontLatencyBenchmark.MESSAGE_BYTES,
+                                cycles))
+                .blank()
+                .header("SQS request", "p50 ms", "p99 ms")
+                .row("ElasticMQ directly", Report.median(directP50, 2), Report.median(directP99, 2))
+                .row(
+                        "through the counting front",
+                        Report.median(frontP50, 2),
+                        Report.median(frontP99, 2))
+                .row(
+                        "**added by the front**",
+                        "**" + Report.median(addedP50, 2) + "**",
+                        "**" + Report.median(addedP99, 2) + "**");
     }
 
     private void state(Report report) throws Exception {

@@ -130,8 +130,7 @@ public final class SageMakerAsyncInference<IN, E> {
         this.notificationClients = builder.notificationClients;
         if (completionMode == CompletionMode.SQS) {
             // Fails the build, not the job, on a missing or malformed queue option.
-            SqsCompletionConfig.from(
-                    completionOptions, Set.of(submit.config().endpointName()), null);
+            SqsCompletionConfig.from(completionOptions, Set.of(submit.config().endpointName()));
         }
     }
 
@@ -263,20 +262,15 @@ public final class SageMakerAsyncInference<IN, E> {
     }
 
     /**
-     * Completion by notification: each message names its inference, so nothing is tagged. A job
-     * without checkpoints deletes messages as it emits them; otherwise they would never be.
+     * Completion by notification: each message names its inference, so nothing is tagged. Whether
+     * messages are deleted after checkpoints or as they are emitted (a job without checkpoints) the
+     * readers decide when the job runs, so checkpointing may be enabled after {@code apply()}.
      */
     private DataStream<TaggedOutput> notifications(DataStream<IN> input, String endpoint) {
         StreamExecutionEnvironment env = input.getExecutionEnvironment();
         SqsCompletionSource<TaggedOutput> source =
                 SqsCompletionSource.tagged(
-                        SqsCompletionConfig.from(
-                                completionOptions,
-                                Set.of(endpoint),
-                                env.getCheckpointConfig().isCheckpointingEnabled()
-                                        ? Duration.ofMillis(
-                                                env.getCheckpointConfig().getCheckpointInterval())
-                                        : null),
+                        SqsCompletionConfig.from(completionOptions, Set.of(endpoint)),
                         notificationClients);
         return env.fromSource(
                         source,

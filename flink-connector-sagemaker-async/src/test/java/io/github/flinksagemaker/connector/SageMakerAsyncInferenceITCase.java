@@ -17,6 +17,7 @@ import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalCounters.SqsOperation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -390,6 +391,76 @@ class SageMakerAsyncInferenceITCase {
         assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
                 .as("no listing: only the exact-key looks at deadlines")
                 .isLessThanOrEqualTo(2 * metrics.counterSum("sagemakerAsync.deadlineChecks") + 10);
+    }
+
+    /**
+     * Checkpointing enabled after {@code apply()}, as a user who configures the environment last
+     * would: the readers find it in the running job's configuration and hold every message for the
+     * checkpoint covering it. Decided when apply() ran, they would delete each message as emitted,
+     * and a restore to the last checkpoint would find the results gone. The first checkpoint is an
+     * hour away (the minimum pause pins it), so none completes here and nothing may be deleted.
+     */
+    @Test
+    void checkpointingEnabledAfterApplyHoldsEveryMessageForItsCheckpoint() throws Exception {
+        String endpoint = "late-checkpointing";
+        String queue = endpoint + "-notifications";
+        String queueUrl = local.createQueue(queue);
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
+                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
+                        .model(new DigestModel())
+                        .notifications(
+                                LocalNotifications.builder()
+                                        .successQueue(queue)
+                                        .errorQueue(queue)
+                                        .build())
+                        .build());
+        List<String> elements = new ArrayList<>();
+        for (int id = 1; id <= 20; id++) {
+            elements.add(id + ":100");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        CollectingSink<InferenceResult<String>> sink = new CollectingSink<>("late-checkpointing");
+        inference(endpoint)
+                .sqsCompletion(queueUrl)
+                .set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(1))
+                .build()
+                .apply(env.fromData(elements))
+                .sinkTo(sink);
+        env.enableCheckpointing(Duration.ofHours(1).toMillis());
+        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Duration.ofHours(1).toMillis());
+        long deletesBefore = sqsDeletes();
+
+        JobClient job = env.executeAsync("checkpointing enabled after apply()");
+        JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
+        long held;
+        try {
+            awaitCollected(sink, elements.size());
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            do {
+                Thread.sleep(100);
+                held =
+                        metrics.gauges("sagemakerAsync.sqsMessagesHeld").stream()
+                                .mapToLong(Long::longValue)
+                                .sum();
+            } while (held < elements.size() && System.nanoTime() < until);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(sink.collected())
+                .extracting(InferenceResult::status)
+                .containsOnly(InferenceStatus.SUCCESS)
+                .hasSize(elements.size());
+        assertThat(held).as("every message held for a checkpoint").isEqualTo(elements.size());
+        assertThat(sqsDeletes() - deletesBefore).as("nothing deleted before a checkpoint").isZero();
+    }
+
+    private static long sqsDeletes() {
+        return local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
+                + local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
     }
 
     /**

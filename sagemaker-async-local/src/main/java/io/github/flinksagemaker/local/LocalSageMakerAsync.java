@@ -172,8 +172,11 @@ public final class LocalSageMakerAsync implements AutoCloseable {
         return sqs.endpoint();
     }
 
-    /** ElasticMQ itself, bypassing the counting front; for measuring what the front adds. */
-    URI sqsBackendEndpoint() {
+    /**
+     * ElasticMQ itself, bypassing the counting front: requests to it are not counted. For measuring
+     * what the front adds (the benchmarks); clients of the connector use {@link #sqsEndpoint()}.
+     */
+    public URI sqsBackendEndpoint() {
         return sqs.backend();
     }
 

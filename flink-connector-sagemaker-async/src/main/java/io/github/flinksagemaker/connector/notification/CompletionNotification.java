@@ -14,7 +14,10 @@ import java.util.Objects;
  *     names one), or null
  * @param content the included response (success) or the failure reason (failure), or null when the
  *     message does not carry it and it must be read from {@code location}
- * @param eventTimeMillis when the result was written, as the message says
+ * @param eventTimeMillis when the result was written, as the message says, or {@link
+ *     #UNKNOWN_EVENT_TIME} when it does not (no {@code eventTime}, or one that is not an ISO-8601
+ *     instant): the reader then judges by when SQS received the message, see {@code
+ *     docs/completion-modes.md}
  */
 @Internal
 public record CompletionNotification(
@@ -25,9 +28,16 @@ public record CompletionNotification(
         byte[] content,
         String contentType,
         long eventTimeMillis) {
+    /** The {@link #eventTimeMillis()} of a notification that does not say when. */
+    public static final long UNKNOWN_EVENT_TIME = Long.MIN_VALUE;
+
     public CompletionNotification {
         Objects.requireNonNull(inferenceId, "inferenceId");
         Objects.requireNonNull(status, "status");
+    }
+
+    public boolean hasEventTime() {
+        return eventTimeMillis != UNKNOWN_EVENT_TIME;
     }
 
     public boolean isContentIncluded() {

@@ -27,10 +27,12 @@ public final class NotificationParser {
     private NotificationParser() {}
 
     /**
-     * @param receivedMillis the event time to use when the message has none
+     * @return the notification; its event time is {@link CompletionNotification#UNKNOWN_EVENT_TIME}
+     *     when the message has no {@code eventTime} or one that is not an instant: the reader
+     *     decides what stands in for it, never this parser
      * @throws UnparseableNotificationException saying why the body is not a notification
      */
-    public static CompletionNotification parse(String body, long receivedMillis)
+    public static CompletionNotification parse(String body)
             throws UnparseableNotificationException {
         JsonNode event = unwrapEnvelope(readObject(body, "the message body"));
         String inferenceId = text(event, "inferenceId");
@@ -49,7 +51,7 @@ public final class NotificationParser {
         }
         JsonNode response = event.path("responseParameters");
         String endpointName = text(event.path("requestParameters"), "endpointName");
-        long eventTime = eventTime(event, receivedMillis);
+        long eventTime = eventTime(event);
         if (status == ResultStatus.SUCCESS) {
             String location = text(response, "outputLocation");
             byte[] content = includedResponse(event.path("responseBody"));
@@ -121,15 +123,15 @@ public final class NotificationParser {
         }
     }
 
-    private static long eventTime(JsonNode event, long fallbackMillis) {
+    private static long eventTime(JsonNode event) {
         String time = text(event, "eventTime");
         if (time == null) {
-            return fallbackMillis;
+            return CompletionNotification.UNKNOWN_EVENT_TIME;
         }
         try {
             return Instant.parse(time).toEpochMilli();
         } catch (DateTimeParseException e) {
-            return fallbackMillis;
+            return CompletionNotification.UNKNOWN_EVENT_TIME;
         }
     }
 

@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
@@ -36,6 +37,9 @@ public final class SdkSqsQueue implements SqsQueue {
                 client.receiveMessage(
                         builder -> {
                             builder.queueUrl(queueUrl)
+                                    // What stands in for a notification's missing eventTime.
+                                    .messageSystemAttributeNames(
+                                            MessageSystemAttributeName.SENT_TIMESTAMP)
                                     .maxNumberOfMessages(maxMessages)
                                     .waitTimeSeconds((int) waitTime.toSeconds());
                             if (visibilityTimeout != null) {
@@ -70,7 +74,11 @@ public final class SdkSqsQueue implements SqsQueue {
         List<QueueMessage> messages = new ArrayList<>(response.messages().size());
         for (Message message : response.messages()) {
             messages.add(
-                    new QueueMessage(message.messageId(), message.receiptHandle(), message.body()));
+                    new QueueMessage(
+                            message.messageId(),
+                            message.receiptHandle(),
+                            message.body(),
+                            sentTimestamp(message)));
         }
         return messages;
     }
@@ -92,6 +100,19 @@ public final class SdkSqsQueue implements SqsQueue {
                                             error);
                                 }
                             });
+        }
+    }
+
+    /** The SentTimestamp attribute (epoch milliseconds), if the queue sent a readable one. */
+    private static long sentTimestamp(Message message) {
+        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        if (sent == null) {
+            return QueueMessage.UNKNOWN_SENT_TIME;
+        }
+        try {
+            return Long.parseLong(sent);
+        } catch (NumberFormatException e) {
+            return QueueMessage.UNKNOWN_SENT_TIME;
         }
     }
 

@@ -33,10 +33,8 @@ public final class SqsCompletionConfig implements Serializable {
     private final long maxBufferedBytes;
     private final int maxUndeletedMessages;
     private final Set<String> endpointNames;
-    private final Duration checkpointInterval;
 
-    private SqsCompletionConfig(
-            Configuration configuration, Set<String> endpointNames, Duration checkpointInterval) {
+    private SqsCompletionConfig(Configuration configuration, Set<String> endpointNames) {
         this.configuration = new Configuration(configuration);
         AwsClients.validate(this.configuration);
         this.queueUrl = OptionChecks.required(configuration, CompletionOptions.SQS_QUEUE_URL);
@@ -86,23 +84,15 @@ public final class SqsCompletionConfig implements Serializable {
                         1,
                         MAX_IN_FLIGHT_PER_QUEUE);
         this.endpointNames = Set.copyOf(endpointNames);
-        this.checkpointInterval =
-                checkpointInterval == null || checkpointInterval.isZero()
-                        ? null
-                        : checkpointInterval;
     }
 
     /**
      * @param endpointNames the endpoints whose notifications this job consumes; others are counted
      *     and left in the queue
-     * @param checkpointInterval the job's checkpoint interval; null (or zero) for a job without
-     *     checkpoints, whose messages are then deleted right after their emission, since they would
-     *     otherwise never be
      * @throws IllegalArgumentException naming the first missing or invalid option
      */
-    public static SqsCompletionConfig from(
-            Configuration configuration, Set<String> endpointNames, Duration checkpointInterval) {
-        return new SqsCompletionConfig(configuration, endpointNames, checkpointInterval);
+    public static SqsCompletionConfig from(Configuration configuration, Set<String> endpointNames) {
+        return new SqsCompletionConfig(configuration, endpointNames);
     }
 
     private static void checkQueueUrl(String url) {
@@ -170,11 +160,6 @@ public final class SqsCompletionConfig implements Serializable {
         return maxUndeletedMessages;
     }
 
-    /** The job's checkpoint interval, or null without checkpoints. */
-    public Duration checkpointInterval() {
-        return checkpointInterval;
-    }
-
     /** Whether a notification from {@code endpointName} (null: it does not say) is this job's. */
     public boolean isOwnEndpoint(String endpointName) {
         return endpointName == null
@@ -182,21 +167,15 @@ public final class SqsCompletionConfig implements Serializable {
                 || endpointNames.contains(endpointName);
     }
 
-    /** Without checkpoints a message is deleted right after its emission. */
-    public boolean deleteOnEmit() {
-        return checkpointInterval == null;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof SqsCompletionConfig
                 && configuration.equals(((SqsCompletionConfig) o).configuration)
-                && endpointNames.equals(((SqsCompletionConfig) o).endpointNames)
-                && Objects.equals(checkpointInterval, ((SqsCompletionConfig) o).checkpointInterval);
+                && endpointNames.equals(((SqsCompletionConfig) o).endpointNames);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configuration, endpointNames, checkpointInterval);
+        return Objects.hash(configuration, endpointNames);
     }
 }

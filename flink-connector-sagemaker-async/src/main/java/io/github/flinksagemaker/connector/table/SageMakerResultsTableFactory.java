@@ -10,7 +10,6 @@ import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.PublicEvolving;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.catalog.Column;
@@ -20,7 +19,6 @@ import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.LogicalType;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,11 +64,10 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
                                 FactoryUtil.CONNECTOR,
                                 FactoryUtil.createTableFactoryHelper(this, context)));
         boolean sqs = OptionChecks.get(options, CompletionOptions.MODE) == CompletionMode.SQS;
-        // A queue may carry several endpoints' notifications: the table shows them all.
+        // A queue may carry several endpoints' notifications: the table shows them all. Whether
+        // messages are deleted after checkpoints or on emission the readers decide at run time.
         SqsCompletionConfig notifications =
-                sqs
-                        ? SqsCompletionConfig.from(options, Set.of(), checkpointInterval(context))
-                        : null;
+                sqs ? SqsCompletionConfig.from(options, Set.of()) : null;
         WatchConfig config = sqs ? null : WatchConfig.from(options);
 
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
@@ -108,14 +105,5 @@ public final class SageMakerResultsTableFactory implements DynamicTableSourceFac
         }
         return new SageMakerResultsTableSource(
                 config, notifications, physical, contentAsString, context.getPhysicalRowDataType());
-    }
-
-    /** Without checkpoints, notifications are deleted as they are emitted. */
-    /** The job's checkpoint interval, or null without checkpoints. */
-    private static Duration checkpointInterval(Context context) {
-        return context.getConfiguration()
-                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
-                .filter(interval -> !interval.isZero())
-                .orElse(null);
     }
 }

@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The message formats of the API reference, raw and in SNS envelopes, read defensively. */
 class NotificationParserTest {
-    private static final long RECEIVED = 1_000L;
 
     static String success(String responseBody) {
         return "{\"awsRegion\":\"us-east-1\",\"eventTime\":\"2026-11-29T20:10:11.123Z\","
@@ -38,8 +37,7 @@ class NotificationParserTest {
                         success(
                                 "{\"content\":\""
                                         + base64("{\"label\":\"POSITIVE\"}")
-                                        + "\",\"message\":\"included\",\"encoding\":\"BASE64\"}"),
-                        RECEIVED);
+                                        + "\",\"message\":\"included\",\"encoding\":\"BASE64\"}"));
 
         assertThat(n.inferenceId()).isEqualTo("id-1");
         assertThat(n.endpointName()).isEqualTo("reviews");
@@ -54,20 +52,18 @@ class NotificationParserTest {
 
     @Test
     void fallsBackToTheOutputLocationWhenTheResponseIsMissingOrNotBase64() throws Exception {
-        assertThat(NotificationParser.parse(success(null), RECEIVED).isContentIncluded()).isFalse();
+        assertThat(NotificationParser.parse(success(null)).isContentIncluded()).isFalse();
         assertThat(
                         NotificationParser.parse(
-                                        success("{\"content\":\"abc\",\"encoding\":\"UTF8\"}"),
-                                        RECEIVED)
+                                        success("{\"content\":\"abc\",\"encoding\":\"UTF8\"}"))
                                 .isContentIncluded())
                 .isFalse();
         assertThat(
                         NotificationParser.parse(
-                                        success("{\"content\":\"%%%\",\"encoding\":\"BASE64\"}"),
-                                        RECEIVED)
+                                        success("{\"content\":\"%%%\",\"encoding\":\"BASE64\"}"))
                                 .isContentIncluded())
                 .isFalse();
-        assertThat(NotificationParser.parse(success("\"just text\""), RECEIVED).location())
+        assertThat(NotificationParser.parse(success("\"just text\"")).location())
                 .isEqualTo("s3://bucket/out/abc.out");
     }
 
@@ -82,7 +78,7 @@ class NotificationParserTest {
                         + "\",\"Timestamp\":\"2026-11-29T20:10:11.200Z\","
                         + "\"SignatureVersion\":\"1\",\"Signature\":\"c2ln\"}";
 
-        CompletionNotification n = NotificationParser.parse(envelope, RECEIVED);
+        CompletionNotification n = NotificationParser.parse(envelope);
 
         assertThat(n.inferenceId()).isEqualTo("id-1");
         assertThat(n.location()).isEqualTo("s3://bucket/out/abc.out");
@@ -93,15 +89,35 @@ class NotificationParserTest {
         CompletionNotification n =
                 NotificationParser.parse(
                         "{\"invocationStatus\":\"Failed\",\"failureReason\":\"ClientError: bad"
-                                + " input\",\"inferenceId\":\"id-2\"}",
-                        RECEIVED);
+                                + " input\",\"inferenceId\":\"id-2\"}");
 
         assertThat(n.status()).isEqualTo(ResultStatus.FAILURE);
         assertThat(n.location()).isNull();
         assertThat(n.isContentIncluded()).as("no location: the reason is all there is").isTrue();
         assertThat(new String(n.content(), StandardCharsets.UTF_8))
                 .isEqualTo("ClientError: bad input");
-        assertThat(n.eventTimeMillis()).as("no eventTime: when received").isEqualTo(RECEIVED);
+        assertThat(n.hasEventTime()).as("no eventTime").isFalse();
+        assertThat(n.eventTimeMillis()).isEqualTo(CompletionNotification.UNKNOWN_EVENT_TIME);
+    }
+
+    @Test
+    void anEventTimeThatIsMissingOrNotAnInstantIsUnknownNeverMadeUp() throws Exception {
+        String completed =
+                "{\"invocationStatus\":\"Completed\",\"inferenceId\":\"id-4\","
+                        + "\"responseParameters\":{\"outputLocation\":\"s3://bucket/out/4.out\"}";
+
+        CompletionNotification missing = NotificationParser.parse(completed + "}");
+        CompletionNotification garbled =
+                NotificationParser.parse(completed + ",\"eventTime\":\"yesterday\"}");
+        CompletionNotification given =
+                NotificationParser.parse(completed + ",\"eventTime\":\"2026-11-29T20:10:11Z\"}");
+
+        assertThat(missing.hasEventTime()).isFalse();
+        assertThat(missing.eventTimeMillis()).isEqualTo(CompletionNotification.UNKNOWN_EVENT_TIME);
+        assertThat(garbled.hasEventTime()).isFalse();
+        assertThat(given.hasEventTime()).isTrue();
+        assertThat(given.eventTimeMillis())
+                .isEqualTo(Instant.parse("2026-11-29T20:10:11Z").toEpochMilli());
     }
 
     @Test
@@ -111,8 +127,7 @@ class NotificationParserTest {
                         "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"id-3\","
                                 + "\"failureReason\":\"ClientError: 500 from the model\","
                                 + "\"responseParameters\":{\"failureLocation\":"
-                                + "\"s3://bucket/failure/id-3-error.out\"}}",
-                        RECEIVED);
+                                + "\"s3://bucket/failure/id-3-error.out\"}}");
 
         assertThat(n.location()).isEqualTo("s3://bucket/failure/id-3-error.out");
         assertThat(n.isContentIncluded()).isFalse();
@@ -120,30 +135,27 @@ class NotificationParserTest {
 
     @Test
     void saysWhyAMessageIsNotANotification() {
-        assertThatThrownBy(() -> NotificationParser.parse("not json", RECEIVED))
+        assertThatThrownBy(() -> NotificationParser.parse("not json"))
                 .isInstanceOf(UnparseableNotificationException.class)
                 .hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> NotificationParser.parse("[1]", RECEIVED))
+        assertThatThrownBy(() -> NotificationParser.parse("[1]"))
                 .hasMessageContaining("not a JSON object");
-        assertThatThrownBy(() -> NotificationParser.parse("{\"Records\":[]}", RECEIVED))
+        assertThatThrownBy(() -> NotificationParser.parse("{\"Records\":[]}"))
                 .hasMessageContaining("neither a SageMaker notification nor an SNS envelope");
         assertThatThrownBy(
                         () ->
                                 NotificationParser.parse(
-                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Running\"}",
-                                        RECEIVED))
+                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Running\"}"))
                 .hasMessageContaining("'Running' is neither Completed nor Failed");
         assertThatThrownBy(
                         () ->
                                 NotificationParser.parse(
-                                        "{\"inferenceId\":\"\",\"invocationStatus\":\"Failed\"}",
-                                        RECEIVED))
+                                        "{\"inferenceId\":\"\",\"invocationStatus\":\"Failed\"}"))
                 .hasMessageContaining("no inferenceId");
         assertThatThrownBy(
                         () ->
                                 NotificationParser.parse(
-                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Completed\"}",
-                                        RECEIVED))
+                                        "{\"inferenceId\":\"x\",\"invocationStatus\":\"Completed\"}"))
                 .hasMessageContaining("neither outputLocation nor a response");
     }
 }

@@ -2,15 +2,18 @@ package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
+import io.github.flinksagemaker.local.LocalCounters.SqsOperation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -21,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +34,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +60,16 @@ class DecoupledSqlPatternITCase {
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(4)
                             .build());
+
+    /** The results tables' event-time column and the processing time the joins are bounded by. */
+    private static final String LAST_MODIFIED =
+            "last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified'";
+
+    private static final String PROC = "proc AS PROCTIME()";
+
+    /** The decoupled join in completion mode SQS: on the inference ID, nothing unnested. */
+    private static final String JOINED_ON_ID =
+            "JOIN notified r ON r.inference_id = q.s.inference_id";
 
     private static LocalSageMakerAsync local;
 
@@ -95,6 +111,57 @@ class DecoupledSqlPatternITCase {
         return options;
     }
 
+    /**
+     * The results table's options in completion mode SQS, reading the notifying endpoint's queue.
+     */
+    private static Map<String, String> notificationOptions() {
+        Map<String, String> options = new TreeMap<>(local.connectorAwsOptions());
+        options.put("connector", "sagemaker-async-results");
+        options.put("sagemaker.completion.mode", "SQS");
+        options.put("sagemaker.completion.sqs.queue-url", local.createQueue(QUEUE));
+        options.put("sagemaker.completion.sqs.wait-time", "1 s");
+        return options;
+    }
+
+    /** {@code CREATE TEMPORARY TABLE name (columns...) WITH (options)}. */
+    private static void createTable(
+            StreamTableEnvironment tEnv,
+            String name,
+            Map<String, String> options,
+            String... columns) {
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE "
+                        + name
+                        + " (\n  "
+                        + String.join(",\n  ", columns)
+                        + "\n) WITH (\n"
+                        + SqlTestSupport.withClause(options)
+                        + ")");
+    }
+
+    /**
+     * Each request of the {@code requests} view submitted, joined with a row of the results table
+     * {@code r} as {@code joinedOn} says, within the processing-time bounds every test uses; rows
+     * of id, inference_id, status, content, last_modified, collected until {@code expected} came
+     * and 2 s passed without more.
+     */
+    private static List<Row> submittedJoinedWithResults(
+            StreamTableEnvironment tEnv, String joinedOn, int expected) throws Exception {
+        return SqlTestSupport.collectUnbounded(
+                tEnv.executeSql(
+                        "WITH submitted AS (\n"
+                                + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
+                                + " FROM requests)\n"
+                                + "SELECT q.id, q.s.inference_id, r.status, r.content,"
+                                + " r.last_modified\n"
+                                + "FROM submitted q\n"
+                                + joinedOn
+                                + "\n  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
+                                + " AND q.proc + INTERVAL '10' MINUTE"),
+                expected,
+                Duration.ofSeconds(2));
+    }
+
     private static List<Tuple2<Integer, String>> requests() {
         List<Tuple2<Integer, String>> requests = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
@@ -131,34 +198,24 @@ class DecoupledSqlPatternITCase {
     void eachRequestJoinsExactlyOneResultOnLocation() throws Exception {
         List<Tuple2<Integer, String>> requests = requests();
         StreamTableEnvironment tEnv = submitting(requests, ENDPOINT);
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE results (\n"
-                        + "  location STRING,\n"
-                        + "  status STRING,\n"
-                        + "  content STRING,\n"
-                        + "  content_type STRING,\n"
-                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
-                        + "  proc AS PROCTIME()\n"
-                        + ") WITH (\n"
-                        + SqlTestSupport.withClause(resultsOptions())
-                        + ")");
+        createTable(
+                tEnv,
+                "results",
+                resultsOptions(),
+                "location STRING",
+                "status STRING",
+                "content STRING",
+                "content_type STRING",
+                LAST_MODIFIED,
+                PROC);
 
         List<Row> rows =
-                SqlTestSupport.collectUnbounded(
-                        tEnv.executeSql(
-                                "WITH submitted AS (\n"
-                                        + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
-                                        + " FROM requests)\n"
-                                        + "SELECT q.id, q.s.inference_id, r.status, r.content,"
-                                        + " r.last_modified\n"
-                                        + "FROM submitted q\n"
-                                        + "CROSS JOIN UNNEST(ARRAY[q.s.output_location,"
-                                        + " q.s.failure_location]) AS l(location)\n"
-                                        + "JOIN results r ON r.location = l.location\n"
-                                        + "  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
-                                        + " AND q.proc + INTERVAL '10' MINUTE"),
-                        requests.size(),
-                        Duration.ofSeconds(2));
+                submittedJoinedWithResults(
+                        tEnv,
+                        "CROSS JOIN UNNEST(ARRAY[q.s.output_location, q.s.failure_location])"
+                                + " AS l(location)\n"
+                                + "JOIN results r ON r.location = l.location",
+                        requests.size());
 
         assertOneCorrectRowPerRequest(requests, rows);
     }
@@ -171,42 +228,129 @@ class DecoupledSqlPatternITCase {
     void eachRequestJoinsExactlyOneResultOnInferenceIdFromNotifications() throws Exception {
         List<Tuple2<Integer, String>> requests = requests();
         StreamTableEnvironment tEnv = submitting(requests, NOTIFYING_ENDPOINT);
-        Map<String, String> options = new TreeMap<>(local.connectorAwsOptions());
-        options.put("connector", "sagemaker-async-results");
-        options.put("sagemaker.completion.mode", "SQS");
-        options.put("sagemaker.completion.sqs.queue-url", local.createQueue(QUEUE));
-        options.put("sagemaker.completion.sqs.wait-time", "1 s");
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE notified (\n"
-                        + "  inference_id STRING,\n"
-                        + "  status STRING,\n"
-                        + "  content STRING,\n"
-                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
-                        + "  proc AS PROCTIME()\n"
-                        + ") WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createNotifiedTable(tEnv);
         long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+        long deletesBefore = sqsDeletes();
 
-        List<Row> rows =
-                SqlTestSupport.collectUnbounded(
-                        tEnv.executeSql(
-                                "WITH submitted AS (\n"
-                                        + "  SELECT id, proc, SAGEMAKER_SUBMIT_ASYNC(payload) AS s"
-                                        + " FROM requests)\n"
-                                        + "SELECT q.id, q.s.inference_id, r.status, r.content,"
-                                        + " r.last_modified\n"
-                                        + "FROM submitted q\n"
-                                        + "JOIN notified r ON r.inference_id = q.s.inference_id\n"
-                                        + "  AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE"
-                                        + " AND q.proc + INTERVAL '10' MINUTE"),
-                        requests.size(),
-                        Duration.ofSeconds(2));
+        List<Row> rows = submittedJoinedWithResults(tEnv, JOINED_ON_ID, requests.size());
 
         assertOneCorrectRowPerRequest(requests, rows);
         assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
                 .as("nothing listed")
                 .isZero();
+        assertThat(sqsDeletes() - deletesBefore)
+                .as("without checkpointing, each message deleted as its row is emitted")
+                .isPositive();
+    }
+
+    /**
+     * Checkpointing set in the table configuration after the table was declared (as {@code SET}
+     * would): the readers find it in the running job's configuration and keep every message they
+     * emitted until the checkpoint covering it; none completes here (an hour away, pinned by the
+     * minimum pause), so the queue must hold all of them in flight, none deleted.
+     */
+    @Test
+    void withCheckpointingNotificationsStayInTheQueueUntilTheirCheckpoint() throws Exception {
+        String queueUrl = local.createQueue("sql-checkpointed-notifications");
+        int messages = 10;
+        StreamTableEnvironment tEnv = tableEnvironment();
+        Map<String, String> options = notificationOptions();
+        options.put("sagemaker.completion.sqs.queue-url", queueUrl);
+        options.put("sagemaker.completion.sqs.visibility-timeout", "10 min");
+        createNotifiedTable(tEnv, options);
+        tEnv.executeSql(
+                "CREATE TEMPORARY TABLE nowhere (inference_id STRING, status STRING)"
+                        + " WITH ('connector' = 'blackhole')");
+        tEnv.getConfig().set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
+        tEnv.getConfig()
+                .set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofHours(1));
+        long deletesBefore = sqsDeletes();
+
+        try (SqsAsyncClient sqs = LocalAwsConfig.sqsClient(local)) {
+            for (int i = 0; i < messages; i++) {
+                String id = "held-" + i;
+                sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(notification(id))).join();
+            }
+            TableResult job =
+                    tEnv.executeSql(
+                            "INSERT INTO nowhere SELECT inference_id, status FROM notified");
+            try {
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!inFlight(sqs, queueUrl).equals(List.of(0, messages))) {
+                    assertThat(System.nanoTime())
+                            .as("all %d messages received: %s", messages, inFlight(sqs, queueUrl))
+                            .isLessThan(until);
+                    Thread.sleep(100);
+                }
+                // A reader deleting on emission would have deleted them right after receiving.
+                Thread.sleep(2_000);
+                assertThat(inFlight(sqs, queueUrl))
+                        .as("visible, in flight")
+                        .containsExactly(0, messages);
+            } finally {
+                job.getJobClient().orElseThrow().cancel().get();
+            }
+        }
+        assertThat(sqsDeletes() - deletesBefore).as("nothing deleted before a checkpoint").isZero();
+    }
+
+    /** A raw SageMaker success notification that includes its response. */
+    private static String notification(String inferenceId) {
+        return "{\"invocationStatus\":\"Completed\",\"inferenceId\":\""
+                + inferenceId
+                + "\",\"eventTime\":\""
+                + Instant.now()
+                + "\",\"requestParameters\":{\"endpointName\":\""
+                + NOTIFYING_ENDPOINT
+                + "\"},\"responseParameters\":{\"contentType\":\"application/json\","
+                + "\"outputLocation\":\"s3://bucket/out/"
+                + inferenceId
+                + ".out\"},\"responseBody\":{\"encoding\":\"BASE64\",\"content\":\""
+                + Base64.getEncoder().encodeToString("{}".getBytes(StandardCharsets.UTF_8))
+                + "\"}}";
+    }
+
+    /** The queue's visible messages and its messages in flight (received, not deleted). */
+    private static List<Integer> inFlight(SqsAsyncClient sqs, String queueUrl) {
+        Map<QueueAttributeName, String> attributes =
+                sqs.getQueueAttributes(
+                                r ->
+                                        r.queueUrl(queueUrl)
+                                                .attributeNames(
+                                                        QueueAttributeName
+                                                                .APPROXIMATE_NUMBER_OF_MESSAGES,
+                                                        QueueAttributeName
+                                                                .APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                        .join()
+                        .attributes();
+        return List.of(
+                Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)),
+                Integer.parseInt(
+                        attributes.get(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)));
+    }
+
+    private static long sqsDeletes() {
+        return local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
+                + local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
+    }
+
+    /** The results table {@code notified} over the notifying endpoint's queue. */
+    private static void createNotifiedTable(StreamTableEnvironment tEnv) {
+        createNotifiedTable(tEnv, notificationOptions());
+    }
+
+    private static void createNotifiedTable(
+            StreamTableEnvironment tEnv, Map<String, String> options) {
+        createTable(
+                tEnv,
+                "notified",
+                options,
+                "inference_id STRING",
+                "status STRING",
+                "content STRING",
+                LAST_MODIFIED,
+                PROC);
     }
 
     private static void assertOneCorrectRowPerRequest(
@@ -273,17 +417,16 @@ class DecoupledSqlPatternITCase {
         options.put("sagemaker.watch.bounded", "true");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE timed (\n"
-                        + "  location STRING,\n"
-                        + "  size BIGINT,\n"
-                        + "  last_modified TIMESTAMP_LTZ(3) METADATA FROM 'last-modified',\n"
-                        // Objects are read in no particular order (several at once per reader):
-                        // the delay covers the 3 s the three objects span.
-                        + "  WATERMARK FOR last_modified AS last_modified - INTERVAL '5' SECOND\n"
-                        + ") WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createTable(
+                tEnv,
+                "timed",
+                options,
+                "location STRING",
+                "size BIGINT",
+                LAST_MODIFIED,
+                // Objects are read in no particular order (several at once per reader): the delay
+                // covers the 3 s the three objects span.
+                "WATERMARK FOR last_modified AS last_modified - INTERVAL '5' SECOND");
 
         List<Row> windows =
                 SqlTestSupport.collectAll(
@@ -306,38 +449,26 @@ class DecoupledSqlPatternITCase {
     void theResultsTableNamesWhatIsWrongWithItsColumnsAndOptions() {
         StreamTableEnvironment tEnv = tableEnvironment();
         Map<String, String> options = resultsOptions();
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE wrong_column (location STRING, body STRING) WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createTable(tEnv, "wrong_column", options, "location STRING", "body STRING");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM wrong_column"))
                 .hasStackTraceContaining("Unknown column 'body'")
                 .hasStackTraceContaining(
                         "[inference_id, location, status, content, content_type, size]");
 
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE listed_ids (inference_id STRING) WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createTable(tEnv, "listed_ids", options, "inference_id STRING");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM listed_ids"))
                 .hasStackTraceContaining(
                         "Column 'inference_id' of a 'sagemaker-async-results' table needs"
                                 + " 'sagemaker.completion.mode' = 'SQS'");
 
         options.put("sagemaker.watch.discovery-intervall", "1 s");
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE typo (location STRING) WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createTable(tEnv, "typo", options, "location STRING");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM typo"))
                 .hasStackTraceContaining("Did you mean 'sagemaker.watch.discovery-interval'");
 
         options.remove("sagemaker.watch.discovery-intervall");
         options.put("sagemaker.endpoint-name", ENDPOINT);
-        tEnv.executeSql(
-                "CREATE TEMPORARY TABLE submit_option (location STRING) WITH (\n"
-                        + SqlTestSupport.withClause(options)
-                        + ")");
+        createTable(tEnv, "submit_option", options, "location STRING");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM submit_option"))
                 .hasStackTraceContaining("Unsupported options")
                 .hasStackTraceContaining("sagemaker.endpoint-name");

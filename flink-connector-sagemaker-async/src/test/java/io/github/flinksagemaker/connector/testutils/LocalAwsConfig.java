@@ -11,10 +11,11 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
  * The {@code aws.*} options that point the connector at a {@link LocalSageMakerAsync}, exactly as a
- * user would write them, and a plain SDK S3 client for checking what landed in S3.
+ * user would write them, and plain SDK S3 and SQS clients for checking what landed where.
  */
 public final class LocalAwsConfig {
     private LocalAwsConfig() {}
@@ -34,6 +35,18 @@ public final class LocalAwsConfig {
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    /** A plain SDK SQS client, for putting messages on a queue and looking at its state. */
+    public static SqsAsyncClient sqsClient(LocalSageMakerAsync local) {
+        return SqsAsyncClient.builder()
+                .endpointOverride(local.sqsEndpoint())
+                .region(Region.of(local.region()))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(
+                                        local.accessKeyId(), local.secretAccessKey())))
                 .build();
     }
 

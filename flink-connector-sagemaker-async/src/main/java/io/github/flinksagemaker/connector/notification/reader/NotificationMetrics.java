@@ -23,6 +23,9 @@ public final class NotificationMetrics {
     final Counter deleteFailures;
     final Counter messagesReleased;
 
+    /** Notifications without an eventTime, judged by their SentTimestamp instead. */
+    final Counter eventTimesMissing;
+
     /** Whether receiving is paused because too many messages wait for a checkpoint. */
     volatile boolean receivingPaused;
 
@@ -42,5 +45,7 @@ public final class NotificationMetrics {
         group.gauge("sqsMessagesHeld", tracker::held);
         group.gauge("sqsReceivingPaused", () -> receivingPaused ? 1 : 0);
         group.gauge("bufferedBytes", budget::held);
+        this.eventTimesMissing =
+                group.counter("sqsEventTimesMissing", new ThreadSafeSimpleCounter());
     }
 }

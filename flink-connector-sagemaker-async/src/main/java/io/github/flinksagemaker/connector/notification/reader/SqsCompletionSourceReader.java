@@ -27,7 +27,9 @@ import java.util.Map;
  * message that could not be deleted, or that was received again after its visibility timeout,
  * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway. On
  * close, messages no completed checkpoint covers are made visible again, so a restarted job
- * receives them at once rather than after their visibility timeout.
+ * receives them at once rather than after their visibility timeout. A job without checkpoints
+ * (decided when the reader starts, from the job's configuration: see {@link JobCheckpointing})
+ * deletes each message as soon as it is emitted, since no checkpoint would ever complete.
  */
 @Internal
 public final class SqsCompletionSourceReader<T>
@@ -68,7 +70,8 @@ public final class SqsCompletionSourceReader<T>
                 tracker,
                 budget,
                 new MessageSettler(queue, config.queueUrl(), metrics),
-                metrics);
+                metrics,
+                JobCheckpointing.interval(context));
     }
 
     private SqsCompletionSourceReader(
@@ -80,9 +83,19 @@ public final class SqsCompletionSourceReader<T>
             ReceiptTracker tracker,
             ByteBudget budget,
             MessageSettler settler,
-            NotificationMetrics metrics) {
+            NotificationMetrics metrics,
+            Duration checkpointInterval) {
         super(
-                () -> new SqsSplitReader(queue, store, config, tracker, budget, settler, metrics),
+                () ->
+                        new SqsSplitReader(
+                                queue,
+                                store,
+                                config,
+                                checkpointInterval,
+                                tracker,
+                                budget,
+                                settler,
+                                metrics),
                 new NotificationRecordEmitter<>(tracker, converter, budget),
                 new Configuration(),
                 context);
@@ -91,12 +104,12 @@ public final class SqsCompletionSourceReader<T>
         this.store = store;
         this.tracker = tracker;
         this.settler = settler;
-        this.deleteOnEmit = config.deleteOnEmit();
+        this.deleteOnEmit = checkpointInterval == null;
         LOG.info(
                 "Reading notifications from {}; messages are deleted {}",
                 config.queueUrl(),
                 deleteOnEmit
-                        ? "as they are emitted (the job was built without checkpointing)"
+                        ? "as they are emitted (the job has no execution.checkpointing.interval)"
                         : "after the checkpoint covering their emission");
     }
 

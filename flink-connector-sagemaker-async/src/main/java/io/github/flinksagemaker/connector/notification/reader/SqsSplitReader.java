@@ -55,6 +55,13 @@ import java.util.concurrent.TimeoutException;
  * <p>Two bounds keep a reader from running away from its checkpoints and its memory: it stops
  * receiving while it holds {@code max-undeleted-messages} messages that wait for a checkpoint, and
  * it hands over outputs only within the reader's {@link ByteBudget} ({@code max-buffered-bytes}).
+ *
+ * <p>The output's last-modified time, by which the join finds a stale output (one from before the
+ * submission), is the notification's {@code eventTime}. A notification without one is counted
+ * ({@code sqsEventTimesMissing}) and judged by when SQS received the message ({@code
+ * SentTimestamp}), which is never before the result was written: the join can still drop it as
+ * stale, and never drops a fresh one. Only when the queue does not say either does it fall back to
+ * the time of receipt, and such a notification cannot be found stale.
  */
 @Internal
 final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSplit> {
@@ -88,6 +95,10 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
     private final SqsQueue queue;
     private final S3ObjectStore store;
     private final SqsCompletionConfig config;
+
+    /** The job's, or null without checkpoints: see {@link JobCheckpointing}. */
+    private final Duration checkpointInterval;
+
     private final ReceiptTracker tracker;
     private final ByteBudget budget;
     private final MessageSettler settler;
@@ -117,6 +128,7 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             SqsQueue queue,
             S3ObjectStore store,
             SqsCompletionConfig config,
+            Duration checkpointInterval,
             ReceiptTracker tracker,
             ByteBudget budget,
             MessageSettler settler,
@@ -124,6 +136,7 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         this.queue = queue;
         this.store = store;
         this.config = config;
+        this.checkpointInterval = checkpointInterval;
         this.tracker = tracker;
         this.budget = budget;
         this.settler = settler;
@@ -148,7 +161,10 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             }
             long receivedMillis = System.currentTimeMillis();
             for (QueueMessage message : receive()) {
-                CompletionNotification notification = parse(message, receivedMillis);
+                CompletionNotification notification = parse(message);
+                if (notification != null && !notification.hasEventTime()) {
+                    notification = withStandInEventTime(notification, message, receivedMillis);
+                }
                 if (notification != null) {
                     waitingForBudget.add(new Usable(message, notification));
                 }
@@ -283,7 +299,7 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                         config.queueUrl(),
                         queueTimeout,
                         config.visibilityTimeout(),
-                        config.checkpointInterval());
+                        checkpointInterval);
         if (warning != null) {
             LOG.warn(warning);
         }
@@ -448,10 +464,31 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         waitForWakeUp(delay);
     }
 
-    private CompletionNotification parse(QueueMessage message, long receivedMillis) {
+    /**
+     * A notification without an event time, with the time SQS received its message instead, or,
+     * when the queue did not say, the time it was received here.
+     */
+    private CompletionNotification withStandInEventTime(
+            CompletionNotification notification, QueueMessage message, long receivedMillis) {
+        metrics.eventTimesMissing.inc();
+        LOG.debug(
+                "SQS message {} has no eventTime; judged by {}",
+                message.messageId(),
+                message.hasSentTimestamp() ? "its SentTimestamp" : "when it was received");
+        return new CompletionNotification(
+                notification.inferenceId(),
+                notification.endpointName(),
+                notification.status(),
+                notification.location(),
+                notification.content(),
+                notification.contentType(),
+                message.hasSentTimestamp() ? message.sentTimestampMillis() : receivedMillis);
+    }
+
+    private CompletionNotification parse(QueueMessage message) {
         CompletionNotification notification;
         try {
-            notification = NotificationParser.parse(message.body(), receivedMillis);
+            notification = NotificationParser.parse(message.body());
         } catch (UnparseableNotificationException e) {
             metrics.unparseableMessages.inc();
             LOG.warn(

@@ -50,6 +50,12 @@ final class FakeSqsQueue implements SqsQueue {
         visible.add(new QueueMessage("m-" + sent, "r-" + sent, body));
     }
 
+    /** A message whose SentTimestamp attribute says {@code sentMillis}. */
+    synchronized void send(String body, long sentMillis) {
+        sent++;
+        visible.add(new QueueMessage("m-" + sent, "r-" + sent, body, sentMillis));
+    }
+
     synchronized void failReceives(RuntimeException error) {
         this.receiveError = error;
         this.failuresLeft = Integer.MAX_VALUE;

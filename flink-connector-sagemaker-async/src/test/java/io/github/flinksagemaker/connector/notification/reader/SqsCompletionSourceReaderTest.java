@@ -11,12 +11,25 @@ import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
+import org.apache.flink.api.connector.source.RichSourceReaderContext;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
+import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.apache.flink.util.UserCodeClassLoader;
 
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -24,10 +37,14 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -47,28 +64,43 @@ class SqsCompletionSourceReaderTest {
     private final FakeSqsQueue queue = new FakeSqsQueue();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
     private final MetricListener metricListener = new MetricListener();
-    private final TestingReaderContext context =
-            new TestingReaderContext(
-                    new Configuration(),
-                    InternalSourceReaderMetricGroup.mock(metricListener.getMetricGroup()));
     private final TestingReaderOutput<TaggedOutput> output = new TestingReaderOutput<>();
 
-    private SqsCompletionSourceReader<TaggedOutput> reader(boolean deleteOnEmit) {
-        return reader(deleteOnEmit, new Configuration());
+    /** Whether the job the reader runs in takes checkpoints, as its configuration says. */
+    private enum Job {
+        CHECKPOINTED,
+        NOT_CHECKPOINTED;
+
+        Configuration configuration() {
+            Configuration configuration = new Configuration();
+            if (this == CHECKPOINTED) {
+                configuration.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CHECKPOINT_INTERVAL);
+            }
+            return configuration;
+        }
+    }
+
+    private SqsCompletionSourceReader<TaggedOutput> reader(Job job) {
+        return reader(job, new Configuration());
+    }
+
+    private SqsCompletionSourceReader<TaggedOutput> reader(Job job, Configuration options) {
+        return reader(
+                options,
+                new TestingReaderContext(
+                        job.configuration(),
+                        InternalSourceReaderMetricGroup.mock(metricListener.getMetricGroup())));
     }
 
     private SqsCompletionSourceReader<TaggedOutput> reader(
-            boolean deleteOnEmit, Configuration options) {
+            Configuration options, SourceReaderContext context) {
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
         SqsCompletionSourceReader<TaggedOutput> reader =
                 SqsCompletionSourceReader.create(
                         queue,
                         store,
-                        SqsCompletionConfig.from(
-                                options,
-                                Set.of("reviews"),
-                                deleteOnEmit ? null : CHECKPOINT_INTERVAL),
+                        SqsCompletionConfig.from(options, Set.of("reviews")),
                         output -> output,
                         context);
         reader.start();
@@ -115,7 +147,7 @@ class SqsCompletionSourceReaderTest {
         store.put(OUTPUT_2, "{\"label\":\"NEGATIVE\"}", 0L);
         queue.send(notification("1", "reviews", "{\"label\":\"POSITIVE\"}"));
         queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
 
             assertThat(output.getEmittedRecords())
@@ -146,10 +178,69 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
+    /**
+     * The join finds an output stale by its last-modified time; for a notification without an
+     * eventTime that is when SQS received the message, never the time the reader happened to read
+     * it, or a notification left from an earlier use of the ID would always look fresh.
+     */
+    @Test
+    void aNotificationWithoutEventTimeIsTimedBySentTimestampAndCounted() throws Exception {
+        long sentLongAgo = Instant.parse("2026-11-29T08:00:00Z").toEpochMilli();
+        queue.send(withoutEventTime(notification("1", "reviews", "old")), sentLongAgo);
+        queue.send(notification("2", "reviews", "timed"), sentLongAgo);
+        queue.send(withoutEventTime(notification("3", "reviews", "untimed")));
+        Map<String, Counter> counters = new ConcurrentHashMap<>();
+        long before = System.currentTimeMillis();
+        try (SqsCompletionSourceReader<TaggedOutput> reader =
+                reader(
+                        new Configuration(),
+                        new TestingReaderContext(
+                                Job.CHECKPOINTED.configuration(), countersInto(counters)))) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
+        }
+        long after = System.currentTimeMillis();
+
+        Map<String, Long> lastModified = new HashMap<>();
+        output.getEmittedRecords()
+                .forEach(t -> lastModified.put(t.inferenceId(), t.output().lastModifiedMillis()));
+        assertThat(lastModified.get("1")).as("SentTimestamp stands in").isEqualTo(sentLongAgo);
+        assertThat(lastModified.get("2"))
+                .as("the eventTime when there is one")
+                .isEqualTo(Instant.parse("2026-11-29T20:10:11.123Z").toEpochMilli());
+        assertThat(lastModified.get("3"))
+                .as("neither: when received, the last resort")
+                .isBetween(before, after);
+        assertThat(counters.get("sqsEventTimesMissing").getCount()).isEqualTo(2);
+    }
+
+    private static String withoutEventTime(String notification) {
+        String withoutTime =
+                notification.replace("\"eventTime\":\"2026-11-29T20:10:11.123Z\",", "");
+        assertThat(withoutTime).isNotEqualTo(notification);
+        return withoutTime;
+    }
+
+    /** A metric group that hands every counter registered under it to {@code counters}. */
+    private static SourceReaderMetricGroup countersInto(Map<String, Counter> counters) {
+        return InternalSourceReaderMetricGroup.mock(
+                new UnregisteredMetricsGroup() {
+                    @Override
+                    public <C extends Counter> C counter(String name, C counter) {
+                        counters.put(name, counter);
+                        return counter;
+                    }
+
+                    @Override
+                    public MetricGroup addGroup(String name) {
+                        return this;
+                    }
+                });
+    }
+
     @Test
     void messagesEmittedAfterASnapshotWaitForALaterCheckpoint() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             reader.snapshotState(1L);
             queue.send(notification("2", "reviews", "b"));
@@ -168,7 +259,7 @@ class SqsCompletionSourceReaderTest {
         queue.send("{\"Records\":[]}");
         queue.send(notification("1", "another-endpoint", "x"));
         queue.send(notification("2", "reviews", "y"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(output.getEmittedRecords().get(0).inferenceId()).isEqualTo("2");
 
@@ -184,7 +275,7 @@ class SqsCompletionSourceReaderTest {
         store.failReads(OUTPUT_2, S3Errors.of(503, "SlowDown"));
         queue.send(notification("2", "reviews", null));
         queue.send(notification("3", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             Thread.sleep(100);
             reader.pollNext(output);
@@ -209,7 +300,7 @@ class SqsCompletionSourceReaderTest {
         for (int i = 0; i < 200; i++) {
             queue.send(notification("id-" + i, "reviews", "x"));
         }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 200);
             assertThat(queue.maxOutstanding.get()).as("receives in flight at once").isEqualTo(4);
 
@@ -229,7 +320,7 @@ class SqsCompletionSourceReaderTest {
     void throttlingAndOverLimitOnReceiveBackOffAndNeverFailTheJob() throws Exception {
         queue.failNextReceives(2, sqsError(403, "OverLimit"));
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(queue.receives.get()).isGreaterThanOrEqualTo(3);
         }
@@ -241,7 +332,7 @@ class SqsCompletionSourceReaderTest {
         options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
         queue.send(notification("1", "reviews", "tiny"));
         queue.send(notification("2", "reviews", "larger"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false, options)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
             assertThat(output.getEmittedRecords())
                     .extracting(
@@ -259,7 +350,7 @@ class SqsCompletionSourceReaderTest {
     void anOutputInABucketThatDoesNotExistIsUnreadableNotFatal() throws Exception {
         store.failReads(OUTPUT_2, S3Errors.of(404, "NoSuchBucket"));
         queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
             assertThat(output.getEmittedRecords().get(0).output().readError())
                     .contains("NoSuchBucket");
@@ -281,11 +372,103 @@ class SqsCompletionSourceReaderTest {
     @Test
     void withoutCheckpointsDeletesRightAfterEmission() throws Exception {
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(true)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.NOT_CHECKPOINTED)) {
             pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
             assertThat(output.getEmittedRecords()).hasSize(1);
             assertThat(queue.deletedHandles()).containsExactly("r-1");
         }
+    }
+
+    /**
+     * In a running job the reader's context is a task's: whether it checkpoints is in the job's
+     * configuration, read when the reader starts, so that checkpointing enabled after the source
+     * was built (after apply(), or by SET in SQL) still holds messages for the checkpoint.
+     */
+    @Test
+    void aCheckpointIntervalInTheRunningJobsConfigurationHoldsMessagesForTheCheckpoint()
+            throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        queue.send(notification("2", "reviews", "b"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        task.getJobConfiguration()
+                .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(1));
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task))) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+            for (int i = 0; i < 5; i++) {
+                reader.pollNext(output);
+            }
+            assertThat(queue.deletedHandles()).as("held for the checkpoint").isEmpty();
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactlyInAnyOrder("r-1", "r-2");
+        }
+    }
+
+    @Test
+    void aRunningJobWithoutACheckpointIntervalDeletesOnEmission() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task))) {
+            pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
+            assertThat(queue.deletedHandles()).containsExactly("r-1");
+        }
+    }
+
+    /** A reader context as a source operator makes it: with the task's runtime context. */
+    private static SourceReaderContext inTask(MockEnvironment task) {
+        TestingReaderContext plain = new TestingReaderContext();
+        RichSourceReaderContext context =
+                new RichSourceReaderContext() {
+                    @Override
+                    public SourceReaderMetricGroup metricGroup() {
+                        return plain.metricGroup();
+                    }
+
+                    @Override
+                    public Configuration getConfiguration() {
+                        return plain.getConfiguration();
+                    }
+
+                    @Override
+                    public String getLocalHostName() {
+                        return plain.getLocalHostName();
+                    }
+
+                    @Override
+                    public int getIndexOfSubtask() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void sendSplitRequest() {}
+
+                    @Override
+                    public void sendSourceEventToCoordinator(SourceEvent sourceEvent) {}
+
+                    @Override
+                    public UserCodeClassLoader getUserCodeClassLoader() {
+                        return plain.getUserCodeClassLoader();
+                    }
+
+                    @Override
+                    public int currentParallelism() {
+                        return 1;
+                    }
+                };
+        context.setRuntimeContext(
+                new StreamingRuntimeContext(
+                        task,
+                        new HashMap<>(),
+                        UnregisteredMetricsGroup.createOperatorMetricGroup(),
+                        new OperatorID(),
+                        null,
+                        null,
+                        null));
+        return context;
     }
 
     @Test
@@ -299,7 +482,7 @@ class SqsCompletionSourceReaderTest {
                                         .errorMessage("not authorized to sqs:ReceiveMessage")
                                         .build())
                         .build());
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
         try {
             assertThatThrownBy(() -> pollUntil(reader, () -> false))
                     .hasStackTraceContaining(FatalAwsException.class.getName())
@@ -325,7 +508,7 @@ class SqsCompletionSourceReaderTest {
         for (int i = 1; i <= 5; i++) {
             queue.send(notification(Integer.toString(i), "reviews", "x"));
         }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false, options)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
             pollUntil(reader, () -> receivingPaused() == 1);
             int receivesWhenPaused = queue.receives.get();
@@ -359,7 +542,7 @@ class SqsCompletionSourceReaderTest {
      */
     @Test
     void closeReleasesWhatNoCompletedCheckpointCoversAndDeletesWhatOneDoes() throws Exception {
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
         queue.send(notification("1", "reviews", "a"));
         pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
         reader.snapshotState(1L);
@@ -383,7 +566,7 @@ class SqsCompletionSourceReaderTest {
     void closeLetsDeletesAlreadyIssuedFinishBeforeClosingTheClient() throws Exception {
         queue.delayDeletes(300);
         queue.send(notification("1", "reviews", "a"));
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
         pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
         reader.snapshotState(1L);
         reader.notifyCheckpointComplete(1L);
@@ -400,7 +583,7 @@ class SqsCompletionSourceReaderTest {
         for (int i = 1; i <= 30; i++) {
             queue.send(notification(Integer.toString(i), "reviews", "x"));
         }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 30);
             assertThat(queue.attributeRequests.get()).isOne();
         }
@@ -420,7 +603,7 @@ class SqsCompletionSourceReaderTest {
                                                                 + " sqs:GetQueueAttributes")
                                                 .build())
                                 .build()));
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(false);
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
         try {
             assertThatThrownBy(() -> pollUntil(reader, () -> false))
                     .hasStackTraceContaining(FatalAwsException.class.getName())
@@ -435,7 +618,7 @@ class SqsCompletionSourceReaderTest {
     void aThrottledGetQueueAttributesDoesNotKeepTheReaderFromReceiving() throws Exception {
         queue.answerVisibilityTimeout(CompletableFuture.failedFuture(sqsError(400, "Throttling")));
         queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(false)) {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
             pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
         }
     }

@@ -40,8 +40,7 @@ class SqsSplitReaderTest {
     private SqsSplitReader splitReader(Configuration options) {
         options.setString("aws.region", "us-east-1");
         options.set(CompletionOptions.SQS_QUEUE_URL, QUEUE);
-        SqsCompletionConfig config =
-                SqsCompletionConfig.from(options, Set.of("reviews"), Duration.ofSeconds(10));
+        SqsCompletionConfig config = SqsCompletionConfig.from(options, Set.of("reviews"));
         budget = new ByteBudget(config.maxBufferedBytes());
         NotificationMetrics metrics =
                 new NotificationMetrics(new UnregisteredMetricsGroup(), tracker, budget);
@@ -50,6 +49,7 @@ class SqsSplitReaderTest {
                         queue,
                         store,
                         config,
+                        Duration.ofSeconds(10),
                         tracker,
                         budget,
                         new MessageSettler(queue, QUEUE, metrics),
