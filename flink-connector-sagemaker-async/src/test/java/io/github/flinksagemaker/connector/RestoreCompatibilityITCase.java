@@ -17,6 +17,7 @@ import io.github.flinksagemaker.local.model.ModelResponse;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
@@ -131,10 +132,19 @@ class RestoreCompatibilityITCase {
         }
     }
 
-    @ParameterizedTest(name = "savepoint {0}")
-    @ValueSource(strings = {"one-call-v1", "one-call-v2"})
-    void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(String savepoint)
-            throws Exception {
+    /**
+     * Both state backends: the heap backend rewrites every restored record in the current format,
+     * RocksDB keeps restored bytes as they are and decodes them on each later access.
+     */
+    @ParameterizedTest(name = "savepoint {0} into {1}")
+    @CsvSource({
+        "one-call-v1, hashmap",
+        "one-call-v1, rocksdb",
+        "one-call-v2, hashmap",
+        "one-call-v2, rocksdb"
+    })
+    void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(
+            String savepoint, String stateBackend) throws Exception {
         local.registerEndpoint(
                 LocalEndpointConfig.builder(ENDPOINT)
                         .s3OutputPath(prefix(local, "output"))
@@ -161,12 +171,13 @@ class RestoreCompatibilityITCase {
         Configuration restore = new Configuration();
         restore.set(
                 StateRecoveryOptions.SAVEPOINT_PATH, Path.of(stored.toURI()).toUri().toString());
+        restore.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(restore);
         env.setParallelism(2);
         env.enableCheckpointing(500);
         CollectingSink<InferenceResult<String>> sink =
-                new CollectingSink<>("restored-" + savepoint);
+                new CollectingSink<>("restored-" + savepoint + "-" + stateBackend);
         pipeline(env, local, sink);
         JobClient job = env.executeAsync("restored from " + savepoint);
         try {

@@ -20,7 +20,9 @@ import java.io.IOException;
  * fields follow (its top bit marking version 2), the inference ID and output location as {@link
  * CompactText}, the failure and input locations relative to the output location, then path, payload
  * size, submit time, deadline, rejection reason and message, element. Version 1 is the same with
- * every string written whole and the top bit clear, so this reader reads both.
+ * every string written whole and the top bit clear, so this reader reads both. The top bit, not the
+ * snapshot version, tells them apart: RocksDB keeps restored version-1 records as they are until
+ * they are written again, so the version-1 reader must stay.
  */
 @Internal
 public final class PendingInferenceSerializer<E>
@@ -190,6 +192,21 @@ public final class PendingInferenceSerializer<E>
         @Override
         protected int getCurrentOuterSnapshotVersion() {
             return CURRENT_VERSION;
+        }
+
+        /** Flink does not check the outer version: a newer format must not be misread. */
+        @Override
+        protected void readOuterSnapshot(
+                int readOuterSnapshotVersion, DataInputView in, ClassLoader userCodeClassLoader)
+                throws IOException {
+            if (readOuterSnapshotVersion > CURRENT_VERSION) {
+                throw new IOException(
+                        "PendingInference state of format version "
+                                + readOuterSnapshotVersion
+                                + " (this version reads 1 to "
+                                + CURRENT_VERSION
+                                + "): written by a newer version of the connector?");
+            }
         }
 
         @Override

@@ -14,74 +14,57 @@ import java.util.UUID;
  * text takes 16 bytes instead of 37, and a location can be written relative to another, keeping
  * only what follows their common prefix. Decoding gives back exactly the text that was encoded.
  *
- * <p>Format: the number of UUIDs; for each, its offset from the end of the previous one (unsigned
- * varints) and its two longs; then the text with the UUIDs removed, as a {@link StringValue}. A
- * relative text is preceded by the length of the prefix it shares with its base.
+ * <p>Format: the number of UUIDs (at most {@value #MAX_UUIDS}; any further ones stay text); for
+ * each, its offset from the end of the previous one (unsigned varints) and its two longs; then the
+ * text with those UUIDs removed, as a {@link StringValue}. A relative text is preceded by the
+ * length of the prefix it shares with its base. The RocksDB backend runs this on every state
+ * access, so it scans without regular expressions and allocates only the strings it must.
  */
 @Internal
 public final class CompactText {
+    static final int MAX_UUIDS = 64;
     private static final int UUID_LENGTH = 36;
-    private static final int MAX_UUIDS = 64;
 
     private CompactText() {}
 
     public static void write(String text, DataOutputView target) throws IOException {
-        int[] starts = new int[MAX_UUIDS];
         int count = 0;
-        for (int i = 0; i + UUID_LENGTH <= text.length() && count < MAX_UUIDS; ) {
-            if (isCanonicalUuidAt(text, i)) {
-                starts[count++] = i;
-                i += UUID_LENGTH;
-            } else {
-                i++;
-            }
+        for (int i = nextUuid(text, 0); i >= 0 && count < MAX_UUIDS; i = nextUuid(text, i)) {
+            count++;
+            i += UUID_LENGTH;
         }
         writeVarInt(count, target);
+        if (count == 0) {
+            StringValue.writeString(text, target);
+            return;
+        }
         StringBuilder rest = new StringBuilder(text.length() - count * UUID_LENGTH);
         int end = 0;
         for (int k = 0; k < count; k++) {
-            writeVarInt(starts[k] - end, target);
-            UUID uuid = UUID.fromString(text.substring(starts[k], starts[k] + UUID_LENGTH));
-            target.writeLong(uuid.getMostSignificantBits());
-            target.writeLong(uuid.getLeastSignificantBits());
-            rest.append(text, end, starts[k]);
-            end = starts[k] + UUID_LENGTH;
+            int start = nextUuid(text, end);
+            writeVarInt(start - end, target);
+            // "8-4-4" and "4-12": sixteen hex digits each, as UUID#toString() splits them.
+            target.writeLong(hexDigits(text, start, start + 18));
+            target.writeLong(hexDigits(text, start + 19, start + UUID_LENGTH));
+            rest.append(text, end, start);
+            end = start + UUID_LENGTH;
         }
         rest.append(text, end, text.length());
         StringValue.writeString(rest, target);
     }
 
     public static String read(DataInputView source) throws IOException {
-        int count = readVarInt(source);
-        if (count > MAX_UUIDS) {
-            throw new IOException("Corrupt compact text: " + count + " UUIDs");
-        }
-        int[] offsets = new int[count];
-        UUID[] uuids = new UUID[count];
-        for (int k = 0; k < count; k++) {
-            offsets[k] = readVarInt(source);
-            uuids[k] = new UUID(source.readLong(), source.readLong());
-        }
-        String rest = StringValue.readString(source);
-        if (rest == null) {
-            throw new IOException("Corrupt compact text: a null string");
-        }
-        StringBuilder text = new StringBuilder(rest.length() + count * UUID_LENGTH);
-        int next = 0;
-        for (int k = 0; k < count; k++) {
-            if (offsets[k] < 0 || offsets[k] > rest.length() - next) {
-                throw new IOException("Corrupt compact text: UUID beyond the text's end");
-            }
-            text.append(rest, next, next + offsets[k]).append(uuids[k]);
-            next += offsets[k];
-        }
-        return text.append(rest, next, rest.length()).toString();
+        return read(source, "");
     }
 
     /** Writes {@code text} as what follows the prefix it shares with {@code base}. */
     public static void writeRelative(String text, String base, DataOutputView target)
             throws IOException {
-        int shared = commonPrefixLength(text, base);
+        int shared = 0;
+        int max = Math.min(text.length(), base.length());
+        while (shared < max && text.charAt(shared) == base.charAt(shared)) {
+            shared++;
+        }
         writeVarInt(shared, target);
         write(text.substring(shared), target);
     }
@@ -92,17 +75,56 @@ public final class CompactText {
             throw new IOException(
                     "Corrupt compact text: shares " + shared + " characters with a shorter base");
         }
-        return base.substring(0, shared) + read(source);
+        return read(source, base.substring(0, shared));
     }
 
-    private static int commonPrefixLength(String a, String b) {
-        int max = Math.min(a.length(), b.length());
-        int i = 0;
-        while (i < max && a.charAt(i) == b.charAt(i)) {
-            i++;
+    private static String read(DataInputView source, String prefix) throws IOException {
+        int count = readVarInt(source);
+        if (count < 0 || count > MAX_UUIDS) {
+            throw new IOException("Corrupt compact text: " + count + " UUIDs");
         }
-        // Never split a surrogate pair: the remainder is written as its own string.
-        return i > 0 && Character.isHighSurrogate(a.charAt(i - 1)) ? i - 1 : i;
+        if (count == 0) {
+            return prefix.concat(readNonNull(source));
+        }
+        int[] offsets = new int[count];
+        long[] bits = new long[2 * count];
+        for (int k = 0; k < count; k++) {
+            offsets[k] = readVarInt(source);
+            bits[2 * k] = source.readLong();
+            bits[2 * k + 1] = source.readLong();
+        }
+        String rest = readNonNull(source);
+        StringBuilder text =
+                new StringBuilder(prefix.length() + rest.length() + count * UUID_LENGTH);
+        text.append(prefix);
+        int next = 0;
+        for (int k = 0; k < count; k++) {
+            if (offsets[k] < 0 || offsets[k] > rest.length() - next) {
+                throw new IOException("Corrupt compact text: a UUID beyond the text's end");
+            }
+            text.append(rest, next, next + offsets[k])
+                    .append(new UUID(bits[2 * k], bits[2 * k + 1]));
+            next += offsets[k];
+        }
+        return text.append(rest, next, rest.length()).toString();
+    }
+
+    private static String readNonNull(DataInputView source) throws IOException {
+        String text = StringValue.readString(source);
+        if (text == null) {
+            throw new IOException("Corrupt compact text: a null string");
+        }
+        return text;
+    }
+
+    /** Where the next canonical UUID starts at or after {@code from}, or -1. */
+    private static int nextUuid(String text, int from) {
+        for (int i = from; i + UUID_LENGTH <= text.length(); i++) {
+            if (isCanonicalUuidAt(text, i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Only the form {@link UUID#toString()} gives back, so decoding restores it exactly. */
@@ -115,6 +137,18 @@ public final class CompactText {
             }
         }
         return true;
+    }
+
+    /** The hex digits between {@code from} and {@code to}, dashes skipped, as one number. */
+    private static long hexDigits(String text, int from, int to) {
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c != '-') {
+                value = (value << 4) | Character.digit(c, 16);
+            }
+        }
+        return value;
     }
 
     private static void writeVarInt(int value, DataOutputView target) throws IOException {

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Compatibility of {@link PendingInferenceSerializer}: the golden files under {@code
@@ -87,6 +88,58 @@ class PendingInferenceSerializerTest {
         assertThat(deserialize(golden("pending-inference-v2-rejected.bin"))).isEqualTo(REJECTED);
         assertThat(deserialize(golden("pending-inference-v2-uuids.bin")))
                 .isEqualTo(ACCEPTED_WITH_UUIDS);
+    }
+
+    /** Its payload was uploaded, then it was rejected: an input location and no output. */
+    @Test
+    void roundTripsARejectionWithAnInputLocation() throws IOException {
+        PendingInference<String> rejected =
+                PendingInference.rejected(
+                        "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        SubmitPath.S3,
+                        200_000,
+                        5L,
+                        "s3://bucket/input/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        "element",
+                        RejectionReason.VALIDATION_ERROR,
+                        "ValidationError");
+        assertThat(deserialize(serialize(rejected))).isEqualTo(rejected);
+    }
+
+    @Test
+    void aSnapshotOfANewerFormatIsRefusedNotMisread() throws IOException {
+        byte[] snapshot = golden("pending-inference-serializer-snapshot-v2.bin");
+        DataOutputSerializer v3 = new DataOutputSerializer(snapshot.length);
+        v3.write(snapshot);
+        byte[] bytes = v3.getCopyOfBuffer();
+        int outerVersion = indexOfOuterVersion(bytes);
+        bytes[outerVersion] = 3;
+
+        assertThatThrownBy(
+                        () ->
+                                TypeSerializerSnapshot.readVersionedSnapshot(
+                                        new DataInputDeserializer(bytes),
+                                        getClass().getClassLoader()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 3")
+                .hasMessageContaining("newer version of the connector");
+    }
+
+    /** The outer snapshot version is the last int before the nested serializers' snapshots. */
+    private static int indexOfOuterVersion(byte[] snapshot) {
+        // CompositeTypeSerializerSnapshot writes its outer version as an int after the class name
+        // and the snapshot's own version: find the int 2 that follows "Snapshot".
+        String text = new String(snapshot, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int afterName = text.indexOf("Snapshot") + "Snapshot".length();
+        for (int i = afterName; i + 4 <= snapshot.length; i++) {
+            if (snapshot[i] == 0
+                    && snapshot[i + 1] == 0
+                    && snapshot[i + 2] == 0
+                    && snapshot[i + 3] == 2) {
+                return i + 3;
+            }
+        }
+        throw new AssertionError("no outer version 2 in the snapshot");
     }
 
     @ParameterizedTest

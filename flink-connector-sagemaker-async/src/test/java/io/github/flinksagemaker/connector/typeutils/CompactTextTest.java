@@ -59,16 +59,38 @@ class CompactTextTest {
     }
 
     @Test
-    void aHighSurrogateIsNeverSplitFromItsPair() throws IOException {
+    void aSurrogatePairSplitByTheSharedPrefixStillDecodesExactly() throws IOException {
         String base = "s3://b/\uD83D\uDE00";
         String text = "s3://b/\uD83D\uDE01";
         DataOutputSerializer out = new DataOutputSerializer(64);
         CompactText.writeRelative(text, base, out);
+        assertThat(out.getCopyOfBuffer()[0]).as("shares the high surrogate").isEqualTo((byte) 8);
         assertThat(CompactText.readRelative(base, new DataInputDeserializer(out.getCopyOfBuffer())))
                 .isEqualTo(text);
-        assertThat(out.getCopyOfBuffer()[0])
-                .as("shared prefix stops before the pair")
-                .isEqualTo((byte) 7);
+    }
+
+    /** Real buckets and prefixes put UUIDs and shared prefixes past 127 characters. */
+    @Test
+    void offsetsAndPrefixesOf128OrMoreTakeTwoByteVarints() throws IOException {
+        String base = "s3://" + "b".repeat(200) + "/output/" + UUID + ".out";
+        String text = "s3://" + "b".repeat(200) + "/failure/" + "p".repeat(150) + UUID + ".err";
+        DataOutputSerializer out = new DataOutputSerializer(512);
+        CompactText.writeRelative(text, base, out);
+
+        // Shared 206 (2 bytes), one UUID (1) at offset 158 (2) with its 16 bytes, then the rest:
+        // "failure/" + 150 + ".err" = 162 characters, with a 2-byte length.
+        assertThat(out.length()).isEqualTo(2 + 1 + 2 + 16 + 2 + 162);
+        assertThat(CompactText.readRelative(base, new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isEqualTo(text);
+    }
+
+    @Test
+    void uuidsBeyondTheSixtyFourthStayText() throws IOException {
+        String text = (UUID + "/").repeat(CompactText.MAX_UUIDS + 6);
+        byte[] bytes = write(text);
+        assertThat(read(bytes)).isEqualTo(text);
+        int restLength = (CompactText.MAX_UUIDS + 6) + 6 * 36;
+        assertThat(bytes).hasSize(1 + CompactText.MAX_UUIDS * (1 + 16) + 2 + restLength);
     }
 
     @Test
@@ -84,6 +106,10 @@ class CompactTextTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("beyond the text's end");
         assertThatThrownBy(() -> read(new byte[] {0, 0})).hasMessageContaining("a null string");
+        byte[] negative = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+        assertThatThrownBy(() -> read(negative))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("UUIDs");
         byte[] tooMany = {(byte) 0xFF, 0x01};
         assertThatThrownBy(() -> read(tooMany)).hasMessageContaining("UUIDs");
         assertThatThrownBy(
