@@ -130,7 +130,8 @@ public final class NotificationParser {
         }
         try {
             return Instant.parse(time).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
+            // ArithmeticException: a valid Instant beyond what epoch milliseconds hold.
             return CompletionNotification.UNKNOWN_EVENT_TIME;
         }
     }

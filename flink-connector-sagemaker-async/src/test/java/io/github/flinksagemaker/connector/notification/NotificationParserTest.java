@@ -111,10 +111,15 @@ class NotificationParserTest {
                 NotificationParser.parse(completed + ",\"eventTime\":\"yesterday\"}");
         CompletionNotification given =
                 NotificationParser.parse(completed + ",\"eventTime\":\"2026-11-29T20:10:11Z\"}");
+        // An Instant, but beyond what epoch milliseconds hold: one message must not fail the job.
+        CompletionNotification overflowing =
+                NotificationParser.parse(
+                        completed + ",\"eventTime\":\"+300000000-01-01T00:00:00Z\"}");
 
         assertThat(missing.hasEventTime()).isFalse();
         assertThat(missing.eventTimeMillis()).isEqualTo(CompletionNotification.UNKNOWN_EVENT_TIME);
         assertThat(garbled.hasEventTime()).isFalse();
+        assertThat(overflowing.hasEventTime()).isFalse();
         assertThat(given.hasEventTime()).isTrue();
         assertThat(given.eventTimeMillis())
                 .isEqualTo(Instant.parse("2026-11-29T20:10:11Z").toEpochMilli());

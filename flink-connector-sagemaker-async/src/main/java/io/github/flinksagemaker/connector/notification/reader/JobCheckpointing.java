@@ -9,32 +9,41 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Whether, and how often, the job a reader runs in takes checkpoints, decided where the reader
  * starts: from the job's configuration ({@code execution.checkpointing.interval}) as the runtime
  * has it, so that checkpointing enabled after the source was built (after {@code apply()}, or by
- * {@code SET} in SQL) counts. Either the job's or the reader context's configuration (the
- * cluster's) naming an interval is enough: wrongly assuming checkpoints only delays deletes (a
- * message comes back after its visibility timeout and the join drops the copy), wrongly assuming
- * none would delete a message that a restore still needs.
+ * {@code SET} in SQL) counts.
  */
 @Internal
 final class JobCheckpointing {
+    /** Flink's StreamGraph treats shorter intervals as "checkpointing disabled". */
+    private static final Duration MINIMAL_INTERVAL = Duration.ofMillis(10);
+
     private JobCheckpointing() {}
 
-    /** The job's checkpoint interval, or null when it takes no checkpoints. */
+    /**
+     * The job's checkpoint interval, or null when it takes no checkpoints. An interval the job sets
+     * wins, 0 included (a job may turn off what the cluster turns on); the cluster's counts only
+     * when the job sets none. Like Flink, an interval under 10 ms means no checkpoints.
+     */
     static Duration interval(SourceReaderContext context) {
         ReadableConfig job = jobConfiguration(context);
-        Duration interval = job != null ? interval(job) : null;
-        return interval != null ? interval : interval(context.getConfiguration());
-    }
-
-    static Duration interval(ReadableConfig configuration) {
-        return configuration
-                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
-                .filter(interval -> !interval.isZero() && !interval.isNegative())
-                .orElse(null);
+        Optional<Duration> fromJob =
+                job != null
+                        ? job.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                        : Optional.empty();
+        Duration interval =
+                fromJob.or(
+                                () ->
+                                        context.getConfiguration()
+                                                .getOptional(
+                                                        CheckpointingOptions
+                                                                .CHECKPOINTING_INTERVAL))
+                        .orElse(null);
+        return interval != null && interval.compareTo(MINIMAL_INTERVAL) >= 0 ? interval : null;
     }
 
     /** The job's configuration, when the reader runs in a Flink task; null in other contexts. */

@@ -19,11 +19,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Deletes messages (their checkpoint completed) or releases them (no completed checkpoint covers
- * them, so a restarted job needs them now), ten per request, and keeps the requests in flight so
- * that a closing reader can let them finish: a delete aborted by closing the client leaves its
- * message to come back as a second copy, a release aborted leaves it invisible for the visibility
- * timeout. Used from the mailbox and fetcher threads.
+ * Deletes messages (their checkpoint completed) or releases them (no checkpoint known to have
+ * completed covers them, so a restarted job needs them now), ten per request, and keeps the
+ * requests in flight so that a closing reader can let them finish: a delete aborted by closing the
+ * client leaves its message to come back as a second copy, a release aborted leaves it invisible
+ * for the visibility timeout. Used from the mailbox and fetcher threads.
  */
 @Internal
 final class MessageSettler {

@@ -70,8 +70,10 @@ final class ReceiptTracker {
     }
 
     /**
-     * Every handle no completed checkpoint covers, taken out: received and not emitted, or emitted
-     * after the last completed checkpoint. A restarted job needs these messages again.
+     * Every handle no checkpoint known to have completed covers, taken out: received and not
+     * emitted, or emitted after the last checkpoint whose completion was notified. A restarted job
+     * needs these messages again (a checkpoint may have completed without the notice arriving: then
+     * a few come back as second copies).
      */
     List<String> takeUncovered() {
         List<String> handles = new ArrayList<>(awaitingEmission);

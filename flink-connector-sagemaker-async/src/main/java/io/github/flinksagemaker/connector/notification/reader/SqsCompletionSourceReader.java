@@ -26,8 +26,9 @@ import java.util.Map;
  * emission completes (in batches of ten), so a restore never needs a message that is gone. A
  * message that could not be deleted, or that was received again after its visibility timeout,
  * reaches the join a second time, which drops it: SNS and SQS deliver at least once anyway. On
- * close, messages no completed checkpoint covers are made visible again, so a restarted job
- * receives them at once rather than after their visibility timeout. A job without checkpoints
+ * close, messages whose checkpoint this reader has not heard complete are made visible again (a few
+ * may be covered already, their notice lost in the failover: the join drops them), so a restarted
+ * job receives them at once rather than after their visibility timeout. A job without checkpoints
  * (decided when the reader starts, from the job's configuration: see {@link JobCheckpointing})
  * deletes each message as soon as it is emitted, since no checkpoint would ever complete.
  */
@@ -156,8 +157,9 @@ public final class SqsCompletionSourceReader<T>
 
     /**
      * Stops the fetcher (whose split reader releases what it received and did not hand over), then
-     * releases what no completed checkpoint covers, and lets deletes and releases finish before
-     * closing the client: the last deletes before a stop-with-savepoint are issued just before.
+     * releases what no checkpoint known to have completed covers, and lets deletes and releases
+     * finish before closing the client: the last deletes before a stop-with-savepoint are issued
+     * just before.
      */
     @Override
     public void close() throws Exception {
@@ -168,8 +170,8 @@ public final class SqsCompletionSourceReader<T>
                 List<String> uncovered = tracker.takeUncovered();
                 if (!uncovered.isEmpty()) {
                     LOG.info(
-                            "Making {} SQS messages that no completed checkpoint covers visible"
-                                    + " again in {}",
+                            "Making {} SQS messages that no checkpoint known to have completed"
+                                    + " covers visible again in {}",
                             uncovered.size(),
                             queueUrl);
                     settler.release(uncovered);

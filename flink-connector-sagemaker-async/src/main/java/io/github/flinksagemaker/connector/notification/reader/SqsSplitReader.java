@@ -24,6 +24,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.util.TimeUtils;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -274,6 +275,13 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
      * missing or not accessible.
      */
     private void checkVisibilityTimeout() {
+        if (checkpointInterval == null) {
+            return; // messages are deleted as they are emitted: any timeout will do
+        }
+        if (config.visibilityTimeout() != null) {
+            warnIfShort(null);
+            return;
+        }
         Duration queueTimeout;
         try {
             queueTimeout =
@@ -283,17 +291,22 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             Thread.currentThread().interrupt();
             return;
         } catch (ExecutionException | TimeoutException e) {
+            // Only a warning depends on it: even AccessDenied must not fail the job (a receive
+            // that cannot work fails it on its own).
             Throwable error = e instanceof ExecutionException ? e.getCause() : e;
-            if (isFatal(error)) {
-                throw fatal("Reading the attributes of", "sqs:GetQueueAttributes", error);
-            }
             LOG.warn(
                     "Could not read the visibility timeout of SQS queue {} ({}); whether it"
-                            + " outlasts the checkpoint interval is not checked",
+                            + " outlasts the checkpoint interval is not checked. Grant"
+                            + " sqs:GetQueueAttributes or set '{}' to have it checked",
                     config.queueUrl(),
-                    AwsErrors.describe(error));
+                    AwsErrors.describe(error),
+                    CompletionOptions.SQS_VISIBILITY_TIMEOUT.key());
             return;
         }
+        warnIfShort(queueTimeout);
+    }
+
+    private void warnIfShort(Duration queueTimeout) {
         String warning =
                 visibilityTimeoutWarning(
                         config.queueUrl(),
@@ -307,7 +320,9 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
 
     /**
      * What to tell the user when messages become visible again before the checkpoint that deletes
-     * them completes; null when the visibility timeout outlasts the checkpoint interval.
+     * them completes; null when the visibility timeout is at least twice the checkpoint interval. A
+     * message emitted just after a barrier waits for the next checkpoint and its completion: a
+     * timeout equal to the interval means regular redeliveries.
      *
      * @param configured the option, which overrides the queue's own; null if not set
      * @param checkpointInterval null without checkpoints (messages are deleted when emitted)
@@ -318,21 +333,22 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             Duration configured,
             Duration checkpointInterval) {
         Duration effective = configured != null ? configured : queueTimeout;
-        if (checkpointInterval == null || effective.compareTo(checkpointInterval) >= 0) {
+        if (checkpointInterval == null
+                || effective.compareTo(checkpointInterval.multipliedBy(2)) >= 0) {
             return null;
         }
         long suggestedSeconds =
                 Math.min(Duration.ofHours(12).toSeconds(), 2 * checkpointInterval.toSeconds() + 60);
         return "The visibility timeout of "
-                + effective.toSeconds()
-                + " s for SQS queue "
+                + TimeUtils.formatWithHighestUnit(effective)
+                + " for SQS queue "
                 + queueUrl
                 + (configured != null
                         ? " (option '" + CompletionOptions.SQS_VISIBILITY_TIMEOUT.key() + "')"
                         : " (the queue's own)")
-                + " is shorter than the checkpoint interval of "
-                + checkpointInterval.toSeconds()
-                + " s. Messages are deleted only after the checkpoint covering their emission"
+                + " is shorter than twice the checkpoint interval of "
+                + TimeUtils.formatWithHighestUnit(checkpointInterval)
+                + ". Messages are deleted only after the checkpoint covering their emission"
                 + " completes, so they will be redelivered before that, received and read again"
                 + " and dropped by the join as second copies. Set '"
                 + CompletionOptions.SQS_VISIBILITY_TIMEOUT.key()

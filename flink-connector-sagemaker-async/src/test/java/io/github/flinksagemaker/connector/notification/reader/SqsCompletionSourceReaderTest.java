@@ -418,9 +418,51 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
-    /** A reader context as a source operator makes it: with the task's runtime context. */
+    /** Checkpointing is the job's choice: it may turn off what the cluster turns on. */
+    @Test
+    void aJobThatTurnsCheckpointingOffOnACheckpointingClusterDeletesOnEmission() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        task.getJobConfiguration().set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ZERO);
+        Configuration cluster = new Configuration();
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(1));
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task, cluster))) {
+            pollUntil(reader, () -> !queue.deletedHandles().isEmpty());
+            assertThat(queue.deletedHandles()).containsExactly("r-1");
+        }
+    }
+
+    @Test
+    void theClustersIntervalCountsWhenTheJobSetsNone() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        MockEnvironment task = new MockEnvironmentBuilder().build();
+        Configuration cluster = new Configuration();
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(1));
+        try (task;
+                SqsCompletionSourceReader<TaggedOutput> reader =
+                        reader(new Configuration(), inTask(task, cluster))) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            for (int i = 0; i < 5; i++) {
+                reader.pollNext(output);
+            }
+            assertThat(queue.deletedHandles()).as("held for the checkpoint").isEmpty();
+        }
+    }
+
     private static SourceReaderContext inTask(MockEnvironment task) {
-        TestingReaderContext plain = new TestingReaderContext();
+        return inTask(task, new Configuration());
+    }
+
+    /**
+     * A reader context as a source operator makes it: with the task's runtime context, and the
+     * cluster's configuration.
+     */
+    private static SourceReaderContext inTask(MockEnvironment task, Configuration cluster) {
+        TestingReaderContext plain =
+                new TestingReaderContext(
+                        cluster, UnregisteredMetricsGroup.createSourceReaderMetricGroup());
         RichSourceReaderContext context =
                 new RichSourceReaderContext() {
                     @Override
@@ -589,8 +631,9 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
+    /** Only a warning depends on the answer: a denial must not fail the job. */
     @Test
-    void accessDeniedOnGetQueueAttributesFailsTheJobNamingTheQueueAndTheAction() {
+    void accessDeniedOnGetQueueAttributesOnlySkipsTheCheck() throws Exception {
         queue.answerVisibilityTimeout(
                 CompletableFuture.failedFuture(
                         SqsException.builder()
@@ -603,15 +646,28 @@ class SqsCompletionSourceReaderTest {
                                                                 + " sqs:GetQueueAttributes")
                                                 .build())
                                 .build()));
-        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
-        try {
-            assertThatThrownBy(() -> pollUntil(reader, () -> false))
-                    .hasStackTraceContaining(FatalAwsException.class.getName())
-                    .hasStackTraceContaining(QUEUE)
-                    .hasStackTraceContaining("sqs:GetQueueAttributes");
-        } finally {
-            closeQuietly(reader);
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            assertThat(queue.attributeRequests.get()).isOne();
         }
+    }
+
+    @Test
+    void noGetQueueAttributesWhenItsAnswerCannotMatter() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.NOT_CHECKPOINTED)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+        }
+        Configuration options = new Configuration();
+        options.set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofMinutes(10));
+        queue.send(notification("2", "reviews", "b"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
+        }
+        assertThat(queue.attributeRequests.get())
+                .as("no checkpoints, or the timeout set by option")
+                .isZero();
     }
 
     @Test

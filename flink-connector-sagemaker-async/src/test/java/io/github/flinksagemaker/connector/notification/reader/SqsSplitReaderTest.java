@@ -200,7 +200,17 @@ class SqsSplitReaderTest {
                 .contains("option 'sagemaker.completion.sqs.visibility-timeout'");
         assertThat(
                         SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofMinutes(5), null, minute))
+                                QUEUE, Duration.ofSeconds(60), null, minute))
+                .as("one emitted just after a barrier waits an interval and the checkpoint")
+                .contains("1 min");
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofMillis(1_500), null, Duration.ofMillis(800)))
+                .as("sub-second intervals are not printed as 0 s")
+                .contains("800 ms");
+        assertThat(
+                        SqsSplitReader.visibilityTimeoutWarning(
+                                QUEUE, Duration.ofMinutes(2), null, minute))
                 .isNull();
         assertThat(
                         SqsSplitReader.visibilityTimeoutWarning(
