@@ -9,17 +9,20 @@ import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -93,6 +96,22 @@ class DecoupledSqlPatternITCase {
     @AfterAll
     static void stopLocalEndpoint() throws Exception {
         local.close();
+    }
+
+    /**
+     * The request counts tests assert on are the shared endpoint's: a closed query's job is
+     * cancelled asynchronously, and an earlier test's listing job still running would be counted.
+     */
+    @BeforeEach
+    void noJobOfAnEarlierTestRuns(@InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cluster.listJobs().get().stream()
+                .anyMatch(job -> !job.getJobState().isGloballyTerminalState())) {
+            assertThat(System.nanoTime())
+                    .as("jobs of earlier tests still running: %s", cluster.listJobs().get())
+                    .isLessThan(until);
+            Thread.sleep(50);
+        }
     }
 
     private static StreamTableEnvironment tableEnvironment() {
