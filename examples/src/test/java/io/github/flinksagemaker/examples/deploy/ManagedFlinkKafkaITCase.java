@@ -188,7 +188,9 @@ class ManagedFlinkKafkaITCase {
                 continue;
             }
             String text = JSON.readTree(review.getValue()).get("text").asText();
-            assertThat(result.get("status").asText()).as(review.getKey()).isEqualTo("SUCCESS");
+            assertThat(result.get("status").asText())
+                    .as("%s: %s", review.getKey(), result)
+                    .isEqualTo("SUCCESS");
             assertThat(result.get("sentiment"))
                     .as("the model's answer for %s", review.getKey())
                     .isEqualTo(JSON.readTree(SentimentDemoModel.score(text)));
