@@ -50,6 +50,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.TimeUtils;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -106,6 +107,12 @@ public final class SageMakerAsyncInference<IN, E> {
      */
     static final long RESULT_PATH_BUFFER_TIMEOUT_MILLIS = 10;
 
+    /**
+     * How much longer than the submit timeout a result object must be kept for its pending record:
+     * the record's trip from the submit operator to the join, a few buffered hops.
+     */
+    static final Duration RETENTION_MARGIN_OVER_SUBMIT_TIMEOUT = Duration.ofSeconds(5);
+
     private final SageMakerAsyncSubmitFunction<IN, E> submit;
     private final SageMakerAsyncResultSource<InferenceOutput> results;
     private final JoinConfig join;
@@ -120,6 +127,7 @@ public final class SageMakerAsyncInference<IN, E> {
     private SageMakerAsyncInference(Builder<IN, E> builder) {
         this.join = JoinConfig.from(builder.configuration);
         this.submit = builder.submit.setAll(builder.configuration).build();
+        checkRetentionCoversSubmitTimeout(join, submit.config().submitTimeout());
         this.results = builder.sourceBuilder(submit).build();
         this.uidPrefix =
                 builder.uidPrefix != null
@@ -131,6 +139,28 @@ public final class SageMakerAsyncInference<IN, E> {
         if (completionMode == CompletionMode.SQS) {
             // Fails the build, not the job, on a missing or malformed queue option.
             SqsCompletionConfig.from(completionOptions, Set.of(submit.config().endpointName()));
+        }
+    }
+
+    /**
+     * A pending record leaves the submit operator only when its call returns, up to the submit
+     * timeout after its element came, and a fast model's result can be there first: a shorter
+     * retention would drop answers whose pending record is still on its way.
+     */
+    private static void checkRetentionCoversSubmitTimeout(JoinConfig join, Duration submitTimeout) {
+        Duration retention = Duration.ofMillis(join.unmatchedOutputRetentionMillis());
+        if (retention.compareTo(submitTimeout.plus(RETENTION_MARGIN_OVER_SUBMIT_TIMEOUT)) < 0) {
+            throw OptionChecks.invalid(
+                    JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                    TimeUtils.formatWithHighestUnit(retention),
+                    "durations of at least '"
+                            + SubmitOptions.SUBMIT_TIMEOUT.key()
+                            + "' ("
+                            + TimeUtils.formatWithHighestUnit(submitTimeout)
+                            + ") plus "
+                            + TimeUtils.formatWithHighestUnit(RETENTION_MARGIN_OVER_SUBMIT_TIMEOUT)
+                            + ": a result can come up to the submit timeout before its pending"
+                            + " record, and would be dropped unanswered");
         }
     }
 

@@ -230,7 +230,10 @@ class SageMakerAsyncInferenceITCase {
                 inference(endpoint)
                         .set(SubmitOptions.OUTPUT_FILENAME, naming == Naming.FILENAME_FROM_ID)
                         .set(SubmitOptions.RESULT_TIMEOUT, OUTAGE_TEST_RESULT_TIMEOUT)
-                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(3))
+                        .set(SubmitOptions.SUBMIT_TIMEOUT, OUTAGE_TEST_SUBMIT_TIMEOUT)
+                        .set(
+                                JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                OUTAGE_TEST_UNMATCHED_RETENTION)
                         .build();
         JobMetrics metrics = runThroughATaskManagerOutage(inference, elements, "e2e " + naming);
         Map<String, InferenceResult<String>> byId = assertExactlyOneCorrectResultEach(elements);
@@ -252,6 +255,14 @@ class SageMakerAsyncInferenceITCase {
     }
 
     private static final Duration OUTAGE_TEST_RESULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Shorter than the outage, so held objects expire during it; the retention must cover the
+     * submit timeout (plus a margin), which is shortened for that.
+     */
+    private static final Duration OUTAGE_TEST_SUBMIT_TIMEOUT = Duration.ofSeconds(15);
+
+    private static final Duration OUTAGE_TEST_UNMATCHED_RETENTION = Duration.ofSeconds(20);
 
     /** The results of the last {@link #runThroughATaskManagerOutage}. */
     private List<InferenceResult<String>> outageResults;
@@ -373,7 +384,10 @@ class SageMakerAsyncInferenceITCase {
                         .set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(5))
                         .set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(1))
                         .set(SubmitOptions.RESULT_TIMEOUT, OUTAGE_TEST_RESULT_TIMEOUT)
-                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(3))
+                        .set(SubmitOptions.SUBMIT_TIMEOUT, OUTAGE_TEST_SUBMIT_TIMEOUT)
+                        .set(
+                                JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                OUTAGE_TEST_UNMATCHED_RETENTION)
                         .build();
 
         JobMetrics metrics = runThroughATaskManagerOutage(inference, elements, "e2e sqs");
@@ -512,7 +526,8 @@ class SageMakerAsyncInferenceITCase {
         SingleOutputStreamOperator<InferenceResult<String>> results =
                 inference(endpoint)
                         .set(SubmitOptions.RESULT_TIMEOUT, Duration.ofSeconds(1))
-                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(2))
+                        .set(SubmitOptions.SUBMIT_TIMEOUT, Duration.ofSeconds(5))
+                        .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofSeconds(10))
                         .build()
                         .apply(env.fromData(Types.STRING, "1:10", "2:20"));
         CollectingSink<InferenceResult<String>> deadLetters = new CollectingSink<>("slow-dead");

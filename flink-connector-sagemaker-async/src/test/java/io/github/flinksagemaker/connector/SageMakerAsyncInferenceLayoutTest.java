@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
@@ -7,6 +8,7 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +57,49 @@ class SageMakerAsyncInferenceLayoutTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'sagemaker.watch.delete-consumed'")
                 .hasMessageContaining("'sagemaker.join.cleanup'");
+    }
+
+    /**
+     * A result can reach the join up to the submit timeout before its pending record: a shorter
+     * retention would drop it unanswered.
+     */
+    @Test
+    void anUnmatchedOutputRetentionShorterThanTheSubmitTimeoutIsRefused() {
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .set(SubmitOptions.SUBMIT_TIMEOUT, Duration.ofMinutes(20))
+                                        .set(
+                                                JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                                Duration.ofMinutes(10))
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "Invalid value '10 min' for option"
+                                + " 'sagemaker.join.unmatched-output-retention'")
+                .hasMessageContaining("'sagemaker.submit.timeout' (20 min) plus 5 s");
+
+        assertThatThrownBy(
+                        () ->
+                                builder()
+                                        .set(
+                                                JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                                SubmitOptions.SUBMIT_TIMEOUT.defaultValue())
+                                        .build())
+                .as("the margin is required too")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(
+                        builder()
+                                .set(
+                                        JoinOptions.UNMATCHED_OUTPUT_RETENTION,
+                                        SubmitOptions.SUBMIT_TIMEOUT
+                                                .defaultValue()
+                                                .plus(
+                                                        SageMakerAsyncInference
+                                                                .RETENTION_MARGIN_OVER_SUBMIT_TIMEOUT))
+                                .build())
+                .as("exactly the submit timeout plus the margin is enough")
+                .isNotNull();
     }
 
     @Test

@@ -18,7 +18,9 @@ public final class JoinOptions {
                             "How long a result object with no pending inference yet is kept"
                                     + " waiting for it (a fast model can finish before its pending"
                                     + " record reaches the join). Results of submissions this job"
-                                    + " never recorded are dropped after it.");
+                                    + " never recorded are dropped after it. At least"
+                                    + " sagemaker.submit.timeout plus 5 s: a result can come that"
+                                    + " long before its pending record.");
 
     public static final ConfigOption<Duration> DUPLICATE_RETENTION =
             ConfigOptions.key("sagemaker.join.duplicate-retention")

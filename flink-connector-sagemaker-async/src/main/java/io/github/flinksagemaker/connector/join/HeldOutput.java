@@ -15,4 +15,14 @@ public record HeldOutput(InferenceOutput output, long expiresAtMillis) {
     public HeldOutput {
         Objects.requireNonNull(output, "output");
     }
+
+    /**
+     * Whether {@code arriving} takes this one's place: only a fresher object (by last-modified
+     * time) does, as a copy left by an earlier use of the ID may come before or after the answer
+     * and only the fresher one can answer. On a tie the held one stays, so a second copy of it does
+     * not extend its retention.
+     */
+    public boolean isReplacedBy(InferenceOutput arriving) {
+        return arriving.lastModifiedMillis() > output.lastModifiedMillis();
+    }
 }

@@ -7,6 +7,7 @@ import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -39,7 +40,8 @@ import java.util.List;
  * second element with the ID that the ID guard let through, or an at-least-once redelivery.
  *
  * <p>An object last modified well before its submission is stale (left by an earlier use of the
- * same ID at the same location) and never answers it.
+ * same ID at the same location) and never answers it. Of the objects that come before their pending
+ * record, only the freshest is held: a stale copy cannot hide the answer.
  */
 @Internal
 public final class InferenceResultJoin<E>
@@ -148,9 +150,13 @@ public final class InferenceResultJoin<E>
         }
         HeldOutput held = early.value();
         if (held != null) {
-            // Both locations answered before the pending record came: the first one counts.
+            // Two objects before the pending record, which alone can tell a stale one: keep the
+            // fresher, which answers if either does, and wait for it for its own retention.
             metrics.lateOutputsDropped.inc();
-            return;
+            if (!held.isReplacedBy(tagged.output())) {
+                return;
+            }
+            context.timerService().deleteProcessingTimeTimer(held.expiresAtMillis());
         }
         long expiry = now(context) + config.unmatchedOutputRetentionMillis();
         early.update(new HeldOutput(tagged.output(), expiry));
@@ -241,6 +247,11 @@ public final class InferenceResultJoin<E>
     /** Whether an object is older than the submission it would answer. */
     static boolean isStale(PendingInference<?> submitted, InferenceOutput object) {
         return object.lastModifiedMillis() < submitted.submitTimeMillis() - STALE_TOLERANCE_MILLIS;
+    }
+
+    @VisibleForTesting
+    JoinMetrics metrics() {
+        return metrics;
     }
 
     private long now(Context context) {

@@ -16,7 +16,10 @@ final class JoinMetrics {
     /** A pending record for an inference that is already pending or decided: REJECTED. */
     final Counter duplicateIdsRejected;
 
-    /** A result object for an inference that is already decided (a second copy, or too late). */
+    /**
+     * A result object for an inference that is already decided (a second copy, or too late), or
+     * that a fresher one replaced while both waited for their pending record.
+     */
     final Counter lateOutputsDropped;
 
     /** A result object older than its submission: left over from an earlier use of the ID. */

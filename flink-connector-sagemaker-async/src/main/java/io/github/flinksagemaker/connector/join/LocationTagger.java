@@ -85,7 +85,10 @@ public final class LocationTagger
         }
         HeldOutput previous = unclaimed.value();
         if (previous != null) {
-            // The same key listed again (rewritten): keep the newest copy, one timer.
+            // The same key listed again (rewritten): keep the fresher copy, one timer.
+            if (!previous.isReplacedBy(object)) {
+                return;
+            }
             context.timerService().deleteProcessingTimeTimer(previous.expiresAtMillis());
         }
         long expiry = context.timerService().currentProcessingTime() + unmatchedRetentionMillis;

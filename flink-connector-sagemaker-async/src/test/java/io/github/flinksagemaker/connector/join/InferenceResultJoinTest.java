@@ -155,6 +155,12 @@ class InferenceResultJoinTest {
         return keys;
     }
 
+    private JoinMetrics metrics() {
+        return ((InferenceResultJoin<?>)
+                        ((KeyedCoProcessOperator<?, ?, ?, ?>) join.getOperator()).getUserFunction())
+                .metrics();
+    }
+
     private List<InferenceResult<String>> results() {
         return join.extractOutputValues();
     }
@@ -340,15 +346,98 @@ class InferenceResultJoinTest {
     }
 
     @Test
-    void twoOutputsBeforeThePendingRecordStillGiveOneResult() throws Exception {
-        join.processElement2(new StreamRecord<>(output("a", "first")));
-        join.processElement2(new StreamRecord<>(failure("a", "second")));
+    void twoOutputsBeforeThePendingRecordGiveOneResultFromTheFresher() throws Exception {
+        join.processElement2(new StreamRecord<>(output("a", "written first")));
+        join.processElement2(new StreamRecord<>(failure("a", "written second")));
         join.processElement1(new StreamRecord<>(pending("a")));
 
         assertThat(results())
                 .singleElement()
-                .extracting(InferenceResult::status)
-                .isEqualTo(InferenceStatus.SUCCESS);
+                .extracting(InferenceResult::status, InferenceResult::errorMessage)
+                .containsExactly(InferenceStatus.MODEL_ERROR, "written second");
+        assertThat(metrics().lateOutputsDropped.getCount()).isEqualTo(1);
+    }
+
+    /** A copy left at the location by an earlier use of the ID, stale for {@link #pending}. */
+    static TaggedOutput leftOver(String id) {
+        byte[] content = "from an earlier use of the ID".getBytes(StandardCharsets.UTF_8);
+        return new TaggedOutput(
+                id,
+                new InferenceOutput(
+                        "s3://b/out/" + id + ".out",
+                        ResultStatus.SUCCESS,
+                        content,
+                        null,
+                        SUBMIT - InferenceResultJoin.STALE_TOLERANCE_MILLIS - 1,
+                        content.length,
+                        null));
+    }
+
+    /**
+     * Objects that come before their pending record cannot be judged stale yet: a left-over copy
+     * that came first must not hide the answer that came second, or the answer waits for the look
+     * at the deadline.
+     */
+    @Test
+    void aStaleOutputBeforeThePendingRecordCannotHideAFresherOne() throws Exception {
+        join.processElement2(new StreamRecord<>(leftOver("a")));
+        join.processElement2(new StreamRecord<>(output("a", "fresh")));
+        join.processElement1(new StreamRecord<>(pending("a")));
+
+        assertThat(results())
+                .as("answered when the pending record comes, not at the deadline")
+                .singleElement()
+                .extracting(r -> new String(r.output(), StandardCharsets.UTF_8))
+                .isEqualTo("fresh");
+        assertThat(handedToTheCheck()).isEmpty();
+        assertThat(keysWithState(join, InferenceResultJoin.PENDING_STATE)).isZero();
+        assertThat(keysWithState(join, InferenceResultJoin.EARLY_STATE)).isZero();
+        assertThat(join.numProcessingTimeTimers())
+                .as("only the duplicate window's timer")
+                .isEqualTo(1);
+        assertThat(metrics().lateOutputsDropped.getCount()).as("the replaced copy").isEqualTo(1);
+    }
+
+    @Test
+    void aStaleOutputAfterAFresherOneBeforeThePendingRecordIsDropped() throws Exception {
+        join.processElement2(new StreamRecord<>(output("a", "fresh")));
+        join.processElement2(new StreamRecord<>(leftOver("a")));
+        join.processElement1(new StreamRecord<>(pending("a")));
+
+        assertThat(results())
+                .singleElement()
+                .extracting(r -> new String(r.output(), StandardCharsets.UTF_8))
+                .isEqualTo("fresh");
+        assertThat(join.numProcessingTimeTimers())
+                .as("only the duplicate window's timer")
+                .isEqualTo(1);
+        assertThat(metrics().lateOutputsDropped.getCount()).isEqualTo(1);
+        assertThat(metrics().staleOutputsDropped.getCount()).isZero();
+    }
+
+    /**
+     * A replaced output's timer must not end the retention of the one that replaced it, which waits
+     * its own retention from its arrival and is then dropped once.
+     */
+    @Test
+    void theFresherOutputWaitsItsOwnRetentionThenIsDroppedOnce() throws Exception {
+        join.processElement2(new StreamRecord<>(leftOver("a")));
+        join.setProcessingTime(SUBMIT + 1_000L);
+        join.processElement2(new StreamRecord<>(output("a", "fresh")));
+        assertThat(join.numProcessingTimeTimers()).as("the replaced one's is deleted").isEqualTo(1);
+
+        join.setProcessingTime(SUBMIT + UNMATCHED);
+        assertThat(keysWithState(join, InferenceResultJoin.EARLY_STATE))
+                .as("still held when the replaced one would have expired")
+                .isEqualTo(1);
+
+        join.setProcessingTime(SUBMIT + 1_000L + UNMATCHED);
+        assertThat(keysWithState(join, JOIN_STATES)).isZero();
+        assertThat(join.numProcessingTimeTimers()).isZero();
+        assertThat(metrics().unmatchedOutputsDropped.getCount()).isEqualTo(1);
+        assertThat(metrics().lateOutputsDropped.getCount()).isEqualTo(1);
+        join.processElement1(new StreamRecord<>(pending("a")));
+        assertThat(results()).isEmpty();
     }
 
     @Test
@@ -567,6 +656,29 @@ class InferenceResultJoinTest {
                         .isEqualTo("fresh");
                 assertThat(handedToTheCheck()).isEmpty();
             }
+        }
+    }
+
+    /** Unclaimed copies of a key listed out of order: the fresher one waits for the claim. */
+    @Test
+    void theTaggerKeepsTheFresherUnclaimedCopyWhicheverCameFirst() throws Exception {
+        try (var tagger = tagger(backend())) {
+            PendingInference<String> a = pending("a");
+            tagger.processElement2(
+                    new StreamRecord<>(copyAt(a.outputLocation(), SUBMIT + 3_000L, "fresh")));
+            tagger.processElement2(
+                    new StreamRecord<>(
+                            copyAt(
+                                    a.outputLocation(),
+                                    SUBMIT - InferenceResultJoin.STALE_TOLERANCE_MILLIS - 1,
+                                    "earlier use")));
+            assertThat(tagger.numProcessingTimeTimers()).isEqualTo(1);
+            tagger.processElement1(new StreamRecord<>(LocationClaim.onOutput(a)));
+
+            assertThat(tagger.extractOutputValues())
+                    .singleElement()
+                    .extracting(t -> new String(t.output().content(), StandardCharsets.UTF_8))
+                    .isEqualTo("fresh");
         }
     }
 }
