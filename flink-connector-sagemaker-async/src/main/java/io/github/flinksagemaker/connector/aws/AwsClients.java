@@ -185,6 +185,7 @@ public final class AwsClients {
             Consumer<ClientOverrideConfiguration.Builder> overrides) {
         return builder -> {
             builder.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, USER_AGENT_SUFFIX);
+            builder.addExecutionInterceptor(new CredentialsOutageInterceptor());
             overrides.accept(builder);
         };
     }

@@ -10,6 +10,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +24,8 @@ import java.util.concurrent.ExecutionException;
 @Internal
 public final class AwsErrors {
     /**
-     * Error codes (S3, SageMaker, SQS, STS) of credentials that are unknown, malformed or expired.
+     * Error codes (S3, SageMaker, SQS, STS) of credentials the service does not accept: unknown,
+     * malformed or badly signed. Waiting will not change the answer.
      */
     private static final Set<String> CREDENTIAL_CODES =
             Set.of(
@@ -35,11 +38,22 @@ public final class AwsErrors {
                     "MissingAuthenticationToken",
                     "MissingAuthenticationTokenException",
                     "InvalidClientTokenId",
-                    "ExpiredToken",
-                    "ExpiredTokenException",
                     "InvalidToken",
-                    "TokenRefreshRequired",
                     "AuthFailure");
+
+    /**
+     * A session token that expired: the provider refreshes it on the next call (a cached token can
+     * outlive its expiry by clock skew), so this is retried like a provider that did not answer.
+     */
+    private static final Set<String> EXPIRED_TOKEN_CODES =
+            Set.of("ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired");
+
+    /**
+     * S3's answers to an upload whose body broke on the way (a reset connection, a checksum that
+     * does not match what arrived): the same request sent again succeeds.
+     */
+    private static final Set<String> BROKEN_UPLOAD_CODES =
+            Set.of("IncompleteBody", "BadDigest", "RequestTimeout");
 
     private static final Set<String> ACCESS_DENIED_CODES =
             Set.of("AccessDenied", "AccessDeniedException", "AllAccessDisabled");
@@ -87,11 +101,16 @@ public final class AwsErrors {
                 || cause instanceof ApiCallAttemptTimeoutException) {
             return AwsErrorKind.TRANSIENT;
         }
-        if (cause instanceof SdkClientException && isMissingCredentials(cause)) {
+        if (cause instanceof CredentialsOutageException) {
             return AwsErrorKind.CREDENTIALS;
         }
+        if (cause instanceof SdkClientException && isMissingCredentials(cause)) {
+            return AwsErrorKind.CREDENTIALS_UNAVAILABLE;
+        }
         if (cause instanceof AbortedException) {
-            return AwsErrorKind.OTHER;
+            // An interrupted call (a cancelled future, a thread interrupted while it waited):
+            // nothing about the request itself, so sending it again can succeed.
+            return AwsErrorKind.TRANSIENT;
         }
         if (cause instanceof SdkException || cause instanceof IOException) {
             // Connection refused or reset, read timeouts, DNS: the network, not the request.
@@ -118,6 +137,12 @@ public final class AwsErrors {
     private static AwsErrorKind byCode(String code) {
         if (CREDENTIAL_CODES.contains(code)) {
             return AwsErrorKind.CREDENTIALS;
+        }
+        if (EXPIRED_TOKEN_CODES.contains(code)) {
+            return AwsErrorKind.CREDENTIALS_UNAVAILABLE;
+        }
+        if (BROKEN_UPLOAD_CODES.contains(code)) {
+            return AwsErrorKind.TRANSIENT;
         }
         if (ACCESS_DENIED_CODES.contains(code)) {
             return AwsErrorKind.ACCESS_DENIED;
@@ -155,6 +180,43 @@ public final class AwsErrors {
             default:
                 return null;
         }
+    }
+
+    /**
+     * Whether a call that failed with an error of this kind may succeed when made again later:
+     * throttling, 5xx and network errors, and credentials that could not be had for a moment.
+     */
+    public static boolean isRetryable(AwsErrorKind kind) {
+        return kind == AwsErrorKind.THROTTLED
+                || kind == AwsErrorKind.TRANSIENT
+                || kind == AwsErrorKind.CREDENTIALS_UNAVAILABLE;
+    }
+
+    /**
+     * Whether a call that failed this way certainly never reached the service: no connection could
+     * be had from the pool or opened, or no credentials to sign it with. Other network errors and
+     * timeouts may strike after the request went out.
+     */
+    public static boolean certainlyNotSent(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException
+                    || cause instanceof UnknownHostException
+                    || cause instanceof CredentialsOutageException
+                    || (cause instanceof SdkClientException && isMissingCredentials(cause))
+                    || isAcquireTimeout(cause)) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Netty's "Acquire operation took longer than ..." when the connection pool is exhausted. */
+    private static boolean isAcquireTimeout(Throwable error) {
+        String message = error.getMessage();
+        return message != null && message.startsWith("Acquire operation took longer");
     }
 
     /** The service's error code, or null when the response had none. */

@@ -29,6 +29,10 @@ public final class ClaimLocations<E>
 
     @Override
     public void flatMap(PendingInference<E> accepted, Collector<LocationClaim> out) {
+        if (accepted.outputLocation() == null) {
+            // Unconfirmed, and its output location cannot be known: nothing to claim.
+            return;
+        }
         check(accepted, accepted.outputLocation(), "OutputLocation");
         out.collect(LocationClaim.onOutput(accepted));
         if (accepted.failureLocation() != null) {

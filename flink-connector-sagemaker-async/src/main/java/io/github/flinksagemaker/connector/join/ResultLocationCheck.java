@@ -15,6 +15,7 @@ import io.github.flinksagemaker.connector.watch.WatchConfig;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -54,13 +55,16 @@ public final class ResultLocationCheck<E>
         store = clientFactory.s3(watch);
         var group = getRuntimeContext().getMetricGroup().addGroup("sagemakerAsync");
         checks = group.counter("deadlineChecks");
-        foundAtDeadline = group.counter("resultsFoundAtDeadline");
+        // Counted when a look completes, on the SDK's threads, many at once.
+        foundAtDeadline = group.counter("resultsFoundAtDeadline", new ThreadSafeSimpleCounter());
     }
 
     @Override
     public void asyncInvoke(PendingInference<E> pending, ResultFuture<InferenceResult<E>> result) {
         checks.inc();
-        look(pending, pending.outputLocation(), ResultStatus.SUCCESS)
+        (pending.outputLocation() == null
+                        ? CompletableFuture.<InferenceOutput>completedFuture(null)
+                        : look(pending, pending.outputLocation(), ResultStatus.SUCCESS))
                 .thenCompose(
                         output ->
                                 output != null || pending.failureLocation() == null
@@ -85,6 +89,15 @@ public final class ResultLocationCheck<E>
 
     private InferenceResult<E> resultOf(PendingInference<E> pending, InferenceOutput found) {
         long now = System.currentTimeMillis();
+        if (found == null && pending.outputLocation() == null) {
+            return InferenceResult.timedOut(
+                    pending,
+                    "No result by the deadline "
+                            + Instant.ofEpochMilli(pending.deadlineMillis())
+                            + ": the request went out but no answer came back, so its result"
+                            + " locations are unknown and no notification named it",
+                    now);
+        }
         if (found == null) {
             return InferenceResult.timedOut(
                     pending,

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.sagemaker;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.aws.RetryCountingInterceptor;
@@ -13,6 +14,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClient;
@@ -48,9 +50,11 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         awsConfig,
                         maxConcurrency,
                         override ->
-                                override.retryStrategy(retryStrategy(retries))
+                                override.retryStrategy(answeredErrorsRetryStrategy(retries))
                                         .addExecutionInterceptor(
-                                                new RetryCountingInterceptor(listener))));
+                                                new RetryCountingInterceptor(listener))
+                                        .addExecutionInterceptor(
+                                                new TransmissionTrace.Interceptor())));
     }
 
     /**
@@ -76,8 +80,43 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                 .build();
     }
 
+    /**
+     * The retries of {@code InvokeEndpointAsync} inside one SDK call: those of {@link
+     * #retryStrategy} that the service answered (throttling, 429, 5xx, 530), so that a request that
+     * went out and got no answer ends the call and the caller learns that its outcome is unknown.
+     * The caller sends such a request again itself, under the same inference ID.
+     */
+    static RetryStrategy answeredErrorsRetryStrategy(RetrySettings retries) {
+        BackoffStrategy backoff =
+                BackoffStrategy.exponentialDelay(retries.baseDelay(), retries.maxDelay());
+        return StandardRetryStrategy.builder()
+                .maxAttempts(retries.maxAttempts())
+                .backoffStrategy(backoff)
+                .throttlingBackoffStrategy(backoff)
+                .circuitBreakerEnabled(false)
+                .retryOnException(SdkSageMakerRuntimeProxy::isRetryableAnswer)
+                .treatAsThrottling(
+                        e ->
+                                AwsErrors.classify(e) == AwsErrorKind.THROTTLED
+                                        && e instanceof AwsServiceException)
+                .build();
+    }
+
+    private static boolean isRetryableAnswer(Throwable error) {
+        if (!(error instanceof AwsServiceException)) {
+            return false;
+        }
+        AwsServiceException answer = (AwsServiceException) error;
+        AwsErrorKind kind = AwsErrors.classify(answer);
+        return kind == AwsErrorKind.THROTTLED
+                || kind == AwsErrorKind.TRANSIENT
+                || answer.statusCode() == 429
+                || answer.statusCode() == 530;
+    }
+
     @Override
     public CompletableFuture<InvocationAccepted> invokeEndpointAsync(InvocationRequest request) {
+        TransmissionTrace trace = new TransmissionTrace();
         InvokeEndpointAsyncRequest.Builder sdkRequest =
                 InvokeEndpointAsyncRequest.builder()
                         .endpointName(request.endpointName())
@@ -89,7 +128,11 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         .s3OutputPathExtension(request.outputPathExtension())
                         .requestTTLSeconds(request.requestTtlSeconds())
                         .invocationTimeoutSeconds(request.invocationTimeoutSeconds())
-                        .overrideConfiguration(o -> o.apiCallTimeout(request.timeout()));
+                        .overrideConfiguration(
+                                o ->
+                                        o.apiCallTimeout(request.timeout())
+                                                .putExecutionAttribute(
+                                                        TransmissionTrace.ATTRIBUTE, trace));
         if (request.body() != null) {
             // Wraps, does not copy: the SDK already allocates ~88 KB per request.
             sdkRequest.body(SdkBytes.fromByteArrayUnsafe(request.body()));
@@ -100,7 +143,10 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                 .handle(
                         (response, error) -> {
                             if (error != null) {
-                                throw translate(request.endpointName(), error);
+                                throw translate(
+                                        request.endpointName(),
+                                        error,
+                                        trace.mayHaveBeenAccepted(error));
                             }
                             return new InvocationAccepted(
                                     response.inferenceId(),
@@ -113,7 +159,8 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
      * A fault of the element ({@link InvocationException}) or of the whole job ({@link
      * FatalAwsException}: credentials, permissions, an endpoint that does not exist).
      */
-    static RuntimeException translate(String endpointName, Throwable error) {
+    static RuntimeException translate(
+            String endpointName, Throwable error, boolean mayHaveBeenAccepted) {
         Throwable cause = AwsErrors.unwrap(error);
         String operation = "InvokeEndpointAsync on endpoint '" + endpointName + "'";
         if (cause instanceof ValidationErrorException) {
@@ -137,11 +184,16 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
             return FatalAwsException.of(operation, cause, advice);
         }
         String what =
-                cause instanceof ApiCallTimeoutException
-                        ? "Gave up at the submit timeout, still failing: "
-                        : "Gave up: ";
+                mayHaveBeenAccepted
+                        ? "Sent, no answer: "
+                        : cause instanceof ApiCallTimeoutException
+                                ? "Out of time, still failing: "
+                                : "";
         return new InvocationException(
-                InvocationException.Kind.GAVE_UP, what + AwsErrors.describe(cause), cause);
+                InvocationException.Kind.FAILED,
+                what + AwsErrors.describe(cause),
+                cause,
+                mayHaveBeenAccepted);
     }
 
     @Override

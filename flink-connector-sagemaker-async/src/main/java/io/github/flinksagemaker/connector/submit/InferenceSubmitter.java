@@ -13,20 +13,29 @@ import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
 import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.util.concurrent.ExecutorThreadFactory;
+
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends one payload to the endpoint: inline up to the inline limit, else uploaded to the S3 input
  * prefix under a key derived from the inference ID and sent as InputLocation. Shared by the
  * DataStream submit function and the SQL functions, so both take exactly the same path.
  *
- * <p>Failure policy: throttling, 5xx and network errors are retried with backoff until the
+ * <p>Failure policy: everything {@link AwsErrors#isRetryable} accepts (throttling, 5xx, network
+ * errors, a broken upload, credentials missing for a moment) is retried with backoff until the
  * element's submit timeout (less a margin) runs out, with at most {@link AdaptiveConcurrencyLimit}
  * calls in flight; a fault of the element is a {@link SubmissionRejectedException}; a fault that
  * dooms every element (credentials, permissions, a missing endpoint or bucket) is a {@link
- * FatalAwsException}.
+ * FatalAwsException}. A request that went out and got no answer may have been accepted: unless a
+ * later one is answered, the submission is unconfirmed ({@link Submission#confirmed()}), never
+ * rejected.
  */
 @Internal
 public final class InferenceSubmitter implements AutoCloseable {
@@ -37,16 +46,30 @@ public final class InferenceSubmitter implements AutoCloseable {
     private final SageMakerRuntimeProxy sageMaker;
     private final S3ObjectStore s3;
     private final AdaptiveConcurrencyLimit limit;
+    private final ScheduledExecutorService retryTimer;
+    private final RetryUntilGiveUp retries;
 
     InferenceSubmitter(
             SubmitConfig config,
             SageMakerRuntimeProxy sageMaker,
             S3ObjectStore s3,
-            AdaptiveConcurrencyLimit limit) {
+            AdaptiveConcurrencyLimit limit,
+            RetryListener listener) {
         this.config = config;
         this.sageMaker = sageMaker;
         this.s3 = s3;
         this.limit = limit;
+        this.retryTimer =
+                Executors.newSingleThreadScheduledExecutor(
+                        new ExecutorThreadFactory("sagemaker-submit-retry"));
+        this.retries =
+                new RetryUntilGiveUp(
+                        retryTimer,
+                        BackoffStrategy.exponentialDelay(
+                                config.retrySettings().baseDelay(),
+                                config.retrySettings().maxDelay()),
+                        listener,
+                        System::currentTimeMillis);
     }
 
     /**
@@ -73,7 +96,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                 config,
                 factory.sageMakerRuntime(config, slowingDown),
                 config.inputPrefix() != null ? factory.s3(config, slowingDown) : null,
-                limit);
+                limit,
+                slowingDown);
     }
 
     public SubmitConfig config() {
@@ -88,6 +112,11 @@ public final class InferenceSubmitter implements AutoCloseable {
     /** Calls in flight now. */
     public int inFlight() {
         return limit.inFlight();
+    }
+
+    /** Where the payload of an inference sent through S3 is uploaded. */
+    public String inputLocation(String inferenceId) {
+        return InferenceIds.inputLocation(config.inputPrefix(), inferenceId).toString();
     }
 
     /** The path a payload of this many bytes takes. */
@@ -112,6 +141,19 @@ public final class InferenceSubmitter implements AutoCloseable {
      */
     public CompletableFuture<Submission> submit(
             String inferenceId, SerializedRequest request, long submitTime, long latestMillis) {
+        return submit(inferenceId, request, submitTime, latestMillis, new SubmissionProgress());
+    }
+
+    /**
+     * Like {@link #submit(String, SerializedRequest, long, long)}, and marks {@code progress} sent
+     * as the first call to the endpoint is made; once it is given up, no call is made.
+     */
+    public CompletableFuture<Submission> submit(
+            String inferenceId,
+            SerializedRequest request,
+            long submitTime,
+            long latestMillis,
+            SubmissionProgress progress) {
         int size = request.payload().length;
         if (size == 0) {
             return CompletableFuture.failedFuture(
@@ -147,25 +189,35 @@ public final class InferenceSubmitter implements AutoCloseable {
                                                         submitTime,
                                                         null,
                                                         path,
-                                                        giveUpAt)
+                                                        giveUpAt,
+                                                        progress)
                                                 : upload(
                                                         inferenceId,
                                                         request,
                                                         submitTime,
-                                                        giveUpAt));
+                                                        giveUpAt,
+                                                        progress));
         submission.whenComplete((done, error) -> limit.release(error == null));
         return submission;
     }
 
     private CompletableFuture<Submission> upload(
-            String inferenceId, SerializedRequest request, long submitTime, long giveUpAt) {
+            String inferenceId,
+            SerializedRequest request,
+            long submitTime,
+            long giveUpAt,
+            SubmissionProgress progress) {
         S3Location location = InferenceIds.inputLocation(config.inputPrefix(), inferenceId);
         String inputLocation = location.toString();
-        Duration timeout = timeLeft(giveUpAt);
-        if (timeout == null) {
+        if (timeLeft(giveUpAt) == null) {
             return CompletableFuture.failedFuture(outOfTime(inferenceId, null));
         }
-        return s3.putObject(location, request.payload(), contentType(request), timeout)
+        return retries.call(
+                        timeout ->
+                                s3.putObject(
+                                        location, request.payload(), contentType(request), timeout),
+                        error -> AwsErrors.isRetryable(AwsErrors.classify(error)),
+                        giveUpAt)
                 .handle(
                         (ok, error) -> {
                             if (error != null) {
@@ -181,26 +233,58 @@ public final class InferenceSubmitter implements AutoCloseable {
                                         submitTime,
                                         inputLocation,
                                         SubmitPath.S3,
-                                        giveUpAt));
+                                        giveUpAt,
+                                        progress));
     }
 
+    /**
+     * Invokes the endpoint, again while another call may succeed. A request that went out and got
+     * no answer is sent again under the same inference ID; if none is answered by the give-up time,
+     * the outcome is unknown: the submission is unconfirmed, never rejected.
+     */
     private CompletableFuture<Submission> invoke(
             String inferenceId,
             SerializedRequest request,
             long submitTime,
             String inputLocation,
             SubmitPath path,
-            long giveUpAt) {
-        Duration timeout = timeLeft(giveUpAt);
-        if (timeout == null) {
+            long giveUpAt,
+            SubmissionProgress progress) {
+        if (timeLeft(giveUpAt) == null) {
             return CompletableFuture.failedFuture(outOfTime(inferenceId, inputLocation));
         }
-        return sageMaker
-                .invokeEndpointAsync(
-                        invocation(inferenceId, request, submitTime, inputLocation, timeout))
+        AtomicBoolean mayHaveBeenAccepted = new AtomicBoolean();
+        return retries.call(
+                        timeout -> {
+                            if (!progress.markSent()) {
+                                return CompletableFuture.failedFuture(
+                                        outOfTime(inferenceId, inputLocation));
+                            }
+                            return sageMaker.invokeEndpointAsync(
+                                    invocation(
+                                            inferenceId,
+                                            request,
+                                            submitTime,
+                                            inputLocation,
+                                            timeout));
+                        },
+                        error -> {
+                            if (mayHaveBeenAccepted(error)) {
+                                mayHaveBeenAccepted.set(true);
+                            }
+                            return isRetryableInvocation(error);
+                        },
+                        giveUpAt)
                 .handle(
                         (accepted, error) ->
-                                outcome(inferenceId, accepted, error, path, inputLocation));
+                                outcome(
+                                        inferenceId,
+                                        submitTime,
+                                        accepted,
+                                        error,
+                                        mayHaveBeenAccepted.get(),
+                                        path,
+                                        inputLocation));
     }
 
     private RuntimeException uploadFailure(String inputLocation, Throwable error) {
@@ -223,16 +307,19 @@ public final class InferenceSubmitter implements AutoCloseable {
 
     @Override
     public void close() {
+        retryTimer.shutdownNow();
         sageMaker.close();
         if (s3 != null) {
             s3.close();
         }
     }
 
-    private static Submission outcome(
+    private Submission outcome(
             String inferenceId,
+            long submitTime,
             InvocationAccepted accepted,
             Throwable error,
+            boolean mayHaveBeenAccepted,
             SubmitPath path,
             String inputLocation) {
         if (error == null) {
@@ -243,11 +330,14 @@ public final class InferenceSubmitter implements AutoCloseable {
                                     inferenceId,
                                     accepted.outputLocation(),
                                     accepted.failureLocation());
-            return new Submission(withId, path, inputLocation);
+            return new Submission(withId, path, inputLocation, true);
         }
         Throwable cause = AwsErrors.unwrap(error);
         if (cause instanceof FatalAwsException) {
             throw (FatalAwsException) cause;
+        }
+        if (mayHaveBeenAccepted) {
+            return unconfirmed(inferenceId, submitTime, path, inputLocation);
         }
         boolean invalid =
                 cause instanceof InvocationException
@@ -257,6 +347,38 @@ public final class InferenceSubmitter implements AutoCloseable {
                 invalid ? RejectionReason.VALIDATION_ERROR : RejectionReason.SUBMIT_FAILED,
                 cause.getMessage(),
                 inputLocation);
+    }
+
+    /**
+     * A submission whose request may have been accepted although no answer came: pending under its
+     * inference ID, with the output location it will have when that is known before the answer.
+     */
+    public Submission unconfirmed(
+            String inferenceId, long submitTime, SubmitPath path, String inputLocation) {
+        return new Submission(
+                new InvocationAccepted(
+                        inferenceId, config.expectedOutputLocation(inferenceId, submitTime), null),
+                path,
+                inputLocation,
+                false);
+    }
+
+    private static boolean mayHaveBeenAccepted(Throwable error) {
+        Throwable cause = AwsErrors.unwrap(error);
+        return cause instanceof InvocationException
+                && ((InvocationException) cause).mayHaveBeenAccepted();
+    }
+
+    /** A failed call that another may not repeat: not invalid, not fatal, and not for good. */
+    private static boolean isRetryableInvocation(Throwable error) {
+        Throwable cause = AwsErrors.unwrap(error);
+        if (!(cause instanceof InvocationException)) {
+            return false;
+        }
+        InvocationException failed = (InvocationException) cause;
+        return failed.kind() == InvocationException.Kind.FAILED
+                && (failed.mayHaveBeenAccepted()
+                        || AwsErrors.isRetryable(AwsErrors.classify(failed.getCause())));
     }
 
     private SubmissionRejectedException outOfTime(String inferenceId, String inputLocation) {
@@ -318,6 +440,14 @@ public final class InferenceSubmitter implements AutoCloseable {
         return e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
     }
 
-    /** An accepted request: the service's answer, the path taken and the uploaded input, if any. */
-    public record Submission(InvocationAccepted accepted, SubmitPath path, String inputLocation) {}
+    /**
+     * An accepted request: the service's answer, the path taken and the uploaded input, if any.
+     * When not {@code confirmed}, the request went out and no answer came back: the locations are
+     * those it will have if they are known in advance (the failure location never is).
+     */
+    public record Submission(
+            InvocationAccepted accepted,
+            SubmitPath path,
+            String inputLocation,
+            boolean confirmed) {}
 }

@@ -51,6 +51,35 @@ public final class PendingInference<E> {
     }
 
     /**
+     * A submission whose request went out but whose answer never came: the service may have
+     * accepted it, so it is pending under its inference ID, and its result (matched by ID) or the
+     * look at its deadline decides. {@code expectedOutputLocation} is where its output will be if
+     * that is known without the answer, else null; its failure location is never known.
+     */
+    public static <E> PendingInference<E> unconfirmed(
+            String inferenceId,
+            String expectedOutputLocation,
+            SubmitPath path,
+            int payloadBytes,
+            long submitTimeMillis,
+            long deadlineMillis,
+            String inputLocation,
+            E element) {
+        return new PendingInference<>(
+                Objects.requireNonNull(inferenceId, "inferenceId"),
+                expectedOutputLocation,
+                null,
+                Objects.requireNonNull(path, "path"),
+                payloadBytes,
+                submitTimeMillis,
+                deadlineMillis,
+                inputLocation,
+                element,
+                null,
+                null);
+    }
+
+    /**
      * A submission the service accepted (HTTP 202). {@code failureLocation} is null when the
      * service returned none (the endpoint has no S3FailurePath): only the output is awaited.
      */

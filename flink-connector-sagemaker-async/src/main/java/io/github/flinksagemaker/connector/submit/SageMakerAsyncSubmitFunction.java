@@ -21,6 +21,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -61,6 +63,16 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
 
     private transient InferenceSubmitter submitter;
     private transient SubmitMetrics metrics;
+
+    /**
+     * The elements being submitted, by identity (the operator's timeout hands back the same
+     * object): what the timeout needs to keep an element whose request went out pending under its
+     * ID.
+     */
+    private transient Map<IN, InFlight> inFlight;
+
+    /** An element's submission in progress. */
+    private record InFlight(Prepared<?> prepared, SubmissionProgress progress) {}
 
     private SageMakerAsyncSubmitFunction(Builder<IN, E> builder, SubmitConfig config) {
         this.config = config;
@@ -120,6 +132,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
         metrics = new SubmitMetrics(getRuntimeContext().getMetricGroup());
         submitter = InferenceSubmitter.open(config, clientFactory, metrics.retries());
         metrics.watch(submitter);
+        inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
     }
 
     @Override
@@ -144,14 +157,36 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             reject(result, prepared.rejection());
             return;
         }
+        SubmissionProgress progress = new SubmissionProgress();
+        inFlight.put(element, new InFlight(prepared, progress));
         submitter
-                .submit(prepared.inferenceId(), prepared.request(), prepared.submitTime())
+                .submit(
+                        prepared.inferenceId(),
+                        prepared.request(),
+                        prepared.submitTime(),
+                        Long.MAX_VALUE,
+                        progress)
                 .whenComplete(
                         (submission, error) -> {
+                            if (inFlight.remove(element) == null) {
+                                return; // the operator's timeout answered for the element
+                            }
                             try {
                                 complete(prepared, submission, error, result);
                             } catch (Throwable t) {
-                                // Never lose an element in a callback: it becomes a rejection.
+                                // Never lose an element in a callback. Once the service took
+                                // it, it runs and is billed: its result decides, not this throw.
+                                if (submission != null) {
+                                    emitUnconfirmed(
+                                            prepared,
+                                            submitter.unconfirmed(
+                                                    prepared.inferenceId(),
+                                                    prepared.submitTime(),
+                                                    submission.path(),
+                                                    submission.inputLocation()),
+                                            result);
+                                    return;
+                                }
                                 reject(
                                         result,
                                         rejection(
@@ -159,9 +194,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                                                 RejectionReason.SUBMIT_FAILED,
                                                 "Completing the submission failed: "
                                                         + InferenceSubmitter.describe(t),
-                                                submission == null
-                                                        ? null
-                                                        : submission.inputLocation()));
+                                                null));
                             }
                         });
     }
@@ -221,6 +254,10 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             InferenceSubmitter.Submission submission,
             Throwable error,
             ResultFuture<PendingInference<E>> result) {
+        if (error == null && !submission.confirmed()) {
+            emitUnconfirmed(prepared, submission, result);
+            return;
+        }
         if (error == null) {
             metrics.submitted(
                     submission.path(),
@@ -260,34 +297,64 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     }
 
     /**
-     * A submission still running after {@code sagemaker.submit.timeout}: rejected, so one slow call
-     * never fails the job (unless failure handling is FAIL). The inference ID is recomputed when an
-     * extractor gives it; a generated one is not known here.
+     * A request that went out without an answer: pending under its ID, for its result to decide.
+     */
+    private void emitUnconfirmed(
+            Prepared<E> prepared,
+            InferenceSubmitter.Submission submission,
+            ResultFuture<PendingInference<E>> result) {
+        metrics.unconfirmed();
+        result.complete(
+                Collections.singleton(
+                        PendingInference.unconfirmed(
+                                prepared.inferenceId(),
+                                submission.accepted().outputLocation(),
+                                submission.path(),
+                                prepared.request().payload().length,
+                                prepared.submitTime(),
+                                prepared.submitTime() + config.resultWindowMillis(),
+                                submission.inputLocation(),
+                                prepared.carried())));
+    }
+
+    /**
+     * A submission still running after {@code sagemaker.submit.timeout}. If its request went out,
+     * the service may have accepted it: it stays pending under its ID. Otherwise it is rejected, so
+     * one slow call never fails the job (unless failure handling is FAIL).
      */
     @Override
+    @SuppressWarnings("unchecked")
     public void timeout(IN element, ResultFuture<PendingInference<E>> result) {
-        String inferenceId = null;
-        E carried = null;
-        try {
-            carried = projection.project(element);
-            inferenceId = idExtractor != null ? idExtractor.extract(element) : null;
-        } catch (Exception ignored) {
-            // Both worked when the element was submitted; the rejection below says what matters.
+        InFlight running = inFlight.remove(element);
+        if (running == null) {
+            return; // its submission just completed and answers for it
+        }
+        Prepared<E> prepared = (Prepared<E>) running.prepared();
+        if (!running.progress().giveUp()) {
+            SubmitPath path = submitter.pathFor(prepared.request().payload().length);
+            emitUnconfirmed(
+                    prepared,
+                    submitter.unconfirmed(
+                            prepared.inferenceId(),
+                            prepared.submitTime(),
+                            path,
+                            path == SubmitPath.S3
+                                    ? submitter.inputLocation(prepared.inferenceId())
+                                    : null),
+                    result);
+            return;
         }
         reject(
                 result,
-                PendingInference.rejected(
-                        inferenceId,
-                        null,
-                        -1,
-                        System.currentTimeMillis(),
-                        null,
-                        carried,
+                rejection(
+                        prepared,
                         RejectionReason.SUBMIT_TIMEOUT,
-                        "Submission did not complete within '"
+                        "Submission did not start within '"
                                 + SubmitOptions.SUBMIT_TIMEOUT.key()
                                 + "' = "
-                                + config.submitTimeout()));
+                                + config.submitTimeout()
+                                + ": no capacity to send it (the endpoint kept throttling)",
+                        null));
     }
 
     private Prepared<E> rejectedBefore(

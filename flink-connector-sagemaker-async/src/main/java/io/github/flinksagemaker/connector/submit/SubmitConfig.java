@@ -1,10 +1,12 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.config.ConnectorOptions;
 import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
 import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
@@ -12,6 +14,9 @@ import io.github.flinksagemaker.connector.sagemaker.RetrySettings;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -47,6 +52,7 @@ import static io.github.flinksagemaker.connector.config.SubmitOptions.SUBMIT_TIM
 @Internal
 public final class SubmitConfig implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SubmitConfig.class);
 
     private static final Pattern ENDPOINT_NAME_PATTERN =
             Pattern.compile("[a-zA-Z0-9](-*[a-zA-Z0-9])*");
@@ -76,10 +82,24 @@ public final class SubmitConfig implements Serializable {
     private final Duration resultGrace;
     private final Duration resultTimeout;
 
+    /** The endpoint's S3OutputPath when known (the one-call API's output path), else null. */
+    private final S3Location outputPath;
+
     private SubmitConfig(Configuration configuration) {
         this.configuration = new Configuration(configuration);
         ConnectorOptions.rejectUnknownKeys(configuration);
         AwsClients.validate(configuration);
+        this.outputPath =
+                configuration
+                        .getOptional(WatchOptions.OUTPUT_PREFIX)
+                        .map(
+                                p ->
+                                        S3Location.parse(
+                                                p,
+                                                "Option '"
+                                                        + WatchOptions.OUTPUT_PREFIX.key()
+                                                        + "'"))
+                        .orElse(null);
         this.endpointName = OptionChecks.required(configuration, ENDPOINT_NAME);
         if (endpointName.length() > 63 || !ENDPOINT_NAME_PATTERN.matcher(endpointName).matches()) {
             throw OptionChecks.invalid(
@@ -117,6 +137,7 @@ public final class SubmitConfig implements Serializable {
                         .map(SubmitConfig::outputPathExtension)
                         .orElse(null);
         this.capacity = OptionChecks.atLeast(configuration, CAPACITY, 1);
+        raiseHttpConcurrencyToCapacity(this.configuration, capacity);
         this.submitTimeout = OptionChecks.positive(configuration, SUBMIT_TIMEOUT);
         this.failureHandling = OptionChecks.get(configuration, FAILURE_HANDLING);
         int maxAttempts =
@@ -194,6 +215,46 @@ public final class SubmitConfig implements Serializable {
 
     public boolean outputFilename() {
         return outputFilename;
+    }
+
+    /**
+     * Where the service will write the output of an inference submitted at {@code
+     * submitTimeMillis}, when that is known before it answers: with {@code
+     * sagemaker.output-filename} the output is S3OutputPath[/S3OutputPathExtension]/Filename. Null
+     * when the output path is not configured or the service names the output.
+     */
+    public String expectedOutputLocation(String inferenceId, long submitTimeMillis) {
+        if (outputPath == null || !outputFilename) {
+            return null;
+        }
+        String extension = outputPathExtension(submitTimeMillis);
+        S3Location directory = extension == null ? outputPath : outputPath.child(extension);
+        return directory.child(InferenceIds.filename(inferenceId)).toString();
+    }
+
+    /**
+     * Calls beyond the HTTP client's connections wait for one and fail after the acquire timeout,
+     * although the submit capacity let them in: the clients get at least one connection per call in
+     * flight, and the user is told.
+     */
+    private static void raiseHttpConcurrencyToCapacity(Configuration configuration, int capacity) {
+        configuration
+                .getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
+                .filter(max -> max < capacity)
+                .ifPresent(
+                        max -> {
+                            LOG.warn(
+                                    "Option '{}' = {} is below '{}' = {}: the submit clients use"
+                                            + " {} connections, one per call in flight, so that no"
+                                            + " call waits for a connection and times out",
+                                    AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY.key(),
+                                    max,
+                                    CAPACITY.key(),
+                                    capacity,
+                                    capacity);
+                            configuration.set(
+                                    AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY, capacity);
+                        });
     }
 
     /** The S3OutputPathExtension for a submit time, or null when none is configured. */

@@ -6,12 +6,16 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The submit operator's metrics, in a {@code sagemakerAsync} group: submissions and bytes by path,
  * retries, throttled attempts, rejections, calls in flight and their current limit, and submit
  * latency.
+ *
+ * <p>Submissions complete on the SDK's threads, many at once, so every counter is thread-safe; a
+ * plain counter loses increments there. The histogram synchronizes itself.
  */
 @Internal
 final class SubmitMetrics {
@@ -23,18 +27,20 @@ final class SubmitMetrics {
     private final Counter bytesS3;
     private final RetryCounters retries;
     private final Counter rejected;
+    private final Counter unconfirmed;
     private final Histogram submitLatencyMillis;
 
     private final MetricGroup group;
 
     SubmitMetrics(MetricGroup operatorGroup) {
         this.group = operatorGroup.addGroup(GROUP);
-        this.submittedInline = group.counter("submittedInline");
-        this.submittedS3 = group.counter("submittedS3");
-        this.bytesInline = group.counter("bytesInline");
-        this.bytesS3 = group.counter("bytesS3");
+        this.submittedInline = group.counter("submittedInline", new ThreadSafeSimpleCounter());
+        this.submittedS3 = group.counter("submittedS3", new ThreadSafeSimpleCounter());
+        this.bytesInline = group.counter("bytesInline", new ThreadSafeSimpleCounter());
+        this.bytesS3 = group.counter("bytesS3", new ThreadSafeSimpleCounter());
         this.retries = new RetryCounters(group);
-        this.rejected = group.counter("rejected");
+        this.rejected = group.counter("rejected", new ThreadSafeSimpleCounter());
+        this.unconfirmed = group.counter("unconfirmed", new ThreadSafeSimpleCounter());
         this.submitLatencyMillis =
                 group.histogram("submitLatencyMillis", new DescriptiveStatisticsHistogram(1000));
     }
@@ -53,6 +59,11 @@ final class SubmitMetrics {
 
     void rejected() {
         rejected.inc();
+    }
+
+    /** A request that went out without an answer: pending under its ID, not rejected. */
+    void unconfirmed() {
+        unconfirmed.inc();
     }
 
     /** Counts the retries and throttled attempts of the submitter's calls. */

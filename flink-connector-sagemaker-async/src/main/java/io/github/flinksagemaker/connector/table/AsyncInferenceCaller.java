@@ -110,8 +110,12 @@ final class AsyncInferenceCaller implements AutoCloseable {
                                         error != null
                                                 ? CompletableFuture.completedFuture(
                                                         rejected(inferenceId, error))
-                                                : poller.await(
-                                                        submission.accepted(), deadlineMillis))
+                                                : submission.accepted().outputLocation() == null
+                                                        ? CompletableFuture.completedFuture(
+                                                                outcomeUnknown(inferenceId))
+                                                        : poller.await(
+                                                                submission.accepted(),
+                                                                deadlineMillis))
                         .thenCompose(future -> future));
     }
 
@@ -187,6 +191,19 @@ final class AsyncInferenceCaller implements AutoCloseable {
                         : "";
         return AwaitedResult.failed(
                 RowStatus.REJECTED, inferenceId, reason + cause.getMessage(), null);
+    }
+
+    /**
+     * A request that went out without an answer, whose output location cannot be known: the service
+     * may run it, but its result cannot be found, so the row times out now, saying why.
+     */
+    static AwaitedResult outcomeUnknown(String inferenceId) {
+        return AwaitedResult.failed(
+                RowStatus.TIMED_OUT,
+                inferenceId,
+                "The request went out but no answer came back, so its outcome and result location"
+                        + " are unknown; the service may still run it",
+                null);
     }
 
     /** Either an accepted submission or the rejection that stopped it. */

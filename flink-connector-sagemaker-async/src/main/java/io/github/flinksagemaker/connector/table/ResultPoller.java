@@ -205,6 +205,7 @@ final class ResultPoller {
                 case NO_SUCH_KEY:
                 case THROTTLED:
                 case TRANSIENT:
+                case CREDENTIALS_UNAVAILABLE:
                     return null;
                 case ACCESS_DENIED:
                     denied = true;

@@ -90,7 +90,11 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
                                                 accepted.inferenceId(),
                                                 accepted.outputLocation(),
                                                 accepted.failureLocation(),
-                                                null));
+                                                outcome.submission().confirmed()
+                                                        ? null
+                                                        : "UNCONFIRMED: the request went out but"
+                                                                + " no answer came back; the"
+                                                                + " service may still run it"));
                             } else {
                                 AwaitedResult rejection = outcome.rejection();
                                 failed(

@@ -5,10 +5,14 @@ import io.github.flinksagemaker.connector.testutils.S3Errors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +25,12 @@ class AwsErrorsTest {
     @CsvSource({
         "403, InvalidAccessKeyId, CREDENTIALS",
         "403, SignatureDoesNotMatch, CREDENTIALS",
-        "400, ExpiredToken, CREDENTIALS",
+        "400, ExpiredToken, CREDENTIALS_UNAVAILABLE",
+        "400, ExpiredTokenException, CREDENTIALS_UNAVAILABLE",
+        "400, UnrecognizedClientException, CREDENTIALS",
+        "400, InvalidSignatureException, CREDENTIALS",
+        "400, IncompleteBody, TRANSIENT",
+        "400, BadDigest, TRANSIENT",
         "403, AccessDenied, ACCESS_DENIED",
         "403, '', ACCESS_DENIED",
         "404, NoSuchBucket, NO_SUCH_BUCKET",
@@ -54,7 +63,14 @@ class AwsErrorsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"NO_SUCH_KEY", "OBJECT_STATE", "THROTTLED", "TRANSIENT", "OTHER"})
+    @CsvSource({
+        "NO_SUCH_KEY",
+        "OBJECT_STATE",
+        "THROTTLED",
+        "TRANSIENT",
+        "CREDENTIALS_UNAVAILABLE",
+        "OTHER"
+    })
     void faultsOfOneCallOrOneMomentAreNotFatal(AwsErrorKind kind) {
         assertThat(FatalAwsException.advice(kind)).isNull();
     }
@@ -65,11 +81,57 @@ class AwsErrorsTest {
                 .isEqualTo(AwsErrorKind.TRANSIENT);
         assertThat(AwsErrors.classify(new IOException("Connection refused")))
                 .isEqualTo(AwsErrorKind.TRANSIENT);
+        // A provider that could not answer is a moment without credentials, not wrong ones.
         assertThat(
                         AwsErrors.classify(
                                 SdkClientException.create(
                                         "Unable to load credentials from any of the providers")))
-                .isEqualTo(AwsErrorKind.CREDENTIALS);
+                .isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+        assertThat(AwsErrors.classify(AbortedException.create("Thread was interrupted")))
+                .isEqualTo(AwsErrorKind.TRANSIENT);
+    }
+
+    @ParameterizedTest(name = "{0} may be retried: {1}")
+    @CsvSource({
+        "THROTTLED, true",
+        "TRANSIENT, true",
+        "CREDENTIALS_UNAVAILABLE, true",
+        "CREDENTIALS, false",
+        "ACCESS_DENIED, false",
+        "OTHER, false",
+    })
+    void retryableKinds(AwsErrorKind kind, boolean retryable) {
+        assertThat(AwsErrors.isRetryable(kind)).isEqualTo(retryable);
+    }
+
+    @Test
+    void requestsThatNeverLeftAreToldFromThoseThatMayHaveBeenAccepted() {
+        SdkClientException acquireTimeout =
+                SdkClientException.create(
+                        "Unable to execute HTTP request: Acquire operation took longer than the"
+                                + " configured maximum time",
+                        new Throwable(
+                                "Acquire operation took longer than the configured maximum time.",
+                                new TimeoutException("Acquire operation took longer than 10 ms")));
+        assertThat(AwsErrors.certainlyNotSent(acquireTimeout)).isTrue();
+        assertThat(
+                        AwsErrors.certainlyNotSent(
+                                SdkClientException.create(
+                                        "Unable to execute HTTP request",
+                                        new ConnectException("Connection refused"))))
+                .isTrue();
+        assertThat(
+                        AwsErrors.certainlyNotSent(
+                                SdkClientException.create(
+                                        "Unable to load credentials from any of the providers")))
+                .isTrue();
+        assertThat(AwsErrors.certainlyNotSent(ApiCallTimeoutException.create(1_000))).isFalse();
+        assertThat(
+                        AwsErrors.certainlyNotSent(
+                                SdkClientException.create(
+                                        "Unable to execute HTTP request",
+                                        new IOException("Connection reset"))))
+                .isFalse();
     }
 
     @Test

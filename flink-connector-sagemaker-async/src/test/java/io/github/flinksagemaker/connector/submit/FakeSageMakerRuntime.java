@@ -32,6 +32,9 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
     volatile boolean holdCalls;
     volatile String validationErrorFor;
 
+    /** When set, answers every upload instead of storing it. */
+    volatile java.util.function.Function<S3Location, CompletableFuture<Void>> uploadAnswer;
+
     /** When set, answers every call instead of the default 202. */
     volatile java.util.function.Function<InvocationRequest, CompletableFuture<InvocationAccepted>>
             answer;
@@ -88,6 +91,12 @@ final class FakeSageMakerRuntime implements SageMakerRuntimeProxy, S3ObjectStore
     @Override
     public CompletableFuture<Void> putObject(
             S3Location location, byte[] bytes, String contentType, java.time.Duration timeout) {
+        if (uploadAnswer != null) {
+            CompletableFuture<Void> answered = uploadAnswer.apply(location);
+            if (answered.isCompletedExceptionally()) {
+                return answered;
+            }
+        }
         objects.put(location, bytes.clone());
         return CompletableFuture.completedFuture(null);
     }

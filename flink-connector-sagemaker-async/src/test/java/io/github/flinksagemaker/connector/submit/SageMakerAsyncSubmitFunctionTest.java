@@ -3,10 +3,12 @@ package io.github.flinksagemaker.connector.submit;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
 import io.github.flinksagemaker.connector.sagemaker.InvocationException;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -16,12 +18,17 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -287,26 +294,194 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
-    void aSubmissionPastTheTimeoutIsRejectedInsteadOfFailingTheJob() throws Exception {
+    void aSubmissionWhoseRequestWentOutStaysPendingUnderItsIdAtTheOperatorTimeout()
+            throws Exception {
         String name = name();
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
         fake.holdCalls = true;
         try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
-                harness(builder(name).build())) {
+                harness(
+                        builder(name)
+                                .set(WatchOptions.OUTPUT_PREFIX, "s3://bucket/async/output")
+                                .build())) {
             harness.open();
             harness.setProcessingTime(0L);
             harness.processElement(new StreamRecord<>("slow", 0L));
             harness.setProcessingTime(TIMEOUT_MILLIS + 1);
             harness.endInput();
 
-            List<PendingInference<String>> out = harness.extractOutputValues();
-            assertThat(out).hasSize(1);
-            assertThat(out.get(0).rejectionReason()).isEqualTo(RejectionReason.SUBMIT_TIMEOUT);
-            assertThat(out.get(0).inferenceId()).isEqualTo(fake.invocations.get(0).inferenceId());
-            assertThat(out.get(0).errorMessage()).contains("'sagemaker.submit.timeout'");
+            // The service may have accepted it and may run it: its result decides, not the clock.
+            PendingInference<String> pending = harness.extractOutputValues().get(0);
+            String id = fake.invocations.get(0).inferenceId();
+            assertThat(pending.isRejected()).isFalse();
+            assertThat(pending.inferenceId()).isEqualTo(id);
+            assertThat(pending.element()).isEqualTo("slow");
+            assertThat(pending.outputLocation())
+                    .isEqualTo("s3://bucket/async/output/" + fake.invocations.get(0).filename());
+            assertThat(pending.failureLocation()).isNull();
             assertThat(harness.getEnvironment().getActualExternalFailureCause()).isEmpty();
             fake.held.forEach(f -> f.complete(new InvocationAccepted("x", "s3://o", "s3://f")));
         }
+    }
+
+    @Test
+    void aSubmissionStillWaitingForCapacityAtTheOperatorTimeoutIsRejected() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.holdCalls = true;
+        try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
+                harness(builder(name).capacity(1).build())) {
+            harness.open();
+            harness.setProcessingTime(0L);
+            harness.processElement(new StreamRecord<>("sent", 0L));
+            harness.processElement(new StreamRecord<>("waiting", 0L));
+            harness.setProcessingTime(TIMEOUT_MILLIS + 1);
+            fake.held.forEach(f -> f.complete(new InvocationAccepted("x", "s3://o", "s3://f")));
+            harness.endInput();
+
+            assertThat(fake.invocations).hasSize(1);
+            assertThat(harness.extractOutputValues())
+                    .filteredOn(PendingInference::isRejected)
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.element()).isEqualTo("waiting");
+                                assertThat(p.rejectionReason())
+                                        .isEqualTo(RejectionReason.SUBMIT_TIMEOUT);
+                                assertThat(p.errorMessage()).contains("'sagemaker.submit.timeout'");
+                            });
+        }
+    }
+
+    @Test
+    void aCallThatWentOutWithoutAnAnswerUntilTheGiveUpTimeStaysPendingNotRejected()
+            throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.answer =
+                request ->
+                        CompletableFuture.failedFuture(
+                                new InvocationException(
+                                        InvocationException.Kind.FAILED,
+                                        "Sent, no answer: ApiCallTimeoutException",
+                                        ApiCallTimeoutException.create(1_000),
+                                        true));
+        List<PendingInference<String>> out =
+                run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.isRejected()).isFalse();
+                            assertThat(p.inferenceId())
+                                    .isEqualTo(fake.invocations.get(0).inferenceId());
+                            // No output path configured: the location is not known in advance.
+                            assertThat(p.outputLocation()).isNull();
+                        });
+        // Sent again while time was left, always under the same ID.
+        assertThat(fake.invocations).hasSizeGreaterThan(1);
+        assertThat(fake.invocations)
+                .extracting(InvocationRequest::inferenceId)
+                .containsOnly(fake.invocations.get(0).inferenceId());
+    }
+
+    @Test
+    void errorsTheSdkDoesNotRetryAreRetriedUntilTheServiceAccepts() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        List<Throwable> failures =
+                List.of(
+                        SdkClientException.create(
+                                "Unable to execute HTTP request: Acquire operation took longer than"
+                                        + " the configured maximum time",
+                                new Throwable(
+                                        "Acquire operation took longer than the configured"
+                                                + " maximum time.",
+                                        new TimeoutException(
+                                                "Acquire operation took longer than 10000"
+                                                        + " milliseconds."))),
+                        AbortedException.create("Thread was interrupted"),
+                        SdkClientException.create(
+                                "Unable to load credentials from any of the providers in the"
+                                        + " chain"));
+        AtomicInteger calls = new AtomicInteger();
+        fake.answer =
+                request -> {
+                    int call = calls.getAndIncrement();
+                    if (call < failures.size()) {
+                        return CompletableFuture.failedFuture(
+                                new InvocationException(
+                                        InvocationException.Kind.FAILED,
+                                        "failed",
+                                        failures.get(call),
+                                        false));
+                    }
+                    return CompletableFuture.completedFuture(
+                            new InvocationAccepted(
+                                    request.inferenceId(), "s3://out/a.out", "s3://out/a-e.out"));
+                };
+
+        List<PendingInference<String>> out = run(builder(name).build(), "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.isRejected()).isFalse();
+                            assertThat(p.outputLocation()).isEqualTo("s3://out/a.out");
+                        });
+        assertThat(fake.invocations).hasSize(4);
+    }
+
+    @Test
+    void aBrokenUploadIsRetriedNotRejected() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        AtomicInteger uploads = new AtomicInteger();
+        fake.uploadAnswer =
+                location ->
+                        uploads.incrementAndGet() <= 2
+                                ? CompletableFuture.failedFuture(S3Errors.of(400, "IncompleteBody"))
+                                : CompletableFuture.completedFuture(null);
+
+        List<PendingInference<String>> out = run(builder(name).build(), "larger than ten bytes");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.isRejected()).isFalse();
+                            assertThat(p.path()).isEqualTo(SubmitPath.S3);
+                        });
+        assertThat(uploads).hasValue(3);
+        assertThat(fake.objects).hasSize(1);
+    }
+
+    @Test
+    void aFailureTheServiceAnsweredIsRejectedOnceNoTimeIsLeft() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.answer =
+                request ->
+                        CompletableFuture.failedFuture(
+                                new InvocationException(
+                                        InvocationException.Kind.FAILED,
+                                        "ServiceUnavailable (503)",
+                                        S3Errors.of(503, "ServiceUnavailable"),
+                                        false));
+        List<PendingInference<String>> out =
+                run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
+
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.rejectionReason())
+                                    .isEqualTo(RejectionReason.SUBMIT_FAILED);
+                            assertThat(p.errorMessage()).contains("ServiceUnavailable");
+                        });
+        assertThat(fake.invocations).hasSizeGreaterThan(1);
     }
 
     @Test
@@ -409,7 +584,10 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
-    void aResponseTheConnectorCannotUseStillCompletesTheElementAsARejection() throws Exception {
+    void anAcceptedResponseTheConnectorCannotUseKeepsTheElementPendingNotRejected()
+            throws Exception {
+        // A 202 without an output location: the inference runs and is billed, so its result
+        // (found by its ID) decides, not the throw that completing it met.
         List<PendingInference<String>> out =
                 answeredWith(
                         request ->
@@ -421,10 +599,9 @@ class SageMakerAsyncSubmitFunctionTest {
                 .singleElement()
                 .satisfies(
                         p -> {
-                            assertThat(p.rejectionReason())
-                                    .isEqualTo(RejectionReason.SUBMIT_FAILED);
-                            assertThat(p.errorMessage())
-                                    .contains("Completing the submission failed");
+                            assertThat(p.isRejected()).isFalse();
+                            assertThat(p.inferenceId()).isNotNull();
+                            assertThat(p.element()).isEqualTo("a");
                         });
     }
 
@@ -435,7 +612,7 @@ class SageMakerAsyncSubmitFunctionTest {
                         request ->
                                 CompletableFuture.failedFuture(
                                         new InvocationException(
-                                                InvocationException.Kind.GAVE_UP,
+                                                InvocationException.Kind.FAILED,
                                                 "Gave up at the submit timeout, still failing:"
                                                         + " ThrottlingException (429)",
                                                 null)),

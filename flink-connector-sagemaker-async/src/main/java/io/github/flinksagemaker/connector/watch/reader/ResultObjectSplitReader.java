@@ -188,6 +188,7 @@ public final class ResultObjectSplitReader
                         FatalAwsException.advice(kind));
             case TRANSIENT:
             case THROTTLED:
+            case CREDENTIALS_UNAVAILABLE:
                 budget.giveBack(bytes);
                 metrics.readRetries.inc();
                 long delay =

@@ -1,0 +1,57 @@
+package io.github.flinksagemaker.connector.aws;
+
+import io.github.flinksagemaker.connector.testutils.S3Errors;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client without credentials for a moment is retried; one without them for longer than the bound
+ * fails the job with advice; an answer of the service ends the outage.
+ */
+class CredentialsOutageInterceptorTest {
+    private final AtomicLong now = new AtomicLong(1_000_000L);
+    private final CredentialsOutageInterceptor interceptor =
+            new CredentialsOutageInterceptor(Duration.ofMinutes(2), now::get);
+
+    private static SdkClientException providerDidNotAnswer() {
+        return SdkClientException.create(
+                "Unable to load credentials from any of the providers in the chain");
+    }
+
+    @Test
+    void aProviderThatDoesNotAnswerForAMomentIsRetriedNotFatal() {
+        Throwable first = interceptor.onFailure(providerDidNotAnswer());
+        now.addAndGet(Duration.ofSeconds(119).toMillis());
+        Throwable later = interceptor.onFailure(providerDidNotAnswer());
+
+        assertThat(AwsErrors.classify(first)).isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+        assertThat(AwsErrors.classify(later)).isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+        assertThat(FatalAwsException.advice(AwsErrors.classify(later))).isNull();
+    }
+
+    @Test
+    void credentialsUnavailableForLongerThanTheBoundAreFatalWithAdvice() {
+        interceptor.onFailure(providerDidNotAnswer());
+        now.addAndGet(Duration.ofMinutes(2).toMillis());
+        Throwable last = interceptor.onFailure(S3Errors.of(400, "ExpiredToken"));
+
+        assertThat(last).isInstanceOf(CredentialsOutageException.class);
+        assertThat(last.getMessage()).contains("120 s").contains("ExpiredToken");
+        assertThat(AwsErrors.classify(last)).isEqualTo(AwsErrorKind.CREDENTIALS);
+        assertThat(FatalAwsException.advice(AwsErrors.classify(last)))
+                .contains("aws.credentials.provider");
+    }
+
+    @Test
+    void credentialsTheServiceRefusesAreLeftAsTheyAre() {
+        Throwable refused = S3Errors.of(403, "InvalidAccessKeyId");
+        assertThat(interceptor.onFailure(refused)).isSameAs(refused);
+        assertThat(AwsErrors.classify(refused)).isEqualTo(AwsErrorKind.CREDENTIALS);
+    }
+}
