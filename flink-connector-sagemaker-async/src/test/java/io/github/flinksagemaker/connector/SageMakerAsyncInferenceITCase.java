@@ -544,7 +544,10 @@ class SageMakerAsyncInferenceITCase {
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (dropped < 2 && System.nanoTime() < until) {
                 Thread.sleep(100);
-                dropped = metrics.counterSum("sagemakerAsync.unmatchedOutputsDropped");
+                // The tagger's: the join counts objects under the same name for other reasons.
+                dropped =
+                        metrics.ofOperator("Tag results by location: " + endpoint)
+                                .counterSum("sagemakerAsync.unmatchedOutputsDropped");
             }
             all = collector.results();
         } finally {

@@ -7,6 +7,7 @@ import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 /**
  * What {@code sagemaker.join.cleanup} deletes once a result is checkpointed: the uploaded input,
@@ -18,8 +19,9 @@ final class ResultCleanup {
 
     static CheckpointedDeleter deleter(S3ObjectStore store, RuntimeContext runtimeContext) {
         MetricGroup group = runtimeContext.getMetricGroup().addGroup("sagemakerAsync");
-        Counter deleted = group.counter("objectsDeleted");
-        Counter failed = group.counter("deleteFailures");
+        // Deletes end on the SDK's threads, one request per bucket and 1,000 keys at once.
+        Counter deleted = group.counter("objectsDeleted", new ThreadSafeSimpleCounter());
+        Counter failed = group.counter("deleteFailures", new ThreadSafeSimpleCounter());
         return new CheckpointedDeleter(
                 store,
                 new CheckpointedDeleter.Listener() {

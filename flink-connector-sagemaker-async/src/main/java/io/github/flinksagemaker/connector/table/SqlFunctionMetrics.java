@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.aws.RetryCounters;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Map;
  * The SQL functions' metrics, in the {@code sagemakerAsync} group like the DataStream operators':
  * one counter per row outcome (each row is counted once, however many attempts it took), so rows
  * answered with NULL or an error are always visible; resubmissions and the SDK's retries apart.
+ * Rows end on the SDK's threads, many at once, hence thread-safe counters.
  */
 @Internal
 final class SqlFunctionMetrics {
@@ -24,16 +26,20 @@ final class SqlFunctionMetrics {
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
         MetricGroup group = functionGroup.addGroup("sagemakerAsync");
-        outcomes.put(RowStatus.SUCCESS, group.counter("succeeded"));
-        outcomes.put(RowStatus.MODEL_ERROR, group.counter("modelErrors"));
-        outcomes.put(RowStatus.REJECTED, group.counter("rejected"));
-        outcomes.put(RowStatus.TIMED_OUT, group.counter("timedOut"));
-        outcomes.put(RowStatus.UNREADABLE, group.counter("unreadable"));
-        outcomes.put(RowStatus.INVALID_OUTPUT, group.counter("invalidOutputs"));
-        this.nullInputs = group.counter("nullInputs");
-        this.submitted = group.counter("submitted");
-        this.resubmissions = group.counter("resubmissions");
+        outcomes.put(RowStatus.SUCCESS, counter(group, "succeeded"));
+        outcomes.put(RowStatus.MODEL_ERROR, counter(group, "modelErrors"));
+        outcomes.put(RowStatus.REJECTED, counter(group, "rejected"));
+        outcomes.put(RowStatus.TIMED_OUT, counter(group, "timedOut"));
+        outcomes.put(RowStatus.UNREADABLE, counter(group, "unreadable"));
+        outcomes.put(RowStatus.INVALID_OUTPUT, counter(group, "invalidOutputs"));
+        this.nullInputs = counter(group, "nullInputs");
+        this.submitted = counter(group, "submitted");
+        this.resubmissions = counter(group, "resubmissions");
         this.retries = new RetryCounters(group);
+    }
+
+    private static Counter counter(MetricGroup group, String name) {
+        return group.counter(name, new ThreadSafeSimpleCounter());
     }
 
     /** A row's final outcome. */

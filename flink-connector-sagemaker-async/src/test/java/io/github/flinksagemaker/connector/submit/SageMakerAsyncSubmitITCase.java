@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
@@ -14,7 +15,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -225,9 +225,7 @@ class SageMakerAsyncSubmitITCase {
     }
 
     private static long counterSum(JobID jobId, String name) {
-        return REPORTER.findMetrics(jobId, name).values().stream()
-                .mapToLong(metric -> ((Counter) metric).getCount())
-                .sum();
+        return new JobMetrics(REPORTER, jobId).counterSum(name);
     }
 
     private static byte[] awaitBytes(String location) throws InterruptedException {

@@ -3,8 +3,13 @@ package io.github.flinksagemaker.connector.watch.reader;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
-/** The reader's metrics, under {@code sagemakerAsync}. */
+/**
+ * The reader's metrics, under {@code sagemakerAsync}. They are counted in the fetcher thread and in
+ * the SDK's completion threads (bytes read, deletes), never in the task thread alone, hence
+ * thread-safe counters.
+ */
 @Internal
 public final class ReaderMetrics {
     final Counter getRequests;
@@ -17,13 +22,17 @@ public final class ReaderMetrics {
 
     public ReaderMetrics(MetricGroup readerGroup, ByteBudget budget) {
         MetricGroup group = readerGroup.addGroup("sagemakerAsync");
-        this.getRequests = group.counter("getRequests");
-        this.bytesRead = group.counter("bytesRead");
-        this.objectsVanished = group.counter("objectsVanished");
-        this.objectsUnreadable = group.counter("objectsUnreadable");
-        this.readRetries = group.counter("readRetries");
-        this.objectsDeleted = group.counter("objectsDeleted");
-        this.deleteFailures = group.counter("deleteFailures");
+        this.getRequests = counter(group, "getRequests");
+        this.bytesRead = counter(group, "bytesRead");
+        this.objectsVanished = counter(group, "objectsVanished");
+        this.objectsUnreadable = counter(group, "objectsUnreadable");
+        this.readRetries = counter(group, "readRetries");
+        this.objectsDeleted = counter(group, "objectsDeleted");
+        this.deleteFailures = counter(group, "deleteFailures");
         group.gauge("bufferedBytes", budget::held);
+    }
+
+    private static Counter counter(MetricGroup group, String name) {
+        return group.counter(name, new ThreadSafeSimpleCounter());
     }
 }
