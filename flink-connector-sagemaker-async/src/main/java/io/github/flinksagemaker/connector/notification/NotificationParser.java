@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.notification;
 
+import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
@@ -17,7 +18,9 @@ import java.util.regex.Pattern;
  * Reads a SageMaker async notification from an SQS message body: the SageMaker JSON itself (raw
  * message delivery) or an SNS envelope whose {@code Message} holds it. Defensive where the service
  * documents little: {@code responseBody} is used only when it is BASE64 content that decodes,
- * otherwise the output is read from its location.
+ * otherwise the output is read from its location. A location that is not an s3:// URI makes the
+ * message unparseable, included response or not: the join and its cleanup parse it later, where one
+ * bad message would fail the job on every redelivery.
  */
 @Internal
 public final class NotificationParser {
@@ -53,7 +56,7 @@ public final class NotificationParser {
         String endpointName = text(event.path("requestParameters"), "endpointName");
         long eventTime = eventTime(event);
         if (status == ResultStatus.SUCCESS) {
-            String location = text(response, "outputLocation");
+            String location = s3Location(response, "outputLocation");
             byte[] content = includedResponse(event.path("responseBody"));
             if (location == null && content == null) {
                 throw new UnparseableNotificationException(
@@ -70,7 +73,7 @@ public final class NotificationParser {
         }
         // The failure object holds the model's own error text, as in listing mode; the message's
         // failureReason is the service's summary, used only when no location is named.
-        String location = text(response, "failureLocation");
+        String location = s3Location(response, "failureLocation");
         String reason = text(event, "failureReason");
         return new CompletionNotification(
                 inferenceId,
@@ -108,6 +111,20 @@ public final class NotificationParser {
         } catch (JsonProcessingException e) {
             throw new UnparseableNotificationException(what + " is not JSON");
         }
+    }
+
+    /** The field's s3:// URI, or null when the field is absent. */
+    private static String s3Location(JsonNode response, String field)
+            throws UnparseableNotificationException {
+        String location = text(response, field);
+        if (location != null) {
+            try {
+                S3Location.parse(location, field);
+            } catch (IllegalArgumentException e) {
+                throw new UnparseableNotificationException(e.getMessage());
+            }
+        }
+        return location;
     }
 
     /** The included response, or null when absent, in another encoding, or not decodable. */

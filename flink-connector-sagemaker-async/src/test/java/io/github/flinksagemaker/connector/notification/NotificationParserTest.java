@@ -138,6 +138,46 @@ class NotificationParserTest {
         assertThat(n.isContentIncluded()).isFalse();
     }
 
+    /**
+     * The join and its cleanup parse the location later, where one bad message would fail the job
+     * on every redelivery: it is unparseable here, even when the response is included.
+     */
+    @Test
+    void aLocationThatIsNotAnS3UriMakesTheMessageUnparseable() {
+        String included = "{\"content\":\"" + base64("{}") + "\",\"encoding\":\"BASE64\"}";
+        String https = "https://bucket.s3.amazonaws.com/out/abc.out";
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        success(included)
+                                                .replace("s3://bucket/out/abc.out", https)))
+                .isInstanceOf(UnparseableNotificationException.class)
+                .hasMessageContaining("outputLocation must be an s3://bucket/key URI")
+                .hasMessageContaining(https);
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        success(null).replace("s3://bucket/out/abc.out", "")))
+                .isInstanceOf(UnparseableNotificationException.class)
+                .hasMessageContaining("outputLocation must be an s3://bucket/key URI");
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        success(included)
+                                                .replace("s3://bucket/out/abc.out", "s3:///abc")))
+                .isInstanceOf(UnparseableNotificationException.class)
+                .hasMessageContaining("outputLocation names no bucket");
+        assertThatThrownBy(
+                        () ->
+                                NotificationParser.parse(
+                                        "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"id-3\","
+                                                + "\"failureReason\":\"ClientError\","
+                                                + "\"responseParameters\":{\"failureLocation\":"
+                                                + "\"bucket/failure/id-3-error.out\"}}"))
+                .isInstanceOf(UnparseableNotificationException.class)
+                .hasMessageContaining("failureLocation must be an s3://bucket/key URI");
+    }
+
     @Test
     void saysWhyAMessageIsNotANotification() {
         assertThatThrownBy(() -> NotificationParser.parse("not json"))

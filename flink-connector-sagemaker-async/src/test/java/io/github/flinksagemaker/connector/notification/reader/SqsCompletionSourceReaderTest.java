@@ -269,6 +269,42 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
+    /**
+     * A location that is not an s3:// URI would fail the job in the join's cleanup, and again on
+     * every redelivery: such a message is unparseable, never emitted, even with its response.
+     */
+    @Test
+    void aNotificationWhoseLocationIsNotAnS3UriIsUnparseableAndLeftToTheRedrivePolicy()
+            throws Exception {
+        queue.send(
+                notification("1", "reviews", "x")
+                        .replace("s3://bucket/out/1.out", "https://bucket.s3.amazonaws.com/1.out"));
+        queue.send(
+                "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"2\","
+                        + "\"requestParameters\":{\"endpointName\":\"reviews\"},"
+                        + "\"responseParameters\":{\"failureLocation\":\"failure/2-error.out\"}}");
+        queue.send(notification("3", "reviews", "y"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
+            // Each message is either emitted or counted unparseable.
+            pollUntil(reader, () -> unparseableMessages() + output.getEmittedRecords().size() == 3);
+
+            assertThat(output.getEmittedRecords())
+                    .extracting(TaggedOutput::inferenceId)
+                    .containsExactly("3");
+            reader.snapshotState(1L);
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactly("r-3");
+            assertThat(unparseableMessages()).isEqualTo(2);
+        }
+    }
+
+    private long unparseableMessages() {
+        return metricListener
+                .getCounter("sagemakerAsync", "sqsUnparseableMessages")
+                .map(Counter::getCount)
+                .orElse(0L);
+    }
+
     @Test
     void aTransientReadFailureLeavesTheMessageForRedeliveryAndAMissingObjectIsUnreadable()
             throws Exception {
