@@ -18,6 +18,7 @@ import io.github.flinksagemaker.connector.join.JoinConfig;
 import io.github.flinksagemaker.connector.join.JoinTypes;
 import io.github.flinksagemaker.connector.join.LocationClaim;
 import io.github.flinksagemaker.connector.join.LocationTagger;
+import io.github.flinksagemaker.connector.join.RestoredJoinOperator;
 import io.github.flinksagemaker.connector.join.ResultEmitter;
 import io.github.flinksagemaker.connector.join.ResultLocationCheck;
 import io.github.flinksagemaker.connector.join.SubmissionSplitter;
@@ -48,6 +49,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.TimeUtils;
@@ -229,15 +231,24 @@ public final class SageMakerAsyncInference<IN, E> {
                         ? notifications(input, endpoint)
                         : listedAndTagged(accepted, input, endpoint);
         OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
+        InferenceResultJoin<E> joinFunction = new InferenceResultJoin<>(carried, join, deadlineTag);
+        // Notifications consumed after a restored snapshot were deleted: look at the restored
+        // inferences' locations instead of waiting for their deadlines. A listing finds them again.
         SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
                         .keyBy(
                                 PendingInference::inferenceId,
                                 TaggedOutput::inferenceId,
                                 Types.STRING)
-                        .process(new InferenceResultJoin<>(carried, join, deadlineTag))
-                        .returns(resultType)
-                        .name("Join results by inference ID: " + endpoint)
+                        .transform(
+                                "Join results by inference ID: " + endpoint,
+                                resultType,
+                                completionMode == CompletionMode.SQS
+                                        ? new RestoredJoinOperator<>(
+                                                joinFunction,
+                                                results.config(),
+                                                WatchClientFactory.SDK)
+                                        : new KeyedCoProcessOperator<>(joinFunction))
                         .uid(uidPrefix + "-join")
                         .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
         DataStream<InferenceResult<E>> checked =
@@ -311,7 +322,8 @@ public final class SageMakerAsyncInference<IN, E> {
     }
 
     /** S3 errors that are not fatal are retried with backoff for minutes, never given up early. */
-    private static <E> AsyncRetryStrategy<InferenceResult<E>> deadlineCheckRetries() {
+    @VisibleForTesting
+    static <E> AsyncRetryStrategy<InferenceResult<E>> deadlineCheckRetries() {
         return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<
                         InferenceResult<E>>(12, 500L, 60_000L, 2.0)
                 .ifException(new NotFatal())

@@ -258,6 +258,11 @@ public final class InferenceResultJoin<E>
         return context.timerService().currentProcessingTime();
     }
 
+    /** The pending record of the current key, or null; for {@link RestoredJoinOperator}. */
+    PendingInference<E> pendingOfCurrentKey() throws Exception {
+        return pending.value();
+    }
+
     /** Keeps the pending count across restarts; the sum over subtasks is exact. */
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {

@@ -28,12 +28,19 @@ final class JoinMetrics {
     /** A result object whose pending record never came within the retention. */
     final Counter unmatchedOutputsDropped;
 
+    /** Looks at a restored pending inference's locations, and those that found its result. */
+    final Counter restoredLooks;
+
+    final Counter restoredLooksFound;
+
     JoinMetrics(MetricGroup operatorGroup, LongSupplier pending) {
         MetricGroup group = operatorGroup.addGroup("sagemakerAsync");
         this.duplicateIdsRejected = group.counter("duplicateIdsRejected");
         this.lateOutputsDropped = group.counter("lateOutputsDropped");
         this.staleOutputsDropped = group.counter("staleOutputsDropped");
         this.unmatchedOutputsDropped = group.counter("unmatchedOutputsDropped");
+        this.restoredLooks = group.counter("restoredLooks");
+        this.restoredLooksFound = group.counter("restoredLooksFound");
         group.gauge("pending", pending::getAsLong);
     }
 }

@@ -5,9 +5,11 @@ import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 
 /**
  * What {@code sagemaker.join.cleanup} deletes once a result is checkpointed: the uploaded input,
@@ -18,6 +20,23 @@ final class ResultCleanup {
     private ResultCleanup() {}
 
     static CheckpointedDeleter deleter(S3ObjectStore store, RuntimeContext runtimeContext) {
+        return deleter(store, runtimeContext, retainedCheckpoints(runtimeContext));
+    }
+
+    /**
+     * The job's {@code state.checkpoints.num-retained}: a restore may go back to any of them, so
+     * objects are kept until the oldest covers their use.
+     */
+    static int retainedCheckpoints(RuntimeContext runtimeContext) {
+        return runtimeContext instanceof StreamingRuntimeContext
+                ? ((StreamingRuntimeContext) runtimeContext)
+                        .getJobConfiguration()
+                        .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)
+                : 1;
+    }
+
+    static CheckpointedDeleter deleter(
+            S3ObjectStore store, RuntimeContext runtimeContext, int retainedCheckpoints) {
         MetricGroup group = runtimeContext.getMetricGroup().addGroup("sagemakerAsync");
         // Deletes end on the SDK's threads, one request per bucket and 1,000 keys at once.
         Counter deleted = group.counter("objectsDeleted", new ThreadSafeSimpleCounter());
@@ -34,7 +53,8 @@ final class ResultCleanup {
                     public void failed(int objects) {
                         failed.inc(objects);
                     }
-                });
+                },
+                retainedCheckpoints);
     }
 
     static void add(CheckpointedDeleter deleter, InferenceResult<?> result) {

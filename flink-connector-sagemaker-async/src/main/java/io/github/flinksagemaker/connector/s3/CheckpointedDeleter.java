@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,10 +42,24 @@ public final class CheckpointedDeleter implements AutoCloseable {
     private List<S3Location> sinceSnapshot = new ArrayList<>();
     private final TreeMap<Long, List<S3Location>> byCheckpoint = new TreeMap<>();
     private ListState<String> pendingState;
+    private final int retainedCheckpoints;
+
+    /** The newest completed checkpoints, at most {@link #retainedCheckpoints}, oldest first. */
+    private final ArrayDeque<Long> retained = new ArrayDeque<>();
 
     public CheckpointedDeleter(S3ObjectStore store, Listener listener) {
+        this(store, listener, 1);
+    }
+
+    /**
+     * @param retainedCheckpoints how many completed checkpoints the job keeps ({@code
+     *     state.checkpoints.num-retained}): objects wait until the oldest of them covers their use,
+     *     so that restoring any retained checkpoint still finds them
+     */
+    public CheckpointedDeleter(S3ObjectStore store, Listener listener, int retainedCheckpoints) {
         this.store = store;
         this.listener = listener;
+        this.retainedCheckpoints = Math.max(1, retainedCheckpoints);
     }
 
     /**
@@ -81,9 +96,20 @@ public final class CheckpointedDeleter implements AutoCloseable {
         }
     }
 
-    /** Call from notifyCheckpointComplete: deletes everything this checkpoint covers. */
+    /**
+     * Call from notifyCheckpointComplete: deletes everything the oldest retained checkpoint covers
+     * (with one retained checkpoint, this one).
+     */
     public void checkpointComplete(long checkpointId) {
-        NavigableMap<Long, List<S3Location>> covered = byCheckpoint.headMap(checkpointId, true);
+        retained.addLast(checkpointId);
+        while (retained.size() > retainedCheckpoints) {
+            retained.removeFirst();
+        }
+        if (retained.size() < retainedCheckpoints) {
+            return;
+        }
+        NavigableMap<Long, List<S3Location>> covered =
+                byCheckpoint.headMap(retained.peekFirst(), true);
         Map<String, List<String>> keysByBucket = new HashMap<>();
         covered.values()
                 .forEach(

@@ -1,0 +1,148 @@
+package io.github.flinksagemaker.connector.join;
+
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
+import io.github.flinksagemaker.connector.submit.PendingInference;
+import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.watch.ResultStatus;
+import io.github.flinksagemaker.connector.watch.WatchConfig;
+
+import org.apache.flink.annotation.Internal;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A direct look at one inference's own result locations: its output location, then its failure
+ * location, one exact-key lookup each (no prefix listing), reading what it finds within the content
+ * limit. Objects older than the submission are stale and not its answer.
+ *
+ * <p>Errors follow the failure policy: wrong credentials or a permission the job lacks are {@link
+ * FatalAwsException}s; an object that exists but cannot be read is an unreadable output; anything
+ * else fails the look, for the caller to retry.
+ */
+@Internal
+final class ResultLocations {
+    private final S3ObjectStore store;
+    private final WatchConfig watch;
+
+    ResultLocations(S3ObjectStore store, WatchConfig watch) {
+        this.store = store;
+        this.watch = watch;
+    }
+
+    /** The inference's output or failure object, or null when neither location holds one. */
+    CompletableFuture<InferenceOutput> find(PendingInference<?> pending) {
+        return (pending.outputLocation() == null
+                        ? CompletableFuture.<InferenceOutput>completedFuture(null)
+                        : look(pending, pending.outputLocation(), ResultStatus.SUCCESS))
+                .thenCompose(
+                        output ->
+                                output != null || pending.failureLocation() == null
+                                        ? CompletableFuture.completedFuture(output)
+                                        : look(
+                                                pending,
+                                                pending.failureLocation(),
+                                                ResultStatus.FAILURE));
+    }
+
+    /** The object at {@code location}, read if within the content limit; null when absent. */
+    private CompletableFuture<InferenceOutput> look(
+            PendingInference<?> pending, String locationUri, ResultStatus expected) {
+        S3Location location = S3Location.parse(locationUri, "Returned result location");
+        return store.findObject(location)
+                .handle(
+                        (summary, error) -> {
+                            if (error != null) {
+                                throw failure(pending, location, error);
+                            }
+                            return summary;
+                        })
+                .thenCompose(
+                        summary -> {
+                            if (summary == null
+                                    || summary.lastModifiedMillis()
+                                            < pending.submitTimeMillis()
+                                                    - InferenceResultJoin.STALE_TOLERANCE_MILLIS) {
+                                return CompletableFuture.completedFuture(null);
+                            }
+                            if (summary.size() > watch.maxContentBytes()) {
+                                return CompletableFuture.completedFuture(
+                                        output(locationUri, expected, summary, null, null));
+                            }
+                            return read(pending, location, locationUri, expected, summary);
+                        });
+    }
+
+    private CompletableFuture<InferenceOutput> read(
+            PendingInference<?> pending,
+            S3Location location,
+            String locationUri,
+            ResultStatus expected,
+            S3ObjectSummary summary) {
+        return store.getObject(location)
+                .handle(
+                        (content, error) -> {
+                            if (error == null) {
+                                return content == null
+                                        ? null // deleted since it was found
+                                        : output(
+                                                locationUri,
+                                                expected,
+                                                summary,
+                                                content.bytes(),
+                                                content.contentType());
+                            }
+                            AwsErrorKind kind = AwsErrors.classify(error);
+                            if (kind == AwsErrorKind.ACCESS_DENIED
+                                    || kind == AwsErrorKind.OBJECT_STATE) {
+                                return InferenceOutput.unreadable(
+                                        locationUri,
+                                        expected,
+                                        summary.lastModifiedMillis(),
+                                        summary.size(),
+                                        summary.etag(),
+                                        AwsErrors.describe(error));
+                            }
+                            throw failure(pending, location, error);
+                        });
+    }
+
+    private static InferenceOutput output(
+            String location,
+            ResultStatus status,
+            S3ObjectSummary summary,
+            byte[] content,
+            String contentType) {
+        return new InferenceOutput(
+                location,
+                status,
+                content,
+                contentType,
+                summary.lastModifiedMillis(),
+                summary.size(),
+                summary.etag());
+    }
+
+    /** A fatal error for faults that doom every element, else the error itself to retry. */
+    private static RuntimeException failure(
+            PendingInference<?> pending, S3Location location, Throwable error) {
+        String advice = FatalAwsException.advice(AwsErrors.classify(error));
+        if (advice != null) {
+            return FatalAwsException.of(
+                    "Looking for the result of inference '"
+                            + pending.inferenceId()
+                            + "' at "
+                            + location,
+                    error,
+                    advice);
+        }
+        Throwable cause = AwsErrors.unwrap(error);
+        return cause instanceof RuntimeException
+                ? (RuntimeException) cause
+                : new RuntimeException(cause);
+    }
+}
