@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.sagemaker.InvocationException;
 import io.github.flinksagemaker.connector.sagemaker.InvocationRequest;
 import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
@@ -14,6 +15,7 @@ import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +53,9 @@ class AsyncInferenceCallerTest {
         final List<InvocationRequest> calls = new CopyOnWriteArrayList<>();
         final InMemoryObjectStore objects = new InMemoryObjectStore();
 
+        /** When set, every request goes out and no answer comes back. */
+        volatile boolean noAnswer;
+
         @Override
         public SageMakerRuntimeProxy sageMakerRuntime(SubmitConfig config, RetryListener listener) {
             return new SageMakerRuntimeProxy() {
@@ -57,6 +63,14 @@ class AsyncInferenceCallerTest {
                 public CompletableFuture<InvocationAccepted> invokeEndpointAsync(
                         InvocationRequest request) {
                     calls.add(request);
+                    if (noAnswer) {
+                        return CompletableFuture.failedFuture(
+                                new InvocationException(
+                                        InvocationException.Kind.FAILED,
+                                        "Sent, no answer",
+                                        ApiCallTimeoutException.create(100),
+                                        true));
+                    }
                     return CompletableFuture.completedFuture(
                             new InvocationAccepted(
                                     request.inferenceId(),
@@ -95,9 +109,13 @@ class AsyncInferenceCallerTest {
 
     private static AsyncInferenceCaller caller(
             CountingClients clients, boolean inputPrefix, boolean awaitsResults) {
+        return caller(clients, options(inputPrefix), awaitsResults);
+    }
+
+    private static AsyncInferenceCaller caller(
+            CountingClients clients, Map<String, String> options, boolean awaitsResults) {
         return new AsyncInferenceCaller(
-                SqlInvokeConfig.of(
-                        options(inputPrefix), Duration.ofMinutes(3), "test", awaitsResults),
+                SqlInvokeConfig.of(options, Duration.ofMinutes(3), "test", awaitsResults),
                 clients,
                 QUIET,
                 awaitsResults,
@@ -108,6 +126,44 @@ class AsyncInferenceCallerTest {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(thread -> thread.getName().startsWith("sagemaker-async-result-poller"))
                 .count();
+    }
+
+    @Test
+    void aRowWhoseRequestGotNoAnswerAndWhoseOutputCannotBeKnownTimesOutSayingSoNotRejected()
+            throws Exception {
+        CountingClients clients = new CountingClients();
+        clients.noAnswer = true;
+        try (AsyncInferenceCaller caller = caller(clients, false, true)) {
+            AwaitedResult row =
+                    caller.call(
+                                    SerializedRequest.of("x".getBytes(StandardCharsets.UTF_8)),
+                                    System.currentTimeMillis() + 1_500)
+                            .get(30, TimeUnit.SECONDS);
+
+            assertThat(row.status()).isEqualTo(RowStatus.TIMED_OUT);
+            assertThat(row.errorString()).contains("outcome and result location are unknown");
+            assertThat(clients.calls)
+                    .extracting(InvocationRequest::inferenceId)
+                    .containsOnly(row.inferenceId());
+        }
+    }
+
+    @Test
+    void aSubmitOnlyRowWhoseRequestGotNoAnswerIsReturnedUnconfirmed() throws Exception {
+        CountingClients clients = new CountingClients();
+        clients.noAnswer = true;
+        Map<String, String> options = options(false);
+        options.put("sagemaker.submit.timeout", "1500 ms");
+        try (AsyncInferenceCaller caller = caller(clients, options, false)) {
+            AsyncInferenceCaller.SubmitOutcome outcome =
+                    caller.submit(SerializedRequest.of("x".getBytes(StandardCharsets.UTF_8)))
+                            .get(30, TimeUnit.SECONDS);
+
+            assertThat(outcome.rejection()).isNull();
+            assertThat(outcome.submission().confirmed()).isFalse();
+            assertThat(outcome.submission().accepted().inferenceId())
+                    .isEqualTo(clients.calls.get(0).inferenceId());
+        }
     }
 
     @Test
