@@ -339,6 +339,9 @@ public final class InferenceSubmitter implements AutoCloseable {
         if (mayHaveBeenAccepted) {
             return unconfirmed(inferenceId, submitTime, path, inputLocation);
         }
+        if (cause instanceof SubmissionRejectedException) {
+            throw (SubmissionRejectedException) cause; // out of time, or given up, before a call
+        }
         boolean invalid =
                 cause instanceof InvocationException
                         && ((InvocationException) cause).kind()
