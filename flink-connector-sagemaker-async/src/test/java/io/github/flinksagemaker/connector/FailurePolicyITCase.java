@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
@@ -11,6 +12,7 @@ import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
+import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.LocalCounters.S3Fault;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
@@ -75,8 +77,10 @@ class FailurePolicyITCase {
     }
 
     @AfterEach
-    void healS3() {
+    void heal() {
         local.s3Faults().allowAll();
+        local.s3Faults().incompleteBodyFraction(0);
+        local.setSageMakerNetworkDelay(Duration.ZERO);
     }
 
     private static String prefix(String endpoint, String part) {
@@ -108,6 +112,11 @@ class FailurePolicyITCase {
 
     private static byte[] payload(String element) {
         return ((element.endsWith("0") ? "E" : "p") + element).getBytes();
+    }
+
+    /** A payload the model always answers, so every element's expected result is SUCCESS. */
+    private static SerializedRequest alwaysAnswered(String element) {
+        return SerializedRequest.of(("p" + element).getBytes());
     }
 
     private static List<String> elements(String name, int count) {
@@ -404,5 +413,99 @@ class FailurePolicyITCase {
                         .isLessThan(resultTimeout.toMillis());
             }
         }
+    }
+
+    @Test
+    void uploadsAnsweredIncompleteBodyAreSentAgainAndEveryElementSucceeds() throws Exception {
+        String endpoint = "incomplete-body";
+        register(endpoint, FaultInjection.NONE);
+        List<String> elements = elements(endpoint, 200);
+        long faultsBefore = local.counters().s3Faults(S3Fault.INCOMPLETE_BODY);
+        long viaS3Before = local.counters().invocations(InvocationKind.INPUT_LOCATION);
+        local.s3Faults().incompleteBodyFraction(0.3);
+
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                inference(endpoint)
+                        .serializer(FailurePolicyITCase::alwaysAnswered)
+                        // Below every payload (at least 18 bytes): each one is uploaded.
+                        .set(SubmitOptions.INLINE_LIMIT, 16)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        JobClient job = env.executeAsync("incomplete body");
+        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            results = collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results)
+                .hasSize(200)
+                .allSatisfy(
+                        r -> assertThat(r.status()).as("%s", r).isEqualTo(InferenceStatus.SUCCESS));
+        assertThat(local.counters().invocations(InvocationKind.INPUT_LOCATION) - viaS3Before)
+                .as("every payload went through S3")
+                .isGreaterThanOrEqualTo(200);
+        assertThat(local.counters().s3Faults(S3Fault.INCOMPLETE_BODY) - faultsBefore)
+                .as("uploads answered IncompleteBody")
+                .isPositive();
+        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+    }
+
+    @Test
+    void callsBeyondTheHttpConnectionsThatOutlastTheAcquireTimeoutAreNeverRejected()
+            throws Exception {
+        String endpoint = "few-connections";
+        register(endpoint, FaultInjection.NONE);
+        // Keyed by ID, they split 57/43 between the subtasks: each has all of its in flight at
+        // once (capacity 64), so none waits 12 s for a free slot.
+        List<String> elements = elements(endpoint, 100);
+        int connections = 4;
+        // Longer than Netty's 10 s connection-acquire timeout: a call left waiting for one of
+        // the 4 connections while they serve others would time out.
+        Duration slowRoundTrip = Duration.ofSeconds(12);
+        long acceptedBefore = local.counters().invocations(InvocationKind.INLINE);
+
+        StreamExecutionEnvironment env = environment();
+        CloseableIterator<InferenceResult<String>> iterator =
+                inference(endpoint)
+                        .serializer(FailurePolicyITCase::alwaysAnswered)
+                        .set(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY, connections)
+                        .set(SubmitOptions.CAPACITY, 64)
+                        .build()
+                        .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
+                        .collectAsync();
+        // SageMaker calls only: the listings and reads that find the results stay fast.
+        local.setSageMakerNetworkDelay(slowRoundTrip);
+        JobClient job = env.executeAsync("few connections");
+        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
+        long firstWave;
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (local.counters().invocations(InvocationKind.INLINE) == acceptedBefore) {
+                assertThat(System.nanoTime())
+                        .as("an invocation accepted within 45 s of the start")
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            Thread.sleep(2_000);
+            firstWave = local.counters().invocations(InvocationKind.INLINE) - acceptedBefore;
+            results = collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(results)
+                .hasSize(100)
+                .allSatisfy(
+                        r -> assertThat(r.status()).as("%s", r).isEqualTo(InferenceStatus.SUCCESS));
+        assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
+        assertThat(firstWave)
+                .as("calls accepted within 2 s of the first, each after %s", slowRoundTrip)
+                .isGreaterThan(2L * connections);
     }
 }

@@ -34,7 +34,8 @@ public final class LocalCounters {
     /** Why an S3 request from a client was refused by an injected fault. */
     public enum S3Fault {
         ACCESS_DENIED,
-        SLOW_DOWN
+        SLOW_DOWN,
+        INCOMPLETE_BODY
     }
 
     /** S3 request classes as S3 prices them. */

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.local;
 
 import io.github.flinksagemaker.local.s3.CountingBlobStore;
+import io.github.flinksagemaker.local.s3.InjectedErrorResponses;
 import io.github.flinksagemaker.local.s3.S3Faults;
 
 import org.gaul.s3proxy.AuthenticationType;
@@ -56,6 +57,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     private final LocalCounters counters = new LocalCounters();
     private final S3Faults s3Faults = new S3Faults(counters::countS3Fault);
     private final NetworkDelay networkDelay = new NetworkDelay();
+    private final NetworkDelay sageMakerDelay = new NetworkDelay();
     private final Map<String, EndpointRuntime> endpoints = new ConcurrentHashMap<>();
     private final BlobStoreContext blobStoreContext;
     private final BlobStore blobStore;
@@ -101,6 +103,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                             .awsAuthentication(
                                     AuthenticationType.AWS_V2_OR_V4, accessKeyId, secretAccessKey)
                             .build();
+            InjectedErrorResponses.install(proxy);
             proxy.start();
             server =
                     new SageMakerRuntimeServer(
@@ -110,7 +113,8 @@ public final class LocalSageMakerAsync implements AutoCloseable {
                             secretAccessKey,
                             endpoints,
                             counters,
-                            networkDelay);
+                            networkDelay,
+                            sageMakerDelay);
             localSqs = started(sqsStart);
         } catch (Exception e) {
             if (localSqs == null) {
@@ -211,6 +215,14 @@ public final class LocalSageMakerAsync implements AutoCloseable {
     }
 
     /**
+     * Adds this delay to every SageMaker Runtime request only, on top of the network delay: slow
+     * calls to the endpoint while S3 and SQS answer at once. Zero (the default) adds nothing.
+     */
+    public void setSageMakerNetworkDelay(Duration delay) {
+        sageMakerDelay.set(delay);
+    }
+
+    /**
      * The Flink connector's {@code aws.*} options that point at this endpoint and its S3, exactly
      * as a user would write them: region, endpoints, path-style access, the checksum mode s3proxy
      * accepts, and these credentials.
@@ -245,7 +257,7 @@ public final class LocalSageMakerAsync implements AutoCloseable {
 
     /**
      * The faults the local S3 injects into client requests (access denied under a prefix, SlowDown
-     * 503s); changeable while running.
+     * 503s, IncompleteBody 400s on uploads); changeable while running.
      */
     public S3Faults s3Faults() {
         return s3Faults;

@@ -52,6 +52,7 @@ final class SageMakerRuntimeServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final NetworkDelay networkDelay;
+    private final NetworkDelay sageMakerDelay;
 
     SageMakerRuntimeServer(
             int port,
@@ -60,9 +61,11 @@ final class SageMakerRuntimeServer implements AutoCloseable {
             String secretAccessKey,
             Map<String, EndpointRuntime> endpoints,
             LocalCounters counters,
-            NetworkDelay networkDelay)
+            NetworkDelay networkDelay,
+            NetworkDelay sageMakerDelay)
             throws IOException {
         this.networkDelay = networkDelay;
+        this.sageMakerDelay = sageMakerDelay;
         this.endpoints = endpoints;
         this.counters = counters;
         this.verifier =
@@ -87,6 +90,7 @@ final class SageMakerRuntimeServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         networkDelay.pause();
+        sageMakerDelay.pause();
         try (exchange) {
             try {
                 EndpointRuntime.Accepted accepted = invoke(exchange);

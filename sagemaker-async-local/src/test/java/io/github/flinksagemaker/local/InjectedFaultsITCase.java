@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The faults the local endpoint injects for failure-policy tests, seen through the real SDK: S3
- * access denied under a prefix, S3 SlowDown 503s, an endpoint without a failure path, failures
- * placed without the path extension, and SageMaker faults for a time window.
+ * access denied under a prefix, S3 SlowDown 503s, S3 IncompleteBody 400s on uploads, an endpoint
+ * without a failure path, failures placed without the path extension, and SageMaker faults for a
+ * time window.
  */
 class InjectedFaultsITCase {
     private static LocalSageMakerAsync local;
@@ -51,6 +52,7 @@ class InjectedFaultsITCase {
     void heal() {
         local.s3Faults().allowAll();
         local.s3Faults().slowDownFraction(0);
+        local.s3Faults().incompleteBodyFraction(0);
     }
 
     private static Throwable cause(Runnable call) {
@@ -101,6 +103,105 @@ class InjectedFaultsITCase {
         assertThat(slowDown).isInstanceOf(S3Exception.class);
         assertThat(((S3Exception) slowDown).statusCode()).isEqualTo(503);
         assertThat(local.counters().s3Faults(S3Fault.SLOW_DOWN)).isPositive();
+    }
+
+    @Test
+    void answersUploadsWith400IncompleteBodyAndStoresNothing() {
+        String bucket = local.bucket();
+        String uploadId =
+                s3.createMultipartUpload(r -> r.bucket(bucket).key("ib/multipart"))
+                        .join()
+                        .uploadId();
+        long faultsBefore = local.counters().s3Faults(S3Fault.INCOMPLETE_BODY);
+        local.s3Faults().incompleteBodyFraction(1.0);
+
+        Throwable put =
+                cause(
+                        () ->
+                                s3.putObject(
+                                                r -> r.bucket(bucket).key("ib/put"),
+                                                AsyncRequestBody.fromString("body"))
+                                        .join());
+        Throwable part =
+                cause(
+                        () ->
+                                s3.uploadPart(
+                                                r ->
+                                                        r.bucket(bucket)
+                                                                .key("ib/multipart")
+                                                                .uploadId(uploadId)
+                                                                .partNumber(1),
+                                                AsyncRequestBody.fromString("part"))
+                                        .join());
+
+        for (Throwable broken : new Throwable[] {put, part}) {
+            assertThat(broken).isInstanceOf(S3Exception.class);
+            S3Exception error = (S3Exception) broken;
+            assertThat(error.statusCode()).isEqualTo(400);
+            assertThat(error.awsErrorDetails().errorCode()).isEqualTo("IncompleteBody");
+            assertThat(error.awsErrorDetails().errorMessage()).contains("Content-Length");
+        }
+        assertThat(local.counters().s3Faults(S3Fault.INCOMPLETE_BODY) - faultsBefore).isEqualTo(2);
+        assertThat(s3.listObjectsV2(r -> r.bucket(bucket).prefix("ib/")).join().contents())
+                .as("reads go on, and the broken upload stored nothing")
+                .isEmpty();
+
+        local.s3Faults().incompleteBodyFraction(0);
+        s3.putObject(r -> r.bucket(bucket).key("ib/put"), AsyncRequestBody.fromString("body"))
+                .join();
+        assertThat(local.counters().s3Faults(S3Fault.INCOMPLETE_BODY) - faultsBefore).isEqualTo(2);
+    }
+
+    @Test
+    void answersTheChosenFractionOfUploadsWithIncompleteBody() {
+        long faultsBefore = local.counters().s3Faults(S3Fault.INCOMPLETE_BODY);
+        local.s3Faults().incompleteBodyFraction(0.5);
+        int uploads = 60;
+        int broken = 0;
+        for (int i = 0; i < uploads; i++) {
+            String key = "ib-half/" + i;
+            try {
+                s3.putObject(
+                                r -> r.bucket(local.bucket()).key(key),
+                                AsyncRequestBody.fromString("x"))
+                        .join();
+            } catch (CompletionException e) {
+                assertThat(((S3Exception) e.getCause()).awsErrorDetails().errorCode())
+                        .isEqualTo("IncompleteBody");
+                broken++;
+            }
+        }
+        // P(outside [10, 50] of 60 at p = 0.5) < 1e-7
+        assertThat(broken).isBetween(10, 50);
+        assertThat(local.counters().s3Faults(S3Fault.INCOMPLETE_BODY) - faultsBefore)
+                .isEqualTo(broken);
+    }
+
+    @Test
+    void theEndpointsOwnReadsAndWritesNeverGetIncompleteBody() throws Exception {
+        local.registerEndpoint(
+                LocalEndpointConfig.builder("own-writes")
+                        .s3OutputPath("s3://" + local.bucket() + "/ow/output")
+                        .s3FailurePath("s3://" + local.bucket() + "/ow/failure")
+                        .model(new EchoModel())
+                        .build());
+        String input = "s3://" + local.bucket() + "/ow/input";
+        s3.putObject(
+                        r -> r.bucket(local.bucket()).key("ow/input"),
+                        AsyncRequestBody.fromString("in"))
+                .join();
+        local.s3Faults().incompleteBodyFraction(1.0);
+
+        InvokeEndpointAsyncResponse response =
+                sageMaker
+                        .invokeEndpointAsync(r -> r.endpointName("own-writes").inputLocation(input))
+                        .join();
+
+        assertThat(
+                        LocalClients.awaitObject(
+                                        s3, response.outputLocation(), Duration.ofSeconds(10))
+                                .asUtf8String())
+                .isEqualTo("in");
     }
 
     @Test

@@ -152,6 +152,25 @@ class SubmitBuilderValidationTest {
     }
 
     @Test
+    void httpConcurrencyBelowTheSubmitCapacityIsRaisedToIt() {
+        SubmitConfig raised =
+                valid().set(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY, 4)
+                        .set(SubmitOptions.CAPACITY, 64)
+                        .build()
+                        .config();
+        assertThat(raised.configuration().get(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY))
+                .isEqualTo(64);
+
+        SubmitConfig kept =
+                valid().set(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY, 100)
+                        .set(SubmitOptions.CAPACITY, 64)
+                        .build()
+                        .config();
+        assertThat(kept.configuration().get(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY))
+                .isEqualTo(100);
+    }
+
+    @Test
     void anUnknownKeyGivenAsAStringIsRejectedWithTheClosestKnownOne() {
         assertThatThrownBy(() -> valid().set(KEYS.string("sagemaker.sumbit.capacity"), "8").build())
                 .hasMessageContaining("Unknown option 'sagemaker.sumbit.capacity'")

@@ -39,15 +39,21 @@ public final class CountingBlobStore extends ForwardingBlobStore {
         faults.check(operation, container, key);
     }
 
+    /** A request that carries an object's bytes, which can break off on the way. */
+    private void upload(String container, String key) {
+        request(S3Operation.PUT, container, key);
+        faults.checkUpload(container, key);
+    }
+
     @Override
     public String putBlob(String container, Blob blob) {
-        request(S3Operation.PUT, container, blob.getMetadata().getName());
+        upload(container, blob.getMetadata().getName());
         return super.putBlob(container, blob);
     }
 
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
-        request(S3Operation.PUT, container, blob.getMetadata().getName());
+        upload(container, blob.getMetadata().getName());
         return super.putBlob(container, blob, options);
     }
 
@@ -71,7 +77,7 @@ public final class CountingBlobStore extends ForwardingBlobStore {
 
     @Override
     public MultipartPart uploadMultipartPart(MultipartUpload mpu, int partNumber, Payload payload) {
-        request(S3Operation.PUT, mpu.containerName(), mpu.blobName());
+        upload(mpu.containerName(), mpu.blobName());
         return super.uploadMultipartPart(mpu, partNumber, payload);
     }
 

@@ -14,9 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * Faults the local S3 injects into client requests: access denied (403 AccessDenied) for some
- * operations under a key prefix, as a bucket policy or a missing permission would, and a fraction
- * of requests answered 503 (as S3's SlowDown). Changeable while running; the endpoint's own reads
- * and writes are never affected.
+ * operations under a key prefix, as a bucket policy or a missing permission would, a fraction of
+ * requests answered 503 (as S3's SlowDown), and a fraction of uploads answered 400 IncompleteBody,
+ * as S3 answers a body that broke off on the way. Changeable while running; the endpoint's own
+ * reads and writes are never affected.
  */
 public final class S3Faults {
     /** What a denial covers. */
@@ -25,6 +26,7 @@ public final class S3Faults {
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
     private final Consumer<S3Fault> counter;
     private volatile double slowDownFraction;
+    private volatile double incompleteBodyFraction;
 
     public S3Faults(Consumer<S3Fault> counter) {
         this.counter = counter;
@@ -48,11 +50,22 @@ public final class S3Faults {
 
     /** Answers this fraction of client requests 503, like S3's SlowDown; 0 turns it off. */
     public void slowDownFraction(double fraction) {
+        this.slowDownFraction = checkFraction("slowDownFraction", fraction);
+    }
+
+    /**
+     * Answers this fraction of client uploads (PutObject, UploadPart) 400 IncompleteBody, storing
+     * nothing; 0 turns it off.
+     */
+    public void incompleteBodyFraction(double fraction) {
+        this.incompleteBodyFraction = checkFraction("incompleteBodyFraction", fraction);
+    }
+
+    private static double checkFraction(String name, double fraction) {
         if (!(fraction >= 0.0 && fraction <= 1.0)) {
-            throw new IllegalArgumentException(
-                    "slowDownFraction must be in [0, 1], got " + fraction);
+            throw new IllegalArgumentException(name + " must be in [0, 1], got " + fraction);
         }
-        this.slowDownFraction = fraction;
+        return fraction;
     }
 
     /** Throws what s3proxy turns into the injected error response, if a fault applies. */
@@ -74,6 +87,22 @@ public final class S3Faults {
                     "Please reduce your request rate (injected SlowDown)",
                     null,
                     HttpResponse.builder().statusCode(503).message("Slow Down").build());
+        }
+    }
+
+    /**
+     * Throws the injected error response for an upload's body, if a fault applies; called after
+     * {@link #check} for requests that carry an object's bytes.
+     */
+    void checkUpload(String bucket, String key) {
+        double fraction = incompleteBodyFraction;
+        if (fraction > 0 && ThreadLocalRandom.current().nextDouble() < fraction) {
+            counter.accept(S3Fault.INCOMPLETE_BODY);
+            throw new InjectedS3Error(
+                    400,
+                    "IncompleteBody",
+                    "You did not provide the number of bytes specified by the Content-Length HTTP"
+                            + " header");
         }
     }
 }
