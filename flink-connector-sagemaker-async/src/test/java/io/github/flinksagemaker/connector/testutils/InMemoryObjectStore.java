@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 /**
  * A hand-written in-memory {@link S3ObjectStore} with S3's listing order and page size, counting
  * requests, for unit tests of the watch source and the re-join. Last-modified times are set by the
- * test; reads of chosen objects can be made to fail, and deletes of chosen keys to be refused as
- * S3's quiet DeleteObjects reports them.
+ * test; reads and exact-key lookups of chosen objects can be made to fail, and deletes of chosen
+ * keys to be refused as S3's quiet DeleteObjects reports them.
  */
 public final class InMemoryObjectStore implements S3ObjectStore {
     private static final int PAGE_SIZE = 1000;
@@ -30,6 +30,7 @@ public final class InMemoryObjectStore implements S3ObjectStore {
 
     private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
     private final Map<String, RuntimeException> failingReads = new ConcurrentHashMap<>();
+    private final Map<String, RuntimeException> failingFinds = new ConcurrentHashMap<>();
     private volatile RuntimeException failingAllReads;
     private final Set<String> undeletable = ConcurrentHashMap.newKeySet();
     public final AtomicInteger listRequests = new AtomicInteger();
@@ -61,6 +62,15 @@ public final class InMemoryObjectStore implements S3ObjectStore {
             failingReads.remove(location.toString());
         } else {
             failingReads.put(location.toString(), error);
+        }
+    }
+
+    /** Every lookup of {@code location} fails with {@code error}; null lets lookups work again. */
+    public void failFinds(S3Location location, RuntimeException error) {
+        if (error == null) {
+            failingFinds.remove(location.toString());
+        } else {
+            failingFinds.put(location.toString(), error);
         }
     }
 
@@ -105,6 +115,10 @@ public final class InMemoryObjectStore implements S3ObjectStore {
     @Override
     public CompletableFuture<S3ObjectSummary> findObject(S3Location location) {
         findRequests.incrementAndGet();
+        RuntimeException failure = failingFinds.get(location.toString());
+        if (failure != null) {
+            return CompletableFuture.failedFuture(failure);
+        }
         Stored stored = objects.get(location.toString());
         return CompletableFuture.completedFuture(
                 stored == null ? null : summary(location.bucket(), location.toString(), stored));
