@@ -9,12 +9,17 @@ import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
+import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -27,10 +32,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -317,5 +325,102 @@ class ExactlyOneResultITCase {
                                     .contains("sagemaker.s3.input-prefix");
                             assertThat(r.element()).isEqualTo(element("too-large", 'a', 200_000));
                         });
+    }
+
+    /**
+     * Passes elements on slowly, so that they are submitted across checkpoints, and fails the job
+     * once, midway: what was submitted after the restored checkpoint is replayed.
+     */
+    private static final class FailingOnceMidway implements MapFunction<String, String> {
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        private final int failAt;
+        private int seen;
+
+        FailingOnceMidway(int failAt) {
+            this.failAt = failAt;
+        }
+
+        @Override
+        public String map(String element) throws Exception {
+            Thread.sleep(20);
+            if (++seen == failAt && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("A failover for the test");
+            }
+            return element;
+        }
+    }
+
+    @Test
+    void withoutAnExtractorAReplayGetsANewIdAndEveryElementExactlyOneResultOfItsOwn()
+            throws Exception {
+        String endpoint = "replays-without-ids";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(prefix(endpoint, "output"))
+                        .s3FailurePath(prefix(endpoint, "failure"))
+                        .model(new DigestModel())
+                        .faults(
+                                FaultInjection.builder()
+                                        .latency(Duration.ofMillis(100), Duration.ofMillis(500))
+                                        .build())
+                        .build());
+        List<String> elements =
+                IntStream.range(0, 100)
+                        .mapToObj(i -> element("r-" + i, (char) ('a' + i % 26), 16 + i))
+                        .toList();
+        Set<String> invokedBefore = Set.copyOf(local.counters().invocationsById().keySet());
+        FailingOnceMidway.FAILED.set(false);
+
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        config.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        env.enableCheckpointing(500);
+        DataStream<String> input =
+                env.fromData(Types.STRING, elements.toArray(new String[0]))
+                        .map(new FailingOnceMidway(25))
+                        .returns(Types.STRING);
+        CloseableIterator<InferenceResult<String>> iterator =
+                SageMakerAsyncInference.<String>builder()
+                        .setAll(LocalAwsConfig.of(local))
+                        .endpointName(endpoint)
+                        .outputPath(prefix(endpoint, "output"))
+                        .failurePath(prefix(endpoint, "failure"))
+                        .serializer(element -> SerializedRequest.of(payloadOf(element)))
+                        .build()
+                        .apply(input)
+                        .collectAsync();
+        JobClient job = env.executeAsync("replays without IDs");
+        List<InferenceResult<String>> results;
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            collector.awaitKeys(elements, InferenceResult::element, STALL);
+            results = collector.andNothingMoreFor(Duration.ofSeconds(3));
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(FailingOnceMidway.FAILED).as("the job failed over").isTrue();
+        assertThat(results)
+                .as("exactly one result per element")
+                .hasSize(100)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.status()).as("%s", r).isEqualTo(InferenceStatus.SUCCESS);
+                            assertThat(r.output())
+                                    .as("answered from its own payload: %s", r.element())
+                                    .isEqualTo(DigestModel.digest(payloadOf(r.element())));
+                        });
+        Set<String> answeredIds =
+                results.stream().map(InferenceResult::inferenceId).collect(Collectors.toSet());
+        assertThat(answeredIds).hasSize(100);
+        Set<String> invoked = new HashSet<>(local.counters().invocationsById().keySet());
+        invoked.removeAll(invokedBefore);
+        assertThat(invoked).containsAll(answeredIds);
+        assertThat(invoked.size())
+                .as("replays invoked again under new IDs; the first invocations answer nothing")
+                .isGreaterThan(100);
     }
 }
