@@ -45,7 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -756,11 +755,6 @@ class SageMakerAsyncInferenceITCase {
      * although the job never read the output from S3.
      */
     @Test
-    @Disabled(
-            "Broken (issue #24): the SDK adds x-amz-checksum-crc32 to DeleteObjects even with"
-                    + " aws.s3.checksum-mode WHEN_REQUIRED, and the local S3 (s3proxy 2.6.0)"
-                    + " answers 501 NotImplemented: no object is deleted, all count in"
-                    + " deleteFailures")
     void cleanupDeletesTheOutputsAndInputsOfResultsWhoseNotificationsIncludedTheResponse()
             throws Exception {
         String endpoint = "sqs-cleanup";

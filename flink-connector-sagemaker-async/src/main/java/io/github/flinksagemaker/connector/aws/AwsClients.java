@@ -101,12 +101,14 @@ public final class AwsClients {
             int maxConcurrency,
             Consumer<ClientOverrideConfiguration.Builder> overrides) {
         Region region = region(config);
+        CredentialsOutage outage = new CredentialsOutage();
         SageMakerRuntimeAsyncClientBuilder builder =
                 SageMakerRuntimeAsyncClient.builder()
                         .region(region)
-                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .credentialsProvider(
+                                outage.watch(AwsCredentialsProviders.create(config, region)))
                         .httpClientBuilder(httpClient(config, maxConcurrency))
-                        .overrideConfiguration(withUserAgent(overrides));
+                        .overrideConfiguration(withUserAgent(outage, overrides));
         config.getOptional(AwsConfigOptions.AWS_ENDPOINT)
                 .ifPresent(
                         e ->
@@ -120,13 +122,15 @@ public final class AwsClients {
             int maxConcurrency,
             Consumer<ClientOverrideConfiguration.Builder> overrides) {
         Region region = region(config);
+        CredentialsOutage outage = new CredentialsOutage();
         boolean whenRequired =
                 config.get(AwsConfigOptions.AWS_S3_CHECKSUM_MODE)
                         == AwsConfigOptions.S3ChecksumMode.WHEN_REQUIRED;
         S3AsyncClientBuilder builder =
                 S3AsyncClient.builder()
                         .region(region)
-                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .credentialsProvider(
+                                outage.watch(AwsCredentialsProviders.create(config, region)))
                         .httpClientBuilder(httpClient(config, maxConcurrency))
                         .forcePathStyle(config.get(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS))
                         .requestChecksumCalculation(
@@ -137,7 +141,7 @@ public final class AwsClients {
                                 whenRequired
                                         ? ResponseChecksumValidation.WHEN_REQUIRED
                                         : ResponseChecksumValidation.WHEN_SUPPORTED)
-                        .overrideConfiguration(withUserAgent(overrides));
+                        .overrideConfiguration(withUserAgent(outage, overrides));
         config.getOptional(AwsConfigOptions.AWS_S3_ENDPOINT)
                 .ifPresent(
                         e ->
@@ -152,18 +156,20 @@ public final class AwsClients {
      */
     public static SqsAsyncClient sqs(Configuration config, int maxConcurrency) {
         Region region = region(config);
+        CredentialsOutage outage = new CredentialsOutage();
         Duration readTimeout = config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT);
         SqsAsyncClientBuilder builder =
                 SqsAsyncClient.builder()
                         .region(region)
-                        .credentialsProvider(AwsCredentialsProviders.create(config, region))
+                        .credentialsProvider(
+                                outage.watch(AwsCredentialsProviders.create(config, region)))
                         .httpClientBuilder(
                                 httpClient(config, maxConcurrency)
                                         .readTimeout(
                                                 readTimeout.compareTo(LONG_POLL_READ_TIMEOUT) < 0
                                                         ? LONG_POLL_READ_TIMEOUT
                                                         : readTimeout))
-                        .overrideConfiguration(withUserAgent(override -> {}));
+                        .overrideConfiguration(withUserAgent(outage, override -> {}));
         config.getOptional(AwsConfigOptions.AWS_SQS_ENDPOINT)
                 .ifPresent(
                         e ->
@@ -181,11 +187,12 @@ public final class AwsClients {
                 .readTimeout(config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT));
     }
 
+    /** The user agent suffix and the client's credentials outage watch, then {@code overrides}. */
     private static Consumer<ClientOverrideConfiguration.Builder> withUserAgent(
-            Consumer<ClientOverrideConfiguration.Builder> overrides) {
+            CredentialsOutage outage, Consumer<ClientOverrideConfiguration.Builder> overrides) {
         return builder -> {
             builder.putAdvancedOption(SdkAdvancedClientOption.USER_AGENT_SUFFIX, USER_AGENT_SUFFIX);
-            builder.addExecutionInterceptor(new CredentialsOutageInterceptor());
+            builder.addExecutionInterceptor(outage.interceptor());
             overrides.accept(builder);
         };
     }

@@ -15,7 +15,7 @@ public enum AwsErrorKind {
      * credentials endpoint or STS timing out or throttling, as after a failover when every subtask
      * asks at once), or the service said the session token expired. Retried while the credentials
      * are refreshed; a client whose credentials stay unavailable for {@link
-     * CredentialsOutageInterceptor#MAX_OUTAGE} reports {@link #CREDENTIALS} instead.
+     * CredentialsOutage#MAX_OUTAGE} reports {@link #CREDENTIALS} instead.
      */
     CREDENTIALS_UNAVAILABLE,
     /** The caller is not allowed to do this to this resource (403 AccessDenied). */

@@ -6,9 +6,9 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Credentials that stayed unavailable (a provider that does not answer, a session token that is not
- * refreshed) for longer than {@link CredentialsOutageInterceptor#MAX_OUTAGE}: no longer a moment's
- * fault, so {@link AwsErrors} classes it as {@link AwsErrorKind#CREDENTIALS}, which fails the job
- * with advice.
+ * refreshed) for longer than {@link CredentialsOutage#MAX_OUTAGE}: no longer a moment's fault, so
+ * {@link AwsErrors} classes it as {@link AwsErrorKind#CREDENTIALS}, which fails the job with
+ * advice.
  */
 @Internal
 public final class CredentialsOutageException extends SdkClientException {

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
@@ -18,10 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -52,8 +56,16 @@ public final class RestoredJoinOperator<E>
     /** How often looks are started and their findings applied, on the task's thread. */
     static final long TICK_MILLIS = 100;
 
-    /** Tries per inference: a look that keeps failing is left to the deadline look. */
-    private static final int MAX_TRIES = 3;
+    /**
+     * Tries per inference, with backoff from {@link #FIRST_RETRY_MILLIS} doubling to {@link
+     * #MAX_RETRY_MILLIS} (about 3 minutes in all), so that a burst of SlowDown when every subtask
+     * looks at once does not give up the looks; throttling does not count as a try. A look that
+     * keeps failing is left to the notification or the deadline look.
+     */
+    private static final int MAX_TRIES = 10;
+
+    private static final long FIRST_RETRY_MILLIS = 200;
+    private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final InferenceResultJoin<E> join;
     private final WatchConfig watch;
@@ -61,7 +73,10 @@ public final class RestoredJoinOperator<E>
 
     private transient boolean restored;
     private transient Deque<String> toLook;
+    private transient PriorityQueue<Retry> retries;
     private transient Map<String, Integer> tries;
+    private transient int givenUp;
+    private transient boolean warned;
     private transient Queue<Finding> findings;
     private transient AtomicInteger inFlight;
     private transient S3ObjectStore store;
@@ -70,6 +85,9 @@ public final class RestoredJoinOperator<E>
 
     /** What one look ended with: the object found (null when none), or the error. */
     private record Finding(String inferenceId, InferenceOutput output, Throwable error) {}
+
+    /** A look to make again, not before {@code atMillis}. */
+    private record Retry(String inferenceId, long atMillis) {}
 
     public RestoredJoinOperator(
             InferenceResultJoin<E> join, WatchConfig watch, WatchClientFactory clientFactory) {
@@ -104,6 +122,7 @@ public final class RestoredJoinOperator<E>
                         + " than at their deadlines",
                 toLook.size());
         tries = new HashMap<>();
+        retries = new PriorityQueue<>(Comparator.comparingLong(Retry::atMillis));
         findings = new ConcurrentLinkedQueue<>();
         inFlight = new AtomicInteger();
         store = clientFactory.s3(watch);
@@ -119,16 +138,26 @@ public final class RestoredJoinOperator<E>
 
     /** On the task's thread: applies what the looks found, then starts more. */
     private void tick() throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
         for (Finding finding = findings.poll(); finding != null; finding = findings.poll()) {
-            apply(finding);
+            apply(finding, now);
+        }
+        while (!retries.isEmpty() && retries.peek().atMillis() <= now) {
+            toLook.add(retries.poll().inferenceId());
         }
         while (inFlight.get() < MAX_LOOKS_IN_FLIGHT && !toLook.isEmpty()) {
             start(toLook.poll());
         }
-        if (!toLook.isEmpty() || inFlight.get() > 0 || !findings.isEmpty()) {
+        if (!toLook.isEmpty() || !retries.isEmpty() || inFlight.get() > 0 || !findings.isEmpty()) {
             scheduleTick();
-        } else {
-            closeStore();
+            return;
+        }
+        closeStore();
+        if (givenUp > 0) {
+            LOG.warn(
+                    "Looking at the result locations of {} restored inferences kept failing;"
+                            + " their notifications or their deadlines decide",
+                    givenUp);
         }
     }
 
@@ -140,27 +169,39 @@ public final class RestoredJoinOperator<E>
         }
         inFlight.incrementAndGet();
         metrics.restoredLooks.inc();
-        locations
-                .find(pending)
-                .whenComplete(
-                        (output, error) -> {
-                            findings.add(new Finding(inferenceId, output, error));
-                            inFlight.decrementAndGet();
-                        });
+        CompletableFuture<InferenceOutput> look;
+        try {
+            look = locations.find(pending);
+        } catch (RuntimeException e) {
+            look = CompletableFuture.failedFuture(e);
+        }
+        look.whenComplete(
+                (output, error) -> {
+                    findings.add(new Finding(inferenceId, output, error));
+                    inFlight.decrementAndGet();
+                });
     }
 
-    private void apply(Finding finding) throws Exception {
+    private void apply(Finding finding, long now) throws Exception {
         if (finding.error() != null) {
-            int tried = tries.merge(finding.inferenceId(), 1, Integer::sum);
-            if (tried < MAX_TRIES) {
-                toLook.add(finding.inferenceId());
-            } else {
+            boolean throttled = AwsErrors.classify(finding.error()) == AwsErrorKind.THROTTLED;
+            int tried =
+                    throttled
+                            ? tries.getOrDefault(finding.inferenceId(), 0)
+                            : tries.merge(finding.inferenceId(), 1, Integer::sum);
+            if (!warned) {
+                warned = true;
                 LOG.warn(
-                        "Looking at the result locations of restored inference '{}' failed {}"
-                                + " times ({}); its notification or its deadline decides",
+                        "Looking at the result locations of restored inference '{}' failed ({});"
+                                + " trying again with backoff",
                         finding.inferenceId(),
-                        tried,
                         AwsErrors.describe(finding.error()));
+            }
+            if (tried < MAX_TRIES) {
+                long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(tried, 8));
+                retries.add(new Retry(finding.inferenceId(), now + delay));
+            } else {
+                givenUp++;
             }
             return;
         }

@@ -61,7 +61,10 @@ final class ResultCleanup {
         if (result.inputLocation() != null) {
             deleter.add(S3Location.parse(result.inputLocation(), "input location"));
         }
-        if (result.resultLocation() != null && result.isResultContentIncluded()) {
+        // An included response may name no location (an unconfirmed inference's own is unknown).
+        if (result.resultLocation() != null
+                && !result.resultLocation().isEmpty()
+                && result.isResultContentIncluded()) {
             deleter.add(S3Location.parse(result.resultLocation(), "result location"));
         }
     }

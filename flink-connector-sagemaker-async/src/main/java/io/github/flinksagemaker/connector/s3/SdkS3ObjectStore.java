@@ -2,6 +2,9 @@ package io.github.flinksagemaker.connector.s3;
 
 import org.apache.flink.annotation.Internal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -15,6 +18,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +27,11 @@ import java.util.function.Consumer;
 /** {@link S3ObjectStore} over the SDK's {@link S3AsyncClient}. */
 @Internal
 public final class SdkS3ObjectStore implements S3ObjectStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SdkS3ObjectStore.class);
+
+    /** Set once the store answered a batch delete 501: then keys are deleted one by one. */
+    private volatile boolean batchDeleteNotImplemented;
+
     private final S3AsyncClient client;
     private final ServerSideEncryption encryption;
     private final String kmsKeyId;
@@ -148,6 +157,9 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
         if (keys.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
+        if (batchDeleteNotImplemented) {
+            return deleteOneByOne(bucket, keys);
+        }
         List<ObjectIdentifier> objects =
                 keys.stream().map(key -> ObjectIdentifier.builder().key(key).build()).toList();
         return client.deleteObjects(
@@ -158,7 +170,44 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
                                                         .objects(objects)
                                                         .quiet(true)
                                                         .build()))
-                .thenApply(response -> response.errors().stream().map(S3Error::key).toList());
+                .thenApply(response -> response.errors().stream().map(S3Error::key).toList())
+                .exceptionallyCompose(
+                        error -> {
+                            if (!isNotImplemented(error)) {
+                                return CompletableFuture.failedFuture(error);
+                            }
+                            batchDeleteNotImplemented = true;
+                            LOG.warn(
+                                    "The S3 store answered DeleteObjects 501 NotImplemented"
+                                            + " (stores without S3's flexible checksums, such as"
+                                            + " s3proxy): deleting one object per request from"
+                                            + " now on");
+                            return deleteOneByOne(bucket, keys);
+                        });
+    }
+
+    /** DeleteObject per key: the keys it could not delete. */
+    private CompletableFuture<List<String>> deleteOneByOne(String bucket, List<String> keys) {
+        List<CompletableFuture<String>> deletes =
+                keys.stream()
+                        .map(
+                                key ->
+                                        client.deleteObject(r -> r.bucket(bucket).key(key))
+                                                .handle((ok, error) -> error == null ? null : key))
+                        .toList();
+        return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        done ->
+                                deletes.stream()
+                                        .map(CompletableFuture::join)
+                                        .filter(Objects::nonNull)
+                                        .toList());
+    }
+
+    private static boolean isNotImplemented(Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        return cause instanceof AwsServiceException
+                && ((AwsServiceException) cause).statusCode() == 501;
     }
 
     @Override

@@ -19,26 +19,39 @@ public final class InvocationException extends RuntimeException {
         FAILED
     }
 
-    private final Kind kind;
-    private final boolean mayHaveBeenAccepted;
-
-    public InvocationException(Kind kind, String message, Throwable cause) {
-        this(kind, message, cause, false);
+    /** What the service may have done with the request. */
+    public enum Outcome {
+        /** It answered with an error, or the request never left. */
+        NOT_ACCEPTED,
+        /** The request went out and no answer came: sending it again may get one. */
+        UNANSWERED,
+        /** It answered 2xx, but the answer could not be read: accepted, not to be sent again. */
+        ACCEPTED_ANSWER_UNREAD
     }
 
-    public InvocationException(
-            Kind kind, String message, Throwable cause, boolean mayHaveBeenAccepted) {
+    private final Kind kind;
+    private final Outcome outcome;
+
+    public InvocationException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, Outcome.NOT_ACCEPTED);
+    }
+
+    public InvocationException(Kind kind, String message, Throwable cause, Outcome outcome) {
         super(message, cause);
         this.kind = kind;
-        this.mayHaveBeenAccepted = mayHaveBeenAccepted;
+        this.outcome = outcome;
     }
 
     public Kind kind() {
         return kind;
     }
 
-    /** Whether the request went out and no answer came back: the service may have accepted it. */
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** Whether the service may have accepted the request: the outcome is not known. */
     public boolean mayHaveBeenAccepted() {
-        return mayHaveBeenAccepted;
+        return outcome != Outcome.NOT_ACCEPTED;
     }
 }

@@ -90,6 +90,8 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
         BackoffStrategy backoff =
                 BackoffStrategy.exponentialDelay(retries.baseDelay(), retries.maxDelay());
         return StandardRetryStrategy.builder()
+                // Else the client adds its defaults, which retry I/O errors inside the call.
+                .useClientDefaults(false)
                 .maxAttempts(retries.maxAttempts())
                 .backoffStrategy(backoff)
                 .throttlingBackoffStrategy(backoff)
@@ -144,9 +146,7 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
                         (response, error) -> {
                             if (error != null) {
                                 throw translate(
-                                        request.endpointName(),
-                                        error,
-                                        trace.mayHaveBeenAccepted(error));
+                                        request.endpointName(), error, trace.outcome(error));
                             }
                             return new InvocationAccepted(
                                     response.inferenceId(),
@@ -160,7 +160,7 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
      * FatalAwsException}: credentials, permissions, an endpoint that does not exist).
      */
     static RuntimeException translate(
-            String endpointName, Throwable error, boolean mayHaveBeenAccepted) {
+            String endpointName, Throwable error, InvocationException.Outcome outcome) {
         Throwable cause = AwsErrors.unwrap(error);
         String operation = "InvokeEndpointAsync on endpoint '" + endpointName + "'";
         if (cause instanceof ValidationErrorException) {
@@ -184,16 +184,15 @@ public final class SdkSageMakerRuntimeProxy implements SageMakerRuntimeProxy {
             return FatalAwsException.of(operation, cause, advice);
         }
         String what =
-                mayHaveBeenAccepted
-                        ? "Sent, no answer: "
-                        : cause instanceof ApiCallTimeoutException
-                                ? "Out of time, still failing: "
-                                : "";
+                outcome == InvocationException.Outcome.ACCEPTED_ANSWER_UNREAD
+                        ? "Accepted, answer unreadable: "
+                        : outcome == InvocationException.Outcome.UNANSWERED
+                                ? "Sent, no answer: "
+                                : cause instanceof ApiCallTimeoutException
+                                        ? "Out of time, still failing: "
+                                        : "";
         return new InvocationException(
-                InvocationException.Kind.FAILED,
-                what + AwsErrors.describe(cause),
-                cause,
-                mayHaveBeenAccepted);
+                InvocationException.Kind.FAILED, what + AwsErrors.describe(cause), cause, outcome);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.github.flinksagemaker.connector.aws.AwsErrors;
 
 import org.apache.flink.annotation.Internal;
 
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -25,16 +24,20 @@ final class TransmissionTrace {
 
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger answered = new AtomicInteger();
+    private volatile boolean acceptedAnswer;
 
     /**
-     * Whether the call that failed with {@code error} may have been accepted. Only answered errors
-     * are retried inside the SDK call (see {@link SdkSageMakerRuntimeProxy#retryStrategy}), so only
-     * its last attempt can be unanswered.
+     * What the call that failed with {@code error} may have done. Only answered errors are retried
+     * inside the SDK call (see {@link SdkSageMakerRuntimeProxy#answeredErrorsRetryStrategy}), so
+     * only its last attempt can be unanswered.
      */
-    boolean mayHaveBeenAccepted(Throwable error) {
-        return !(AwsErrors.unwrap(error) instanceof AwsServiceException)
-                && sent.get() > answered.get()
-                && !AwsErrors.certainlyNotSent(error);
+    InvocationException.Outcome outcome(Throwable error) {
+        if (acceptedAnswer) {
+            return InvocationException.Outcome.ACCEPTED_ANSWER_UNREAD;
+        }
+        return sent.get() > answered.get() && !AwsErrors.certainlyNotSent(error)
+                ? InvocationException.Outcome.UNANSWERED
+                : InvocationException.Outcome.NOT_ACCEPTED;
     }
 
     /** Counts the attempts of calls that carry a trace. */
@@ -54,6 +57,10 @@ final class TransmissionTrace {
             TransmissionTrace trace = attributes.getAttribute(ATTRIBUTE);
             if (trace != null) {
                 trace.answered.incrementAndGet();
+                if (context.httpResponse().isSuccessful()) {
+                    // A 2xx whose body then failed to arrive or parse: accepted all the same.
+                    trace.acceptedAnswer = true;
+                }
             }
         }
     }

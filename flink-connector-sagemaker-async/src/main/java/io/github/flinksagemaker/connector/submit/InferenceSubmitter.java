@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.aws.RetryListener;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
+import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
@@ -15,6 +16,8 @@ import io.github.flinksagemaker.connector.sagemaker.SageMakerRuntimeProxy;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 import java.time.Duration;
@@ -39,6 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Internal
 public final class InferenceSubmitter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceSubmitter.class);
+
     /** Our own give-up comes this much before the async operator's timeout, with a clear reason. */
     private static final long MAX_MARGIN_MILLIS = 1_000L;
 
@@ -48,6 +53,7 @@ public final class InferenceSubmitter implements AutoCloseable {
     private final AdaptiveConcurrencyLimit limit;
     private final ScheduledExecutorService retryTimer;
     private final RetryUntilGiveUp retries;
+    private volatile boolean expectedOutputLocationsHold = true;
 
     InferenceSubmitter(
             SubmitConfig config,
@@ -197,7 +203,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                                                         submitTime,
                                                         giveUpAt,
                                                         progress));
-        submission.whenComplete((done, error) -> limit.release(error == null));
+        // Only a confirmed acceptance is a success for the limit: no answer is no sign of room.
+        submission.whenComplete((done, error) -> limit.release(error == null && done.confirmed()));
         return submission;
     }
 
@@ -323,6 +330,7 @@ public final class InferenceSubmitter implements AutoCloseable {
             SubmitPath path,
             String inputLocation) {
         if (error == null) {
+            checkExpectedOutputLocation(inferenceId, submitTime, accepted);
             InvocationAccepted withId =
                     accepted.inferenceId() != null
                             ? accepted
@@ -360,10 +368,37 @@ public final class InferenceSubmitter implements AutoCloseable {
             String inferenceId, long submitTime, SubmitPath path, String inputLocation) {
         return new Submission(
                 new InvocationAccepted(
-                        inferenceId, config.expectedOutputLocation(inferenceId, submitTime), null),
+                        inferenceId,
+                        expectedOutputLocationsHold
+                                ? config.expectedOutputLocation(inferenceId, submitTime)
+                                : null,
+                        null),
                 path,
                 inputLocation,
                 false);
+    }
+
+    /**
+     * Expected output locations assume that the watched output path is the endpoint's S3OutputPath
+     * itself; an accepted call that says otherwise (a parent prefix watched) turns them off.
+     */
+    private void checkExpectedOutputLocation(
+            String inferenceId, long submitTime, InvocationAccepted accepted) {
+        if (!expectedOutputLocationsHold || accepted.outputLocation() == null) {
+            return;
+        }
+        String expected = config.expectedOutputLocation(inferenceId, submitTime);
+        if (expected != null && !expected.equals(accepted.outputLocation())) {
+            expectedOutputLocationsHold = false;
+            LOG.warn(
+                    "The endpoint wrote inference '{}' to {}, not to {} as expected from '{}':"
+                            + " submissions whose answer is lost cannot be looked for at their"
+                            + " output location. Set the option to the endpoint's S3OutputPath",
+                    inferenceId,
+                    accepted.outputLocation(),
+                    expected,
+                    WatchOptions.OUTPUT_PREFIX.key());
+        }
     }
 
     private static boolean mayHaveBeenAccepted(Throwable error) {
@@ -379,9 +414,17 @@ public final class InferenceSubmitter implements AutoCloseable {
             return false;
         }
         InvocationException failed = (InvocationException) cause;
-        return failed.kind() == InvocationException.Kind.FAILED
-                && (failed.mayHaveBeenAccepted()
-                        || AwsErrors.isRetryable(AwsErrors.classify(failed.getCause())));
+        if (failed.kind() != InvocationException.Kind.FAILED) {
+            return false;
+        }
+        switch (failed.outcome()) {
+            case UNANSWERED:
+                return true;
+            case ACCEPTED_ANSWER_UNREAD:
+                return false; // accepted: sending it again would run and bill it twice
+            default:
+                return AwsErrors.isRetryable(AwsErrors.classify(failed.getCause()));
+        }
     }
 
     private SubmissionRejectedException outOfTime(String inferenceId, String inputLocation) {

@@ -81,7 +81,14 @@ final class RetryUntilGiveUp {
                     listener.onRetry();
                     try {
                         timer.schedule(
-                                () -> attempt(attempt + 1, call, retryable, giveUpAt, result),
+                                () -> {
+                                    if (clock.getAsLong() >= giveUpAt) {
+                                        // The timer ran late: no time for another call.
+                                        result.completeExceptionally(error);
+                                    } else {
+                                        attempt(attempt + 1, call, retryable, giveUpAt, result);
+                                    }
+                                },
                                 delay,
                                 TimeUnit.MILLISECONDS);
                     } catch (RuntimeException closed) {

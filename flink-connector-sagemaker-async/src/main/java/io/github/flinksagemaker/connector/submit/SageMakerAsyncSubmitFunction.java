@@ -259,23 +259,24 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             return;
         }
         if (error == null) {
+            InvocationAccepted accepted = submission.accepted();
+            // Built first: an answer it cannot use throws before anything is counted.
+            PendingInference<E> pending =
+                    PendingInference.accepted(
+                            accepted.inferenceId(),
+                            accepted.outputLocation(),
+                            accepted.failureLocation(),
+                            submission.path(),
+                            prepared.request().payload().length,
+                            prepared.submitTime(),
+                            prepared.submitTime() + config.resultWindowMillis(),
+                            submission.inputLocation(),
+                            prepared.carried());
             metrics.submitted(
                     submission.path(),
                     prepared.request().payload().length,
                     System.currentTimeMillis() - prepared.submitTime());
-            InvocationAccepted accepted = submission.accepted();
-            result.complete(
-                    Collections.singleton(
-                            PendingInference.accepted(
-                                    accepted.inferenceId(),
-                                    accepted.outputLocation(),
-                                    accepted.failureLocation(),
-                                    submission.path(),
-                                    prepared.request().payload().length,
-                                    prepared.submitTime(),
-                                    prepared.submitTime() + config.resultWindowMillis(),
-                                    submission.inputLocation(),
-                                    prepared.carried())));
+            result.complete(Collections.singleton(pending));
             return;
         }
         Throwable cause = InferenceSubmitter.unwrap(error);

@@ -3,8 +3,12 @@ package io.github.flinksagemaker.connector.join;
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.s3.S3ObjectContent;
+import io.github.flinksagemaker.connector.s3.S3ObjectStore;
+import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
@@ -19,10 +23,14 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.CONFIG;
 import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.DEADLINE;
@@ -38,7 +46,7 @@ import static org.assertj.core.api.Assertions.tuple;
  * not at its deadline.
  */
 class RestoredJoinOperatorTest {
-    private static final Map<String, InMemoryObjectStore> STORES = new ConcurrentHashMap<>();
+    private static final Map<String, S3ObjectStore> STORES = new ConcurrentHashMap<>();
 
     private static final WatchConfig WATCH =
             WatchConfig.from(
@@ -77,7 +85,10 @@ class RestoredJoinOperatorTest {
             new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG);
 
     private RestoredJoinOperator<String> restoredJoin() {
-        String name = storeName;
+        return restoredJoin(storeName);
+    }
+
+    private RestoredJoinOperator<String> restoredJoin(String name) {
         WatchClientFactory clients = config -> STORES.get(name);
         return new RestoredJoinOperator<>(join, WATCH, clients);
     }
@@ -165,6 +176,77 @@ class RestoredJoinOperatorTest {
 
             assertThat(store.findRequests).hasValue(0);
             assertThat(fresh.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void looksThatMeetSlowDownOrErrorsAreMadeAgainWithBackoffUntilTheyFindTheResult()
+            throws Exception {
+        OperatorSubtaskState snapshot = snapshotWithThreePending();
+        store.put(S3Location.parse("s3://b/out/out.out", "test"), "{\"ok\":1}", SUBMIT + 4_000);
+        AtomicInteger finds = new AtomicInteger();
+        String flaky = UUID.randomUUID().toString();
+        STORES.put(
+                flaky,
+                new S3ObjectStore() {
+                    @Override
+                    public CompletableFuture<S3ObjectSummary> findObject(S3Location location) {
+                        // Three SlowDowns, then two 500s, then S3 answers.
+                        int find = finds.incrementAndGet();
+                        if (find <= 3 * 3) {
+                            return CompletableFuture.failedFuture(S3Errors.of(503, "SlowDown"));
+                        }
+                        if (find <= 3 * 5) {
+                            return CompletableFuture.failedFuture(
+                                    S3Errors.of(500, "InternalError"));
+                        }
+                        return store.findObject(location);
+                    }
+
+                    @Override
+                    public CompletableFuture<S3ObjectContent> getObject(S3Location location) {
+                        return store.getObject(location);
+                    }
+
+                    @Override
+                    public CompletableFuture<Void> putObject(
+                            S3Location location,
+                            byte[] bytes,
+                            String contentType,
+                            Duration timeout) {
+                        return store.putObject(location, bytes, contentType, timeout);
+                    }
+
+                    @Override
+                    public CompletableFuture<Integer> listObjects(
+                            S3Location prefix,
+                            boolean directChildrenOnly,
+                            Consumer<S3ObjectSummary> consumer) {
+                        return store.listObjects(prefix, directChildrenOnly, consumer);
+                    }
+
+                    @Override
+                    public CompletableFuture<List<String>> deleteObjects(
+                            String bucket, List<String> keys) {
+                        return store.deleteObjects(bucket, keys);
+                    }
+
+                    @Override
+                    public void close() {}
+                });
+
+        try (var restored = harness(restoredJoin(flaky))) {
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            for (long t = SUBMIT; t < SUBMIT + 60_000; t += RestoredJoinOperator.TICK_MILLIS) {
+                restored.setProcessingTime(t);
+            }
+
+            assertThat(restored.extractOutputValues())
+                    .extracting(InferenceResult::inferenceId, InferenceResult::status)
+                    .containsExactly(tuple("out", InferenceStatus.SUCCESS));
+            assertThat(finds.get()).isGreaterThan(3 * 5);
         }
     }
 }

@@ -365,7 +365,7 @@ class SageMakerAsyncSubmitFunctionTest {
                                         InvocationException.Kind.FAILED,
                                         "Sent, no answer: ApiCallTimeoutException",
                                         ApiCallTimeoutException.create(1_000),
-                                        true));
+                                        InvocationException.Outcome.UNANSWERED));
         List<PendingInference<String>> out =
                 run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
 
@@ -415,7 +415,7 @@ class SageMakerAsyncSubmitFunctionTest {
                                         InvocationException.Kind.FAILED,
                                         "failed",
                                         failures.get(call),
-                                        false));
+                                        InvocationException.Outcome.NOT_ACCEPTED));
                     }
                     return CompletableFuture.completedFuture(
                             new InvocationAccepted(
@@ -469,7 +469,7 @@ class SageMakerAsyncSubmitFunctionTest {
                                         InvocationException.Kind.FAILED,
                                         "ServiceUnavailable (503)",
                                         S3Errors.of(503, "ServiceUnavailable"),
-                                        false));
+                                        InvocationException.Outcome.NOT_ACCEPTED));
         List<PendingInference<String>> out =
                 run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
 

@@ -69,7 +69,7 @@ class AsyncInferenceCallerTest {
                                         InvocationException.Kind.FAILED,
                                         "Sent, no answer",
                                         ApiCallTimeoutException.create(100),
-                                        true));
+                                        InvocationException.Outcome.UNANSWERED));
                     }
                     return CompletableFuture.completedFuture(
                             new InvocationAccepted(

@@ -3,21 +3,26 @@ package io.github.flinksagemaker.connector.aws;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * A client without credentials for a moment is retried; one without them for longer than the bound
  * fails the job with advice; an answer of the service ends the outage.
  */
-class CredentialsOutageInterceptorTest {
+class CredentialsOutageTest {
     private final AtomicLong now = new AtomicLong(1_000_000L);
-    private final CredentialsOutageInterceptor interceptor =
-            new CredentialsOutageInterceptor(Duration.ofMinutes(2), now::get);
+    private final CredentialsOutage interceptor =
+            new CredentialsOutage(Duration.ofMinutes(2), now::get);
 
     private static SdkClientException providerDidNotAnswer() {
         return SdkClientException.create(
@@ -53,5 +58,44 @@ class CredentialsOutageInterceptorTest {
         Throwable refused = S3Errors.of(403, "InvalidAccessKeyId");
         assertThat(interceptor.onFailure(refused)).isSameAs(refused);
         assertThat(AwsErrors.classify(refused)).isEqualTo(AwsErrorKind.CREDENTIALS);
+    }
+
+    @Test
+    void anAnswerThatIsNotAnErrorEndsTheOutage() {
+        interceptor.onFailure(providerDidNotAnswer());
+        now.addAndGet(Duration.ofSeconds(100).toMillis());
+        interceptor.onAnswer(200);
+        now.addAndGet(Duration.ofSeconds(100).toMillis());
+
+        assertThat(AwsErrors.classify(interceptor.onFailure(providerDidNotAnswer())))
+                .isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+    }
+
+    /**
+     * The SDK asks the provider before the request's interceptors run, so the provider itself is
+     * watched: a real client whose provider keeps failing fails its calls as fatal after the bound.
+     */
+    @Test
+    void aRealClientWhoseProviderKeepsFailingFailsAsFatalAfterTheBound() {
+        AwsCredentialsProvider failing =
+                () -> {
+                    throw providerDidNotAnswer();
+                };
+        try (S3AsyncClient client =
+                S3AsyncClient.builder()
+                        .region(Region.US_EAST_1)
+                        .endpointOverride(URI.create("http://127.0.0.1:9"))
+                        .credentialsProvider(interceptor.watch(failing))
+                        .overrideConfiguration(
+                                o -> o.addExecutionInterceptor(interceptor.interceptor()))
+                        .build()) {
+            Throwable first = catchThrowable(() -> client.headBucket(b -> b.bucket("b")).join());
+            assertThat(AwsErrors.classify(first)).isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+
+            now.addAndGet(Duration.ofMinutes(2).toMillis());
+            Throwable later = catchThrowable(() -> client.headBucket(b -> b.bucket("b")).join());
+            assertThat(AwsErrors.classify(later)).isEqualTo(AwsErrorKind.CREDENTIALS);
+            assertThat(AwsErrors.unwrap(later)).isInstanceOf(CredentialsOutageException.class);
+        }
     }
 }

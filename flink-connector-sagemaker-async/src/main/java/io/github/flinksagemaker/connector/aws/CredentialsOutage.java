@@ -1,0 +1,127 @@
+package io.github.flinksagemaker.connector.aws;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Tells a moment without credentials from credentials that are gone, for one client. A provider
+ * that does not answer (instance metadata, the container endpoint or STS, all asked at once by
+ * every subtask after a failover) or a session token that expired is {@link
+ * AwsErrorKind#CREDENTIALS_UNAVAILABLE}, retried by the caller; once a client has had no usable
+ * credentials for {@link #MAX_OUTAGE}, counted from its first such failure and ended by any answer
+ * of the service that is not an error, its failures become {@link CredentialsOutageException}s,
+ * which fail the job with advice.
+ *
+ * <p>Both places a client meets such a failure report here: the provider, which the SDK asks before
+ * a request is built, outside its interceptors ({@link #watch}), and the service's answer that a
+ * token expired ({@link #interceptor}).
+ *
+ * <p>Two minutes: the SDK's providers retry within each call, and a refreshing provider fetches new
+ * credentials well before the old ones expire, so a pause longer than several rounds of the slowest
+ * backoff (20 s) is no longer a moment: waiting longer only hides a provider that cannot answer,
+ * while every element waits for it.
+ */
+@Internal
+public final class CredentialsOutage {
+    public static final Duration MAX_OUTAGE = Duration.ofMinutes(2);
+
+    private static final long NO_OUTAGE = Long.MIN_VALUE;
+
+    private final long maxOutageMillis;
+    private final LongSupplier clock;
+    private final AtomicLong outageSince = new AtomicLong(NO_OUTAGE);
+
+    public CredentialsOutage() {
+        this(MAX_OUTAGE, System::currentTimeMillis);
+    }
+
+    @VisibleForTesting
+    CredentialsOutage(Duration maxOutage, LongSupplier clock) {
+        this.maxOutageMillis = maxOutage.toMillis();
+        this.clock = clock;
+    }
+
+    /** {@code provider}, whose failures count toward this client's outage. */
+    public AwsCredentialsProvider watch(AwsCredentialsProvider provider) {
+        return new WatchedProvider(provider, this);
+    }
+
+    /** Reports the service's answers: an answer that is not an error ends the outage. */
+    public ExecutionInterceptor interceptor() {
+        return new Interceptor(this);
+    }
+
+    /** The error to report for {@code error}: itself, or the outage once it lasted too long. */
+    @VisibleForTesting
+    Throwable onFailure(Throwable error) {
+        if (AwsErrors.classify(error) != AwsErrorKind.CREDENTIALS_UNAVAILABLE) {
+            return error;
+        }
+        long now = clock.getAsLong();
+        outageSince.compareAndSet(NO_OUTAGE, now);
+        long outage = now - outageSince.get();
+        return outage >= maxOutageMillis ? CredentialsOutageException.after(outage, error) : error;
+    }
+
+    @VisibleForTesting
+    void onAnswer(int statusCode) {
+        if (statusCode < 400) {
+            outageSince.set(NO_OUTAGE);
+        }
+    }
+
+    private static final class WatchedProvider implements AwsCredentialsProvider {
+        private final AwsCredentialsProvider provider;
+        private final CredentialsOutage outage;
+
+        WatchedProvider(AwsCredentialsProvider provider, CredentialsOutage outage) {
+            this.provider = provider;
+            this.outage = outage;
+        }
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            try {
+                return provider.resolveCredentials();
+            } catch (RuntimeException e) {
+                Throwable reported = outage.onFailure(e);
+                throw reported instanceof RuntimeException ? (RuntimeException) reported : e;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return provider.toString();
+        }
+    }
+
+    private static final class Interceptor implements ExecutionInterceptor {
+        private final CredentialsOutage outage;
+
+        Interceptor(CredentialsOutage outage) {
+            this.outage = outage;
+        }
+
+        @Override
+        public void afterTransmission(
+                Context.AfterTransmission context, ExecutionAttributes attributes) {
+            outage.onAnswer(context.httpResponse().statusCode());
+        }
+
+        @Override
+        public Throwable modifyException(
+                Context.FailedExecution context, ExecutionAttributes attributes) {
+            return outage.onFailure(context.exception());
+        }
+    }
+}
