@@ -37,7 +37,6 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -736,64 +735,4 @@ class FailurePolicyITCase {
                 .isGreaterThan(10);
     }
 
-    @Test
-    @Disabled(
-            "Broken (issue #24): a closing reader aborts its long polls client-side only; SQS"
-                    + " completes them anyway and hands the messages just released to them, so"
-                    + " most stay invisible for the visibility timeout")
-    void aStoppedJobReleasesTheNotificationsItHasNotDeletedAtOnce() throws Exception {
-        String endpoint = "released-notifications";
-        String queueUrl = local.createQueue(endpoint);
-        registerWithNotifications(endpoint, endpoint, true);
-        List<String> elements = elements(endpoint, 10);
-
-        StreamExecutionEnvironment env = environment();
-        // No checkpoint completes while the job runs, so no notification is deleted.
-        env.enableCheckpointing(Duration.ofHours(1).toMillis());
-        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Duration.ofHours(1).toMillis());
-        inference(endpoint)
-                .serializer(FailurePolicyITCase::alwaysAnswered)
-                .sqsCompletion(queueUrl)
-                // Not released, they would stay invisible for 10 min.
-                .set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofMinutes(10))
-                .set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(1))
-                .build()
-                .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
-                .sinkTo(new DiscardingSink<>());
-        JobClient job = env.executeAsync("released notifications");
-        JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
-        try {
-            long until = System.nanoTime() + STALL.toNanos();
-            while (metrics.gauges("sagemakerAsync.sqsMessagesHeld").stream()
-                            .mapToLong(Long::longValue)
-                            .sum()
-                    < elements.size()) {
-                assertThat(System.nanoTime())
-                        .as("every notification received and held")
-                        .isLessThan(until);
-                Thread.sleep(50);
-            }
-        } finally {
-            job.cancel().get();
-        }
-
-        Set<String> visibleAgain = new HashSet<>();
-        try (SqsAsyncClient sqs = LocalAwsConfig.sqsClient(local)) {
-            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (visibleAgain.size() < elements.size() && System.nanoTime() < until) {
-                sqs
-                        .receiveMessage(
-                                r ->
-                                        r.queueUrl(queueUrl)
-                                                .maxNumberOfMessages(10)
-                                                .waitTimeSeconds(1))
-                        .join()
-                        .messages()
-                        .stream()
-                        .map(Message::messageId)
-                        .forEach(visibleAgain::add);
-            }
-        }
-        assertThat(visibleAgain).as("notifications visible again at once").hasSize(elements.size());
-    }
 }
