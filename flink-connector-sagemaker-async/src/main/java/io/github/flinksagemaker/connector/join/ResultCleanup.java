@@ -28,11 +28,18 @@ final class ResultCleanup {
      * objects are kept until the oldest covers their use.
      */
     static int retainedCheckpoints(RuntimeContext runtimeContext) {
-        return runtimeContext instanceof StreamingRuntimeContext
-                ? ((StreamingRuntimeContext) runtimeContext)
-                        .getJobConfiguration()
-                        .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)
-                : 1;
+        if (!(runtimeContext instanceof StreamingRuntimeContext)) {
+            return 1;
+        }
+        StreamingRuntimeContext streaming = (StreamingRuntimeContext) runtimeContext;
+        // The JobManager reads it from the cluster's configuration, which the TaskManagers share;
+        // a job may set it too. Keep objects for the larger of the two.
+        return Math.max(
+                streaming.getJobConfiguration().get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS),
+                streaming
+                        .getTaskManagerRuntimeInfo()
+                        .getConfiguration()
+                        .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS));
     }
 
     static CheckpointedDeleter deleter(
