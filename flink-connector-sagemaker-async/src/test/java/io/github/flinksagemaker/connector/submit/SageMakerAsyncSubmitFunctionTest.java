@@ -76,6 +76,13 @@ class SageMakerAsyncSubmitFunctionTest {
         }
     }
 
+    /** A call that failed in the SDK: its message, its SDK error and what it may have done. */
+    private static CompletableFuture<InvocationAccepted> failedCall(
+            String message, Throwable cause, InvocationException.Outcome outcome) {
+        return CompletableFuture.failedFuture(
+                new InvocationException(InvocationException.Kind.FAILED, message, cause, outcome));
+    }
+
     private static String name() {
         return UUID.randomUUID().toString();
     }
@@ -360,12 +367,10 @@ class SageMakerAsyncSubmitFunctionTest {
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
         fake.answer =
                 request ->
-                        CompletableFuture.failedFuture(
-                                new InvocationException(
-                                        InvocationException.Kind.FAILED,
-                                        "Sent, no answer: ApiCallTimeoutException",
-                                        ApiCallTimeoutException.create(1_000),
-                                        InvocationException.Outcome.UNANSWERED));
+                        failedCall(
+                                "Sent, no answer: ApiCallTimeoutException",
+                                ApiCallTimeoutException.create(1_000),
+                                InvocationException.Outcome.UNANSWERED);
         List<PendingInference<String>> out =
                 run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
 
@@ -410,12 +415,10 @@ class SageMakerAsyncSubmitFunctionTest {
                 request -> {
                     int call = calls.getAndIncrement();
                     if (call < failures.size()) {
-                        return CompletableFuture.failedFuture(
-                                new InvocationException(
-                                        InvocationException.Kind.FAILED,
-                                        "failed",
-                                        failures.get(call),
-                                        InvocationException.Outcome.NOT_ACCEPTED));
+                        return failedCall(
+                                "failed",
+                                failures.get(call),
+                                InvocationException.Outcome.NOT_ACCEPTED);
                     }
                     return CompletableFuture.completedFuture(
                             new InvocationAccepted(
@@ -464,12 +467,10 @@ class SageMakerAsyncSubmitFunctionTest {
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
         fake.answer =
                 request ->
-                        CompletableFuture.failedFuture(
-                                new InvocationException(
-                                        InvocationException.Kind.FAILED,
-                                        "ServiceUnavailable (503)",
-                                        S3Errors.of(503, "ServiceUnavailable"),
-                                        InvocationException.Outcome.NOT_ACCEPTED));
+                        failedCall(
+                                "ServiceUnavailable (503)",
+                                S3Errors.of(503, "ServiceUnavailable"),
+                                InvocationException.Outcome.NOT_ACCEPTED);
         List<PendingInference<String>> out =
                 run(builder(name).submitTimeout(Duration.ofSeconds(2)).build(), "a");
 
