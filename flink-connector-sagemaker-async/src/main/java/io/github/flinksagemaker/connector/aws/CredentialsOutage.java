@@ -37,6 +37,8 @@ public final class CredentialsOutage {
 
     private static final long NO_OUTAGE = Long.MIN_VALUE;
 
+    static final long MIN_ASK_INTERVAL_MILLIS = 200;
+
     private final long maxOutageMillis;
     private final LongSupplier clock;
     private final AtomicLong outageSince = new AtomicLong(NO_OUTAGE);
@@ -80,9 +82,16 @@ public final class CredentialsOutage {
         }
     }
 
+    /**
+     * Asks the provider at most every {@link #MIN_ASK_INTERVAL_MILLIS} while it keeps failing:
+     * every call of every subtask asks it, and a provider that does not answer (instance metadata,
+     * the container endpoint, STS) is best not asked thousands of times a second while it recovers.
+     */
     private static final class WatchedProvider implements AwsCredentialsProvider {
         private final AwsCredentialsProvider provider;
         private final CredentialsOutage outage;
+        private volatile RuntimeException lastFailure;
+        private volatile long lastFailureMillis;
 
         WatchedProvider(AwsCredentialsProvider provider, CredentialsOutage outage) {
             this.provider = provider;
@@ -91,12 +100,25 @@ public final class CredentialsOutage {
 
         @Override
         public AwsCredentials resolveCredentials() {
-            try {
-                return provider.resolveCredentials();
-            } catch (RuntimeException e) {
-                Throwable reported = outage.onFailure(e);
-                throw reported instanceof RuntimeException ? (RuntimeException) reported : e;
+            RuntimeException failing = lastFailure;
+            long now = outage.clock.getAsLong();
+            if (failing != null && now - lastFailureMillis < MIN_ASK_INTERVAL_MILLIS) {
+                throw reported(failing);
             }
+            try {
+                AwsCredentials credentials = provider.resolveCredentials();
+                lastFailure = null;
+                return credentials;
+            } catch (RuntimeException e) {
+                lastFailureMillis = now;
+                lastFailure = e;
+                throw reported(e);
+            }
+        }
+
+        private RuntimeException reported(RuntimeException error) {
+            Throwable reported = outage.onFailure(error);
+            return reported instanceof RuntimeException ? (RuntimeException) reported : error;
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.aws;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
@@ -10,6 +11,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,5 +100,32 @@ class CredentialsOutageTest {
             assertThat(AwsErrors.classify(later)).isEqualTo(AwsErrorKind.CREDENTIALS);
             assertThat(AwsErrors.unwrap(later)).isInstanceOf(CredentialsOutageException.class);
         }
+    }
+
+    @Test
+    void aFailingProviderIsAskedAtMostEveryFewHundredMillisecondsUntilItAnswers() {
+        AtomicInteger asked = new AtomicInteger();
+        AtomicBoolean answers = new AtomicBoolean();
+        AwsCredentialsProvider provider =
+                interceptor.watch(
+                        () -> {
+                            asked.incrementAndGet();
+                            if (!answers.get()) {
+                                throw providerDidNotAnswer();
+                            }
+                            return AwsBasicCredentials.create("id", "secret");
+                        });
+
+        for (int call = 0; call < 1_000; call++) {
+            assertThat(catchThrowable(provider::resolveCredentials))
+                    .hasMessageContaining("Unable to load credentials");
+        }
+        assertThat(asked).hasValue(1);
+
+        answers.set(true);
+        now.addAndGet(CredentialsOutage.MIN_ASK_INTERVAL_MILLIS);
+        assertThat(provider.resolveCredentials().accessKeyId()).isEqualTo("id");
+        provider.resolveCredentials();
+        assertThat(asked).hasValue(3);
     }
 }
