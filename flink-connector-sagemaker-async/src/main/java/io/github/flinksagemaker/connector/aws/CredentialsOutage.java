@@ -41,7 +41,12 @@ public final class CredentialsOutage {
 
     private final long maxOutageMillis;
     private final LongSupplier clock;
-    private final AtomicLong outageSince = new AtomicLong(NO_OUTAGE);
+
+    /** Since when the provider keeps failing; ended by its next credentials or any answer. */
+    private final AtomicLong providerFailingSince = new AtomicLong(NO_OUTAGE);
+
+    /** Since when the service keeps saying the token expired; ended by an answer that is not. */
+    private final AtomicLong tokenRefusedSince = new AtomicLong(NO_OUTAGE);
 
     public CredentialsOutage() {
         this(MAX_OUTAGE, System::currentTimeMillis);
@@ -66,19 +71,30 @@ public final class CredentialsOutage {
     /** The error to report for {@code error}: itself, or the outage once it lasted too long. */
     @VisibleForTesting
     Throwable onFailure(Throwable error) {
+        return onFailure(error, tokenRefusedSince);
+    }
+
+    /** A failure of the provider itself: its own clock, which its next credentials end. */
+    @VisibleForTesting
+    Throwable onProviderFailure(Throwable error) {
+        return onFailure(error, providerFailingSince);
+    }
+
+    private Throwable onFailure(Throwable error, AtomicLong since) {
         if (AwsErrors.classify(error) != AwsErrorKind.CREDENTIALS_UNAVAILABLE) {
             return error;
         }
         long now = clock.getAsLong();
-        outageSince.compareAndSet(NO_OUTAGE, now);
-        long outage = now - outageSince.get();
+        since.compareAndSet(NO_OUTAGE, now);
+        long outage = now - since.get();
         return outage >= maxOutageMillis ? CredentialsOutageException.after(outage, error) : error;
     }
 
     @VisibleForTesting
     void onAnswer(int statusCode) {
         if (statusCode < 400) {
-            outageSince.set(NO_OUTAGE);
+            providerFailingSince.set(NO_OUTAGE);
+            tokenRefusedSince.set(NO_OUTAGE);
         }
     }
 
@@ -108,6 +124,7 @@ public final class CredentialsOutage {
             try {
                 AwsCredentials credentials = provider.resolveCredentials();
                 lastFailure = null;
+                outage.providerFailingSince.set(NO_OUTAGE);
                 return credentials;
             } catch (RuntimeException e) {
                 lastFailureMillis = now;
@@ -117,7 +134,7 @@ public final class CredentialsOutage {
         }
 
         private RuntimeException reported(RuntimeException error) {
-            Throwable reported = outage.onFailure(error);
+            Throwable reported = outage.onProviderFailure(error);
             return reported instanceof RuntimeException ? (RuntimeException) reported : error;
         }
 

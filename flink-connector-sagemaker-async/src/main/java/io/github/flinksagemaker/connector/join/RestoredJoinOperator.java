@@ -75,6 +75,7 @@ public final class RestoredJoinOperator<E>
     private transient Deque<String> toLook;
     private transient PriorityQueue<Retry> retries;
     private transient Map<String, Integer> tries;
+    private transient Map<String, Integer> failures;
     private transient int givenUp;
     private transient boolean warned;
     private transient Queue<Finding> findings;
@@ -122,6 +123,7 @@ public final class RestoredJoinOperator<E>
                         + " than at their deadlines",
                 toLook.size());
         tries = new HashMap<>();
+        failures = new HashMap<>();
         retries = new PriorityQueue<>(Comparator.comparingLong(Retry::atMillis));
         findings = new ConcurrentLinkedQueue<>();
         inFlight = new AtomicInteger();
@@ -189,6 +191,8 @@ public final class RestoredJoinOperator<E>
                     throttled
                             ? tries.getOrDefault(finding.inferenceId(), 0)
                             : tries.merge(finding.inferenceId(), 1, Integer::sum);
+            // Every failure lengthens the wait, throttling too; only other errors use up tries.
+            int failed = failures.merge(finding.inferenceId(), 1, Integer::sum);
             if (!warned) {
                 warned = true;
                 LOG.warn(
@@ -198,7 +202,8 @@ public final class RestoredJoinOperator<E>
                         AwsErrors.describe(finding.error()));
             }
             if (tried < MAX_TRIES) {
-                long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(tried, 8));
+                long delay =
+                        Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failed - 1, 8));
                 retries.add(new Retry(finding.inferenceId(), now + delay));
             } else {
                 givenUp++;

@@ -65,11 +65,12 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     private transient SubmitMetrics metrics;
 
     /**
-     * The elements being submitted, by identity (the operator's timeout hands back the same
-     * object): what the timeout needs to keep an element whose request went out pending under its
-     * ID.
+     * The submissions in progress, by their result future: the operator's timeout hands back the
+     * same one, and unlike the element it is never shared (boxed small numbers, enums and interned
+     * strings are). What the timeout needs to keep an element whose request went out pending under
+     * its ID.
      */
-    private transient Map<IN, InFlight> inFlight;
+    private transient Map<ResultFuture<?>, InFlight> inFlight;
 
     /** An element's submission in progress. */
     private record InFlight(Prepared<?> prepared, SubmissionProgress progress) {}
@@ -158,7 +159,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             return;
         }
         SubmissionProgress progress = new SubmissionProgress();
-        inFlight.put(element, new InFlight(prepared, progress));
+        inFlight.put(result, new InFlight(prepared, progress));
         submitter
                 .submit(
                         prepared.inferenceId(),
@@ -168,7 +169,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
                         progress)
                 .whenComplete(
                         (submission, error) -> {
-                            if (inFlight.remove(element) == null) {
+                            if (inFlight.remove(result) == null) {
                                 return; // the operator's timeout answered for the element
                             }
                             try {
@@ -326,7 +327,7 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
     @Override
     @SuppressWarnings("unchecked")
     public void timeout(IN element, ResultFuture<PendingInference<E>> result) {
-        InFlight running = inFlight.remove(element);
+        InFlight running = inFlight.remove(result);
         if (running == null) {
             return; // its submission just completed and answers for it
         }

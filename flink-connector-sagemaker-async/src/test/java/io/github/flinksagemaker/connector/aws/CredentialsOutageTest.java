@@ -128,4 +128,28 @@ class CredentialsOutageTest {
         provider.resolveCredentials();
         assertThat(asked).hasValue(3);
     }
+
+    @Test
+    void aProviderThatRecoveredStartsANewOutageWhenItFailsAgain() {
+        AtomicBoolean answers = new AtomicBoolean();
+        AwsCredentialsProvider provider =
+                interceptor.watch(
+                        () -> {
+                            if (!answers.get()) {
+                                throw providerDidNotAnswer();
+                            }
+                            return AwsBasicCredentials.create("id", "secret");
+                        });
+        catchThrowable(provider::resolveCredentials);
+        now.addAndGet(1_000);
+        answers.set(true);
+        provider.resolveCredentials();
+
+        // Credentials were there; the service only throttled (no answer below 400) since.
+        now.addAndGet(Duration.ofMinutes(3).toMillis());
+        answers.set(false);
+        Throwable later = catchThrowable(provider::resolveCredentials);
+
+        assertThat(AwsErrors.classify(later)).isEqualTo(AwsErrorKind.CREDENTIALS_UNAVAILABLE);
+    }
 }

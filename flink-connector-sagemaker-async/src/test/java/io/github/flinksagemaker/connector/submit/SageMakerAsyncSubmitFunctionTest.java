@@ -332,6 +332,28 @@ class SageMakerAsyncSubmitFunctionTest {
     }
 
     @Test
+    void twoElementsThatAreTheSameObjectEachGetTheirOwnRecord() throws Exception {
+        // Boxed small numbers, enums and interned strings arrive as one shared object.
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.holdCalls = true;
+        String shared = "same";
+        try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
+                harness(builderWithoutInputPrefix(name).inferenceIdExtractor(s -> "id").build())) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(shared, 0L));
+            harness.processElement(new StreamRecord<>(shared, 0L));
+            fake.held.forEach(
+                    f -> f.complete(new InvocationAccepted("id", "s3://o/id.out", "s3://f/id")));
+            harness.endInput();
+
+            assertThat(harness.extractOutputValues())
+                    .hasSize(2)
+                    .allSatisfy(p -> assertThat(p.isRejected()).isFalse());
+        }
+    }
+
+    @Test
     void aSubmissionStillWaitingForCapacityAtTheOperatorTimeoutIsRejected() throws Exception {
         String name = name();
         FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
