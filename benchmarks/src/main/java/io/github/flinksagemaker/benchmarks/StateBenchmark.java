@@ -72,11 +72,10 @@ final class StateBenchmark {
                         String, PendingInference<Void>, TaggedOutput, InferenceResult<Void>>
                 join =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(
-                                        new InferenceResultJoin<>(
-                                                Types.VOID,
-                                                JOIN,
-                                                InferenceResultJoin.deadlineTag(Types.VOID))),
+                                new InferenceResultJoin<>(
+                                        Types.VOID,
+                                        JOIN,
+                                        InferenceResultJoin.deadlineTag(Types.VOID)),
                                 PendingInference::inferenceId,
                                 TaggedOutput::inferenceId,
                                 Types.STRING);

@@ -13,12 +13,12 @@ import io.github.flinksagemaker.connector.join.ClaimLocations;
 import io.github.flinksagemaker.connector.join.InferenceIdGuard;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
+import io.github.flinksagemaker.connector.join.InferenceResultJoinFactory;
 import io.github.flinksagemaker.connector.join.InferenceResultTypeInfo;
 import io.github.flinksagemaker.connector.join.JoinConfig;
 import io.github.flinksagemaker.connector.join.JoinTypes;
 import io.github.flinksagemaker.connector.join.LocationClaim;
 import io.github.flinksagemaker.connector.join.LocationTagger;
-import io.github.flinksagemaker.connector.join.RestoredJoinOperator;
 import io.github.flinksagemaker.connector.join.ResultEmitter;
 import io.github.flinksagemaker.connector.join.ResultLocationCheck;
 import io.github.flinksagemaker.connector.join.SubmissionSplitter;
@@ -39,17 +39,19 @@ import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.TimeUtils;
@@ -189,6 +191,7 @@ public final class SageMakerAsyncInference<IN, E> {
     /** Wires submit, watch and re-join onto {@code input}; see the class comment. */
     @SuppressWarnings("unchecked")
     public SingleOutputStreamOperator<InferenceResult<E>> apply(DataStream<IN> input) {
+        checkStreamingMode(input.getExecutionEnvironment());
         TypeInformation<E> carried =
                 submit.elementType() != null
                         ? submit.elementType()
@@ -231,9 +234,16 @@ public final class SageMakerAsyncInference<IN, E> {
                         ? notifications(input, endpoint)
                         : listedAndTagged(accepted, input, endpoint);
         OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
-        InferenceResultJoin<E> joinFunction = new InferenceResultJoin<>(carried, join, deadlineTag);
         // Notifications consumed after a restored snapshot were deleted: look at the restored
         // inferences' locations instead of waiting for their deadlines. A listing finds them again.
+        InferenceResultJoin<E> joinOperator =
+                new InferenceResultJoin<>(
+                        carried,
+                        join,
+                        deadlineTag,
+                        results.config(),
+                        WatchClientFactory.SDK,
+                        completionMode == CompletionMode.SQS);
         SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
                         .keyBy(
@@ -243,12 +253,7 @@ public final class SageMakerAsyncInference<IN, E> {
                         .transform(
                                 "Join results by inference ID: " + endpoint,
                                 resultType,
-                                completionMode == CompletionMode.SQS
-                                        ? new RestoredJoinOperator<>(
-                                                joinFunction,
-                                                results.config(),
-                                                WatchClientFactory.SDK)
-                                        : new KeyedCoProcessOperator<>(joinFunction))
+                                new InferenceResultJoinFactory<>(joinOperator, resultSourceId()))
                         .uid(uidPrefix + "-join")
                         .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
         DataStream<InferenceResult<E>> checked =
@@ -277,6 +282,24 @@ public final class SageMakerAsyncInference<IN, E> {
                 .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
     }
 
+    /**
+     * In BATCH mode each stage ends before the next starts, so the result source would have to end
+     * before the join that knows when no result is needed runs: results come hours after their
+     * elements, which only a streaming job can wait for.
+     */
+    private static void checkStreamingMode(StreamExecutionEnvironment env) {
+        RuntimeExecutionMode mode = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE);
+        if (mode == RuntimeExecutionMode.BATCH) {
+            throw new IllegalStateException(
+                    "SageMaker async inference needs '"
+                            + ExecutionOptions.RUNTIME_MODE.key()
+                            + "' STREAMING (or AUTOMATIC), not BATCH: its results arrive in S3 long"
+                            + " after their elements were submitted, and only a streaming job waits"
+                            + " for them. A bounded input still ends: the job finishes once every"
+                            + " element has its result");
+        }
+    }
+
     /** Completion by listing: result objects, tagged with their inference by location claims. */
     private DataStream<TaggedOutput> listedAndTagged(
             DataStream<PendingInference<E>> accepted, DataStream<IN> input, String endpoint) {
@@ -286,13 +309,14 @@ public final class SageMakerAsyncInference<IN, E> {
                         .name("Result location claims: " + endpoint)
                         .uid(uidPrefix + "-claims");
         DataStream<InferenceOutput> objects =
-                input.getExecutionEnvironment()
-                        .fromSource(
-                                results,
-                                WatermarkStrategy.noWatermarks(),
-                                "SageMaker async results: " + endpoint)
-                        .uid(uidPrefix + "-watch")
-                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+                endedByTheJoin(
+                        input.getExecutionEnvironment()
+                                .fromSource(
+                                        results,
+                                        WatermarkStrategy.noWatermarks(),
+                                        "SageMaker async results: " + endpoint)
+                                .uid(uidPrefix + "-watch")
+                                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS));
         return claims.connect(objects)
                 .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
                 .process(new LocationTagger(join))
@@ -313,12 +337,28 @@ public final class SageMakerAsyncInference<IN, E> {
                 SqsCompletionSource.tagged(
                         SqsCompletionConfig.from(completionOptions, Set.of(endpoint)),
                         notificationClients);
-        return env.fromSource(
-                        source,
-                        WatermarkStrategy.noWatermarks(),
-                        "SageMaker async notifications: " + endpoint)
-                .uid(uidPrefix + "-notifications")
-                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+        return endedByTheJoin(
+                env.fromSource(
+                                source,
+                                WatermarkStrategy.noWatermarks(),
+                                "SageMaker async notifications: " + endpoint)
+                        .uid(uidPrefix + "-notifications")
+                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS));
+    }
+
+    /**
+     * Registers a result source under {@link #resultSourceId()}, where the join's coordinator ends
+     * it once the input ended and every element has its result. Results carry no event time (the
+     * join gives each its element's), so the source emits no watermarks.
+     */
+    private <T> SingleOutputStreamOperator<T> endedByTheJoin(SingleOutputStreamOperator<T> source) {
+        ((SourceTransformation<?, ?, ?>) source.getTransformation())
+                .setCoordinatorListeningID(resultSourceId());
+        return source;
+    }
+
+    private String resultSourceId() {
+        return uidPrefix + "-result-source";
     }
 
     /** S3 errors that are not fatal are retried with backoff for minutes, never given up early. */
@@ -463,6 +503,15 @@ public final class SageMakerAsyncInference<IN, E> {
                                 + " jobs' results in a shared prefix; in the one-call API use '"
                                 + JoinOptions.CLEANUP.key()
                                 + "', which deletes only this job's own inputs and results");
+            }
+            if (configuration.get(WatchOptions.BOUNDED)) {
+                throw new IllegalArgumentException(
+                        "Option '"
+                                + WatchOptions.BOUNDED.key()
+                                + "' ends the watch at its first empty listing, before the results"
+                                + " of pending elements arrive; the one-call API ends its result"
+                                + " source by itself once the input has ended and every element"
+                                + " has its result. Remove the option");
             }
             if (!configuration.contains(SubmitOptions.OUTPUT_PATH_EXTENSION)) {
                 configuration.set(

@@ -33,6 +33,14 @@ final class JoinMetrics {
 
     final Counter restoredLooksFound;
 
+    /**
+     * Looks at a pending inference's locations after the results ended first (a drain), and those
+     * that found its result.
+     */
+    final Counter drainLooks;
+
+    final Counter drainLooksFound;
+
     JoinMetrics(MetricGroup operatorGroup, LongSupplier pending) {
         MetricGroup group = operatorGroup.addGroup("sagemakerAsync");
         this.duplicateIdsRejected = group.counter("duplicateIdsRejected");
@@ -41,6 +49,8 @@ final class JoinMetrics {
         this.unmatchedOutputsDropped = group.counter("unmatchedOutputsDropped");
         this.restoredLooks = group.counter("restoredLooks");
         this.restoredLooksFound = group.counter("restoredLooksFound");
+        this.drainLooks = group.counter("drainLooks");
+        this.drainLooksFound = group.counter("drainLooksFound");
         group.gauge("pending", pending::getAsLong);
     }
 }

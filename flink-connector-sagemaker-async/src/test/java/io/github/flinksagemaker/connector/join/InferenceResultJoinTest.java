@@ -69,9 +69,7 @@ class InferenceResultJoinTest {
                         String, PendingInference<String>, TaggedOutput, InferenceResult<String>>
                 harness =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
-                                new KeyedCoProcessOperator<>(
-                                        new InferenceResultJoin<>(
-                                                Types.STRING, CONFIG, DEADLINE_TAG)),
+                                new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG),
                                 PendingInference::inferenceId,
                                 TaggedOutput::inferenceId,
                                 Types.STRING);
@@ -134,7 +132,8 @@ class InferenceResultJoinTest {
     static final String[] JOIN_STATES = {
         InferenceResultJoin.PENDING_STATE,
         InferenceResultJoin.EARLY_STATE,
-        InferenceResultJoin.DONE_STATE
+        InferenceResultJoin.DONE_STATE,
+        InferenceResultJoin.ELEMENT_TIMESTAMP_STATE
     };
     static final String[] TAGGER_STATES = {
         LocationTagger.CLAIM_STATE, LocationTagger.UNCLAIMED_STATE
@@ -156,9 +155,7 @@ class InferenceResultJoinTest {
     }
 
     private JoinMetrics metrics() {
-        return ((InferenceResultJoin<?>)
-                        ((KeyedCoProcessOperator<?, ?, ?, ?>) join.getOperator()).getUserFunction())
-                .metrics();
+        return ((InferenceResultJoin<?>) join.getOperator()).metrics();
     }
 
     private List<InferenceResult<String>> results() {

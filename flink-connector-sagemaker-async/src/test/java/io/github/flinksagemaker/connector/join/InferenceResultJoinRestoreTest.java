@@ -17,7 +17,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
@@ -45,7 +44,7 @@ import static org.assertj.core.api.Assertions.tuple;
  * one whose notification was consumed (and deleted) after the snapshot is answered within moments,
  * not at its deadline.
  */
-class RestoredJoinOperatorTest {
+class InferenceResultJoinRestoreTest {
     private static final Map<String, S3ObjectStore> STORES = new ConcurrentHashMap<>();
 
     private static final WatchConfig WATCH =
@@ -58,7 +57,7 @@ class RestoredJoinOperatorTest {
     private final String storeName = UUID.randomUUID().toString();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
 
-    RestoredJoinOperatorTest() {
+    InferenceResultJoinRestoreTest() {
         STORES.put(storeName, store);
     }
 
@@ -81,24 +80,22 @@ class RestoredJoinOperatorTest {
         return harness;
     }
 
-    private final InferenceResultJoin<String> join =
-            new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG);
+    /** The join under test, the last one {@link #restoredJoin} made. */
+    private InferenceResultJoin<String> join;
 
-    private RestoredJoinOperator<String> restoredJoin() {
+    private InferenceResultJoin<String> restoredJoin() {
         return restoredJoin(storeName);
     }
 
-    private RestoredJoinOperator<String> restoredJoin(String name) {
+    private InferenceResultJoin<String> restoredJoin(String name) {
         WatchClientFactory clients = config -> STORES.get(name);
-        return new RestoredJoinOperator<>(join, WATCH, clients);
+        join = new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG, WATCH, clients, true);
+        return join;
     }
 
     /** A snapshot holding "out", "failed" and "silent" pending, as a plain join took it. */
     private static OperatorSubtaskState snapshotWithThreePending() throws Exception {
-        try (var before =
-                harness(
-                        new KeyedCoProcessOperator<>(
-                                new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG)))) {
+        try (var before = harness(new InferenceResultJoin<>(Types.STRING, CONFIG, DEADLINE_TAG))) {
             before.setup();
             before.open();
             before.setProcessingTime(SUBMIT);
@@ -124,7 +121,7 @@ class RestoredJoinOperatorTest {
             restored.open();
             long now = SUBMIT + 10_000;
             for (int tick = 1; tick <= 3; tick++) {
-                restored.setProcessingTime(now + tick * RestoredJoinOperator.TICK_MILLIS);
+                restored.setProcessingTime(now + tick * PendingLooks.TICK_MILLIS);
             }
 
             assertThat(restored.extractOutputValues())
@@ -154,7 +151,7 @@ class RestoredJoinOperatorTest {
             restored.initializeState(snapshot);
             restored.open();
             for (int tick = 1; tick <= 3; tick++) {
-                restored.setProcessingTime(SUBMIT + tick * RestoredJoinOperator.TICK_MILLIS);
+                restored.setProcessingTime(SUBMIT + tick * PendingLooks.TICK_MILLIS);
             }
             restored.processElement2(
                     new StreamRecord<>(InferenceResultJoinTest.output("out", "{\"ok\":1}")));
@@ -172,7 +169,7 @@ class RestoredJoinOperatorTest {
             fresh.open();
             fresh.setProcessingTime(SUBMIT);
             fresh.processElement1(new StreamRecord<>(pending("out")));
-            fresh.setProcessingTime(SUBMIT + 10 * RestoredJoinOperator.TICK_MILLIS);
+            fresh.setProcessingTime(SUBMIT + 10 * PendingLooks.TICK_MILLIS);
 
             assertThat(store.findRequests).hasValue(0);
             assertThat(fresh.extractOutputValues()).isEmpty();
@@ -239,7 +236,7 @@ class RestoredJoinOperatorTest {
             restored.setup();
             restored.initializeState(snapshot);
             restored.open();
-            for (long t = SUBMIT; t < SUBMIT + 60_000; t += RestoredJoinOperator.TICK_MILLIS) {
+            for (long t = SUBMIT; t < SUBMIT + 60_000; t += PendingLooks.TICK_MILLIS) {
                 restored.setProcessingTime(t);
             }
 
