@@ -4,9 +4,9 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceEvent;
 
 /**
- * Tells a result source's enumerator that no element will need another result: the join's input
- * has ended and nothing is pending in any of its subtasks. The enumerator then lets its readers
- * finish, so a job with bounded input finishes by itself.
+ * Tells a result source's enumerator that no element will need another result: the join's input has
+ * ended and nothing is pending in any of its subtasks. The enumerator then lets its readers finish,
+ * so a job with bounded input finishes by itself.
  *
  * <p>It reaches the enumerator through Flink's coordinator store (as dynamic partition pruning
  * reaches its sources), not from a reader, so the subtask it comes with means nothing. It is never
