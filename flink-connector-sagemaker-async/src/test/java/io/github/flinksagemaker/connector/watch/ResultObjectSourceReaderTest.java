@@ -12,6 +12,7 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.core.io.InputStatus;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,6 +189,46 @@ class ResultObjectSourceReaderTest {
             reader.snapshotState(8L);
             reader.notifyCheckpointComplete(8L);
             assertThat(store.contains(LARGE)).isFalse();
+            assertThat(store.deletedObjects.get()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * After NoMoreResultsEvent the enumerator tells each reader there will be no more splits: the
+     * reader still emits every object it holds, also one whose read is retried, and ends only then;
+     * consumed objects are deleted after the (final) checkpoint, as always.
+     */
+    @Test
+    void toldNoMoreSplitsTheReaderEmitsTheObjectsItHoldsThenEnds() throws Exception {
+        store.failReads(SMALL, S3Errors.of(503, "SlowDown"));
+        TestingReaderContext context = new TestingReaderContext();
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader = reader(context, true)) {
+            reader.start();
+            reader.addSplits(List.of(split(SMALL, 4), split(LARGE, 19)));
+            reader.notifyNoMoreSplits();
+            TestingReaderOutput<InferenceOutput> output = new TestingReaderOutput<>();
+            long until = System.nanoTime() + Duration.ofMillis(500).toNanos();
+            while (System.nanoTime() < until) {
+                assertThat(reader.pollNext(output))
+                        .as("not while an object is unread")
+                        .isNotEqualTo(InputStatus.END_OF_INPUT);
+                awaitAvailable(reader, 50);
+            }
+            assertThat(output.getEmittedRecords()).hasSize(1);
+
+            store.failReads(SMALL, null);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (reader.pollNext(output) != InputStatus.END_OF_INPUT) {
+                assertThat(System.nanoTime()).as("ends in time").isLessThan(deadline);
+                awaitAvailable(reader, 50);
+            }
+
+            assertThat(output.getEmittedRecords())
+                    .extracting(InferenceOutput::location)
+                    .containsExactlyInAnyOrder(SMALL.toString(), LARGE.toString());
+            assertThat(store.contains(SMALL)).as("not before the checkpoint").isTrue();
+            assertThat(reader.snapshotState(1L)).isEmpty();
+            reader.notifyCheckpointComplete(1L);
             assertThat(store.deletedObjects.get()).isEqualTo(2);
         }
     }

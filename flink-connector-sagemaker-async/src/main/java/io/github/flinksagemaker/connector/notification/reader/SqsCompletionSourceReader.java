@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
+import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.SqsCompletionSource.NotificationConverter;
 import io.github.flinksagemaker.connector.notification.SqsQueue;
@@ -9,6 +10,7 @@ import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
@@ -20,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads completion notifications from SQS and deletes each message once the checkpoint covering its
@@ -31,6 +35,12 @@ import java.util.Map;
  * job receives them at once rather than after their visibility timeout. A job without checkpoints
  * (decided when the reader starts, from the job's configuration: see {@link JobCheckpointing})
  * deletes each message as soon as it is emitted, since no checkpoint would ever complete.
+ *
+ * <p>Its queue split never ends by itself: the reader finishes when the enumerator signals no more
+ * splits and sends {@link NoMoreResultsEvent} (the job's bounded input is done and no result is
+ * pending). The split reader then hands over what it received and finishes the split; the messages
+ * are deleted after the checkpoint covering their emission, as always (Flink takes a final
+ * checkpoint after the source finishes), and released on close if none completes.
  */
 @Internal
 public final class SqsCompletionSourceReader<T>
@@ -47,6 +57,12 @@ public final class SqsCompletionSourceReader<T>
     private final ReceiptTracker tracker;
     private final MessageSettler settler;
     private final boolean deleteOnEmit;
+
+    /** Set on {@link NoMoreResultsEvent}; every split reader of this reader sees it. */
+    private final AtomicBoolean noMoreResults;
+
+    /** The latest split reader, to wake up when {@link #noMoreResults} is set. */
+    private final AtomicReference<SqsSplitReader> splitReader;
 
     /**
      * @param queue polled by the split reader and used for deletes; closed with this reader
@@ -72,7 +88,9 @@ public final class SqsCompletionSourceReader<T>
                 budget,
                 new MessageSettler(queue, config.queueUrl(), metrics),
                 metrics,
-                JobCheckpointing.interval(context));
+                JobCheckpointing.interval(context),
+                new AtomicBoolean(),
+                new AtomicReference<>());
     }
 
     private SqsCompletionSourceReader(
@@ -85,18 +103,25 @@ public final class SqsCompletionSourceReader<T>
             ByteBudget budget,
             MessageSettler settler,
             NotificationMetrics metrics,
-            Duration checkpointInterval) {
+            Duration checkpointInterval,
+            AtomicBoolean noMoreResults,
+            AtomicReference<SqsSplitReader> splitReader) {
         super(
-                () ->
-                        new SqsSplitReader(
-                                queue,
-                                store,
-                                config,
-                                checkpointInterval,
-                                tracker,
-                                budget,
-                                settler,
-                                metrics),
+                () -> {
+                    SqsSplitReader created =
+                            new SqsSplitReader(
+                                    queue,
+                                    store,
+                                    config,
+                                    checkpointInterval,
+                                    tracker,
+                                    budget,
+                                    settler,
+                                    metrics,
+                                    noMoreResults);
+                    splitReader.set(created);
+                    return created;
+                },
                 new NotificationRecordEmitter<>(tracker, converter, budget),
                 new Configuration(),
                 context);
@@ -106,6 +131,8 @@ public final class SqsCompletionSourceReader<T>
         this.tracker = tracker;
         this.settler = settler;
         this.deleteOnEmit = checkpointInterval == null;
+        this.noMoreResults = noMoreResults;
+        this.splitReader = splitReader;
         LOG.info(
                 "Reading notifications from {}; messages are deleted {}",
                 config.queueUrl(),
@@ -140,9 +167,29 @@ public final class SqsCompletionSourceReader<T>
         settler.delete(tracker.checkpointComplete(checkpointId));
     }
 
+    /**
+     * On {@link NoMoreResultsEvent} the split reader finishes its splits once what it received is
+     * handed over; it is woken up, since it may be waiting for a long poll. Other events are
+     * handled as before.
+     */
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (!(event instanceof NoMoreResultsEvent)) {
+            super.handleSourceEvents(event);
+            return;
+        }
+        if (!noMoreResults.getAndSet(true)) {
+            LOG.info("No more results are needed: finishing the reader of {}", queueUrl);
+        }
+        SqsSplitReader current = splitReader.get();
+        if (current != null) {
+            current.wakeUp();
+        }
+    }
+
     @Override
     protected void onSplitFinished(Map<String, QueueSplit> finishedSplitIds) {
-        // Queue splits never finish.
+        // Only after NoMoreResultsEvent; the emitted messages still wait for their checkpoint.
     }
 
     @Override

@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Long-polls the queue and turns each message into an output for the join: the included response as
@@ -63,6 +64,12 @@ import java.util.concurrent.TimeoutException;
  * SentTimestamp}), which is never before the result was written: the join can still drop it as
  * stale, and never drops a fresh one. Only when the queue does not say either does it fall back to
  * the time of receipt, and such a notification cannot be found stale.
+ *
+ * <p>Once the enumerator says no more results are needed (the reader sets {@code noMoreResults} and
+ * wakes this up), it stops receiving, hands over what it already received (receives still in flight
+ * are aborted: their messages go back to the queue at once), and reports its splits finished in the
+ * same batch as those last notifications, so they are emitted first and their messages are deleted
+ * after their checkpoint as always. Queue splits end no other way.
  */
 @Internal
 final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSplit> {
@@ -104,6 +111,10 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
     private final ByteBudget budget;
     private final MessageSettler settler;
     private final NotificationMetrics metrics;
+
+    /** Shared with the reader, which sets it on the enumerator's NoMoreResultsEvent. */
+    private final AtomicBoolean noMoreResults;
+
     private final Set<String> splitIds = new LinkedHashSet<>();
 
     /**
@@ -133,7 +144,8 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
             ReceiptTracker tracker,
             ByteBudget budget,
             MessageSettler settler,
-            NotificationMetrics metrics) {
+            NotificationMetrics metrics,
+            AtomicBoolean noMoreResults) {
         this.queue = queue;
         this.store = store;
         this.config = config;
@@ -142,6 +154,7 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         this.budget = budget;
         this.settler = settler;
         this.metrics = metrics;
+        this.noMoreResults = noMoreResults;
     }
 
     @Override
@@ -149,6 +162,9 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         RecordsBySplits.Builder<ReceivedNotification> records = new RecordsBySplits.Builder<>();
         if (splitIds.isEmpty()) {
             return records.build();
+        }
+        if (noMoreResults.get()) {
+            return finishSplits(records);
         }
         if (!visibilityTimeoutChecked) {
             visibilityTimeoutChecked = true;
@@ -161,23 +177,78 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
                 return records.build();
             }
             long receivedMillis = System.currentTimeMillis();
-            for (QueueMessage message : receive()) {
-                CompletionNotification notification = parse(message);
-                if (notification != null && !notification.hasEventTime()) {
-                    notification = withStandInEventTime(notification, message, receivedMillis);
-                }
-                if (notification != null) {
-                    waitingForBudget.add(new Usable(message, notification));
-                }
+            accept(receive(), receivedMillis);
+        }
+        handOverWithinBudget(records);
+        return records.build();
+    }
+
+    /**
+     * No more results are needed: stops receiving, hands over what was received, then reports the
+     * splits finished after those records, so that nothing received is dropped on the way out.
+     */
+    private RecordsWithSplitIds<ReceivedNotification> finishSplits(
+            RecordsBySplits.Builder<ReceivedNotification> records) {
+        stopReceiving();
+        handOverWithinBudget(records);
+        if (!waitingForBudget.isEmpty()) {
+            return records.build(); // the rest once emission gives bytes back
+        }
+        LOG.info(
+                "No more results are needed: splits {} of SQS queue {} finish, nothing more is"
+                        + " received",
+                splitIds,
+                config.queueUrl());
+        splitIds.forEach(records::addFinishedSplit);
+        splitIds.clear();
+        return records.build();
+    }
+
+    /**
+     * Takes the messages of the receives that completed and aborts the others, whose messages the
+     * queue makes visible again at once (the {@link SqsQueue} contract), as on close.
+     */
+    private void stopReceiving() {
+        if (receiving.isEmpty()) {
+            return;
+        }
+        long receivedMillis = System.currentTimeMillis();
+        List<QueueMessage> messages = new ArrayList<>();
+        for (CompletableFuture<List<QueueMessage>> receive : receiving) {
+            if (receive.cancel(true)) {
+                continue;
+            }
+            try {
+                messages.addAll(receive.join());
+            } catch (CancellationException | CompletionException e) {
+                // a failed receive brought nothing; no reason to fail a source that is ending
             }
         }
+        receiving.clear();
+        metrics.messagesReceived.inc(messages.size());
+        accept(messages, receivedMillis);
+    }
+
+    /** Keeps this job's notifications among {@code messages} for handing over. */
+    private void accept(List<QueueMessage> messages, long receivedMillis) {
+        for (QueueMessage message : messages) {
+            CompletionNotification notification = parse(message);
+            if (notification != null && !notification.hasEventTime()) {
+                notification = withStandInEventTime(notification, message, receivedMillis);
+            }
+            if (notification != null) {
+                waitingForBudget.add(new Usable(message, notification));
+            }
+        }
+    }
+
+    private void handOverWithinBudget(RecordsBySplits.Builder<ReceivedNotification> records) {
         String splitId = splitIds.iterator().next();
         int handedOver = handOver(splitId, records);
         if (handedOver == 0 && !waitingForBudget.isEmpty()) {
             // Emitting gives bytes back; until then, do not spin.
             waitForWakeUp(BUDGET_FULL_FETCH_MILLIS);
         }
-        return records.build();
     }
 
     /**

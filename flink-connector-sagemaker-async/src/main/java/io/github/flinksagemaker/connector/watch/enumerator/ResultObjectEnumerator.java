@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.watch.enumerator;
 
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.config.WatchOptions.StartFrom;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -14,6 +15,7 @@ import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectLister.Li
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.metrics.Counter;
@@ -36,6 +38,13 @@ import java.util.Map;
  * <p>A listing that fails for wrong credentials, a missing permission or bucket fails the job
  * ({@link FatalAwsException}); any other failure is logged once when a run of failures starts,
  * counted in {@code listFailures}, and retried at the next interval.
+ *
+ * <p>A {@link NoMoreResultsEvent} (the job's bounded input is done and no result is pending) ends
+ * the source: listing stops, nothing more is assigned, and every reader, also one that registers
+ * later (after a failover), is told there will be no more splits. Each reader finishes once it has
+ * emitted the objects it holds (an object split ends when it is read), so nothing already assigned
+ * is dropped. Whether the event came is not checkpointed (the join reports again after a restore),
+ * so the state format stays as it is.
  */
 @Internal
 public final class ResultObjectEnumerator
@@ -64,6 +73,10 @@ public final class ResultObjectEnumerator
     private volatile long nextDiscoveryMillis = Long.MIN_VALUE;
 
     private boolean noMoreSplits;
+
+    /** Set by {@link NoMoreResultsEvent}; read by the worker thread, which then stops listing. */
+    private volatile boolean noMoreResults;
+
     private int failuresInARow;
 
     private final Counter listRequests;
@@ -126,7 +139,7 @@ public final class ResultObjectEnumerator
 
     /** Runs in the worker thread: a discovery if one is due, else null. */
     private Discovery discoverWhenDue() {
-        if (clock.relativeTimeMillis() < nextDiscoveryMillis) {
+        if (noMoreResults || clock.relativeTimeMillis() < nextDiscoveryMillis) {
             return null;
         }
         try {
@@ -144,8 +157,8 @@ public final class ResultObjectEnumerator
 
     /** Runs in the coordinator thread; a null discovery without error is a tick that skipped. */
     void onDiscovered(Discovery discovery, Throwable error) {
-        if (closed || (discovery == null && error == null)) {
-            // Listings cut short by shutdown: nothing to report.
+        if (closed || noMoreResults || (discovery == null && error == null)) {
+            // Listings cut short by shutdown, or no longer needed: nothing to report.
             return;
         }
         if (error != null) {
@@ -251,7 +264,32 @@ public final class ResultObjectEnumerator
 
     @Override
     public void addReader(int subtaskId) {
-        // Readers ask for splits when they have none.
+        // Readers ask for splits when they run low; after NoMoreResultsEvent one that registers
+        // (back from a failover) is told at once, as it may hold restored splits and not ask.
+        if (noMoreResults) {
+            context.signalNoMoreSplits(subtaskId);
+        }
+    }
+
+    /**
+     * Ends the source on {@link NoMoreResultsEvent}, which comes from the join's coordinator (the
+     * subtask means nothing): stops listing and assigning, and tells every reader there will be no
+     * more splits. Other events are ignored, as before.
+     */
+    @Override
+    public void handleSourceEvent(int subtaskId, SourceEvent event) {
+        if (!(event instanceof NoMoreResultsEvent) || noMoreResults) {
+            return;
+        }
+        noMoreResults = true;
+        LOG.info(
+                "No more results are needed: listing stops, {} discovered objects stay unassigned,"
+                        + " and the readers finish once they have emitted what they hold",
+                assigner.unassignedCount());
+        assigner.stopAssigning();
+        // Each registered reader counts as asking, so each is told once.
+        context.registeredReaders().keySet().forEach(assigner::requestFrom);
+        assigner.assignToWaitingReaders();
     }
 
     @Override

@@ -27,6 +27,7 @@ final class SplitAssigner {
     private final Deque<ResultObjectSplit> unassigned = new ArrayDeque<>();
     private final Set<Integer> waitingReaders = new LinkedHashSet<>();
     private boolean noMoreSplits;
+    private boolean stopped;
 
     SplitAssigner(
             SplitEnumeratorContext<ResultObjectSplit> context,
@@ -56,6 +57,15 @@ final class SplitAssigner {
         noMoreSplits = true;
     }
 
+    /**
+     * After this, nothing more is assigned, even what is left: every reader that asks is told there
+     * will be no more. What is left stays in {@link #unassigned}, for the checkpoint.
+     */
+    void stopAssigning() {
+        stopped = true;
+        noMoreSplits = true;
+    }
+
     int unassignedCount() {
         return unassigned.size();
     }
@@ -72,7 +82,7 @@ final class SplitAssigner {
                 readers.remove();
                 continue;
             }
-            if (!unassigned.isEmpty()) {
+            if (!stopped && !unassigned.isEmpty()) {
                 List<ResultObjectSplit> batch = new ArrayList<>();
                 while (batch.size() < splitsPerRequest && !unassigned.isEmpty()) {
                     batch.add(unassigned.pollFirst());

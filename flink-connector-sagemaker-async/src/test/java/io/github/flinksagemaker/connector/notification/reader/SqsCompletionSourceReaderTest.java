@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.TaggedOutput;
@@ -18,6 +19,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -403,6 +405,82 @@ class SqsCompletionSourceReaderTest {
                                         .errorMessage(code + " (test)")
                                         .build())
                         .build();
+    }
+
+    /** Polls until the reader ends; fails if it does not within 10 s. */
+    private void pollUntilEnd(SqsCompletionSourceReader<TaggedOutput> reader) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reader.pollNext(output) != InputStatus.END_OF_INPUT) {
+            assertThat(System.nanoTime()).as("ends in time").isLessThan(deadline);
+            try {
+                reader.isAvailable().get(50, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // nothing yet: poll again
+            }
+        }
+    }
+
+    /**
+     * The join's input ended and nothing is pending: the reader ends, with what it received emitted
+     * first, and their messages are still deleted only once the (final) checkpoint covering them
+     * completes.
+     */
+    @Test
+    void noMoreResultsEndsTheReaderAfterEmittingWhatItReceivedAndDeletesAfterTheCheckpoint()
+            throws Exception {
+        queue.holdReceives();
+        queue.send(notification("1", "reviews", "a"));
+        queue.send(notification("2", "reviews", "b"));
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
+            pollUntil(reader, () -> !queue.heldReceives.isEmpty());
+            queue.heldReceives.get(0).complete(List.of(queue.take(), queue.take()));
+
+            reader.notifyNoMoreSplits();
+            reader.handleSourceEvents(NoMoreResultsEvent.INSTANCE);
+            pollUntilEnd(reader);
+
+            assertThat(output.getEmittedRecords())
+                    .extracting(TaggedOutput::inferenceId)
+                    .containsExactlyInAnyOrder("1", "2");
+            assertThat(queue.heldReceives)
+                    .as("a receive in flight is aborted, none started after")
+                    .allMatch(CompletableFuture::isDone);
+            assertThat(queue.deletedHandles()).as("nothing before the checkpoint").isEmpty();
+            assertThat(reader.snapshotState(1L)).as("the split is finished").isEmpty();
+            assertThat(queue.deletedHandles()).as("nor before it completes").isEmpty();
+            reader.notifyCheckpointComplete(1L);
+            assertThat(queue.deletedHandles()).containsExactlyInAnyOrder("r-1", "r-2");
+        }
+        assertThat(queue.releasedHandles()).isEmpty();
+    }
+
+    /** Without a checkpoint after the end, close makes the messages visible again instead. */
+    @Test
+    void aReaderThatEndedReleasesOnCloseWhatNoCompletedCheckpointCovers() throws Exception {
+        queue.send(notification("1", "reviews", "a"));
+        SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED);
+        pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+        reader.notifyNoMoreSplits();
+        reader.handleSourceEvents(NoMoreResultsEvent.INSTANCE);
+        pollUntilEnd(reader);
+
+        reader.close();
+
+        assertThat(queue.deletedHandles()).isEmpty();
+        assertThat(queue.releasedHandles()).containsExactly("r-1");
+    }
+
+    /** Only NoMoreResultsEvent ends the queue split: no more splits alone does not. */
+    @Test
+    void otherSourceEventsAndNoMoreSplitsAloneKeepTheReaderReceiving() throws Exception {
+        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
+            reader.notifyNoMoreSplits();
+            reader.handleSourceEvents(new SourceEvent() {});
+            queue.send(notification("1", "reviews", "a"));
+            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
+            assertThat(reader.pollNext(output)).isNotEqualTo(InputStatus.END_OF_INPUT);
+            assertThat(reader.snapshotState(1L)).containsExactly(new QueueSplit(0));
+        }
     }
 
     @Test

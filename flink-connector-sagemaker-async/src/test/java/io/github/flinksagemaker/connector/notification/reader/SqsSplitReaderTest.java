@@ -23,18 +23,23 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import static io.github.flinksagemaker.connector.notification.reader.SqsCompletionSourceReaderTest.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the split reader does with receives on wake-up and close, and with its byte budget. */
+/**
+ * What the split reader does with receives on wake-up and close, with its byte budget, and when no
+ * more results are needed.
+ */
 class SqsSplitReaderTest {
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
 
     private final FakeSqsQueue queue = new FakeSqsQueue();
     private final InMemoryObjectStore store = new InMemoryObjectStore();
     private final ReceiptTracker tracker = new ReceiptTracker();
+    private final AtomicBoolean noMoreResults = new AtomicBoolean();
     private ByteBudget budget;
 
     private SqsSplitReader splitReader(Configuration options) {
@@ -53,7 +58,8 @@ class SqsSplitReaderTest {
                         tracker,
                         budget,
                         new MessageSettler(queue, QUEUE, metrics),
-                        metrics);
+                        metrics,
+                        noMoreResults);
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(new QueueSplit(0))));
         return reader;
     }
@@ -217,6 +223,110 @@ class SqsSplitReaderTest {
                                 QUEUE, Duration.ofSeconds(1), null, null))
                 .as("without checkpoints messages are deleted when emitted")
                 .isNull();
+    }
+
+    /**
+     * When no more results are needed, what was received is still handed over, within the byte
+     * budget as always, and the split finishes only with the last of it: nothing received is
+     * dropped, and nothing more is received.
+     */
+    @Test
+    void afterNoMoreResultsHandsOverWhatWasReceivedThenFinishesTheSplit() {
+        Configuration options = new Configuration();
+        options.set(WatchOptions.MAX_BUFFERED_BYTES, MemorySize.parse("20b"));
+        for (int i = 1; i <= 5; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "12345678"));
+        }
+        SqsSplitReader reader = splitReader(options);
+        List<ReceivedNotification> first = drain(reader.fetch());
+        assertThat(first).hasSize(2);
+
+        noMoreResults.set(true);
+        reader.wakeUp();
+        RecordsWithSplitIds<ReceivedNotification> noRoom = reader.fetch();
+        assertThat(noRoom.finishedSplits()).as("three still wait for the budget").isEmpty();
+        assertThat(drain(noRoom)).isEmpty();
+
+        first.forEach(received -> budget.giveBack(received.budgetBytes()));
+        RecordsWithSplitIds<ReceivedNotification> second = reader.fetch();
+        assertThat(second.finishedSplits()).as("one still waits").isEmpty();
+        List<ReceivedNotification> handedOver = drain(second);
+        assertThat(handedOver)
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-3", "r-4");
+
+        handedOver.forEach(received -> budget.giveBack(received.budgetBytes()));
+        RecordsWithSplitIds<ReceivedNotification> last = reader.fetch();
+        assertThat(last.finishedSplits()).containsExactly("queue-0");
+        assertThat(drain(last))
+                .as("handed over with the finished split, so emitted before it ends")
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-5");
+        assertThat(queue.receives.get()).as("nothing received after the first").isOne();
+        assertThat(tracker.held())
+                .as("all five wait for emission and their checkpoint")
+                .isEqualTo(5);
+
+        reader.close();
+        assertThat(queue.releasedHandles()).isEmpty();
+        assertThat(queue.deletedHandles()).as("deleted only after their checkpoint").isEmpty();
+    }
+
+    /** A receive that completed before the split reader looked again brought messages to keep. */
+    @Test
+    void afterNoMoreResultsWhatACompletedReceiveBroughtIsHandedOver() throws Exception {
+        queue.holdReceives();
+        queue.send(notification("1", "reviews", "a"));
+        SqsSplitReader reader = splitReader(new Configuration());
+        CompletableFuture<?> fetch = CompletableFuture.runAsync(reader::fetch);
+        waitFor(() -> !queue.heldReceives.isEmpty());
+        reader.wakeUp();
+        fetch.get(5, TimeUnit.SECONDS);
+        queue.heldReceives.get(0).complete(List.of(queue.take()));
+
+        noMoreResults.set(true);
+        RecordsWithSplitIds<ReceivedNotification> records = reader.fetch();
+
+        assertThat(records.finishedSplits()).containsExactly("queue-0");
+        assertThat(drain(records))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-1");
+        assertThat(queue.receives.get()).isOne();
+        reader.close();
+        assertThat(queue.releasedHandles()).isEmpty();
+    }
+
+    /**
+     * A long poll still in flight is aborted rather than waited for (up to the wait time): the
+     * queue makes what it brings visible again at once.
+     */
+    @Test
+    void afterNoMoreResultsAReceiveStillInFlightIsAbortedAndTheSplitFinishes() throws Exception {
+        queue.holdReceives();
+        SqsSplitReader reader = splitReader(new Configuration());
+        CompletableFuture<RecordsWithSplitIds<ReceivedNotification>> waiting =
+                CompletableFuture.supplyAsync(reader::fetch);
+        waitFor(() -> !queue.heldReceives.isEmpty());
+
+        noMoreResults.set(true);
+        reader.wakeUp();
+        assertThat(drain(waiting.get(5, TimeUnit.SECONDS))).isEmpty();
+        RecordsWithSplitIds<ReceivedNotification> records = reader.fetch();
+
+        assertThat(records.finishedSplits()).containsExactly("queue-0");
+        assertThat(queue.heldReceives.get(0)).isCancelled();
+        assertThat(queue.receives.get()).isOne();
+        assertThat(reader.fetch().finishedSplits()).as("finished once").isEmpty();
+    }
+
+    /** A reader back from a failover gets its restored split after it was told. */
+    @Test
+    void aSplitAddedAfterNoMoreResultsFinishesWithoutAReceive() {
+        noMoreResults.set(true);
+        SqsSplitReader reader = splitReader(new Configuration());
+
+        assertThat(reader.fetch().finishedSplits()).containsExactly("queue-0");
+        assertThat(queue.receives.get()).isZero();
     }
 
     private static void waitFor(BooleanSupplier condition) throws InterruptedException {

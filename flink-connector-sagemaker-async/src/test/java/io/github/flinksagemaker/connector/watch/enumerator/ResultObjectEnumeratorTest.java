@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.watch.enumerator;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectContent;
@@ -12,6 +13,7 @@ import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 import org.apache.flink.util.clock.ManualClock;
@@ -329,6 +331,62 @@ class ResultObjectEnumeratorTest {
         enumerator.handleSplitRequest(0, "a");
         discover();
         assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isTrue();
+    }
+
+    /**
+     * The event comes from the join's coordinator as subtask 0: listing and assigning stop, and
+     * every reader, also one registering later, is told there will be no more splits. What was
+     * discovered and not assigned stays in the state, whose format does not change.
+     */
+    @Test
+    void noMoreResultsStopsListingAndAssigningAndTellsEveryReaderNowAndLater() {
+        for (int i = 1; i <= 3; i++) {
+            store.put(out(i + ".out"), "x", T0);
+        }
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        discover();
+        context.registerReader(0, "a");
+        enumerator.handleSplitRequest(0, "a");
+        List<ResultObjectSplit> assigned = List.copyOf(assignedTo(0));
+        assertThat(assigned).hasSize(2);
+        store.put(out("4.out"), "x", T0);
+        ResultObjectLister.Discovery inFlight = enumerator.discover();
+        int listings = store.listRequests.get();
+
+        enumerator.handleSourceEvent(0, NoMoreResultsEvent.INSTANCE);
+
+        assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isTrue();
+        enumerator.onDiscovered(inFlight, null);
+        discover();
+        discover();
+        assertThat(store.listRequests.get()).as("no listing after the event").isEqualTo(listings);
+
+        context.registerReader(1, "b");
+        enumerator.addReader(1);
+        assertThat(context.getSplitAssignments().get(1).hasReceivedNoMoreSplitsSignal()).isTrue();
+        enumerator.handleSplitRequest(1, "b");
+        enumerator.addSplitsBack(assigned, 0);
+        enumerator.handleSplitRequest(0, "a");
+
+        assertThat(assignedTo(0)).as("nothing more assigned").isEqualTo(assigned);
+        assertThat(assignedTo(1)).isEmpty();
+        assertThat(enumerator.snapshotState(1L).unassigned())
+                .extracting(split -> split.location().key())
+                .as("the one left and the two given back; 4.out was never taken in")
+                .containsExactlyInAnyOrder("out/1.out", "out/2.out", "out/3.out");
+    }
+
+    @Test
+    void otherSourceEventsChangeNothing() {
+        store.put(out("1.out"), "x", T0);
+        ResultObjectEnumerator enumerator = enumerator(config(), null);
+        context.registerReader(0, "a");
+        enumerator.handleSourceEvent(0, new SourceEvent() {});
+        enumerator.handleSplitRequest(0, "a");
+        discover();
+
+        assertThat(assignedTo(0)).hasSize(1);
+        assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isFalse();
     }
 
     @Test
