@@ -414,8 +414,8 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     public void processWatermark2(Watermark mark) {}
 
     @Override
-    protected void processWatermarkStatus(WatermarkStatus status, int inputId) {
-        if (inputId == 1) {
+    protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) {
+        if (inputIndex == 0) { // the submissions; the results (1) have no say
             inputIdle = status.isIdle();
             updateIdleness();
         }
