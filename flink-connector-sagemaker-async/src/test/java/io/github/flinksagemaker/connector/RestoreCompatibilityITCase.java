@@ -15,6 +15,7 @@ import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelRequest;
 import io.github.flinksagemaker.local.model.ModelResponse;
 
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -193,10 +194,20 @@ class RestoreCompatibilityITCase {
                         .isLessThan(Duration.ofSeconds(60).toNanos());
                 Thread.sleep(50);
             }
-            // Answered before the savepoint, or foreign: none of them may come now.
-            Thread.sleep(2_000);
+            // The input is bounded: once every element has its result the job ends by itself,
+            // and nothing answered before the savepoint, or foreign, may come meanwhile.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!job.getJobStatus().get().isGloballyTerminalState()) {
+                assertThat(System.nanoTime())
+                        .as("the restored bounded job did not finish within 30 s of its results")
+                        .isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
         } finally {
-            job.cancel().get();
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get();
+            }
         }
 
         assertThat(sink.collected())
