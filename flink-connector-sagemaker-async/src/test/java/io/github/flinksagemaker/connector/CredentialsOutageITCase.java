@@ -260,7 +260,9 @@ class CredentialsOutageITCase {
             collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
             // A duplicate would come right after the last expected result: keep watching.
             results = collector.andNothingMoreFor(Duration.ofSeconds(3));
-            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            assertThat(job.getJobStatus().get())
+                    .as("the job went on, not failed")
+                    .isIn(JobStatus.RUNNING, JobStatus.FINISHED);
         } finally {
             // A failed job cannot be cancelled; the collector reported its failure.
             if (!job.getJobStatus().get().isGloballyTerminalState()) {

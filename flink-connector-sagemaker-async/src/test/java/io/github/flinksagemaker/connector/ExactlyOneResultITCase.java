@@ -7,6 +7,7 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
+import io.github.flinksagemaker.connector.testutils.Jobs;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
@@ -152,7 +153,7 @@ class ExactlyOneResultITCase {
             }
             all = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(all).as("exactly one result per element").hasSize(200);
@@ -256,7 +257,7 @@ class ExactlyOneResultITCase {
                             InferenceResult::inferenceId,
                             STALL);
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(results)
@@ -310,7 +311,7 @@ class ExactlyOneResultITCase {
                     List.of("ok-1", "too-large", "ok-2"), InferenceResult::inferenceId, STALL);
             all = collector.andNothingMoreFor(Duration.ofSeconds(2));
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(all).hasSize(3);
@@ -399,7 +400,7 @@ class ExactlyOneResultITCase {
             collector.awaitKeys(elements, InferenceResult::element, STALL);
             results = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(FailingOnceMidway.FAILED).as("the job failed over").isTrue();

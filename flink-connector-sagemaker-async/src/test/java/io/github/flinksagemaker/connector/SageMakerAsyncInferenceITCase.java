@@ -11,6 +11,7 @@ import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.Jobs;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
@@ -307,7 +308,7 @@ class SageMakerAsyncInferenceITCase {
             // A duplicate would come right after the last expected result: keep watching.
             outageResults = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
         assertThat(restarts(metrics)).as("the job really restarted").isPositive();
         return metrics;
@@ -465,7 +466,7 @@ class SageMakerAsyncInferenceITCase {
                                 .sum();
             } while (held < elements.size() && System.nanoTime() < until);
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(sink.collected())
@@ -555,7 +556,7 @@ class SageMakerAsyncInferenceITCase {
             }
             all = collector.results();
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(dropped).as("late outputs dropped and counted").isEqualTo(2);
@@ -626,7 +627,7 @@ class SageMakerAsyncInferenceITCase {
         try {
             awaitCollected(sink, elements.size());
         } finally {
-            restored.cancel().get();
+            Jobs.cancelUnlessEnded(restored);
         }
 
         assertThat(sink.collected())
@@ -704,7 +705,7 @@ class SageMakerAsyncInferenceITCase {
             // A duplicate would arrive right behind the last expected result: give it time to.
             Thread.sleep(2_000);
         } finally {
-            restored.cancel().get();
+            Jobs.cancelUnlessEnded(restored);
         }
         assertThat(restored.getJobStatus().get()).isIn(JobStatus.CANCELED, JobStatus.CANCELLING);
 
@@ -813,7 +814,7 @@ class SageMakerAsyncInferenceITCase {
                 Thread.sleep(100);
             }
         } finally {
-            job.cancel().get();
+            Jobs.cancelUnlessEnded(job);
         }
 
         assertThat(results)

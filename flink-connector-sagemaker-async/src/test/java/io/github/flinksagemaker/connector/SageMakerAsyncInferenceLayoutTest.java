@@ -5,6 +5,12 @@ import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The one-call API puts results in hourly time buckets unless told otherwise, so that the watch
- * source's listing cost does not grow with the history under the output path.
+ * What the one-call API builds from its options: results in hourly time buckets unless told
+ * otherwise, so that the watch source's listing cost does not grow with the history under the
+ * output path; and the options and modes it refuses, each with a message naming the fix.
  */
 class SageMakerAsyncInferenceLayoutTest {
     private static final long SUBMIT = Instant.parse("2026-11-25T13:45:00Z").toEpochMilli();
@@ -57,6 +64,28 @@ class SageMakerAsyncInferenceLayoutTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'sagemaker.watch.delete-consumed'")
                 .hasMessageContaining("'sagemaker.join.cleanup'");
+    }
+
+    /** A watch that ends at its first empty listing would end before pending elements' results. */
+    @Test
+    void aBoundedWatchIsRefusedBecauseTheJobEndsByItself() {
+        assertThatThrownBy(() -> builder().set(WatchOptions.BOUNDED, true).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'sagemaker.watch.bounded'")
+                .hasMessageContaining("ends its result source by itself");
+    }
+
+    @Test
+    void batchModeIsRefusedWhenTheJobIsBuiltNamingStreaming() {
+        Configuration batch = new Configuration();
+        batch.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(batch);
+        DataStream<String> input = env.fromData("a", "b");
+
+        assertThatThrownBy(() -> builder().build().apply(input))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'execution.runtime-mode' STREAMING")
+                .hasMessageContaining("not BATCH");
     }
 
     /**
