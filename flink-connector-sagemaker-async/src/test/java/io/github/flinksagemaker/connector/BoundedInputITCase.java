@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.Jobs;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -11,14 +12,29 @@ import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelResponse;
 
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -28,21 +44,28 @@ import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static io.github.flinksagemaker.connector.testutils.Completion.abbreviate;
@@ -55,6 +78,10 @@ import static org.assertj.core.api.Assertions.fail;
  * FINISHED by itself, within 30 s of its last result (never cancelled), with exactly one result per
  * element; also when the model answers only after the first checkpoint completed (every element
  * pending in it), and through a failure injected mid-way, restored from a checkpoint.
+ *
+ * <p>And an unbounded input stopped with a savepoint and {@code --drain} while all its elements are
+ * pending: the result source ends with the input, so the join must find every result itself by
+ * looking at the result locations before the job ends FINISHED.
  */
 class BoundedInputITCase {
     private static final int ELEMENTS = 1_000;
@@ -70,6 +97,15 @@ class BoundedInputITCase {
 
     private static final FaultInjection LATENCY =
             FaultInjection.builder().latency(Duration.ofMillis(10), Duration.ofMillis(300)).build();
+
+    /** Elements the unbounded input emits before it waits, open, for the stop. */
+    private static final int UNBOUNDED_ELEMENTS = 80;
+
+    /** The drain test's model holds its answers until the drain began, or this long at most. */
+    private static final Duration GATE = Duration.ofSeconds(30);
+
+    /** From the stop's request to its savepoint, at most. */
+    private static final Duration STOP_WITHIN = Duration.ofSeconds(45);
 
     private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
@@ -148,6 +184,255 @@ class BoundedInputITCase {
                                         .orElse(0))
                 .as("the job restarted")
                 .isPositive();
+    }
+
+    /**
+     * Stop with savepoint and {@code --drain} while all 80 elements of an unbounded input are
+     * pending: the result source ends together with the input, so no listing or notification brings
+     * their results any more. The model answers only once the join has begun draining (its drain
+     * looks counted), so every result must come from the join's own looks at the result locations;
+     * the stop must complete with a savepoint, the job end FINISHED, and every element have exactly
+     * one SUCCESS.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Completion.class)
+    void stopWithSavepointAndDrainWaitsForTheResultsOfAllPendingElementsOfAnUnboundedInput(
+            Completion completion, @TempDir Path savepoints) throws Exception {
+        String key = key("drain", completion);
+        CountDownLatch drainBegan = ResultProbe.of(key).drainBegan;
+        DigestModel digest = new DigestModel();
+        LocalModel afterTheDrainBegan =
+                request -> {
+                    // Past the gate it answers anyway: the test then fails on how the results
+                    // came, instead of waiting for their deadlines.
+                    drainBegan.await(GATE.toSeconds(), TimeUnit.SECONDS);
+                    return digest.invoke(request);
+                };
+        completion.register(local, key, afterTheDrainBegan, FaultInjection.NONE);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(1_000);
+        List<String> elements =
+                IntStream.range(0, UNBOUNDED_ELEMENTS).mapToObj(i -> key + "-" + i).toList();
+        DataStream<String> input =
+                env.fromSource(
+                                unboundedInput(key, UNBOUNDED_ELEMENTS),
+                                WatermarkStrategy.noWatermarks(),
+                                "Unbounded input: " + key,
+                                Types.STRING)
+                        .setParallelism(1);
+        CloseableIterator<InferenceResult<String>> iterator =
+                completion.inference(local, key).build().apply(input).collectAsync();
+
+        JobClient job = env.executeAsync("drained " + key);
+        JobMetrics join =
+                new JobMetrics(REPORTER, job.getJobID())
+                        .ofOperator("Join results by inference ID: " + key);
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
+            awaitPendingInTheJoin(job, join, key, elements.size());
+            assertThat(collector.size())
+                    .as("results before the stop (the model holds its answers)")
+                    .isZero();
+
+            long stopAt = System.currentTimeMillis();
+            CompletableFuture<String> stop =
+                    job.stopWithSavepoint(
+                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL);
+            // The join counts its first looks once both its inputs ended: no result can reach it
+            // through the result source any more. Only now may the model answer.
+            while (join.counterSum("sagemakerAsync.drainLooks") == 0
+                    && !stop.isDone()
+                    && System.currentTimeMillis() - stopAt < GATE.toMillis()) {
+                Thread.sleep(20);
+            }
+            long drainBeganAfter = System.currentTimeMillis() - stopAt;
+            drainBegan.countDown();
+
+            String savepoint = awaitStop(job, stop, join, collector, elements, stopAt);
+            long stopped = System.currentTimeMillis() - stopAt;
+            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+            assertThat(savepoint).as("the stop's savepoint").isNotBlank();
+            assertThat(job.getJobStatus().get())
+                    .as("how the job ended")
+                    .isEqualTo(JobStatus.FINISHED);
+
+            collector.awaitKeys(elements, InferenceResult::inferenceId, Duration.ofSeconds(10));
+            Completion.assertExactlyOneSuccessEach(
+                    collector.andNothingMoreFor(Duration.ofSeconds(1)), elements);
+            long looks = join.counterSum("sagemakerAsync.drainLooks");
+            long found = join.counterSum("sagemakerAsync.drainLooksFound");
+            assertThat(looks).as("looks at result locations while draining").isPositive();
+            assertThat(found)
+                    .as(
+                            "results found by the drain's looks (%d looks): every one, for none"
+                                    + " was answered before both join inputs ended",
+                            looks)
+                    .isEqualTo(elements.size());
+            System.out.printf(
+                    "%s: drain began %d ms after the stop, savepoint %d ms after it;"
+                            + " %d drain looks found %d results%n",
+                    key, drainBeganAfter, stopped, looks, found);
+        } finally {
+            drainBegan.countDown();
+            Jobs.cancelUnlessEnded(job);
+        }
+    }
+
+    /** Waits until the join has all {@code count} elements pending: all were submitted. */
+    private static void awaitPendingInTheJoin(
+            JobClient job, JobMetrics join, String endpoint, int count) throws Exception {
+        long start = System.currentTimeMillis();
+        long pending = 0;
+        while (pending < count) {
+            JobStatus status = job.getJobStatus().get();
+            if (status.isGloballyTerminalState()) {
+                fail(
+                        "The job ended %s before its %d elements were pending: %s",
+                        status, count, failureOf(job));
+            }
+            if (System.currentTimeMillis() - start > STALL.toMillis() / 2) {
+                fail(
+                        "%d of %d elements pending in the join after %d s; the endpoint has %d"
+                                + " invocations pending",
+                        pending, count, STALL.toSeconds() / 2, local.pendingInvocations(endpoint));
+            }
+            Thread.sleep(50);
+            pending = join.gauges("sagemakerAsync.pending").stream().mapToLong(v -> v).sum();
+        }
+    }
+
+    /**
+     * The savepoint path of {@code stop}; fails naming what was still pending and the elements
+     * without a result when it failed or did not complete within {@link #STOP_WITHIN}.
+     */
+    private static String awaitStop(
+            JobClient job,
+            CompletableFuture<String> stop,
+            JobMetrics join,
+            ResultCollector<String> collector,
+            List<String> elements,
+            long stopAt)
+            throws Exception {
+        long left = STOP_WITHIN.toMillis() - (System.currentTimeMillis() - stopAt);
+        try {
+            return stop.get(Math.max(left, 1), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            Set<String> missing = new TreeSet<>(elements);
+            missing.removeAll(
+                    collector.results().stream()
+                            .map(InferenceResult::inferenceId)
+                            .collect(Collectors.toSet()));
+            throw new AssertionError(
+                    String.format(
+                            "The stop with --drain %s %d s after it was asked; job %s, %d"
+                                    + " pending in the join, %d drain looks found %d results;"
+                                    + " %d of %d elements without a result: %s%s",
+                            e instanceof TimeoutException ? "had not completed" : "failed",
+                            (System.currentTimeMillis() - stopAt) / 1_000,
+                            job.getJobStatus().get(),
+                            join.gauges("sagemakerAsync.pending").stream().mapToLong(v -> v).sum(),
+                            join.counterSum("sagemakerAsync.drainLooks"),
+                            join.counterSum("sagemakerAsync.drainLooksFound"),
+                            missing.size(),
+                            elements.size(),
+                            abbreviate(missing),
+                            e instanceof ExecutionException
+                                    ? "\n" + ExceptionUtils.stringifyException(e)
+                                    : ""),
+                    e);
+        }
+    }
+
+    /** Why {@code job} failed, or that it did not. */
+    private static String failureOf(JobClient job) {
+        try {
+            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+            return "it did not fail";
+        } catch (Exception e) {
+            return ExceptionUtils.stringifyException(e);
+        }
+    }
+
+    /**
+     * An input that emits {@code key-0} to {@code key-<count-1>} and then waits, never ending by
+     * itself: declared unbounded, ended only by a stop. Its one reader.
+     */
+    private static Source<String, NumberSequenceSplit, Collection<NumberSequenceSplit>>
+            unboundedInput(String key, int count) {
+        return new Unbounded<>(
+                new DataGeneratorSource<>(
+                        index -> key + "-" + index,
+                        Long.MAX_VALUE,
+                        new FirstOnly(count),
+                        Types.STRING));
+    }
+
+    /** Lets the first {@code count} elements through, then none: the reader waits. */
+    private record FirstOnly(int count) implements RateLimiterStrategy<NumberSequenceSplit> {
+        @Override
+        public RateLimiter<NumberSequenceSplit> createRateLimiter(int parallelism) {
+            if (parallelism != 1) {
+                throw new IllegalStateException(
+                        "one reader counts the elements, not " + parallelism);
+            }
+            return new RateLimiter<>() {
+                private final CompletableFuture<Void> never = new CompletableFuture<>();
+                private int given;
+
+                @Override
+                public CompletionStage<Void> acquire(int permits) {
+                    if (given + permits > count) {
+                        return never;
+                    }
+                    given += permits;
+                    return CompletableFuture.completedFuture(null);
+                }
+            };
+        }
+    }
+
+    /** {@code source}, declared {@link Boundedness#CONTINUOUS_UNBOUNDED}. */
+    private static final class Unbounded<T, S extends SourceSplit, C> implements Source<T, S, C> {
+        private static final long serialVersionUID = 1L;
+
+        private final Source<T, S, C> source;
+
+        Unbounded(Source<T, S, C> source) {
+            this.source = source;
+        }
+
+        @Override
+        public Boundedness getBoundedness() {
+            return Boundedness.CONTINUOUS_UNBOUNDED;
+        }
+
+        @Override
+        public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
+            return source.createReader(context);
+        }
+
+        @Override
+        public SplitEnumerator<S, C> createEnumerator(SplitEnumeratorContext<S> context)
+                throws Exception {
+            return source.createEnumerator(context);
+        }
+
+        @Override
+        public SplitEnumerator<S, C> restoreEnumerator(
+                SplitEnumeratorContext<S> context, C checkpoint) throws Exception {
+            return source.restoreEnumerator(context, checkpoint);
+        }
+
+        @Override
+        public SimpleVersionedSerializer<S> getSplitSerializer() {
+            return source.getSplitSerializer();
+        }
+
+        @Override
+        public SimpleVersionedSerializer<C> getEnumeratorCheckpointSerializer() {
+            return source.getEnumeratorCheckpointSerializer();
+        }
     }
 
     /**
@@ -252,6 +537,7 @@ class BoundedInputITCase {
         final AtomicInteger count = new AtomicInteger();
         final AtomicBoolean failedOnce = new AtomicBoolean();
         final CountDownLatch firstCheckpoint = new CountDownLatch(1);
+        final CountDownLatch drainBegan = new CountDownLatch(1);
 
         static ResultProbe of(String key) {
             return PROBES.computeIfAbsent(key, k -> new ResultProbe());
