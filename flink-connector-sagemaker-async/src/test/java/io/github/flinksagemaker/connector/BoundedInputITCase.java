@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.Jobs;
+import io.github.flinksagemaker.connector.testutils.OpenEndedSource;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -16,22 +17,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SourceSplit;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.lib.NumberSequenceSource.NumberSequenceSplit;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -50,13 +40,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -358,81 +347,12 @@ class BoundedInputITCase {
      * An input that emits {@code key-0} to {@code key-<count-1>} and then waits, never ending by
      * itself: declared unbounded, ended only by a stop. Its one reader.
      */
-    private static Source<String, NumberSequenceSplit, Collection<NumberSequenceSplit>>
-            unboundedInput(String key, int count) {
-        return new Unbounded<>(
-                new DataGeneratorSource<>(
-                        index -> key + "-" + index,
-                        Long.MAX_VALUE,
-                        new FirstOnly(count),
-                        Types.STRING));
-    }
-
-    /** Lets the first {@code count} elements through, then none: the reader waits. */
-    private record FirstOnly(int count) implements RateLimiterStrategy<NumberSequenceSplit> {
-        @Override
-        public RateLimiter<NumberSequenceSplit> createRateLimiter(int parallelism) {
-            if (parallelism != 1) {
-                throw new IllegalStateException(
-                        "one reader counts the elements, not " + parallelism);
-            }
-            return new RateLimiter<>() {
-                private final CompletableFuture<Void> never = new CompletableFuture<>();
-                private int given;
-
-                @Override
-                public CompletionStage<Void> acquire(int permits) {
-                    if (given + permits > count) {
-                        return never;
-                    }
-                    given += permits;
-                    return CompletableFuture.completedFuture(null);
-                }
-            };
+    private static Source<String, ?, ?> unboundedInput(String key, int count) {
+        List<String> elements = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            elements.add(key + "-" + i);
         }
-    }
-
-    /** {@code source}, declared {@link Boundedness#CONTINUOUS_UNBOUNDED}. */
-    private static final class Unbounded<T, S extends SourceSplit, C> implements Source<T, S, C> {
-        private static final long serialVersionUID = 1L;
-
-        private final Source<T, S, C> source;
-
-        Unbounded(Source<T, S, C> source) {
-            this.source = source;
-        }
-
-        @Override
-        public Boundedness getBoundedness() {
-            return Boundedness.CONTINUOUS_UNBOUNDED;
-        }
-
-        @Override
-        public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
-            return source.createReader(context);
-        }
-
-        @Override
-        public SplitEnumerator<S, C> createEnumerator(SplitEnumeratorContext<S> context)
-                throws Exception {
-            return source.createEnumerator(context);
-        }
-
-        @Override
-        public SplitEnumerator<S, C> restoreEnumerator(
-                SplitEnumeratorContext<S> context, C checkpoint) throws Exception {
-            return source.restoreEnumerator(context, checkpoint);
-        }
-
-        @Override
-        public SimpleVersionedSerializer<S> getSplitSerializer() {
-            return source.getSplitSerializer();
-        }
-
-        @Override
-        public SimpleVersionedSerializer<C> getEnumeratorCheckpointSerializer() {
-            return source.getEnumeratorCheckpointSerializer();
-        }
+        return OpenEndedSource.of(elements);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.Jobs;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
@@ -20,7 +21,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -371,12 +371,7 @@ class EventTimeITCase {
                         .isLessThan(until);
                 Thread.sleep(20);
             }
-            savepoint =
-                    job.stopWithSavepoint(
-                                    false,
-                                    savepoints.toUri().toString(),
-                                    SavepointFormatType.CANONICAL)
-                            .get();
+            savepoint = Jobs.stopWithSavepoint(job, false, savepoints.toUri().toString());
         } finally {
             cancelIfRunning(job);
         }

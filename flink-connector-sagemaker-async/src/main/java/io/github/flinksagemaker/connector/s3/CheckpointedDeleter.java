@@ -9,13 +9,20 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Deletes S3 objects only once a checkpoint that covers their use has completed, so that no restore
@@ -29,6 +36,12 @@ import java.util.TreeMap;
 public final class CheckpointedDeleter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointedDeleter.class);
     private static final int MAX_KEYS_PER_REQUEST = 1000;
+
+    /**
+     * How long closing waits for deletes already sent: a job that finishes sends its last ones on
+     * its final checkpoint, right before it closes, and closing the client would abort them.
+     */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** Told how deletes ended. */
     public interface Listener {
@@ -46,6 +59,8 @@ public final class CheckpointedDeleter implements AutoCloseable {
 
     /** The newest completed checkpoints, at most {@link #retainedCheckpoints}, oldest first. */
     private final ArrayDeque<Long> retained = new ArrayDeque<>();
+
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
     public CheckpointedDeleter(S3ObjectStore store, Listener listener) {
         this(store, listener, 1);
@@ -135,36 +150,53 @@ public final class CheckpointedDeleter implements AutoCloseable {
             List<String> chunk =
                     new ArrayList<>(
                             keys.subList(from, Math.min(keys.size(), from + MAX_KEYS_PER_REQUEST)));
-            store.deleteObjects(bucket, chunk)
-                    .whenComplete(
-                            (failedKeys, error) -> {
-                                if (error != null) {
-                                    listener.failed(chunk.size());
-                                    LOG.warn(
-                                            "Deleting {} consumed objects in bucket {} failed;"
-                                                    + " they stay in S3: {}",
-                                            chunk.size(),
-                                            bucket,
-                                            error.toString());
-                                    return;
-                                }
-                                listener.deleted(chunk.size() - failedKeys.size());
-                                if (!failedKeys.isEmpty()) {
-                                    listener.failed(failedKeys.size());
-                                    LOG.warn(
-                                            "S3 could not delete {} of {} consumed objects in"
-                                                    + " bucket {} (first: {}); they stay in S3",
-                                            failedKeys.size(),
-                                            chunk.size(),
-                                            bucket,
-                                            failedKeys.get(0));
-                                }
-                            });
+            CompletableFuture<List<String>> delete = store.deleteObjects(bucket, chunk);
+            inFlight.add(delete);
+            delete.whenComplete((failedKeys, error) -> inFlight.remove(delete));
+            delete.whenComplete(
+                    (failedKeys, error) -> {
+                        if (error != null) {
+                            listener.failed(chunk.size());
+                            LOG.warn(
+                                    "Deleting {} consumed objects in bucket {} failed;"
+                                            + " they stay in S3: {}",
+                                    chunk.size(),
+                                    bucket,
+                                    error.toString());
+                            return;
+                        }
+                        listener.deleted(chunk.size() - failedKeys.size());
+                        if (!failedKeys.isEmpty()) {
+                            listener.failed(failedKeys.size());
+                            LOG.warn(
+                                    "S3 could not delete {} of {} consumed objects in"
+                                            + " bucket {} (first: {}); they stay in S3",
+                                    failedKeys.size(),
+                                    chunk.size(),
+                                    bucket,
+                                    failedKeys.get(0));
+                        }
+                    });
         }
     }
 
     @Override
     public void close() {
-        store.close();
+        try {
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                    .get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Failures were counted and logged where they happened.
+            if (e instanceof TimeoutException) {
+                LOG.warn(
+                        "{} delete requests still running after {}; their objects may stay in S3",
+                        inFlight.size(),
+                        CLOSE_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+        }
     }
 }
