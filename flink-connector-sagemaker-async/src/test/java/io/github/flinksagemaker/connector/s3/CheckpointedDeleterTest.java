@@ -83,4 +83,31 @@ class CheckpointedDeleterTest {
         // Retained now: 5, 6 and 7, all taken after the object was used.
         assertThat(store.contains(result)).isFalse();
     }
+
+    /** A finished job sends its last deletes on its final checkpoint, right before closing. */
+    @Test
+    void closingWaitsForTheDeletesAlreadySent() throws Exception {
+        InMemoryObjectStore store = new InMemoryObjectStore();
+        S3Location last = new S3Location("b", "last-result");
+        store.put(last, "x", 1L);
+        store.delayDeletes(300);
+        CheckpointedDeleter deleter =
+                new CheckpointedDeleter(
+                        store,
+                        new CheckpointedDeleter.Listener() {
+                            @Override
+                            public void deleted(int objects) {}
+
+                            @Override
+                            public void failed(int objects) {}
+                        });
+
+        deleter.add(last);
+        deleter.snapshot(1L);
+        deleter.checkpointComplete(1L);
+        deleter.close();
+
+        assertThat(store.deletesUnansweredAtClose.get()).isZero();
+        assertThat(store.contains(last)).isFalse();
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -37,6 +38,12 @@ public final class InMemoryObjectStore implements S3ObjectStore {
     public final AtomicInteger findRequests = new AtomicInteger();
     public final AtomicInteger getRequests = new AtomicInteger();
     public final AtomicInteger deletedObjects = new AtomicInteger();
+
+    /** Delete requests not yet answered when the store was closed; -1 while open. */
+    public final AtomicInteger deletesUnansweredAtClose = new AtomicInteger(-1);
+
+    private final AtomicInteger deletesInFlight = new AtomicInteger();
+    private volatile long deleteDelayMillis;
 
     public void put(S3Location location, String content, long lastModifiedMillis) {
         objects.put(
@@ -137,8 +144,26 @@ public final class InMemoryObjectStore implements S3ObjectStore {
                 stored == null ? null : new S3ObjectContent(stored.bytes(), stored.contentType()));
     }
 
+    /** Answers delete requests only after {@code millis}, on another thread. */
+    public void delayDeletes(long millis) {
+        this.deleteDelayMillis = millis;
+    }
+
     @Override
     public CompletableFuture<List<String>> deleteObjects(String bucket, List<String> keys) {
+        if (deleteDelayMillis > 0) {
+            deletesInFlight.incrementAndGet();
+            return CompletableFuture.supplyAsync(
+                    () -> {
+                        deletesInFlight.decrementAndGet();
+                        return delete(bucket, keys);
+                    },
+                    CompletableFuture.delayedExecutor(deleteDelayMillis, TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.completedFuture(delete(bucket, keys));
+    }
+
+    private List<String> delete(String bucket, List<String> keys) {
         List<String> failed = new ArrayList<>();
         for (String key : keys) {
             String location = "s3://" + bucket + "/" + key;
@@ -148,11 +173,13 @@ public final class InMemoryObjectStore implements S3ObjectStore {
                 deletedObjects.incrementAndGet();
             }
         }
-        return CompletableFuture.completedFuture(failed);
+        return failed;
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        deletesUnansweredAtClose.set(deletesInFlight.get());
+    }
 
     private static S3ObjectSummary summary(String bucket, String location, Stored stored) {
         String key = location.substring(("s3://" + bucket + "/").length());
