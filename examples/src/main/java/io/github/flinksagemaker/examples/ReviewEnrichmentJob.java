@@ -11,6 +11,8 @@ import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -18,9 +20,11 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobCancellationException;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 
 import java.io.BufferedWriter;
 import java.io.PrintStream;
@@ -28,9 +32,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Enriches product reviews with a sentiment model on a SageMaker async endpoint, using the one-call
@@ -39,10 +46,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>With no arguments it starts the local endpoint (demo sentiment model, embedded S3), enriches
  * the bundled sample on a local Flink MiniCluster, prints progress every second and a summary, and
- * exits. With {@code --endpoint-name} and the S3 paths it uses a real endpoint and the usual AWS
- * credential chain. Run with {@code --help} for all options.
+ * exits when the job has finished: its input is bounded, so the job ends by itself (FINISHED) once
+ * every review has its result. With {@code --endpoint-name} and the S3 paths it uses a real
+ * endpoint and the usual AWS credential chain. Run with {@code --help} for all options.
  */
 public final class ReviewEnrichmentJob {
+
+    /** How long the job may take to end after its results did; it is usually at once. */
+    private static final Duration JOB_END_TIMEOUT = Duration.ofMinutes(1);
 
     private ReviewEnrichmentJob() {}
 
@@ -63,8 +74,17 @@ public final class ReviewEnrichmentJob {
         run(options, System.out);
     }
 
-    /** Runs the job until every input review has its result (or forever with --rate alone). */
-    static RunSummary run(ExampleOptions options, PrintStream console) throws Exception {
+    /**
+     * How a run ended: its results, the job's final status, and how long after the driver got the
+     * last result the job's end was known.
+     */
+    record Run(RunSummary summary, JobStatus jobStatus, Duration endedAfterLastResult) {}
+
+    /**
+     * Runs the job until it finishes by itself, once every input review has its result (or forever
+     * with --rate alone).
+     */
+    static Run run(ExampleOptions options, PrintStream console) throws Exception {
         LocalSageMakerAsync local = options.embedded() ? startLocalEndpoint(console) : null;
         try {
             return enrich(options, local, console);
@@ -113,7 +133,7 @@ public final class ReviewEnrichmentJob {
         return config;
     }
 
-    private static RunSummary enrich(
+    private static Run enrich(
             ExampleOptions options, LocalSageMakerAsync local, PrintStream console)
             throws Exception {
         Configuration flink = new Configuration();
@@ -131,7 +151,6 @@ public final class ReviewEnrichmentJob {
         // s in listing-free runs before the reader kept several receives in flight).
         env.getCheckpointConfig().enableUnalignedCheckpoints();
 
-        List<String> lines = null;
         DataStream<String> reviews;
         if (options.rate() != null) {
             long count = options.count() != null ? options.count() : Long.MAX_VALUE;
@@ -146,7 +165,8 @@ public final class ReviewEnrichmentJob {
                             "Generated reviews");
             console.printf("Generating %d reviews per second%n", options.rate());
         } else {
-            lines = options.input() != null ? Reviews.read(options.input()) : Reviews.bundled();
+            List<String> lines =
+                    options.input() != null ? Reviews.read(options.input()) : Reviews.bundled();
             reviews = env.fromData(Types.STRING, lines.toArray(new String[0]));
             console.printf(
                     "Enriching %,d reviews from %s; completions by %s%n",
@@ -156,11 +176,6 @@ public final class ReviewEnrichmentJob {
                             ? "SQS notifications"
                             : "listing S3");
         }
-        long expected =
-                lines != null
-                        ? lines.size()
-                        : options.count() != null ? options.count() : Long.MAX_VALUE;
-
         CloseableIterator<InferenceResult<String>> results =
                 SageMakerAsyncInference.<String>builder()
                         .setAll(connectorOptions(options, local))
@@ -183,36 +198,99 @@ public final class ReviewEnrichmentJob {
                         });
         progress.scheduleAtFixedRate(
                 () -> printProgress(console, summary, started, local), 1, 1, TimeUnit.SECONDS);
+        long lastResult = System.nanoTime();
+        JobStatus end;
         try (results;
                 BufferedWriter writer =
                         Files.newBufferedWriter(options.output(), StandardCharsets.UTF_8)) {
-            while (summary.total() < expected && results.hasNext()) {
+            // No count and no cancel: with a bounded input the job finishes by itself once every
+            // review has its result, and its results end with it.
+            while (results.hasNext()) {
                 InferenceResult<String> result = results.next();
                 writer.write(EnrichedReview.line(result));
                 writer.newLine();
                 summary.add(result);
+                lastResult = System.nanoTime();
             }
+            end = awaitEnd(job);
+        } catch (Exception | Error e) {
+            // Never leave the job running behind a failed driver.
+            try {
+                stop(job);
+            } catch (Exception notStopped) {
+                e.addSuppressed(notStopped);
+            }
+            throw e;
         } finally {
             progress.shutdownNow();
-            stop(job);
+        }
+        Duration endedAfterLastResult = Duration.ofNanos(System.nanoTime() - lastResult);
+        if (end != JobStatus.FINISHED) {
+            throw new IllegalStateException(
+                    "The job ended " + end + " before every review had its result");
         }
         printProgress(console, summary, started, local);
         summary.print(console, local != null ? ServiceRequests.of(local.counters()) : null);
         console.printf("Enriched records written to %s%n", options.output().toAbsolutePath());
-        return summary;
+        return new Run(summary, end, endedAfterLastResult);
+    }
+
+    /**
+     * The job's end, once its results have ended: FINISHED, or CANCELED when someone cancelled it;
+     * a failed job throws its failure. Its result, not its status: a local job's MiniCluster shuts
+     * down as the job ends and then answers no status request.
+     */
+    static JobStatus awaitEnd(JobClient job) throws Exception {
+        try {
+            job.getJobExecutionResult().get(JOB_END_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return JobStatus.FINISHED;
+        } catch (ExecutionException e) {
+            if (ExceptionUtils.findThrowable(e, JobCancellationException.class).isPresent()) {
+                return JobStatus.CANCELED;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "The job's results ended, but the job did not end within " + JOB_END_TIMEOUT,
+                    e);
+        }
     }
 
     /**
      * Cancels the job and waits until it has stopped, so that nothing of it still runs (or logs)
-     * when the summary is printed and the embedded endpoint closes.
+     * when the summary is printed and the embedded endpoint closes. For a job whose input never
+     * ends, or a run that stops on a count; a bounded job finishes by itself, and one that finishes
+     * while it is being cancelled is left to end.
      */
     public static void stop(JobClient job) throws Exception {
-        job.cancel().get();
+        CompletableFuture<JobExecutionResult> end = job.getJobExecutionResult();
         try {
-            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException cancelled) {
+            job.cancel().get();
+        } catch (Exception notCancelled) {
+            // A job that ended meanwhile cannot be cancelled (a local one's cluster is gone).
+            if (!hasEnded(end)) {
+                throw notCancelled;
+            }
+            return;
+        }
+        try {
+            end.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException cancelled) {
             // The expected end of a cancelled job.
         }
+    }
+
+    /** Whether the job ends (in any state) within a minute. */
+    private static boolean hasEnded(CompletableFuture<JobExecutionResult> end)
+            throws InterruptedException {
+        try {
+            end.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException cancelledOrFailed) {
+            // Ended all the same.
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
     }
 
     private static void printProgress(

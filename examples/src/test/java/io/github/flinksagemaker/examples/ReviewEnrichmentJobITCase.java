@@ -2,10 +2,13 @@ package io.github.flinksagemaker.examples;
 
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
+import org.apache.flink.api.common.JobStatus;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,16 +18,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the example job end to end on the embedded endpoint with a small input and checks every line
  * of its output file: the model's exact sentiment for each review, a model error for a review
- * without text, a rejection for a line that is not JSON, and the path each took.
+ * without text, a rejection for a line that is not JSON, and the path each took. The input is
+ * bounded, so the job must finish by itself.
  */
+// A job that never finished by itself would keep the example waiting for results forever.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ReviewEnrichmentJobITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,7 +53,7 @@ class ReviewEnrichmentJobITCase {
         Path outputFile = dir.resolve("enriched.jsonl");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-        RunSummary summary =
+        ReviewEnrichmentJob.Run run =
                 ReviewEnrichmentJob.run(
                         ExampleOptions.parse(
                                 new String[] {
@@ -71,7 +79,8 @@ class ReviewEnrichmentJobITCase {
         }
         assertThat(actual.stream().map(JsonNode::toString).sorted().toList())
                 .isEqualTo(expected.stream().sorted().toList());
-        assertThat(summary.total()).isEqualTo(input.size());
+        assertThat(run.summary().total()).isEqualTo(input.size());
+        assertFinishedByItself(run);
 
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(printed)
@@ -89,6 +98,15 @@ class ReviewEnrichmentJobITCase {
                                         + " [0-9,]+ +SQS [1-9][0-9,]*"
                                 : "client requests per 1,000 inferences +SageMaker [0-9,]+ +S3"
                                         + " [0-9,]+ +SQS 0\\b");
+    }
+
+    /**
+     * The input is bounded: the job must end FINISHED by itself, soon after its last result, and
+     * not because the example counted its results and cancelled it.
+     */
+    private static void assertFinishedByItself(ReviewEnrichmentJob.Run run) {
+        assertThat(run.jobStatus()).isEqualTo(JobStatus.FINISHED);
+        assertThat(run.endedAfterLastResult()).isLessThan(Duration.ofSeconds(30));
     }
 
     private static String expectedRecord(String line) throws Exception {
@@ -145,7 +163,7 @@ class ReviewEnrichmentJobITCase {
         Files.write(inputFile, input);
         Path outputFile = dir.resolve("enriched.jsonl");
 
-        RunSummary summary =
+        ReviewEnrichmentJob.Run run =
                 ReviewEnrichmentJob.run(
                         ExampleOptions.parse(
                                 new String[] {
@@ -160,7 +178,8 @@ class ReviewEnrichmentJobITCase {
         for (String line : Files.readAllLines(outputFile)) {
             records.add(JSON.readTree(line));
         }
-        assertThat(summary.total()).isEqualTo(7);
+        assertThat(run.summary().total()).isEqualTo(7);
+        assertFinishedByItself(run);
         assertThat(records).hasSize(7);
         assertThat(records)
                 .filteredOn(r -> r.get("id").asText().equals(reused))
