@@ -10,6 +10,7 @@ import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.ClaimLocations;
+import io.github.flinksagemaker.connector.join.IdleChannel;
 import io.github.flinksagemaker.connector.join.InferenceIdGuard;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
@@ -216,7 +217,13 @@ public final class SageMakerAsyncInference<IN, E> {
                             .returns(input.getType())
                             .name("Inference ID guard: " + endpoint)
                             .uid(uidPrefix + "-id-guard");
-            rejections.add(guarded.getSideOutput(rejectedTag));
+            rejections.add(
+                    guarded.getSideOutput(rejectedTag)
+                            .transform(
+                                    "Rejected before submission: " + endpoint,
+                                    resultType,
+                                    new IdleChannel<InferenceResult<E>>())
+                            .uid(uidPrefix + "-id-guard-rejections"));
             toSubmit = guarded;
         }
 
@@ -238,12 +245,13 @@ public final class SageMakerAsyncInference<IN, E> {
         // inferences' locations instead of waiting for their deadlines. A listing finds them again.
         InferenceResultJoin<E> joinOperator =
                 new InferenceResultJoin<>(
-                        carried,
-                        join,
-                        deadlineTag,
-                        results.config(),
-                        WatchClientFactory.SDK,
-                        completionMode == CompletionMode.SQS);
+                                carried,
+                                join,
+                                deadlineTag,
+                                results.config(),
+                                WatchClientFactory.SDK,
+                                completionMode == CompletionMode.SQS)
+                        .deadlineChecksTakeUpTo(DEADLINE_CHECK_TIMEOUT.toMillis());
         SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
                         .keyBy(

@@ -98,12 +98,16 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     /** How often a drained join looks again at a pending inference's locations. */
     static final long DRAIN_LOOK_INTERVAL_MILLIS = 5_000L;
 
+    /** How long a deadline check may take unless {@link #deadlineChecksTakeUpTo} says. */
+    static final long DEFAULT_DEADLINE_CHECK_MILLIS = 60_000L;
+
     private final TypeInformation<E> elementType;
     private final JoinConfig config;
     private final OutputTag<PendingInference<E>> deadlineReached;
     private final WatchConfig watch;
     private final WatchClientFactory clientFactory;
     private final boolean restoredLooks;
+    private long deadlineCheckMillis = DEFAULT_DEADLINE_CHECK_MILLIS;
 
     private transient OperatorEventGateway endGateway;
 
@@ -116,6 +120,8 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     private transient long pendingCount;
     private transient boolean inputIdle;
     private transient boolean outputIdle;
+    private transient long activeUntilMillis;
+    private transient boolean idlenessCheckScheduled;
     private transient boolean restored;
     private transient boolean submissionsEnded;
     private transient boolean resultsEnded;
@@ -158,6 +164,16 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     /** The side output of pending records whose deadline passed without a result. */
     public static <E> OutputTag<PendingInference<E>> deadlineTag(TypeInformation<E> elementType) {
         return new OutputTag<>("deadline-reached", new PendingInferenceTypeInfo<>(elementType));
+    }
+
+    /**
+     * How long the deadline check (Flink's Async I/O) may take for a record the join sent it. Until
+     * then the join stays active even when its input is idle: the check forwards idleness at once,
+     * ahead of its record, and an idle union downstream would let its watermark pass the record.
+     */
+    public InferenceResultJoin<E> deadlineChecksTakeUpTo(long millis) {
+        this.deadlineCheckMillis = millis;
+        return this;
     }
 
     /** Where a subtask reports that its submissions ended and nothing is pending. */
@@ -297,6 +313,7 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
             Long timestamp = resolvePending(submitted);
             rememberDone();
             output.collect(deadlineReached, record(submitted, timestamp));
+            activeUntilMillis = Math.max(activeUntilMillis, time + deadlineCheckMillis);
             afterResolved();
         }
         Long done = doneUntil.value();
@@ -435,15 +452,32 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
         updateIdleness();
     }
 
-    /** Idle only while the input is idle and no element waits: a pending one must hold. */
+    /**
+     * Idle only while the input is idle, no element waits (a pending one must hold) and no deadline
+     * check may still be running.
+     */
     private void updateIdleness() {
-        if (inputIdle && hold.isEmpty()) {
-            if (!outputIdle) {
-                outputIdle = true;
-                output.emitWatermarkStatus(WatermarkStatus.IDLE);
-            }
-        } else {
+        if (!inputIdle || !hold.isEmpty()) {
             markActive();
+            return;
+        }
+        long now = now();
+        if (now < activeUntilMillis) {
+            if (!idlenessCheckScheduled) {
+                idlenessCheckScheduled = true;
+                getProcessingTimeService()
+                        .registerTimer(
+                                activeUntilMillis,
+                                time -> {
+                                    idlenessCheckScheduled = false;
+                                    updateIdleness();
+                                });
+            }
+            return;
+        }
+        if (!outputIdle) {
+            outputIdle = true;
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
         }
     }
 

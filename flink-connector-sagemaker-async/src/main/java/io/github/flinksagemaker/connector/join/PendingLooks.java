@@ -203,9 +203,12 @@ final class PendingLooks<E> {
         }
         if (finding.output() != null) {
             found.inc();
-            done(id);
             join.found(id, finding.output());
+        }
+        if (finding.output() != null && join.pendingOf(id) == null) {
+            done(id);
         } else if (repeatMillis > 0) {
+            // Nothing there yet, or an object the join refused (stale): look again.
             failures.remove(id);
             retries.add(new Retry(id, now + repeatMillis));
         } else {

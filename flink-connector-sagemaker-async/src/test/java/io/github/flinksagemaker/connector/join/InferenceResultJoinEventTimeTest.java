@@ -255,6 +255,27 @@ class InferenceResultJoinEventTimeTest {
         }
     }
 
+    /**
+     * The deadline check (Flink's Async I/O) forwards idleness ahead of the record it is checking;
+     * were the join idle then, an all-idle union downstream would pass the record's timestamp.
+     */
+    @Test
+    void anIdleInputDoesNotMakeTheJoinIdleWhileADeadlineCheckMayRun() throws Exception {
+        try (var join = openJoin()) {
+            join.processElement1(pendingAt("silent", 1_000L));
+            join.processWatermark1(new Watermark(5_000L));
+            join.processWatermarkStatus1(WatermarkStatus.IDLE);
+            join.setProcessingTime(DEADLINE);
+
+            assertThat(join.getSideOutput(DEADLINE_TAG)).hasSize(1);
+            assertThat(watermarks(join)).containsExactly(999L, 5_000L);
+            assertThat(statuses(join)).as("the check may still be running").isEmpty();
+
+            join.setProcessingTime(DEADLINE + InferenceResultJoin.DEFAULT_DEADLINE_CHECK_MILLIS);
+            assertThat(statuses(join)).containsExactly(WatermarkStatus.IDLE);
+        }
+    }
+
     @Test
     void aSubtaskReportsTheEndOnceItsInputEndedAndNothingIsPending() throws Exception {
         try (var join = openJoin()) {
