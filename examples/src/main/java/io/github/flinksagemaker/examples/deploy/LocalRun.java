@@ -136,7 +136,7 @@ final class LocalRun implements AutoCloseable {
     /**
      * Follows the job, printing progress every second. With a Kafka sink it reads both topics as a
      * {@code read_committed} consumer; once every record the run wrote to the input topic has its
-     * enriched record or dead letter (the watch for results never ends by itself), it stops the job
+     * enriched record or dead letter (the Kafka input never ends, so neither does the job), it stops the job
      * and prints the summary. Over input it did not write, or with a files sink, it runs until
      * interrupted.
      */
