@@ -10,7 +10,6 @@ import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.ClaimLocations;
-import io.github.flinksagemaker.connector.join.IdleChannel;
 import io.github.flinksagemaker.connector.join.InferenceIdGuard;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
@@ -217,13 +216,7 @@ public final class SageMakerAsyncInference<IN, E> {
                             .returns(input.getType())
                             .name("Inference ID guard: " + endpoint)
                             .uid(uidPrefix + "-id-guard");
-            rejections.add(
-                    guarded.getSideOutput(rejectedTag)
-                            .transform(
-                                    "Rejected before submission: " + endpoint,
-                                    resultType,
-                                    new IdleChannel<InferenceResult<E>>())
-                            .uid(uidPrefix + "-id-guard-rejections"));
+            rejections.add(guarded.getSideOutput(rejectedTag));
             toSubmit = guarded;
         }
 

@@ -7,6 +7,7 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.source.event.SourceEventWrapper;
+import org.apache.flink.util.FlinkException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * coordinator store, under the ID the source was registered with ({@code
  * SourceTransformation#setCoordinatorListeningID}), as dynamic partition pruning reaches its
  * sources. Nothing here is checkpointed: a failed or reset subtask reports again once it has caught
- * up, and a source that ended too early for a restored join leaves its inferences to the join's own
- * looks at their locations, so no result is lost.
+ * up. A failure after the end was sent restarts the whole job: a restart of the failed tasks alone
+ * would keep the source's enumerator, which would end the restarted readers at once and leave the
+ * restored join's inferences to its slower looks at their locations.
  */
 @Internal
 final class ResultsEndCoordinator implements OperatorCoordinator {
@@ -34,6 +36,7 @@ final class ResultsEndCoordinator implements OperatorCoordinator {
     private final String resultSourceId;
     private final BitSet drained = new BitSet();
     private boolean sent;
+    private boolean restartRequested;
 
     ResultsEndCoordinator(Context context, String resultSourceId) {
         this.context = context;
@@ -95,17 +98,29 @@ final class ResultsEndCoordinator implements OperatorCoordinator {
     public synchronized void resetToCheckpoint(long checkpointId, byte[] checkpointData) {
         drained.clear();
         sent = false;
+        restartRequested = false;
     }
 
     @Override
     public synchronized void subtaskReset(int subtask, long checkpointId) {
-        drained.clear(subtask);
+        forget(subtask);
     }
 
     @Override
     public synchronized void executionAttemptFailed(
             int subtask, int attemptNumber, Throwable reason) {
+        forget(subtask);
+    }
+
+    private void forget(int subtask) {
         drained.clear(subtask);
+        if (sent && !restartRequested) {
+            restartRequested = true;
+            context.failJob(
+                    new FlinkException(
+                            "A join subtask failed after the result source was ended; restarting"
+                                    + " the whole job so that the result source reads again"));
+        }
     }
 
     @Override
