@@ -50,8 +50,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * their claims in the location tagger, an unclaimed output waiting there, answered IDs in their
  * duplicate window, IDs in use in the guard, and the watch source's enumerator state. A deliberate
  * format change adds a new savepoint (see {@link RestoreCompatibilitySavepointWriter}) beside the
- * old ones and this test restores all of them: {@code one-call-v1}, and {@code one-call-v2} with
- * pending records in format 2 (compact IDs and locations).
+ * old ones and this test restores all of them: {@code one-call-v1}; {@code one-call-v2} with
+ * pending records in format 2 (compact IDs and locations); {@code one-call-v3} from the join as its
+ * own operator (keyed element timestamps beside the pending records, no pending-count operator
+ * state; this pipeline's elements carry no timestamps, so that state is empty).
  */
 class RestoreCompatibilityITCase {
     static final String ENDPOINT = "restore-compat";
@@ -142,7 +144,9 @@ class RestoreCompatibilityITCase {
         "one-call-v1, hashmap",
         "one-call-v1, rocksdb",
         "one-call-v2, hashmap",
-        "one-call-v2, rocksdb"
+        "one-call-v2, rocksdb",
+        "one-call-v3, hashmap",
+        "one-call-v3, rocksdb"
     })
     void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(
             String savepoint, String stateBackend) throws Exception {
