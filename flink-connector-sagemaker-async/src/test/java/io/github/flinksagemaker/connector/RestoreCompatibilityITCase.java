@@ -189,6 +189,9 @@ class RestoreCompatibilityITCase {
             long lastProgress = System.nanoTime();
             int seen = 0;
             while (sink.collected().size() < pending.size()) {
+                if (job.getJobStatus().get() == JobStatus.FAILED) {
+                    job.getJobExecutionResult().get(); // throws, with why (e.g. unmapped state)
+                }
                 if (sink.collected().size() > seen) {
                     seen = sink.collected().size();
                     lastProgress = System.nanoTime();
