@@ -132,7 +132,8 @@ final class EndToEndOverheadBenchmark {
         };
     }
 
-    private Configuration options(Mode mode, String endpoint) {
+    /** A fresh endpoint (and queue, for SQS) named {@code endpoint}, and the options for it. */
+    Configuration options(Mode mode, String endpoint) {
         String queue = endpoint + "-notifications";
         setup.local.registerEndpoint(
                 LocalEndpointConfig.builder(endpoint)

@@ -65,7 +65,7 @@ final class StateBenchmark {
                             .set(JoinOptions.UNMATCHED_OUTPUT_RETENTION, Duration.ofMinutes(10))
                             .set(JoinOptions.DUPLICATE_RETENTION, Duration.ofMillis(RETENTION)));
 
-    private static KeyedTwoInputStreamOperatorTestHarness<
+    static KeyedTwoInputStreamOperatorTestHarness<
                     String, PendingInference<Void>, TaggedOutput, InferenceResult<Void>>
             join() throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<
@@ -146,7 +146,7 @@ final class StateBenchmark {
         return bytes;
     }
 
-    private static InferenceOutput output(PendingInference<Void> pending) {
+    static InferenceOutput output(PendingInference<Void> pending) {
         return new InferenceOutput(
                 pending.outputLocation(),
                 ResultStatus.SUCCESS,
