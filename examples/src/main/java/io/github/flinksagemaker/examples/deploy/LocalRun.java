@@ -136,9 +136,9 @@ final class LocalRun implements AutoCloseable {
     /**
      * Follows the job, printing progress every second. With a Kafka sink it reads both topics as a
      * {@code read_committed} consumer; once every record the run wrote to the input topic has its
-     * enriched record or dead letter (the Kafka input never ends, so neither does the job), it stops the job
-     * and prints the summary. Over input it did not write, or with a files sink, it runs until
-     * interrupted.
+     * enriched record or dead letter (the Kafka input never ends, so neither does the job), it
+     * stops the job and prints the summary. Over input it did not write, or with a files sink, it
+     * runs until interrupted.
      */
     void follow(JobClient job, PrintStream console) throws Exception {
         if (!(settings.output() instanceof ReviewOutput.Kafka output)) {
