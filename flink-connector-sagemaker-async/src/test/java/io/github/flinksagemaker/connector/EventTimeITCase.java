@@ -305,7 +305,7 @@ class EventTimeITCase {
         try (Reading reading = collected.start(job)) {
             reading.awaitEveryResultCountedOnce(job, elements(key));
         } finally {
-            cancelIfRunning(job);
+            Jobs.cancelUnlessEnded(job);
         }
     }
 
@@ -339,7 +339,7 @@ class EventTimeITCase {
 
             reading.awaitEveryResultCountedOnce(job, elements(key));
         } finally {
-            cancelIfRunning(job);
+            Jobs.cancelUnlessEnded(job);
         }
         assertThat(restarts(metrics)).as("the job really restarted").isPositive();
     }
@@ -373,7 +373,7 @@ class EventTimeITCase {
             }
             savepoint = Jobs.stopWithSavepoint(job, false, savepoints.toUri().toString());
         } finally {
-            cancelIfRunning(job);
+            Jobs.cancelUnlessEnded(job);
         }
         assertThat(results.collected().size())
                 .as("results still to come at the savepoint")
@@ -389,7 +389,7 @@ class EventTimeITCase {
             awaitWindows(restored, windows::collected, late::collected, violations::collected, ids);
             awaitEnd(restored);
         } finally {
-            cancelIfRunning(restored);
+            Jobs.cancelUnlessEnded(restored);
         }
         assertEveryResultCountedOnce(
                 results.collected(),
@@ -624,12 +624,6 @@ class EventTimeITCase {
                 }
                 throw new AssertionError("The job failed: " + root, e);
             }
-        }
-    }
-
-    private static void cancelIfRunning(JobClient job) throws Exception {
-        if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            job.cancel().get();
         }
     }
 

@@ -129,6 +129,9 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     private transient S3ObjectStore store;
     private transient JoinMetrics metrics;
 
+    /** Reused for every result, as Flink's own collectors do: one per element would be garbage. */
+    private transient StreamRecord<InferenceResult<E>> resultRecord;
+
     /**
      * A join that looks at no locations itself: completions are listed, and the listing finds every
      * result again after a restore.
@@ -202,6 +205,7 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         metrics = new JoinMetrics(getMetricGroup(), () -> pendingCount);
         hold = new WatermarkHold();
+        resultRecord = new StreamRecord<>(null);
         if (restored) {
             rebuildFromState(timestampDescriptor);
         }
@@ -358,7 +362,13 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     }
 
     private void emit(InferenceResult<E> result, Long timestamp) {
-        output.collect(record(result, timestamp));
+        if (timestamp == null) {
+            resultRecord.replace(result);
+            resultRecord.eraseTimestamp();
+        } else {
+            resultRecord.replace(result, timestamp);
+        }
+        output.collect(resultRecord);
     }
 
     private static <T> StreamRecord<T> record(T value, Long timestamp) {
