@@ -1,17 +1,17 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
 import io.github.flinksagemaker.connector.join.JoinConfig;
 import io.github.flinksagemaker.connector.join.LocationClaim;
 import io.github.flinksagemaker.connector.join.LocationTagger;
-import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.VoidSerializer;

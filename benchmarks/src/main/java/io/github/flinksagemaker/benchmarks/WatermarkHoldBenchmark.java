@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.join.WatermarkHold;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 

@@ -68,6 +68,38 @@ class ArchitectureTest {
     }
 
     @Test
+    void theTwoCompletionModesShareOnlyTheCompletionPackage() {
+        // Listing (watch) and notifications (notification) are alternatives: what both need lives
+        // in completion, so either can change without the other.
+        String[][] pairs = {{"notification", "watch"}, {"watch", "notification"}};
+        for (String[] pair : pairs) {
+            noClasses()
+                    .that()
+                    .resideInAPackage(CONNECTOR + "." + pair[0] + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage(CONNECTOR + "." + pair[1] + "..")
+                    .check(connector);
+        }
+    }
+
+    @Test
+    void theCompletionTypesDependOnNoStage() {
+        noClasses()
+                .that()
+                .resideInAPackage(CONNECTOR + ".completion..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        CONNECTOR + ".submit..",
+                        CONNECTOR + ".watch..",
+                        CONNECTOR + ".notification..",
+                        CONNECTOR + ".join..",
+                        CONNECTOR + ".table..")
+                .check(connector);
+    }
+
+    @Test
     void theLocalEndpointNeverDependsOnTheConnector() {
         noClasses()
                 .that()

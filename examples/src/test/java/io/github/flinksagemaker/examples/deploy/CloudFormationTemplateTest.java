@@ -1,11 +1,11 @@
 package io.github.flinksagemaker.examples.deploy;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.TimeBucketPattern;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 import io.github.flinksagemaker.connector.watch.WatchConfig.WatchedPrefix;
 

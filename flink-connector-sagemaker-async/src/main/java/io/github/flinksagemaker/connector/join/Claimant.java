@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.watch.ResultStatus;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 

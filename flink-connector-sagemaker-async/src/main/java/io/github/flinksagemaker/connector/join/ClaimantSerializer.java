@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.typeutils.ImmutableRecordSerializer;
 import io.github.flinksagemaker.connector.typeutils.Ordinals;
 import io.github.flinksagemaker.connector.typeutils.RecordFormatSnapshot;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 
 import org.apache.flink.annotation.Internal;
 

@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutputSerializer;
 import io.github.flinksagemaker.connector.typeutils.ImmutableRecordSerializer;
 import io.github.flinksagemaker.connector.typeutils.RecordFormatSnapshot;
-import io.github.flinksagemaker.connector.watch.InferenceOutputSerializer;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

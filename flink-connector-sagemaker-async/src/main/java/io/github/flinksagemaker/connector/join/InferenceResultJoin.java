@@ -1,11 +1,12 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.submit.RejectionReason;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 
 import org.apache.flink.annotation.Internal;

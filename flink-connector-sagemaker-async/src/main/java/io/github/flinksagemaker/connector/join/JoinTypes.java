@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutputSerializer;
 import io.github.flinksagemaker.connector.typeutils.RecordTypeInfo;
 
 import org.apache.flink.annotation.Internal;

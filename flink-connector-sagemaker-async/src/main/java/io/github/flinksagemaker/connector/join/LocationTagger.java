@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.join;
 
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;

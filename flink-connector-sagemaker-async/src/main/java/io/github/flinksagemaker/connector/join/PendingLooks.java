@@ -2,8 +2,8 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;

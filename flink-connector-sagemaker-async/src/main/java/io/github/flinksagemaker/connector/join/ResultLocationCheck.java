@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 

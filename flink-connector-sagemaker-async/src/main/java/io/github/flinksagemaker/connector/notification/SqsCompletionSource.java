@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.notification;
 
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.join.JoinTypes;
-import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.notification.enumerator.QueueEnumeratorState;
 import io.github.flinksagemaker.connector.notification.enumerator.QueueEnumeratorStateSerializer;
 import io.github.flinksagemaker.connector.notification.enumerator.QueueSplitEnumerator;

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.join.TaggedOutput;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 
 import org.apache.flink.annotation.Internal;

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.SdkS3ObjectStore;

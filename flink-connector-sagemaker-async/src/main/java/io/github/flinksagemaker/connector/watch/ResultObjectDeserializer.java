@@ -1,5 +1,8 @@
 package io.github.flinksagemaker.connector.watch;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutputTypeInfo;
+
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;

@@ -1,11 +1,12 @@
 package io.github.flinksagemaker.connector.watch;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.completion.ByteBudget;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.watch.enumerator.ResultObjectEnumerator;
 import io.github.flinksagemaker.connector.watch.enumerator.WatchEnumeratorState;
 import io.github.flinksagemaker.connector.watch.enumerator.WatchEnumeratorStateSerializer;
-import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 import io.github.flinksagemaker.connector.watch.reader.ReaderMetrics;
 import io.github.flinksagemaker.connector.watch.reader.ResultObjectRecordEmitter;
 import io.github.flinksagemaker.connector.watch.reader.ResultObjectSourceReader;

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch;
 
 import io.github.flinksagemaker.connector.aws.AwsClients;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.config.ConnectorOptions;
 import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.WatchOptions;

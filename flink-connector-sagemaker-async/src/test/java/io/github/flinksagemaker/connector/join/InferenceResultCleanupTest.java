@@ -1,12 +1,12 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.RejectionReason;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

@@ -1,8 +1,10 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutputSerializer;
 import io.github.flinksagemaker.connector.testutils.Golden;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

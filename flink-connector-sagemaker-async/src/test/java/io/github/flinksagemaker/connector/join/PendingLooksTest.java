@@ -1,11 +1,11 @@
 package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.configuration.Configuration;

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.notification;
 
-import io.github.flinksagemaker.connector.watch.ResultStatus;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 
 import org.junit.jupiter.api.Test;
 

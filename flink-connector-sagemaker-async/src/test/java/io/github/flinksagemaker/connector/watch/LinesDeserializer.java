@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.watch;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.watch;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.watch;
 
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
-import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
+import io.github.flinksagemaker.connector.completion.ByteBudget;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;

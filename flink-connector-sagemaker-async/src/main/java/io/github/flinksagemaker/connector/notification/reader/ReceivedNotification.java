@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
-import io.github.flinksagemaker.connector.join.TaggedOutput;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 
 import org.apache.flink.annotation.Internal;
 

@@ -1,12 +1,12 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
+import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.SqsCompletionSource.NotificationConverter;
 import io.github.flinksagemaker.connector.notification.SqsQueue;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
-import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.ReaderOutput;

@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.annotation.Internal;

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
+import io.github.flinksagemaker.connector.completion.ByteBudget;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
+import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplitState;
 

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
+import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;

@@ -1,7 +1,7 @@
 package io.github.flinksagemaker.connector.watch.split;
 
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.s3.S3Location;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceSplit;

@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.connector.watch.split;
 
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.typeutils.Ordinals;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;

@@ -2,15 +2,15 @@ package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
+import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
-import io.github.flinksagemaker.connector.join.TaggedOutput;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 
 import org.apache.flink.api.connector.source.RichSourceReaderContext;
 import org.apache.flink.api.connector.source.SourceEvent;

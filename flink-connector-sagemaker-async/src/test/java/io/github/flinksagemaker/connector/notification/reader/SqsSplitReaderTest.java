@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
+import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.notification.QueueMessage;
@@ -7,7 +8,6 @@ import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
-import io.github.flinksagemaker.connector.watch.reader.ByteBudget;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;

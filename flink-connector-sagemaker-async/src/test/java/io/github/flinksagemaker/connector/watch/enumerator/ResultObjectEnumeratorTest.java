@@ -3,13 +3,13 @@ package io.github.flinksagemaker.connector.watch.enumerator;
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectContent;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 

@@ -1,8 +1,8 @@
 package io.github.flinksagemaker.connector.watch.enumerator;
 
+import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.Golden;
-import io.github.flinksagemaker.connector.watch.ResultStatus;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.github.flinksagemaker.connector.watch;
+package io.github.flinksagemaker.connector.completion;
 
 import io.github.flinksagemaker.connector.testutils.Golden;
 

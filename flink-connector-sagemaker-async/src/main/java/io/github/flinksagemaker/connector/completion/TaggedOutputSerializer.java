@@ -1,8 +1,7 @@
-package io.github.flinksagemaker.connector.join;
+package io.github.flinksagemaker.connector.completion;
 
 import io.github.flinksagemaker.connector.typeutils.ImmutableRecordSerializer;
 import io.github.flinksagemaker.connector.typeutils.RecordFormatSnapshot;
-import io.github.flinksagemaker.connector.watch.InferenceOutputSerializer;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,4 +1,4 @@
-package io.github.flinksagemaker.connector.watch;
+package io.github.flinksagemaker.connector.completion;
 
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * One result object the endpoint wrote to S3: where it is, whether it is an output or a failure,
  * its content (unless it was larger than the source's content limit, see {@link
- * #isContentIncluded()} and {@link ResultContentReader}, or could not be read, see {@link
- * #readError()}) and its S3 metadata.
+ * #isContentIncluded()} and {@link io.github.flinksagemaker.connector.watch.ResultContentReader},
+ * or could not be read, see {@link #readError()}) and its S3 metadata.
  */
 @PublicEvolving
 public final class InferenceOutput {

@@ -1,6 +1,4 @@
-package io.github.flinksagemaker.connector.join;
-
-import io.github.flinksagemaker.connector.watch.InferenceOutput;
+package io.github.flinksagemaker.connector.completion;
 
 import org.apache.flink.annotation.Internal;
 
@@ -8,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A result object with the inference ID it belongs to, and the status its claim expects: what the
- * {@link InferenceResultJoin} consumes, keyed by the ID.
+ * join consumes, keyed by the ID.
  */
 @Internal
 public record TaggedOutput(String inferenceId, InferenceOutput output) {

@@ -1,4 +1,4 @@
-package io.github.flinksagemaker.connector.watch;
+package io.github.flinksagemaker.connector.completion;
 
 import io.github.flinksagemaker.connector.typeutils.ImmutableRecordSerializer;
 import io.github.flinksagemaker.connector.typeutils.Ordinals;

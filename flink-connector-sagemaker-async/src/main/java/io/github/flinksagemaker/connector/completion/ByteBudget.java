@@ -1,4 +1,4 @@
-package io.github.flinksagemaker.connector.watch.reader;
+package io.github.flinksagemaker.connector.completion;
 
 import org.apache.flink.annotation.Internal;
 
