@@ -33,6 +33,15 @@ public enum AwsErrorKind {
     NO_SUCH_KEY,
     /** The object exists but cannot be read as it is (archived: InvalidObjectState). */
     OBJECT_STATE,
+    /**
+     * A KMS key that encrypts the resource cannot be used by the caller: denied by its key policy,
+     * disabled, pending deletion or gone. Every call using that key fails the same way.
+     */
+    KMS_KEY,
+    /**
+     * The request was refused as not secure enough (SQS InvalidSecurity: HTTPS and SigV4 needed).
+     */
+    INSECURE_REQUEST,
     /** Throttling (429, ThrottlingException, S3 SlowDown): slow down and retry. */
     THROTTLED,
     /** 5xx, I/O and timeout errors: retry. */

@@ -65,6 +65,25 @@ public final class AwsErrors {
                     "AuthorizationHeaderMalformed",
                     "IllegalLocationConstraintException");
 
+    /**
+     * A KMS key the caller cannot use (SQS names the KMS error it got behind an encrypted queue).
+     */
+    private static final Set<String> KMS_KEY_CODES =
+            Set.of(
+                    "KMS.AccessDeniedException",
+                    "KMS.DisabledException",
+                    "KMS.NotFoundException",
+                    "KMS.InvalidStateException",
+                    "KMS.InvalidKeyUsageException",
+                    "KMS.KeyUnavailableException",
+                    "KMS.OptInRequired",
+                    "KmsAccessDenied",
+                    "KmsDisabled",
+                    "KmsInvalidKeyUsage",
+                    "KmsInvalidState",
+                    "KmsNotFound",
+                    "KmsOptInRequired");
+
     private static final Set<String> THROTTLING_CODES =
             Set.of(
                     "SlowDown",
@@ -150,6 +169,9 @@ public final class AwsErrors {
         if (WRONG_REGION_CODES.contains(code)) {
             return AwsErrorKind.WRONG_REGION;
         }
+        if (KMS_KEY_CODES.contains(code)) {
+            return AwsErrorKind.KMS_KEY;
+        }
         if (THROTTLING_CODES.contains(code)) {
             return AwsErrorKind.THROTTLED;
         }
@@ -163,6 +185,8 @@ public final class AwsErrors {
                 return AwsErrorKind.NO_SUCH_KEY;
             case "InvalidObjectState":
                 return AwsErrorKind.OBJECT_STATE;
+            case "InvalidSecurity":
+                return AwsErrorKind.INSECURE_REQUEST;
             default:
                 return null;
         }

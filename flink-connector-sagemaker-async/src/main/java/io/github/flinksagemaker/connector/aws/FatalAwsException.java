@@ -44,6 +44,13 @@ public final class FatalAwsException extends RuntimeException {
             case NO_SUCH_QUEUE:
                 return "Check sagemaker.completion.sqs.queue-url and aws.region: no such queue"
                         + " exists there.";
+            case KMS_KEY:
+                return "Check the KMS key that encrypts it: its key policy must let the job's"
+                        + " role use it (kms:Decrypt, and kms:GenerateDataKey to write), and the"
+                        + " key must be enabled.";
+            case INSECURE_REQUEST:
+                return "Call the service over HTTPS with Signature Version 4 (check the endpoint"
+                        + " override, aws.endpoint, and any proxy in between).";
             case WRONG_REGION:
                 return "Set aws.region to the bucket's region (or use a bucket in the job's"
                         + " region): S3 answered that the bucket is in another region.";

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 import io.github.flinksagemaker.connector.submit.ElementProjection;
 import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
 import io.github.flinksagemaker.connector.submit.InferenceIds;
@@ -81,9 +82,7 @@ public final class InferenceIdGuard<IN, E> extends KeyedProcessFunction<String, 
         inUseUntil =
                 getRuntimeContext().getState(new ValueStateDescriptor<>(IN_USE_STATE, Types.LONG));
         duplicateIds =
-                getRuntimeContext()
-                        .getMetricGroup()
-                        .addGroup("sagemakerAsync")
+                ConnectorMetricGroup.in(getRuntimeContext().getMetricGroup())
                         .counter("duplicateIdsRejected");
     }
 

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -42,7 +44,7 @@ final class JoinMetrics {
     final Counter drainLooksFound;
 
     JoinMetrics(MetricGroup operatorGroup, LongSupplier pending) {
-        MetricGroup group = operatorGroup.addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(operatorGroup);
         this.duplicateIdsRejected = group.counter("duplicateIdsRejected");
         this.lateOutputsDropped = group.counter("lateOutputsDropped");
         this.staleOutputsDropped = group.counter("staleOutputsDropped");

@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.completion.TaggedOutput;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -51,9 +52,7 @@ public final class LocationTagger
                         .getState(
                                 new ValueStateDescriptor<>(UNCLAIMED_STATE, JoinTypes.HELD_OUTPUT));
         unmatchedOutputsDropped =
-                getRuntimeContext()
-                        .getMetricGroup()
-                        .addGroup("sagemakerAsync")
+                ConnectorMetricGroup.in(getRuntimeContext().getMetricGroup())
                         .counter("unmatchedOutputsDropped");
     }
 

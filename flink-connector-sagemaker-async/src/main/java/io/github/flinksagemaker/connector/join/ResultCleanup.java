@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -44,7 +45,7 @@ final class ResultCleanup {
 
     static CheckpointedDeleter deleter(
             S3ObjectStore store, RuntimeContext runtimeContext, int retainedCheckpoints) {
-        MetricGroup group = runtimeContext.getMetricGroup().addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(runtimeContext.getMetricGroup());
         // Deletes end on the SDK's threads, one request per bucket and 1,000 keys at once.
         Counter deleted = group.counter("objectsDeleted", new ThreadSafeSimpleCounter());
         Counter failed = group.counter("deleteFailures", new ThreadSafeSimpleCounter());

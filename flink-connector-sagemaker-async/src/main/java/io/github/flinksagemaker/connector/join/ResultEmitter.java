@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.join;
 
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 import io.github.flinksagemaker.connector.s3.CheckpointedDeleter;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 
@@ -63,7 +64,7 @@ public final class ResultEmitter<E> extends ProcessFunction<InferenceResult<E>, 
 
     @Override
     public void open(OpenContext openContext) {
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(getRuntimeContext().getMetricGroup());
         results = new EnumMap<>(InferenceStatus.class);
         results.put(InferenceStatus.SUCCESS, group.counter("resultsSuccess"));
         results.put(InferenceStatus.MODEL_ERROR, group.counter("resultsModelError"));

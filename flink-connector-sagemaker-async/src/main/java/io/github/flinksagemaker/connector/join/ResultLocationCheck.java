@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
@@ -50,7 +51,7 @@ public final class ResultLocationCheck<E>
     public void open(OpenContext openContext) {
         store = clientFactory.s3(watch);
         locations = new ResultLocations(store, watch);
-        var group = getRuntimeContext().getMetricGroup().addGroup("sagemakerAsync");
+        var group = ConnectorMetricGroup.in(getRuntimeContext().getMetricGroup());
         checks = group.counter("deadlineChecks");
         // Counted when a look completes, on the SDK's threads, many at once.
         foundAtDeadline = group.counter("resultsFoundAtDeadline", new ThreadSafeSimpleCounter());

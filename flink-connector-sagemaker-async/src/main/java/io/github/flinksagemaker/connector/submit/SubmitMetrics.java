@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.RetryCounters;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -19,7 +20,6 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  */
 @Internal
 final class SubmitMetrics {
-    static final String GROUP = "sagemakerAsync";
 
     private final Counter submittedInline;
     private final Counter submittedS3;
@@ -33,7 +33,7 @@ final class SubmitMetrics {
     private final MetricGroup group;
 
     SubmitMetrics(MetricGroup operatorGroup) {
-        this.group = operatorGroup.addGroup(GROUP);
+        this.group = ConnectorMetricGroup.in(operatorGroup);
         this.submittedInline = group.counter("submittedInline", new ThreadSafeSimpleCounter());
         this.submittedS3 = group.counter("submittedS3", new ThreadSafeSimpleCounter());
         this.bytesInline = group.counter("bytesInline", new ThreadSafeSimpleCounter());

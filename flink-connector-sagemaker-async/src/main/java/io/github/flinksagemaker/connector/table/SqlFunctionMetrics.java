@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.RetryCounters;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -25,7 +26,7 @@ final class SqlFunctionMetrics {
     private final RetryCounters retries;
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
-        MetricGroup group = functionGroup.addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(functionGroup);
         outcomes.put(RowStatus.SUCCESS, counter(group, "succeeded"));
         outcomes.put(RowStatus.MODEL_ERROR, counter(group, "modelErrors"));
         outcomes.put(RowStatus.REJECTED, counter(group, "rejected"));

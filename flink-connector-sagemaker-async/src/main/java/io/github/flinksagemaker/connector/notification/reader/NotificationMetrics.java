@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.completion.ByteBudget;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -30,7 +31,7 @@ public final class NotificationMetrics {
     volatile boolean receivingPaused;
 
     NotificationMetrics(MetricGroup readerGroup, ReceiptTracker tracker, ByteBudget budget) {
-        MetricGroup group = readerGroup.addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(readerGroup);
         this.receiveRequests = group.counter("sqsReceiveRequests", new ThreadSafeSimpleCounter());
         this.messagesReceived = group.counter("sqsMessagesReceived", new ThreadSafeSimpleCounter());
         this.unparseableMessages =

@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.config.WatchOptions.StartFrom;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.s3.S3ObjectSummary;
@@ -114,7 +115,7 @@ public final class ResultObjectEnumerator
                         restored != null ? restored.unassigned() : List.of());
         publishHighWaterMarks();
 
-        MetricGroup metrics = context.metricGroup().addGroup("sagemakerAsync");
+        MetricGroup metrics = ConnectorMetricGroup.in(context.metricGroup());
         this.listRequests = metrics.counter("listRequests");
         this.objectsDiscovered = metrics.counter("objectsDiscovered");
         this.listFailures = metrics.counter("listFailures");

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
 import io.github.flinksagemaker.connector.completion.ByteBudget;
+import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
@@ -23,7 +24,7 @@ public final class ReaderMetrics {
     final Counter deleteFailures;
 
     public ReaderMetrics(MetricGroup readerGroup, ByteBudget budget) {
-        MetricGroup group = readerGroup.addGroup("sagemakerAsync");
+        MetricGroup group = ConnectorMetricGroup.in(readerGroup);
         this.getRequests = counter(group, "getRequests");
         this.bytesRead = counter(group, "bytesRead");
         this.objectsVanished = counter(group, "objectsVanished");
