@@ -113,19 +113,12 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
                         r -> r.bucket(location.bucket()).key(location.key()),
                         AsyncResponseTransformer.toBytes())
                 .handle(
-                        (response, error) -> {
-                            if (error == null) {
-                                return new S3ObjectContent(
-                                        response.asByteArrayUnsafe(),
-                                        response.response().contentType());
-                            }
-                            Throwable cause =
-                                    error instanceof CompletionException ? error.getCause() : error;
-                            if (cause instanceof NoSuchKeyException) {
-                                return null;
-                            }
-                            throw new CompletionException(cause);
-                        });
+                        (response, error) ->
+                                error == null
+                                        ? new S3ObjectContent(
+                                                response.asByteArrayUnsafe(),
+                                                response.response().contentType())
+                                        : nullIfNoSuchKey(error));
     }
 
     /** Looks at Content-Length before buffering: an object over the limit is never read. */
@@ -138,18 +131,16 @@ public final class SdkS3ObjectStore implements S3ObjectStore {
                                         .key(location.key())
                                         .overrideConfiguration(o -> o.apiCallTimeout(timeout)),
                         new BoundedContentTransformer(maxBytes))
-                .handle(
-                        (content, error) -> {
-                            if (error == null) {
-                                return content;
-                            }
-                            Throwable cause =
-                                    error instanceof CompletionException ? error.getCause() : error;
-                            if (cause instanceof NoSuchKeyException) {
-                                return null;
-                            }
-                            throw new CompletionException(cause);
-                        });
+                .handle((content, error) -> error == null ? content : nullIfNoSuchKey(error));
+    }
+
+    /** A missing object reads as null; any other error fails the read. */
+    private static S3ObjectContent nullIfNoSuchKey(Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        if (cause instanceof NoSuchKeyException) {
+            return null;
+        }
+        throw new CompletionException(cause);
     }
 
     @Override
