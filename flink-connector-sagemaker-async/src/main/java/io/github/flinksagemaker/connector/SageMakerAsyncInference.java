@@ -25,7 +25,6 @@ import io.github.flinksagemaker.connector.join.ResultEmitter;
 import io.github.flinksagemaker.connector.join.ResultLocationCheck;
 import io.github.flinksagemaker.connector.join.SubmissionSplitter;
 import io.github.flinksagemaker.connector.notification.NotificationClientFactory;
-import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.SqsCompletionSource;
 import io.github.flinksagemaker.connector.submit.ElementProjection;
 import io.github.flinksagemaker.connector.submit.InferenceIdExtractor;
@@ -33,6 +32,7 @@ import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.submit.RequestSerializer;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
+import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
@@ -61,7 +61,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -121,29 +120,22 @@ public final class SageMakerAsyncInference<IN, E> {
     private final SageMakerAsyncResultSource<InferenceOutput> results;
     private final JoinConfig join;
     private final String uidPrefix;
-    private final CompletionMode completionMode;
-
-    /** The options the notification source is built from, in completion mode SQS. */
-    private final Configuration completionOptions;
-
+    private final CompletionConfigs completion;
     private final NotificationClientFactory notificationClients;
 
     private SageMakerAsyncInference(Builder<IN, E> builder) {
         this.join = JoinConfig.from(builder.configuration);
         this.submit = builder.submit.setAll(builder.configuration).build();
         checkRetentionCoversSubmitTimeout(join, submit.config().submitTimeout());
-        this.results = builder.sourceBuilder(submit).build();
+        this.completion = CompletionConfigs.derive(builder.configuration, submit.config());
+        this.results =
+                SageMakerAsyncResultSource.create(
+                        completion.watch(), ResultObjectDeserializer.inferenceOutputs());
         this.uidPrefix =
                 builder.uidPrefix != null
                         ? builder.uidPrefix
                         : "sagemaker-async-" + submit.config().endpointName();
-        this.completionMode = OptionChecks.get(builder.configuration, CompletionOptions.MODE);
-        this.completionOptions = new Configuration(builder.configuration);
         this.notificationClients = builder.notificationClients;
-        if (completionMode == CompletionMode.SQS) {
-            // Fails the build, not the job, on a missing or malformed queue option.
-            SqsCompletionConfig.from(completionOptions, Set.of(submit.config().endpointName()));
-        }
     }
 
     /**
@@ -230,7 +222,7 @@ public final class SageMakerAsyncInference<IN, E> {
         rejections.add(accepted.getSideOutput(rejectedTag));
 
         DataStream<TaggedOutput> tagged =
-                completionMode == CompletionMode.SQS
+                completion.mode() == CompletionMode.SQS
                         ? notifications(input, endpoint)
                         : listedAndTagged(accepted, input, endpoint);
         OutputTag<PendingInference<E>> deadlineTag = InferenceResultJoin.deadlineTag(carried);
@@ -243,7 +235,7 @@ public final class SageMakerAsyncInference<IN, E> {
                                 deadlineTag,
                                 results.config(),
                                 WatchClientFactory.SDK,
-                                completionMode == CompletionMode.SQS)
+                                completion.mode() == CompletionMode.SQS)
                         .deadlineChecksTakeUpTo(DEADLINE_CHECK_TIMEOUT.toMillis());
         SingleOutputStreamOperator<InferenceResult<E>> joined =
                 accepted.connect(tagged)
@@ -335,9 +327,7 @@ public final class SageMakerAsyncInference<IN, E> {
     private DataStream<TaggedOutput> notifications(DataStream<IN> input, String endpoint) {
         StreamExecutionEnvironment env = input.getExecutionEnvironment();
         SqsCompletionSource<TaggedOutput> source =
-                SqsCompletionSource.tagged(
-                        SqsCompletionConfig.from(completionOptions, Set.of(endpoint)),
-                        notificationClients);
+                SqsCompletionSource.tagged(completion.sqs(), notificationClients);
         return endedByTheJoin(
                 env.fromSource(
                                 source,
@@ -519,26 +509,6 @@ public final class SageMakerAsyncInference<IN, E> {
                         SubmitOptions.OUTPUT_PATH_EXTENSION, DEFAULT_OUTPUT_PATH_EXTENSION);
             }
             return new SageMakerAsyncInference<>(this);
-        }
-
-        private SageMakerAsyncResultSource.Builder<InferenceOutput> sourceBuilder(
-                SageMakerAsyncSubmitFunction<IN, E> submit) {
-            Configuration watch = new Configuration(configuration);
-            if (!watch.contains(WatchOptions.TIME_BUCKETS)) {
-                configuration
-                        .getOptional(SubmitOptions.OUTPUT_PATH_EXTENSION)
-                        .filter(extension -> extension.contains("{"))
-                        .ifPresent(extension -> watch.set(WatchOptions.TIME_BUCKETS, extension));
-            }
-            if (!watch.contains(WatchOptions.BUCKET_LIFETIME)) {
-                watch.set(
-                        WatchOptions.BUCKET_LIFETIME,
-                        Duration.ofMillis(submit.config().resultWindowMillis()));
-            }
-            if (!watch.contains(WatchOptions.START_FROM)) {
-                watch.set(WatchOptions.START_FROM, WatchOptions.StartFrom.NOW);
-            }
-            return SageMakerAsyncResultSource.builder().setAll(watch);
         }
     }
 }

@@ -143,4 +143,13 @@ class SageMakerAsyncInferenceLayoutTest {
                 .hasMessageContaining("overlap")
                 .hasMessageContaining("s3://bucket/async/failure");
     }
+
+    /** A queue option the notification source could not use fails the build, not the job. */
+    @Test
+    void aQueueNameInsteadOfItsUrlIsRefusedWhenTheInferenceIsBuilt() {
+        assertThatThrownBy(() -> builder().sqsCompletion("results").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "Invalid value 'results' for option 'sagemaker.completion.sqs.queue-url'");
+    }
 }
