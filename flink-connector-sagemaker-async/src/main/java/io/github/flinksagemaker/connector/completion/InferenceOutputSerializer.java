@@ -87,10 +87,23 @@ public final class InferenceOutputSerializer extends ImmutableRecordSerializer<I
         return new Snapshot();
     }
 
-    /** Snapshot of {@link InferenceOutputSerializer}: versions 1 and 2. */
+    /**
+     * Snapshot of {@link InferenceOutputSerializer}: versions 1 and 2. Also accepts the snapshot
+     * class this serializer had in package {@code watch}, which savepoints taken before the move
+     * name.
+     */
     public static final class Snapshot extends RecordFormatSnapshot<InferenceOutput> {
+        // By name: completion must not depend on watch.
+        static final String NAME_BEFORE_MOVE =
+                "io.github.flinksagemaker.connector.watch.InferenceOutputSerializer$Snapshot";
+
         public Snapshot() {
             super(2, 1, () -> INSTANCE);
+        }
+
+        @Override
+        protected boolean sharesFormatWith(String snapshotClassName) {
+            return NAME_BEFORE_MOVE.equals(snapshotClassName);
         }
     }
 }

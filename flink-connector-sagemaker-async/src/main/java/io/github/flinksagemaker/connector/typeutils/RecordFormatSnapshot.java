@@ -63,12 +63,34 @@ public abstract class RecordFormatSnapshot<T> implements TypeSerializerSnapshot<
         return serializer.get();
     }
 
+    /**
+     * Flink 2.x asks the new serializer's snapshot about the old one ({@code
+     * newSnapshot.resolveSchemaCompatibility(oldSnapshot)}); the old one is compatible as is when
+     * it is this format, under this class name or one {@link #sharesFormatWith} accepts, in a
+     * version the reader reads.
+     */
     @Override
     public final TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(
             TypeSerializerSnapshot<T> oldSnapshot) {
-        return oldSnapshot.getClass() == getClass()
+        return isThisFormat(oldSnapshot)
                         && ((RecordFormatSnapshot<T>) oldSnapshot).readVersion >= oldestVersion
                 ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                 : TypeSerializerSchemaCompatibility.incompatible();
+    }
+
+    private boolean isThisFormat(TypeSerializerSnapshot<T> oldSnapshot) {
+        return oldSnapshot.getClass() == getClass()
+                || (oldSnapshot instanceof RecordFormatSnapshot
+                        && sharesFormatWith(oldSnapshot.getClass().getName()));
+    }
+
+    /**
+     * Whether the snapshot class of this name describes this same format under another name. A
+     * serializer that moves package keeps a deprecated snapshot class at its old name, because
+     * savepoints name the snapshot class; the two accept each other here. Compared by name so that
+     * the moved serializer's package need not depend on the one it left. None by default.
+     */
+    protected boolean sharesFormatWith(String snapshotClassName) {
+        return false;
     }
 }

@@ -8,16 +8,20 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The InferenceOutput format, versions 1 and 2 (read error), against golden bytes that are never
- * regenerated.
+ * regenerated; and its snapshot under both the class name it has now and the one in package watch
+ * that savepoints from before the move name.
  */
 class InferenceOutputSerializerTest {
     static final InferenceOutput WITH_CONTENT =
@@ -58,12 +62,14 @@ class InferenceOutputSerializerTest {
     }
 
     @Test
-    void theCurrentSnapshotIsVersion2() throws IOException {
+    void theCurrentSnapshotIsVersion2UnderItsNameInCompletion() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(128);
         TypeSerializerSnapshot.writeVersionedSnapshot(
                 out, InferenceOutputSerializer.INSTANCE.snapshotConfiguration());
+        // Written from the class name and version alone (not by this serializer) when the
+        // serializer moved to completion; never regenerated.
         assertThat(out.getCopyOfBuffer())
-                .isEqualTo(Golden.bytes("inference-output-serializer-snapshot-v2.bin"));
+                .isEqualTo(Golden.bytes("inference-output-serializer-snapshot-v2-completion.bin"));
     }
 
     @Test
@@ -76,17 +82,29 @@ class InferenceOutputSerializerTest {
                 .isEqualTo(LOCATION_ONLY);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"v1", "v2"})
-    void restoresFromEachSnapshotVersionAsCompatible(String version) throws IOException {
+    static Stream<Arguments> recordsOfEachVersion() {
+        return Stream.of(
+                Arguments.of("v1", "inference-output-v1.bin", WITH_CONTENT),
+                Arguments.of("v1", "inference-output-v1-location-only.bin", LOCATION_ONLY),
+                Arguments.of("v2", "inference-output-v2-unreadable.bin", UNREADABLE));
+    }
+
+    /**
+     * The golden snapshots of versions 1 and 2 name the class in package watch, where the
+     * serializer lived when they were written, as savepoints of that time do.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("recordsOfEachVersion")
+    @SuppressWarnings("deprecation")
+    void restoresASnapshotNamingTheFormerPackageAsCompatibleAndReadsItsRecords(
+            String version, String recordFile, InferenceOutput record) throws IOException {
         TypeSerializerSnapshot<InferenceOutput> restored =
-                TypeSerializerSnapshot.readVersionedSnapshot(
-                        new DataInputDeserializer(
-                                Golden.bytes(
-                                        "inference-output-serializer-snapshot-"
-                                                + version
-                                                + ".bin")),
-                        getClass().getClassLoader());
+                readSnapshot(
+                        Golden.bytes("inference-output-serializer-snapshot-" + version + ".bin"));
+        assertThat(restored)
+                .isInstanceOf(
+                        io.github.flinksagemaker.connector.watch.InferenceOutputSerializer.Snapshot
+                                .class);
         assertThat(restored.restoreSerializer()).isSameAs(InferenceOutputSerializer.INSTANCE);
         assertThat(
                         InferenceOutputSerializer.INSTANCE
@@ -94,6 +112,75 @@ class InferenceOutputSerializerTest {
                                 .resolveSchemaCompatibility(restored)
                                 .isCompatibleAsIs())
                 .isTrue();
+
+        DataInputDeserializer in = new DataInputDeserializer(Golden.bytes(recordFile));
+        assertThat(restored.restoreSerializer().deserialize(in)).isEqualTo(record);
+        assertThat(in.available()).as("trailing bytes").isZero();
+    }
+
+    @Test
+    void restoresItsCurrentSnapshotAsCompatible() throws IOException {
+        TypeSerializerSnapshot<InferenceOutput> restored =
+                readSnapshot(
+                        Golden.bytes("inference-output-serializer-snapshot-v2-completion.bin"));
+        assertThat(restored).isInstanceOf(InferenceOutputSerializer.Snapshot.class);
+        assertThat(restored.restoreSerializer()).isSameAs(InferenceOutputSerializer.INSTANCE);
+        assertThat(
+                        InferenceOutputSerializer.INSTANCE
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(restored)
+                                .isCompatibleAsIs())
+                .isTrue();
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void theSnapshotKeptAtTheFormerNameAcceptsTheCurrentOneToo() {
+        assertThat(
+                        new io.github.flinksagemaker.connector.watch.InferenceOutputSerializer
+                                        .Snapshot()
+                                .resolveSchemaCompatibility(
+                                        InferenceOutputSerializer.INSTANCE.snapshotConfiguration())
+                                .isCompatibleAsIs())
+                .isTrue();
+    }
+
+    @Test
+    @SuppressWarnings({"deprecation", "unchecked", "rawtypes"})
+    void aSnapshotOfAnotherSerializerStaysIncompatible() {
+        TypeSerializerSnapshot<InferenceOutput> other =
+                (TypeSerializerSnapshot) TaggedOutputSerializer.INSTANCE.snapshotConfiguration();
+        assertThat(
+                        InferenceOutputSerializer.INSTANCE
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(other)
+                                .isIncompatible())
+                .isTrue();
+        assertThat(
+                        new io.github.flinksagemaker.connector.watch.InferenceOutputSerializer
+                                        .Snapshot()
+                                .resolveSchemaCompatibility(other)
+                                .isIncompatible())
+                .isTrue();
+    }
+
+    @Test
+    void aSnapshotNamingTheFormerPackageInAnUnknownVersionIsRefusedNamingIt() throws IOException {
+        byte[] snapshot = Golden.bytes("inference-output-serializer-snapshot-v2.bin");
+        // The snapshot's version is the int after the class name.
+        snapshot[snapshot.length - 1] = 3;
+        assertThatThrownBy(() -> readSnapshot(snapshot))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("watch.InferenceOutputSerializer$Snapshot")
+                .hasMessageContaining("version 3")
+                .hasMessageContaining("reads versions 1 to 2");
+    }
+
+    private static TypeSerializerSnapshot<InferenceOutput> readSnapshot(byte[] bytes)
+            throws IOException {
+        return TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(bytes),
+                InferenceOutputSerializerTest.class.getClassLoader());
     }
 
     private static byte[] serialize(InferenceOutput output) throws IOException {
