@@ -25,10 +25,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Turns a received message into an output for the join: the included response as is, otherwise the
- * object at the notification's location, read from S3. A message it cannot use (not a notification,
- * another endpoint's, no valid S3 location) is counted and left alone, so the queue's redrive
- * policy decides its fate; one whose output cannot be read now is left for redelivery.
+ * Turns a received message into an output for the join, ready to emit: the included response as is,
+ * otherwise the object at the notification's location, read from S3. A message it cannot use (not a
+ * notification, another endpoint's, no valid S3 location) is counted and left alone, so the queue's
+ * redrive policy decides its fate; one whose output cannot be read now is left for redelivery.
  *
  * <p>The output's last-modified time, by which the join finds a stale output (one from before the
  * submission), is the notification's {@code eventTime}. A notification without one is counted
@@ -73,9 +73,10 @@ final class NotificationResolver {
     }
 
     /** The included response, or only its size when over the content limit, as when listed. */
-    TaggedOutput included(CompletionNotification notification) {
+    ReceivedNotification included(QueueMessage message, CompletionNotification notification) {
         byte[] content = notification.content();
-        return tagged(
+        return received(
+                message,
                 notification,
                 new InferenceOutput(
                         notification.location() != null ? notification.location() : "",
@@ -92,8 +93,8 @@ final class NotificationResolver {
      * redelivery, or names no valid S3 location; exceptionally with a {@link FatalAwsException}
      * when no read can succeed.
      */
-    CompletableFuture<TaggedOutput> read(
-            CompletionNotification notification, QueueMessage message) {
+    CompletableFuture<ReceivedNotification> read(
+            QueueMessage message, CompletionNotification notification) {
         S3Location location;
         try {
             location = S3Location.parse(notification.location(), "notification location");
@@ -117,7 +118,7 @@ final class NotificationResolver {
                                                     error,
                                                     ResultReadFailure.of(
                                                             error, ResultLocationOrigin.NOTIFIED));
-                            return output == null ? null : tagged(notification, output);
+                            return output == null ? null : received(message, notification, output);
                         });
     }
 
@@ -226,8 +227,12 @@ final class NotificationResolver {
                 why);
     }
 
-    private static TaggedOutput tagged(
-            CompletionNotification notification, InferenceOutput output) {
-        return new TaggedOutput(notification.inferenceId(), output);
+    /** Ready to emit; it holds the bytes of its content, if it carries it, until emitted. */
+    private static ReceivedNotification received(
+            QueueMessage message, CompletionNotification notification, InferenceOutput output) {
+        return new ReceivedNotification(
+                message.receiptHandle(),
+                new TaggedOutput(notification.inferenceId(), output),
+                output.content() != null ? output.content().length : 0);
     }
 }

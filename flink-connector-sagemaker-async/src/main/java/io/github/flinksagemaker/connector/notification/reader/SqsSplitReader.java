@@ -1,7 +1,6 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
 import io.github.flinksagemaker.connector.completion.ByteBudget;
-import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.notification.CompletionNotification;
 import io.github.flinksagemaker.connector.notification.QueueMessage;
@@ -169,20 +168,17 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
         List<CompletableFuture<ReceivedNotification>> reads = new ArrayList<>();
         while (!waitingForBudget.isEmpty()) {
             Usable next = waitingForBudget.peekFirst();
-            TaggedOutput included =
+            ReceivedNotification included =
                     next.notification().isContentIncluded()
-                            ? resolver.included(next.notification())
+                            ? resolver.included(next.message(), next.notification())
                             : null;
-            long bytes = included != null ? heldBytes(included) : config.maxContentBytes();
+            long bytes = included != null ? included.budgetBytes() : config.maxContentBytes();
             if (!budget.tryTake(bytes)) {
                 break;
             }
             waitingForBudget.pollFirst();
             if (included != null) {
-                handOver(
-                        splitId,
-                        records,
-                        new ReceivedNotification(next.message().receiptHandle(), included, bytes));
+                handOver(splitId, records, included);
                 handedOver++;
             } else {
                 reads.add(read(next, bytes));
@@ -200,23 +196,11 @@ final class SqsSplitReader implements SplitReader<ReceivedNotification, QueueSpl
 
     /** Holds {@code reservedBytes} of the budget until the size of what was read is known. */
     private CompletableFuture<ReceivedNotification> read(Usable usable, long reservedBytes) {
-        return resolver.read(usable.notification(), usable.message())
-                .whenComplete((output, error) -> budget.giveBack(reservedBytes - heldBytes(output)))
-                .thenApply(
-                        output ->
-                                output == null
-                                        ? null
-                                        : new ReceivedNotification(
-                                                usable.message().receiptHandle(),
-                                                output,
-                                                heldBytes(output)));
-    }
-
-    /** What an output holds of the budget until emitted: its content, if it carries it. */
-    private static long heldBytes(TaggedOutput output) {
-        return output != null && output.output().content() != null
-                ? output.output().content().length
-                : 0;
+        return resolver.read(usable.message(), usable.notification())
+                .whenComplete(
+                        (read, error) ->
+                                budget.giveBack(
+                                        reservedBytes - (read != null ? read.budgetBytes() : 0)));
     }
 
     private void handOver(

@@ -162,10 +162,14 @@ class NotificationResolverTest {
         options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
         NotificationResolver resolver = resolver(options);
 
-        TaggedOutput tiny =
-                resolver.included(usable(resolver, notification("1", "reviews", "tiny")));
-        TaggedOutput larger =
-                resolver.included(usable(resolver, notification("2", "reviews", "larger")));
+        ReceivedNotification tinyReceived =
+                resolver.included(
+                        message(""), usable(resolver, notification("1", "reviews", "tiny")));
+        ReceivedNotification largerReceived =
+                resolver.included(
+                        message(""), usable(resolver, notification("2", "reviews", "larger")));
+        TaggedOutput tiny = tinyReceived.output();
+        TaggedOutput larger = largerReceived.output();
 
         assertThat(tiny.inferenceId()).isEqualTo("1");
         assertThat(new String(tiny.output().content(), StandardCharsets.UTF_8)).isEqualTo("tiny");
@@ -174,6 +178,9 @@ class NotificationResolverTest {
         assertThat(tiny.output().status()).isEqualTo(ResultStatus.SUCCESS);
         assertThat(larger.output().isContentIncluded()).isFalse();
         assertThat(larger.output().size()).isEqualTo(6);
+        assertThat(tinyReceived.budgetBytes()).as("held until emitted").isEqualTo(4);
+        assertThat(largerReceived.budgetBytes()).as("only the size is held").isZero();
+        assertThat(tinyReceived.receiptHandle()).isEqualTo("r-1");
         assertThat(store.getRequests.get()).as("nothing read").isZero();
     }
 
@@ -183,8 +190,11 @@ class NotificationResolverTest {
         NotificationResolver resolver = resolver();
         CompletionNotification notification = usable(resolver, notification("2", "reviews", null));
 
-        TaggedOutput read = resolver.read(notification, message("")).join();
+        ReceivedNotification received = resolver.read(message(""), notification).join();
+        TaggedOutput read = received.output();
 
+        assertThat(received.receiptHandle()).isEqualTo("r-1");
+        assertThat(received.budgetBytes()).as("the content's size").isEqualTo(20);
         assertThat(read.inferenceId()).isEqualTo("2");
         assertThat(new String(read.output().content(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"label\":\"NEGATIVE\"}");
@@ -201,7 +211,7 @@ class NotificationResolverTest {
         NotificationResolver resolver = resolver();
         CompletionNotification notification = usable(resolver, notification("2", "reviews", null));
 
-        TaggedOutput read = resolver.read(notification, message("")).join();
+        TaggedOutput read = resolver.read(message(""), notification).join().output();
 
         assertThat(read.output().isReadable()).isFalse();
         assertThat(read.output().readError()).contains("NoSuchKey");
@@ -244,7 +254,7 @@ class NotificationResolverTest {
                         null,
                         null,
                         0L);
-        assertThat(resolver.read(relative, message("")).join()).isNull();
+        assertThat(resolver.read(message(""), relative).join()).isNull();
         assertThat(metrics.unparseableMessages.getCount()).isEqualTo(3);
         assertThat(store.getRequests.get()).isZero();
     }
@@ -261,7 +271,7 @@ class NotificationResolverTest {
         NotificationResolver resolver = resolver();
         CompletionNotification notification = usable(resolver, notification("2", "reviews", null));
 
-        CompletableFuture<TaggedOutput> read = resolver.read(notification, message(""));
+        CompletableFuture<ReceivedNotification> read = resolver.read(message(""), notification);
 
         switch (EXPECTED.get(kind)) {
             case FATAL:
@@ -278,7 +288,7 @@ class NotificationResolverTest {
                 assertThat(metrics.responseReadRetries.getCount()).isOne();
                 break;
             case UNREADABLE:
-                TaggedOutput output = read.join();
+                TaggedOutput output = read.join().output();
                 assertThat(output.inferenceId()).isEqualTo("2");
                 assertThat(output.output().isReadable()).isFalse();
                 assertThat(output.output().readError()).contains(AwsErrors.errorCode(error));
