@@ -8,6 +8,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The notification reader's metrics, under {@code sagemakerAsync}; counted from the fetcher thread
  * and from SDK callbacks, hence thread-safe.
@@ -27,10 +29,15 @@ public final class NotificationMetrics {
     /** Notifications without an eventTime, judged by their SentTimestamp instead. */
     final Counter eventTimesMissing;
 
-    /** Whether receiving is paused because too many messages wait for a checkpoint. */
-    volatile boolean receivingPaused;
-
-    NotificationMetrics(MetricGroup readerGroup, ReceiptTracker tracker, ByteBudget budget) {
+    /**
+     * @param receivingPaused whether the split reader paused receiving because too many messages
+     *     wait for a checkpoint
+     */
+    NotificationMetrics(
+            MetricGroup readerGroup,
+            ReceiptTracker tracker,
+            ByteBudget budget,
+            BooleanSupplier receivingPaused) {
         MetricGroup group = ConnectorMetricGroup.in(readerGroup);
         this.receiveRequests = group.counter("sqsReceiveRequests", new ThreadSafeSimpleCounter());
         this.messagesReceived = group.counter("sqsMessagesReceived", new ThreadSafeSimpleCounter());
@@ -44,7 +51,7 @@ public final class NotificationMetrics {
         this.deleteFailures = group.counter("sqsDeleteFailures", new ThreadSafeSimpleCounter());
         this.messagesReleased = group.counter("sqsMessagesReleased", new ThreadSafeSimpleCounter());
         group.gauge("sqsMessagesHeld", tracker::held);
-        group.gauge("sqsReceivingPaused", () -> receivingPaused ? 1 : 0);
+        group.gauge("sqsReceivingPaused", () -> receivingPaused.getAsBoolean() ? 1 : 0);
         group.gauge("bufferedBytes", budget::held);
         this.eventTimesMissing =
                 group.counter("sqsEventTimesMissing", new ThreadSafeSimpleCounter());

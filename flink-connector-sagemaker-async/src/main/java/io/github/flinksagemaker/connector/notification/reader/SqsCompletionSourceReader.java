@@ -9,11 +9,12 @@ import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.core.io.InputStatus;
 
 import org.slf4j.Logger;
@@ -76,8 +77,16 @@ public final class SqsCompletionSourceReader<T>
             SourceReaderContext context) {
         ReceiptTracker tracker = new ReceiptTracker();
         ByteBudget budget = new ByteBudget(config.maxBufferedBytes());
+        AtomicReference<SqsSplitReader> splitReader = new AtomicReference<>();
         NotificationMetrics metrics =
-                new NotificationMetrics(context.metricGroup(), tracker, budget);
+                new NotificationMetrics(
+                        context.metricGroup(),
+                        tracker,
+                        budget,
+                        () -> {
+                            SqsSplitReader current = splitReader.get();
+                            return current != null && current.isReceivingPaused();
+                        });
         return new SqsCompletionSourceReader<>(
                 queue,
                 store,
@@ -90,7 +99,7 @@ public final class SqsCompletionSourceReader<T>
                 metrics,
                 JobCheckpointing.interval(context),
                 new AtomicBoolean(),
-                new AtomicReference<>());
+                splitReader);
     }
 
     private SqsCompletionSourceReader(
@@ -110,20 +119,21 @@ public final class SqsCompletionSourceReader<T>
                 () -> {
                     SqsSplitReader created =
                             new SqsSplitReader(
-                                    queue,
-                                    store,
                                     config,
-                                    checkpointInterval,
+                                    new MessageReceiver(queue, config, metrics),
+                                    new NotificationResolver(store, config, metrics),
+                                    new VisibilityTimeoutCheck(queue, config, checkpointInterval),
                                     tracker,
                                     budget,
                                     settler,
-                                    metrics,
                                     noMoreResults);
                     splitReader.set(created);
                     return created;
                 },
                 new NotificationRecordEmitter<>(tracker, converter, budget),
-                new Configuration(),
+                // The job's configuration, so that source.reader.element.queue.capacity and its
+                // siblings can be tuned, as for Flink's own sources.
+                context.getConfiguration(),
                 context);
         this.queue = queue;
         this.queueUrl = config.queueUrl();
@@ -139,6 +149,11 @@ public final class SqsCompletionSourceReader<T>
                 deleteOnEmit
                         ? "as they are emitted (the job has no execution.checkpointing.interval)"
                         : "after the checkpoint covering their emission");
+    }
+
+    @VisibleForTesting
+    SourceReaderOptions options() {
+        return options;
     }
 
     @Override

@@ -5,24 +5,21 @@ import io.github.flinksagemaker.connector.completion.NoMoreResultsEvent;
 import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.completion.TaggedOutput;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
-import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
-import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.apache.flink.api.connector.source.RichSourceReaderContext;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.metrics.testutils.MetricListener;
@@ -39,18 +36,15 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
+import static io.github.flinksagemaker.connector.notification.Notifications.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -110,26 +104,6 @@ class SqsCompletionSourceReaderTest {
         return reader;
     }
 
-    static String notification(String id, String endpoint, String includedResponse) {
-        return "{\"invocationStatus\":\"Completed\",\"inferenceId\":\""
-                + id
-                + "\",\"eventTime\":\"2026-11-29T20:10:11.123Z\","
-                + "\"requestParameters\":{\"endpointName\":\""
-                + endpoint
-                + "\"},\"responseParameters\":{\"contentType\":\"application/json\","
-                + "\"outputLocation\":\"s3://bucket/out/"
-                + id
-                + ".out\"}"
-                + (includedResponse != null
-                        ? ",\"responseBody\":{\"encoding\":\"BASE64\",\"content\":\""
-                                + Base64.getEncoder()
-                                        .encodeToString(
-                                                includedResponse.getBytes(StandardCharsets.UTF_8))
-                                + "\"}"
-                        : "")
-                + "}";
-    }
-
     private void pollUntil(SqsCompletionSourceReader<TaggedOutput> reader, BooleanSupplier done)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -180,65 +154,6 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
-    /**
-     * The join finds an output stale by its last-modified time; for a notification without an
-     * eventTime that is when SQS received the message, never the time the reader happened to read
-     * it, or a notification left from an earlier use of the ID would always look fresh.
-     */
-    @Test
-    void aNotificationWithoutEventTimeIsTimedBySentTimestampAndCounted() throws Exception {
-        long sentLongAgo = Instant.parse("2026-11-29T08:00:00Z").toEpochMilli();
-        queue.send(withoutEventTime(notification("1", "reviews", "old")), sentLongAgo);
-        queue.send(notification("2", "reviews", "timed"), sentLongAgo);
-        queue.send(withoutEventTime(notification("3", "reviews", "untimed")));
-        Map<String, Counter> counters = new ConcurrentHashMap<>();
-        long before = System.currentTimeMillis();
-        try (SqsCompletionSourceReader<TaggedOutput> reader =
-                reader(
-                        new Configuration(),
-                        new TestingReaderContext(
-                                Job.CHECKPOINTED.configuration(), countersInto(counters)))) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
-        }
-        long after = System.currentTimeMillis();
-
-        Map<String, Long> lastModified = new HashMap<>();
-        output.getEmittedRecords()
-                .forEach(t -> lastModified.put(t.inferenceId(), t.output().lastModifiedMillis()));
-        assertThat(lastModified.get("1")).as("SentTimestamp stands in").isEqualTo(sentLongAgo);
-        assertThat(lastModified.get("2"))
-                .as("the eventTime when there is one")
-                .isEqualTo(Instant.parse("2026-11-29T20:10:11.123Z").toEpochMilli());
-        assertThat(lastModified.get("3"))
-                .as("neither: when received, the last resort")
-                .isBetween(before, after);
-        assertThat(counters.get("sqsEventTimesMissing").getCount()).isEqualTo(2);
-    }
-
-    private static String withoutEventTime(String notification) {
-        String withoutTime =
-                notification.replace("\"eventTime\":\"2026-11-29T20:10:11.123Z\",", "");
-        assertThat(withoutTime).isNotEqualTo(notification);
-        return withoutTime;
-    }
-
-    /** A metric group that hands every counter registered under it to {@code counters}. */
-    private static SourceReaderMetricGroup countersInto(Map<String, Counter> counters) {
-        return InternalSourceReaderMetricGroup.mock(
-                new UnregisteredMetricsGroup() {
-                    @Override
-                    public <C extends Counter> C counter(String name, C counter) {
-                        counters.put(name, counter);
-                        return counter;
-                    }
-
-                    @Override
-                    public MetricGroup addGroup(String name) {
-                        return this;
-                    }
-                });
-    }
-
     @Test
     void messagesEmittedAfterASnapshotWaitForALaterCheckpoint() throws Exception {
         queue.send(notification("1", "reviews", "a"));
@@ -254,157 +169,6 @@ class SqsCompletionSourceReaderTest {
             reader.notifyCheckpointComplete(2L);
             assertThat(queue.deletedHandles()).containsExactly("r-1", "r-2");
         }
-    }
-
-    @Test
-    void leavesForeignAndUnparseableMessagesToTheRedrivePolicy() throws Exception {
-        queue.send("{\"Records\":[]}");
-        queue.send(notification("1", "another-endpoint", "x"));
-        queue.send(notification("2", "reviews", "y"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-            assertThat(output.getEmittedRecords().get(0).inferenceId()).isEqualTo("2");
-
-            reader.snapshotState(1L);
-            reader.notifyCheckpointComplete(1L);
-            assertThat(queue.deletedHandles()).containsExactly("r-3");
-        }
-    }
-
-    /**
-     * A location that is not an s3:// URI would fail the job in the join's cleanup, and again on
-     * every redelivery: such a message is unparseable, never emitted, even with its response.
-     */
-    @Test
-    void aNotificationWhoseLocationIsNotAnS3UriIsUnparseableAndLeftToTheRedrivePolicy()
-            throws Exception {
-        queue.send(
-                notification("1", "reviews", "x")
-                        .replace("s3://bucket/out/1.out", "https://bucket.s3.amazonaws.com/1.out"));
-        queue.send(
-                "{\"invocationStatus\":\"Failed\",\"inferenceId\":\"2\","
-                        + "\"requestParameters\":{\"endpointName\":\"reviews\"},"
-                        + "\"responseParameters\":{\"failureLocation\":\"failure/2-error.out\"}}");
-        queue.send(notification("3", "reviews", "y"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            // Each message is either emitted or counted unparseable.
-            pollUntil(reader, () -> unparseableMessages() + output.getEmittedRecords().size() == 3);
-
-            assertThat(output.getEmittedRecords())
-                    .extracting(TaggedOutput::inferenceId)
-                    .containsExactly("3");
-            reader.snapshotState(1L);
-            reader.notifyCheckpointComplete(1L);
-            assertThat(queue.deletedHandles()).containsExactly("r-3");
-            assertThat(unparseableMessages()).isEqualTo(2);
-        }
-    }
-
-    private long unparseableMessages() {
-        return metricListener
-                .getCounter("sagemakerAsync", "sqsUnparseableMessages")
-                .map(Counter::getCount)
-                .orElse(0L);
-    }
-
-    @Test
-    void aTransientReadFailureLeavesTheMessageForRedeliveryAndAMissingObjectIsUnreadable()
-            throws Exception {
-        store.failReads(OUTPUT_2, S3Errors.of(503, "SlowDown"));
-        queue.send(notification("2", "reviews", null));
-        queue.send(notification("3", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-            Thread.sleep(100);
-            reader.pollNext(output);
-
-            assertThat(output.getEmittedRecords()).hasSize(1);
-            TaggedOutput missing = output.getEmittedRecords().get(0);
-            assertThat(missing.inferenceId()).isEqualTo("3");
-            assertThat(missing.output().isReadable()).isFalse();
-            assertThat(missing.output().readError()).contains("NoSuchKey");
-            reader.snapshotState(1L);
-            reader.notifyCheckpointComplete(1L);
-            assertThat(queue.deletedHandles()).as("not the one to retry").containsExactly("r-2");
-        }
-    }
-
-    /**
-     * A receive returns what is there, often one message: while messages keep coming several are in
-     * flight; an empty poll brings it back to one, so an idle reader polls once per wait.
-     */
-    @Test
-    void keepsSeveralReceivesInFlightWhileMessagesComeAndOneWhenIdle() throws Exception {
-        for (int i = 0; i < 200; i++) {
-            queue.send(notification("id-" + i, "reviews", "x"));
-        }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 200);
-            assertThat(queue.maxOutstanding.get()).as("receives in flight at once").isEqualTo(4);
-
-            Thread.sleep(100); // the last receives come back empty
-            int before = queue.receives.get();
-            long idleUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
-            while (System.nanoTime() < idleUntil) {
-                reader.pollNext(output);
-                Thread.sleep(5);
-            }
-            // One 20 ms poll at a time is about 20 receives in 400 ms; four would be 80.
-            assertThat(queue.receives.get() - before).isBetween(5, 30);
-        }
-    }
-
-    @Test
-    void throttlingAndOverLimitOnReceiveBackOffAndNeverFailTheJob() throws Exception {
-        queue.failNextReceives(2, sqsError(403, "OverLimit"));
-        queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-            assertThat(queue.receives.get()).isGreaterThanOrEqualTo(3);
-        }
-    }
-
-    @Test
-    void anIncludedResponseOverTheContentLimitIsEmittedByItsSizeOnly() throws Exception {
-        Configuration options = new Configuration();
-        options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
-        queue.send(notification("1", "reviews", "tiny"));
-        queue.send(notification("2", "reviews", "larger"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 2);
-            assertThat(output.getEmittedRecords())
-                    .extracting(
-                            TaggedOutput::inferenceId,
-                            tagged -> tagged.output().isContentIncluded(),
-                            tagged -> tagged.output().size())
-                    .containsExactlyInAnyOrder(
-                            org.assertj.core.groups.Tuple.tuple("1", true, 4L),
-                            org.assertj.core.groups.Tuple.tuple("2", false, 6L));
-        }
-    }
-
-    /** The location comes from a message, not the job's options: one message never fails it. */
-    @Test
-    void anOutputInABucketThatDoesNotExistIsUnreadableNotFatal() throws Exception {
-        store.failReads(OUTPUT_2, S3Errors.of(404, "NoSuchBucket"));
-        queue.send(notification("2", "reviews", null));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-            assertThat(output.getEmittedRecords().get(0).output().readError())
-                    .contains("NoSuchBucket");
-        }
-    }
-
-    private static SqsException sqsError(int status, String code) {
-        return (SqsException)
-                SqsException.builder()
-                        .statusCode(status)
-                        .awsErrorDetails(
-                                AwsErrorDetails.builder()
-                                        .errorCode(code)
-                                        .errorMessage(code + " (test)")
-                                        .build())
-                        .build();
     }
 
     /** Polls until the reader ends; fails if it does not within 10 s. */
@@ -650,13 +414,9 @@ class SqsCompletionSourceReaderTest {
         }
     }
 
-    /**
-     * While checkpoints fail, messages wait for deletion without end: past the bound the reader
-     * stops receiving (the job slows, it does not fail), and resumes once a checkpoint completes.
-     */
+    /** The split reader's pause (see SqsSplitReaderTest) shows on a gauge while it lasts. */
     @Test
-    void stopsReceivingWhileTooManyMessagesWaitForACheckpointAndResumesOnceTheyAreDeleted()
-            throws Exception {
+    void theReceivingPausedGaugeShowsWhileTooManyMessagesWaitForACheckpoint() throws Exception {
         Configuration options = new Configuration();
         options.set(CompletionOptions.SQS_MAX_UNDELETED_MESSAGES, 3);
         options.set(CompletionOptions.SQS_MAX_MESSAGES, 1);
@@ -665,23 +425,35 @@ class SqsCompletionSourceReaderTest {
             queue.send(notification(Integer.toString(i), "reviews", "x"));
         }
         try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED, options)) {
+            assertThat(receivingPaused()).isZero();
             pollUntil(reader, () -> output.getEmittedRecords().size() == 3);
             pollUntil(reader, () -> receivingPaused() == 1);
-            int receivesWhenPaused = queue.receives.get();
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            while (System.nanoTime() < until) {
-                reader.pollNext(output);
-                Thread.sleep(5);
-            }
-            assertThat(output.getEmittedRecords()).as("nothing more while paused").hasSize(3);
-            assertThat(queue.receives.get())
-                    .as("no receive while paused")
-                    .isEqualTo(receivesWhenPaused);
 
             reader.snapshotState(1L);
             reader.notifyCheckpointComplete(1L);
             pollUntil(reader, () -> output.getEmittedRecords().size() == 5);
             assertThat(receivingPaused()).isZero();
+        }
+    }
+
+    /**
+     * The reader base gets the job's configuration, so that source.reader.element.queue.capacity
+     * and its siblings can be tuned, as for Flink's own sources.
+     */
+    @Test
+    void theSourceReaderOptionsOfTheJobsConfigurationReachTheReader() throws Exception {
+        Configuration job = Job.CHECKPOINTED.configuration();
+        job.set(SourceReaderOptions.ELEMENT_QUEUE_CAPACITY, 7);
+        job.set(SourceReaderOptions.SOURCE_READER_CLOSE_TIMEOUT, 1234L);
+        try (SqsCompletionSourceReader<TaggedOutput> reader =
+                reader(
+                        new Configuration(),
+                        new TestingReaderContext(
+                                job,
+                                InternalSourceReaderMetricGroup.mock(
+                                        metricListener.getMetricGroup())))) {
+            assertThat(reader.options().elementQueueCapacity).isEqualTo(7);
+            assertThat(reader.options().sourceReaderCloseTimeout).isEqualTo(1234L);
         }
     }
 
@@ -735,39 +507,6 @@ class SqsCompletionSourceReaderTest {
     }
 
     @Test
-    void readsTheQueuesVisibilityTimeoutOnceWhenItStarts() throws Exception {
-        for (int i = 1; i <= 30; i++) {
-            queue.send(notification(Integer.toString(i), "reviews", "x"));
-        }
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 30);
-            assertThat(queue.attributeRequests.get()).isOne();
-        }
-    }
-
-    /** Only a warning depends on the answer: a denial must not fail the job. */
-    @Test
-    void accessDeniedOnGetQueueAttributesOnlySkipsTheCheck() throws Exception {
-        queue.answerVisibilityTimeout(
-                CompletableFuture.failedFuture(
-                        SqsException.builder()
-                                .statusCode(403)
-                                .awsErrorDetails(
-                                        AwsErrorDetails.builder()
-                                                .errorCode("AccessDenied")
-                                                .errorMessage(
-                                                        "not authorized to"
-                                                                + " sqs:GetQueueAttributes")
-                                                .build())
-                                .build()));
-        queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-            assertThat(queue.attributeRequests.get()).isOne();
-        }
-    }
-
-    @Test
     void noGetQueueAttributesWhenItsAnswerCannotMatter() throws Exception {
         queue.send(notification("1", "reviews", "a"));
         try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.NOT_CHECKPOINTED)) {
@@ -782,15 +521,6 @@ class SqsCompletionSourceReaderTest {
         assertThat(queue.attributeRequests.get())
                 .as("no checkpoints, or the timeout set by option")
                 .isZero();
-    }
-
-    @Test
-    void aThrottledGetQueueAttributesDoesNotKeepTheReaderFromReceiving() throws Exception {
-        queue.answerVisibilityTimeout(CompletableFuture.failedFuture(sqsError(400, "Throttling")));
-        queue.send(notification("1", "reviews", "a"));
-        try (SqsCompletionSourceReader<TaggedOutput> reader = reader(Job.CHECKPOINTED)) {
-            pollUntil(reader, () -> output.getEmittedRecords().size() == 1);
-        }
     }
 
     private static void closeQuietly(SqsCompletionSourceReader<TaggedOutput> reader) {

@@ -1,5 +1,7 @@
 package io.github.flinksagemaker.connector.notification.reader;
 
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
@@ -26,12 +28,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-import static io.github.flinksagemaker.connector.notification.reader.SqsCompletionSourceReaderTest.notification;
+import static io.github.flinksagemaker.connector.notification.Notifications.notification;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What the split reader does with receives on wake-up and close, with its byte budget, and when no
- * more results are needed.
+ * What the split reader hands over and when: with receives on wake-up and close, within its byte
+ * budget, while too many messages wait for a checkpoint, and when no more results are needed.
  */
 class SqsSplitReaderTest {
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
@@ -48,17 +51,17 @@ class SqsSplitReaderTest {
         SqsCompletionConfig config = SqsCompletionConfig.from(options, Set.of("reviews"));
         budget = new ByteBudget(config.maxBufferedBytes());
         NotificationMetrics metrics =
-                new NotificationMetrics(new UnregisteredMetricsGroup(), tracker, budget);
+                new NotificationMetrics(
+                        new UnregisteredMetricsGroup(), tracker, budget, () -> false);
         SqsSplitReader reader =
                 new SqsSplitReader(
-                        queue,
-                        store,
                         config,
-                        Duration.ofSeconds(10),
+                        new MessageReceiver(queue, config, metrics),
+                        new NotificationResolver(store, config, metrics),
+                        new VisibilityTimeoutCheck(queue, config, Duration.ofSeconds(10)),
                         tracker,
                         budget,
                         new MessageSettler(queue, QUEUE, metrics),
-                        metrics,
                         noMoreResults);
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(new QueueSplit(0))));
         return reader;
@@ -188,43 +191,6 @@ class SqsSplitReaderTest {
                 .containsExactly("r-2");
     }
 
-    @Test
-    void warnsWhenMessagesComeBackBeforeTheCheckpointThatDeletesThemCompletes() {
-        Duration minute = Duration.ofMinutes(1);
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofSeconds(30), null, minute))
-                .contains(QUEUE)
-                .contains("30 s")
-                .contains("the queue's own")
-                .contains("sagemaker.completion.sqs.visibility-timeout");
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofMinutes(5), Duration.ofSeconds(20), minute))
-                .as("the option overrides the queue's own")
-                .contains("20 s")
-                .contains("option 'sagemaker.completion.sqs.visibility-timeout'");
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofSeconds(60), null, minute))
-                .as("one emitted just after a barrier waits an interval and the checkpoint")
-                .contains("1 min");
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofMillis(1_500), null, Duration.ofMillis(800)))
-                .as("sub-second intervals are not printed as 0 s")
-                .contains("800 ms");
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofMinutes(2), null, minute))
-                .isNull();
-        assertThat(
-                        SqsSplitReader.visibilityTimeoutWarning(
-                                QUEUE, Duration.ofSeconds(1), null, null))
-                .as("without checkpoints messages are deleted when emitted")
-                .isNull();
-    }
-
     /**
      * When no more results are needed, what was received is still handed over, within the byte
      * budget as always, and the split finishes only with the last of it: nothing received is
@@ -327,6 +293,95 @@ class SqsSplitReaderTest {
 
         assertThat(reader.fetch().finishedSplits()).containsExactly("queue-0");
         assertThat(queue.receives.get()).isZero();
+    }
+
+    /** Only this job's notifications are handed over, and so only their messages get deleted. */
+    @Test
+    void handsOverOnlyThisJobsNotifications() {
+        queue.send("{\"Records\":[]}");
+        queue.send(notification("1", "another-endpoint", "x"));
+        queue.send(notification("2", "reviews", "y"));
+        SqsSplitReader reader = splitReader(new Configuration());
+
+        assertThat(drain(reader.fetch()))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-3");
+        assertThat(tracker.held()).isOne();
+    }
+
+    /**
+     * While checkpoints fail, messages wait for deletion without end: past the bound the split
+     * reader stops receiving (the job slows, it does not fail), and resumes once fewer wait.
+     */
+    @Test
+    void stopsReceivingWhileTooManyMessagesWaitForACheckpointAndResumesOnceTheyAreDeleted() {
+        Configuration options = new Configuration();
+        options.set(CompletionOptions.SQS_MAX_UNDELETED_MESSAGES, 3);
+        options.set(CompletionOptions.SQS_MAX_MESSAGES, 3);
+        options.set(CompletionOptions.SQS_RECEIVE_CONCURRENCY, 1);
+        for (int i = 1; i <= 5; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "x"));
+        }
+        SqsSplitReader reader = splitReader(options);
+        List<ReceivedNotification> first = drain(reader.fetch());
+        assertThat(first).hasSize(3);
+        assertThat(reader.isReceivingPaused()).isFalse();
+
+        long start = System.nanoTime();
+        assertThat(drain(reader.fetch())).as("nothing while paused").isEmpty();
+        assertThat(System.nanoTime() - start)
+                .as("after a short wait, not at once")
+                .isGreaterThanOrEqualTo(
+                        TimeUnit.MILLISECONDS.toNanos(SqsSplitReader.PAUSED_FETCH_MILLIS));
+        assertThat(drain(reader.fetch())).isEmpty();
+        assertThat(reader.isReceivingPaused()).isTrue();
+        assertThat(queue.receives.get()).as("no receive while paused").isOne();
+
+        first.forEach(received -> tracker.emitted(received.receiptHandle()));
+        tracker.snapshot(1L);
+        assertThat(tracker.checkpointComplete(1L)).hasSize(3);
+        assertThat(drain(reader.fetch()))
+                .extracting(ReceivedNotification::receiptHandle)
+                .containsExactly("r-4", "r-5");
+        assertThat(reader.isReceivingPaused()).isFalse();
+    }
+
+    @Test
+    void checksTheVisibilityTimeoutOnceWhenItStarts() {
+        for (int i = 1; i <= 30; i++) {
+            queue.send(notification(Integer.toString(i), "reviews", "x"));
+        }
+        SqsSplitReader reader = splitReader(new Configuration());
+        for (int i = 0; i < 5; i++) {
+            reader.fetch();
+        }
+        assertThat(queue.receives.get()).isGreaterThan(1);
+        assertThat(queue.attributeRequests.get()).isOne();
+    }
+
+    /** A read that fails the job surfaces as itself, and the bytes it held are given back. */
+    @Test
+    void aFatalReadSurfacesAsItselfAndGivesItsBytesBack() {
+        store.failAllReads(ErrorsOfKind.s3(AwsErrorKind.CREDENTIALS));
+        queue.send(notification("1", "reviews", null));
+        SqsSplitReader reader = splitReader(new Configuration());
+
+        assertThatThrownBy(reader::fetch)
+                .isInstanceOf(FatalAwsException.class)
+                .hasMessageContaining("s3://bucket/out/1.out");
+        assertThat(budget.held()).isZero();
+    }
+
+    /** A read left for redelivery is not handed over, and holds nothing of the budget. */
+    @Test
+    void aReadLeftForRedeliveryIsNotHandedOverAndGivesItsBytesBack() {
+        store.failAllReads(ErrorsOfKind.s3(AwsErrorKind.THROTTLED));
+        queue.send(notification("1", "reviews", null));
+        SqsSplitReader reader = splitReader(new Configuration());
+
+        assertThat(drain(reader.fetch())).isEmpty();
+        assertThat(budget.held()).isZero();
+        assertThat(tracker.held()).isZero();
     }
 
     private static void waitFor(BooleanSupplier condition) throws InterruptedException {
