@@ -7,6 +7,7 @@ import org.apache.flink.configuration.Configuration;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -26,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
  * }</pre>
  */
-public final class LocalEndpointExtension implements BeforeAllCallback, AfterAllCallback {
+public final class LocalEndpointExtension
+        implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     private volatile LocalSageMakerAsync local;
     private S3AsyncClient s3;
     private SqsAsyncClient sqs;
@@ -34,6 +36,11 @@ public final class LocalEndpointExtension implements BeforeAllCallback, AfterAll
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         local = LocalSageMakerAsync.builder().start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        local().counters().reset();
     }
 
     @Override
