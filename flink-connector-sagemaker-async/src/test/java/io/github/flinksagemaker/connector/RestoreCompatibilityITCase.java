@@ -23,6 +23,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -190,13 +191,11 @@ class RestoreCompatibilityITCase {
             }
             // The input is bounded: once every element has its result the job ends by itself,
             // and nothing answered before the savepoint, or foreign, may come meanwhile.
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!job.getJobStatus().get().isGloballyTerminalState()) {
-                assertThat(System.nanoTime())
-                        .as("the restored bounded job did not finish within 30 s of its results")
-                        .isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            CommonTestUtils.waitUtil(
+                    () -> job.getJobStatus().join().isGloballyTerminalState(),
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(100),
+                    "the restored bounded job did not finish within 30 s of its results");
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
         } finally {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
