@@ -6,8 +6,8 @@ import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
-import org.apache.flink.core.testutils.CommonTestUtils;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
