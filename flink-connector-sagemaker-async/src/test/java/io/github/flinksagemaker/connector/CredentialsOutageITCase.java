@@ -12,7 +12,6 @@ import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalContainerCredentials;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -188,9 +187,7 @@ class CredentialsOutageITCase {
             throws Exception {
         LOCAL.local()
                 .registerEndpoint(
-                        LocalEndpointConfig.builder(ENDPOINT)
-                                .s3OutputPath(prefix("output"))
-                                .s3FailurePath(prefix("failure"))
+                        LOCAL.endpointConfig(ENDPOINT)
                                 .maxConcurrentInvocations(256)
                                 .model(new DigestModel())
                                 .faults(

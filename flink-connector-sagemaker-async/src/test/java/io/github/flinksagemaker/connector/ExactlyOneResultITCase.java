@@ -101,12 +101,7 @@ class ExactlyOneResultITCase {
             throws Exception {
         String endpoint = "repeated-ids";
         LOCAL.local()
-                .registerEndpoint(
-                        LocalEndpointConfig.builder(endpoint)
-                                .s3OutputPath(LOCAL.prefix(endpoint, "output"))
-                                .s3FailurePath(LOCAL.prefix(endpoint, "failure"))
-                                .model(new DigestModel())
-                                .build());
+                .registerEndpoint(LOCAL.endpointConfig(endpoint).model(new DigestModel()).build());
         // 200 elements; the last 20 reuse the IDs of the first 20 with other payloads, and every
         // fifth of those goes through S3, where both would share an input key.
         List<String> elements =
@@ -218,9 +213,7 @@ class ExactlyOneResultITCase {
         String endpoint = "flat-failures";
         LOCAL.local()
                 .registerEndpoint(
-                        LocalEndpointConfig.builder(endpoint)
-                                .s3OutputPath(LOCAL.prefix(endpoint, "output"))
-                                .s3FailurePath(LOCAL.prefix(endpoint, "failure"))
+                        LOCAL.endpointConfig(endpoint)
                                 .extensionAppliesToFailures(false)
                                 .model(new DigestModel())
                                 .build());
@@ -265,12 +258,7 @@ class ExactlyOneResultITCase {
     void aRejectedElementGetsOneResultAndReachesTheDeadLetters() throws Exception {
         String endpoint = "rejections";
         LOCAL.local()
-                .registerEndpoint(
-                        LocalEndpointConfig.builder(endpoint)
-                                .s3OutputPath(LOCAL.prefix(endpoint, "output"))
-                                .s3FailurePath(LOCAL.prefix(endpoint, "failure"))
-                                .model(new DigestModel())
-                                .build());
+                .registerEndpoint(LOCAL.endpointConfig(endpoint).model(new DigestModel()).build());
         List<String> elements =
                 List.of(
                         element("ok-1", 'a', 10),
@@ -344,9 +332,7 @@ class ExactlyOneResultITCase {
         String endpoint = "replays-without-ids";
         LOCAL.local()
                 .registerEndpoint(
-                        LocalEndpointConfig.builder(endpoint)
-                                .s3OutputPath(LOCAL.prefix(endpoint, "output"))
-                                .s3FailurePath(LOCAL.prefix(endpoint, "failure"))
+                        LOCAL.endpointConfig(endpoint)
                                 .model(new DigestModel())
                                 .faults(
                                         FaultInjection.builder()

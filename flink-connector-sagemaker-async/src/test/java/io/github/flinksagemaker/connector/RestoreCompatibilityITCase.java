@@ -11,7 +11,6 @@ import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelRequest;
@@ -141,12 +140,7 @@ class RestoreCompatibilityITCase {
     void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(
             String savepoint, String stateBackend) throws Exception {
         LOCAL.local()
-                .registerEndpoint(
-                        LocalEndpointConfig.builder(ENDPOINT)
-                                .s3OutputPath(prefix(LOCAL.local(), "output"))
-                                .s3FailurePath(prefix(LOCAL.local(), "failure"))
-                                .model(new DigestModel())
-                                .build());
+                .registerEndpoint(LOCAL.endpointConfig(ENDPOINT).model(new DigestModel()).build());
         // The endpoint answered the pending inferences while the job was stopped.
         List<String> pending = elements().subList(FIRST_PENDING, ELEMENTS);
         for (String element : pending) {

@@ -11,7 +11,6 @@ import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -145,9 +144,7 @@ class RetainedCheckpointRestoreITCase {
         String queueUrl = LOCAL.local().createQueue(ENDPOINT);
         LOCAL.local()
                 .registerEndpoint(
-                        LocalEndpointConfig.builder(ENDPOINT)
-                                .s3OutputPath(prefix("output"))
-                                .s3FailurePath(prefix("failure"))
+                        LOCAL.endpointConfig(ENDPOINT)
                                 .maxConcurrentInvocations(256)
                                 .model(new DigestModel())
                                 // Answers spread over seconds: some arrive between any two

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.testutils;
 
 import io.github.flinksagemaker.local.LocalCounters;
+import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.configuration.Configuration;
@@ -83,6 +84,16 @@ public final class LocalEndpointExtension
     /** {@code s3://<bucket>/<endpoint>/<part>}: where an endpoint's inputs and outputs go. */
     public String prefix(String endpoint, String part) {
         return Completion.prefix(local(), endpoint, part);
+    }
+
+    /**
+     * A configuration for {@code endpoint} that writes its outputs and failures under {@link
+     * #prefix}{@code (endpoint, "output")} and {@code (endpoint, "failure")}.
+     */
+    public LocalEndpointConfig.Builder endpointConfig(String endpoint) {
+        return LocalEndpointConfig.builder(endpoint)
+                .s3OutputPath(prefix(endpoint, "output"))
+                .s3FailurePath(prefix(endpoint, "failure"));
     }
 
     /** A plain SDK S3 client for checking what landed where; closed with the endpoint. */
