@@ -22,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One {@link LocalSageMakerAsync} (SageMaker Runtime, S3 and SQS in-process) for all tests of a
  * class: started before the class's {@code @BeforeAll} methods, which may register endpoints on it,
- * and closed after its {@code @AfterAll} methods, with the SDK clients it handed out.
+ * and closed after its {@code @AfterAll} methods, with the SDK clients it handed out. Its counters
+ * start from zero for each test, so that a test's counts are its own.
  *
  * <pre>{@code
  * @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
