@@ -5,10 +5,10 @@ import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.Jobs;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.testutils.OpenEndedSource;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelResponse;
 
@@ -31,8 +31,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -107,17 +105,7 @@ class BoundedInputITCase {
                             .setNumberSlotsPerTaskManager(4)
                             .build());
 
-    private static LocalSageMakerAsync local;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     private static String key(String test, Completion completion) {
         return test + "-" + completion.name().toLowerCase();
@@ -128,7 +116,7 @@ class BoundedInputITCase {
     void aBoundedInputOf1000ElementsEndsFinishedWithin30sOfItsLastResult(Completion completion)
             throws Exception {
         String key = key("bounded", completion);
-        completion.register(local, key, new DigestModel(), LATENCY);
+        completion.register(LOCAL.local(), key, new DigestModel(), LATENCY);
 
         runToItsEnd(completion, key, 0);
     }
@@ -148,7 +136,7 @@ class BoundedInputITCase {
                     }
                     return digest.invoke(request);
                 };
-        completion.register(local, key, afterTheFirstCheckpoint, FaultInjection.NONE);
+        completion.register(LOCAL.local(), key, afterTheFirstCheckpoint, FaultInjection.NONE);
 
         runToItsEnd(completion, key, 0);
     }
@@ -158,7 +146,7 @@ class BoundedInputITCase {
     void aBoundedInputEndsFinishedThroughAFailureInjectedMidway(Completion completion)
             throws Exception {
         String key = key("bounded-fail", completion);
-        completion.register(local, key, new DigestModel(), LATENCY);
+        completion.register(LOCAL.local(), key, new DigestModel(), LATENCY);
 
         JobClient job = runToItsEnd(completion, key, ELEMENTS / 2);
 
@@ -197,7 +185,7 @@ class BoundedInputITCase {
                     drainBegan.await(GATE.toSeconds(), TimeUnit.SECONDS);
                     return digest.invoke(request);
                 };
-        completion.register(local, key, afterTheDrainBegan, FaultInjection.NONE);
+        completion.register(LOCAL.local(), key, afterTheDrainBegan, FaultInjection.NONE);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
@@ -212,7 +200,7 @@ class BoundedInputITCase {
                                 Types.STRING)
                         .setParallelism(1);
         CloseableIterator<InferenceResult<String>> iterator =
-                completion.inference(local, key).build().apply(input).collectAsync();
+                completion.inference(LOCAL.local(), key).build().apply(input).collectAsync();
 
         JobClient job = env.executeAsync("drained " + key);
         JobMetrics join =
@@ -284,7 +272,10 @@ class BoundedInputITCase {
                 fail(
                         "%d of %d elements pending in the join after %d s; the endpoint has %d"
                                 + " invocations pending",
-                        pending, count, STALL.toSeconds() / 2, local.pendingInvocations(endpoint));
+                        pending,
+                        count,
+                        STALL.toSeconds() / 2,
+                        LOCAL.local().pendingInvocations(endpoint));
             }
             Thread.sleep(50);
             pending = join.gauges("sagemakerAsync.pending").stream().mapToLong(v -> v).sum();
@@ -374,7 +365,7 @@ class BoundedInputITCase {
         List<String> elements = IntStream.range(0, ELEMENTS).mapToObj(i -> key + "-" + i).toList();
         SingleOutputStreamOperator<InferenceResult<String>> results =
                 completion
-                        .inference(local, key)
+                        .inference(LOCAL.local(), key)
                         .build()
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])));
         ResultProbe probe = ResultProbe.of(key);

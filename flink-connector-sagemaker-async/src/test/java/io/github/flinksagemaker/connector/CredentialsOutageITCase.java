@@ -7,12 +7,11 @@ import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalContainerCredentials;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -32,6 +31,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,7 @@ class CredentialsOutageITCase {
 
     private static final Map<String, String> PROPERTIES_BEFORE = new HashMap<>();
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
     private static LocalContainerCredentials credentials;
     private static InMemoryReporter reporter;
     private static MiniCluster cluster;
@@ -76,8 +76,7 @@ class CredentialsOutageITCase {
     @BeforeAll
     static void start() throws Exception {
         assertNothingBeforeTheContainerEndpointInTheDefaultChainAnswers();
-        local = LocalSageMakerAsync.builder().start();
-        credentials = LocalContainerCredentials.start(local);
+        credentials = LocalContainerCredentials.start(LOCAL.local());
         setProperty(CONTAINER_CREDENTIALS_FULL_URI, credentials.uri().toString());
         setProperty(EC2_METADATA_DISABLED, "true");
         reporter = InMemoryReporter.createWithRetainedMetrics();
@@ -110,9 +109,6 @@ class CredentialsOutageITCase {
                     });
             if (credentials != null) {
                 credentials.close();
-            }
-            if (local != null) {
-                local.close();
             }
         }
     }
@@ -172,14 +168,14 @@ class CredentialsOutageITCase {
 
     /** Credentials from the SDK's default chain; no keys in the configuration. */
     private static Configuration defaultChainAwsOptions() {
-        Map<String, String> options = new HashMap<>(local.connectorAwsOptions());
+        Map<String, String> options = new HashMap<>(LOCAL.local().connectorAwsOptions());
         options.keySet().removeIf(key -> key.startsWith("aws.credentials.provider"));
         options.put("aws.credentials.provider", "AUTO");
         return Configuration.fromMap(options);
     }
 
     private static String prefix(String part) {
-        return "s3://" + local.bucket() + "/" + ENDPOINT + "/" + part;
+        return LOCAL.prefix(ENDPOINT, part);
     }
 
     private static byte[] payload(String element) {
@@ -189,17 +185,18 @@ class CredentialsOutageITCase {
     @Test
     void credentialsUnavailableForFiveSecondsAfterARestartDelayTheJobAndEveryElementSucceeds()
             throws Exception {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(ENDPOINT)
-                        .s3OutputPath(prefix("output"))
-                        .s3FailurePath(prefix("failure"))
-                        .maxConcurrentInvocations(256)
-                        .model(new DigestModel())
-                        .faults(
-                                FaultInjection.builder()
-                                        .latency(Duration.ofMillis(200), Duration.ofSeconds(1))
-                                        .build())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(ENDPOINT)
+                                .maxConcurrentInvocations(256)
+                                .model(new DigestModel())
+                                .faults(
+                                        FaultInjection.builder()
+                                                .latency(
+                                                        Duration.ofMillis(200),
+                                                        Duration.ofSeconds(1))
+                                                .build())
+                                .build());
         List<String> elements = IntStream.range(0, 300).mapToObj(i -> ENDPOINT + "-" + i).toList();
 
         Configuration config = new Configuration();
@@ -246,7 +243,7 @@ class CredentialsOutageITCase {
                 assertThat(System.nanoTime())
                         .as(
                                 "100 submissions and 2 checkpoints in time; %d checkpoints, %s",
-                                completedCheckpoints(metrics), local.counters())
+                                completedCheckpoints(metrics), LOCAL.counters())
                         .isLessThan(until);
                 Thread.sleep(20);
             }
@@ -308,7 +305,7 @@ class CredentialsOutageITCase {
     }
 
     private static long submitted() {
-        return local.counters().invocations(InvocationKind.INLINE)
-                + local.counters().invocations(InvocationKind.INPUT_LOCATION);
+        return LOCAL.counters().invocations(InvocationKind.INLINE)
+                + LOCAL.counters().invocations(InvocationKind.INPUT_LOCATION);
     }
 }

@@ -7,9 +7,9 @@ import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.Jobs;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -37,10 +37,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.OutputTag;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -99,23 +98,13 @@ class EventTimeITCase {
     private static final OutputTag<String> VIOLATIONS =
             new OutputTag<>("timestamp-violations", Types.STRING);
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     /** One cluster per test: a killed TaskManager is always the one running the job. */
     private MiniCluster cluster;
 
     /** A reporter per cluster: closing a cluster closes its reporter. */
     private InMemoryReporter reporter;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
 
     @BeforeEach
     void startCluster() throws Exception {
@@ -157,7 +146,7 @@ class EventTimeITCase {
 
     private static String register(Completion completion, String test) {
         String key = test + "-" + completion.name().toLowerCase();
-        completion.register(local, key, new DigestModel(), OUT_OF_ORDER);
+        completion.register(LOCAL.local(), key, new DigestModel(), OUT_OF_ORDER);
         return key;
     }
 
@@ -207,7 +196,7 @@ class EventTimeITCase {
                                 "Events: " + key)
                         .uid("events");
         SingleOutputStreamOperator<InferenceResult<String>> results =
-                completion.inference(local, key).build().apply(input);
+                completion.inference(LOCAL.local(), key).build().apply(input);
         SingleOutputStreamOperator<InferenceResult<String>> checked =
                 results.process(new TimestampCheck())
                         .returns(results.getType())

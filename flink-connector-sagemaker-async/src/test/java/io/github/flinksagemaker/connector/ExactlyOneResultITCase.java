@@ -8,11 +8,10 @@ import io.github.flinksagemaker.connector.submit.SubmitPath;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.Jobs;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,8 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -63,29 +60,15 @@ class ExactlyOneResultITCase {
                             .setNumberSlotsPerTaskManager(4)
                             .build());
 
-    private static LocalSageMakerAsync local;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
-
-    private static String prefix(String endpoint, String part) {
-        return "s3://" + local.bucket() + "/" + endpoint + "/" + part;
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
         return SageMakerAsyncInference.<String>builder()
-                .setAll(LocalAwsConfig.of(local))
+                .setAll(LOCAL.awsConfig())
                 .endpointName(endpoint)
-                .outputPath(prefix(endpoint, "output"))
-                .failurePath(prefix(endpoint, "failure"))
-                .s3InputPrefix(prefix(endpoint, "input"))
+                .outputPath(LOCAL.prefix(endpoint, "output"))
+                .failurePath(LOCAL.prefix(endpoint, "failure"))
+                .s3InputPrefix(LOCAL.prefix(endpoint, "input"))
                 .serializer(element -> SerializedRequest.of(payloadOf(element)))
                 .inferenceIdExtractor(ExactlyOneResultITCase::idOf);
     }
@@ -117,12 +100,8 @@ class ExactlyOneResultITCase {
     void aRepeatedIdIsRejectedBeforeSubmissionAndTheFirstElementKeepsItsOwnAnswer()
             throws Exception {
         String endpoint = "repeated-ids";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .model(new DigestModel())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(LOCAL.endpointConfig(endpoint).model(new DigestModel()).build());
         // 200 elements; the last 20 reuse the IDs of the first 20 with other payloads, and every
         // fifth of those goes through S3, where both would share an input key.
         List<String> elements =
@@ -188,7 +167,7 @@ class ExactlyOneResultITCase {
                                     ? SubmitPath.S3
                                     : SubmitPath.INLINE);
         }
-        assertThat(local.counters().invocationsById())
+        assertThat(LOCAL.counters().invocationsById())
                 .as("nothing was invoked for the later elements")
                 .allSatisfy(
                         (id, count) -> {
@@ -201,12 +180,13 @@ class ExactlyOneResultITCase {
     @Test
     void aResultLocationTheJobNeverListsFailsTheJobNamingItAndThePrefixes() throws Exception {
         String endpoint = "misrouted";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "somewhere-else"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .model(new DigestModel())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LocalEndpointConfig.builder(endpoint)
+                                .s3OutputPath(LOCAL.prefix(endpoint, "somewhere-else"))
+                                .s3FailurePath(LOCAL.prefix(endpoint, "failure"))
+                                .model(new DigestModel())
+                                .build());
         StreamExecutionEnvironment env = environment();
         inference(endpoint)
                 .build()
@@ -223,21 +203,20 @@ class ExactlyOneResultITCase {
                 .isInstanceOf(ExecutionException.class)
                 .hasRootCauseInstanceOf(FatalAwsException.class)
                 .rootCause()
-                .hasMessageContaining("OutputLocation " + prefix(endpoint, "somewhere-else"))
+                .hasMessageContaining("OutputLocation " + LOCAL.prefix(endpoint, "somewhere-else"))
                 .hasMessageContaining("never lists")
-                .hasMessageContaining(prefix(endpoint, "output") + "/");
+                .hasMessageContaining(LOCAL.prefix(endpoint, "output") + "/");
     }
 
     @Test
     void failureObjectsOutsideTheTimeBucketsAreFoundPromptly() throws Exception {
         String endpoint = "flat-failures";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .extensionAppliesToFailures(false)
-                        .model(new DigestModel())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .extensionAppliesToFailures(false)
+                                .model(new DigestModel())
+                                .build());
         List<String> elements =
                 IntStream.range(0, 30)
                         .mapToObj(i -> element("f-" + i, i % 3 == 0 ? 'E' : 'a', 16))
@@ -268,7 +247,7 @@ class ExactlyOneResultITCase {
                             assertThat(r.status()).isEqualTo(InferenceStatus.MODEL_ERROR);
                             assertThat(r.resultLocation())
                                     .as("directly below the failure prefix, not in a time bucket")
-                                    .matches(prefix(endpoint, "failure") + "/[^/]+");
+                                    .matches(LOCAL.prefix(endpoint, "failure") + "/[^/]+");
                             assertThat(r.latencyMillis())
                                     .as("found by listing, not hours later")
                                     .isLessThan(30_000);
@@ -278,12 +257,8 @@ class ExactlyOneResultITCase {
     @Test
     void aRejectedElementGetsOneResultAndReachesTheDeadLetters() throws Exception {
         String endpoint = "rejections";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .model(new DigestModel())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(LOCAL.endpointConfig(endpoint).model(new DigestModel()).build());
         List<String> elements =
                 List.of(
                         element("ok-1", 'a', 10),
@@ -292,10 +267,10 @@ class ExactlyOneResultITCase {
         StreamExecutionEnvironment env = environment();
         SingleOutputStreamOperator<InferenceResult<String>> results =
                 SageMakerAsyncInference.<String>builder()
-                        .setAll(LocalAwsConfig.of(local))
+                        .setAll(LOCAL.awsConfig())
                         .endpointName(endpoint)
-                        .outputPath(prefix(endpoint, "output"))
-                        .failurePath(prefix(endpoint, "failure"))
+                        .outputPath(LOCAL.prefix(endpoint, "output"))
+                        .failurePath(LOCAL.prefix(endpoint, "failure"))
                         .serializer(element -> SerializedRequest.of(payloadOf(element)))
                         .inferenceIdExtractor(ExactlyOneResultITCase::idOf)
                         .build()
@@ -355,21 +330,22 @@ class ExactlyOneResultITCase {
     void withoutAnExtractorAReplayGetsANewIdAndEveryElementExactlyOneResultOfItsOwn()
             throws Exception {
         String endpoint = "replays-without-ids";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .model(new DigestModel())
-                        .faults(
-                                FaultInjection.builder()
-                                        .latency(Duration.ofMillis(100), Duration.ofMillis(500))
-                                        .build())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .model(new DigestModel())
+                                .faults(
+                                        FaultInjection.builder()
+                                                .latency(
+                                                        Duration.ofMillis(100),
+                                                        Duration.ofMillis(500))
+                                                .build())
+                                .build());
         List<String> elements =
                 IntStream.range(0, 100)
                         .mapToObj(i -> element("r-" + i, (char) ('a' + i % 26), 16 + i))
                         .toList();
-        Set<String> invokedBefore = Set.copyOf(local.counters().invocationsById().keySet());
+        Set<String> invokedBefore = Set.copyOf(LOCAL.counters().invocationsById().keySet());
         FailingOnceMidway.FAILED.set(false);
 
         Configuration config = new Configuration();
@@ -386,10 +362,10 @@ class ExactlyOneResultITCase {
                         .returns(Types.STRING);
         CloseableIterator<InferenceResult<String>> iterator =
                 SageMakerAsyncInference.<String>builder()
-                        .setAll(LocalAwsConfig.of(local))
+                        .setAll(LOCAL.awsConfig())
                         .endpointName(endpoint)
-                        .outputPath(prefix(endpoint, "output"))
-                        .failurePath(prefix(endpoint, "failure"))
+                        .outputPath(LOCAL.prefix(endpoint, "output"))
+                        .failurePath(LOCAL.prefix(endpoint, "failure"))
                         .serializer(element -> SerializedRequest.of(payloadOf(element)))
                         .build()
                         .apply(input)
@@ -417,7 +393,7 @@ class ExactlyOneResultITCase {
         Set<String> answeredIds =
                 results.stream().map(InferenceResult::inferenceId).collect(Collectors.toSet());
         assertThat(answeredIds).hasSize(100);
-        Set<String> invoked = new HashSet<>(local.counters().invocationsById().keySet());
+        Set<String> invoked = new HashSet<>(LOCAL.counters().invocationsById().keySet());
         invoked.removeAll(invokedBefore);
         assertThat(invoked).containsAll(answeredIds);
         assertThat(invoked.size())

@@ -6,10 +6,11 @@ import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.testutils.CollectingSink;
+import io.github.flinksagemaker.connector.testutils.Completion;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelRequest;
@@ -21,18 +22,16 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -74,17 +73,7 @@ class RestoreCompatibilityITCase {
                             .setNumberSlotsPerTaskManager(4)
                             .build());
 
-    private static LocalSageMakerAsync local;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     static List<String> elements() {
         return IntStream.range(0, ELEMENTS).mapToObj(i -> "r-" + i).toList();
@@ -96,7 +85,7 @@ class RestoreCompatibilityITCase {
     }
 
     static String prefix(LocalSageMakerAsync local, String part) {
-        return "s3://" + local.bucket() + "/" + ENDPOINT + "/" + part;
+        return Completion.prefix(local, ENDPOINT, part);
     }
 
     /** The pipeline as it was when the savepoints were taken: its uids and options are frozen. */
@@ -150,25 +139,18 @@ class RestoreCompatibilityITCase {
     })
     void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(
             String savepoint, String stateBackend) throws Exception {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(ENDPOINT)
-                        .s3OutputPath(prefix(local, "output"))
-                        .s3FailurePath(prefix(local, "failure"))
-                        .model(new DigestModel())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(LOCAL.endpointConfig(ENDPOINT).model(new DigestModel()).build());
         // The endpoint answered the pending inferences while the job was stopped.
         List<String> pending = elements().subList(FIRST_PENDING, ELEMENTS);
-        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
-            for (String element : pending) {
-                String key =
-                        ENDPOINT
-                                + "/output/flat/"
-                                + SageMakerAsyncInferenceITCase.filename(element);
-                s3.putObject(
-                                r -> r.bucket(local.bucket()).key(key),
-                                AsyncRequestBody.fromBytes(DigestModel.digest(payload(element))))
-                        .join();
-            }
+        for (String element : pending) {
+            String key =
+                    ENDPOINT + "/output/flat/" + SageMakerAsyncInferenceITCase.filename(element);
+            LOCAL.s3()
+                    .putObject(
+                            r -> r.bucket(LOCAL.bucket()).key(key),
+                            AsyncRequestBody.fromBytes(DigestModel.digest(payload(element))))
+                    .join();
         }
         URL stored = getClass().getResource("/savepoints/" + savepoint);
         assertThat(stored).as("savepoint %s in the test resources", savepoint).isNotNull();
@@ -183,7 +165,7 @@ class RestoreCompatibilityITCase {
         env.enableCheckpointing(500);
         CollectingSink<InferenceResult<String>> sink =
                 new CollectingSink<>("restored-" + savepoint + "-" + stateBackend);
-        pipeline(env, local, sink);
+        pipeline(env, LOCAL.local(), sink);
         JobClient job = env.executeAsync("restored from " + savepoint);
         try {
             long lastProgress = System.nanoTime();
@@ -203,13 +185,11 @@ class RestoreCompatibilityITCase {
             }
             // The input is bounded: once every element has its result the job ends by itself,
             // and nothing answered before the savepoint, or foreign, may come meanwhile.
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!job.getJobStatus().get().isGloballyTerminalState()) {
-                assertThat(System.nanoTime())
-                        .as("the restored bounded job did not finish within 30 s of its results")
-                        .isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            CommonTestUtils.waitUtil(
+                    () -> job.getJobStatus().join().isGloballyTerminalState(),
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(100),
+                    "the restored bounded job did not finish within 30 s of its results");
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
         } finally {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
@@ -228,7 +208,7 @@ class RestoreCompatibilityITCase {
                             assertThat(result.output())
                                     .isEqualTo(DigestModel.digest(payload(result.element())));
                         });
-        assertThat(local.counters().invocationsById())
+        assertThat(LOCAL.counters().invocationsById())
                 .as("nothing held in the savepoint was submitted again")
                 .isEmpty();
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());

@@ -9,11 +9,9 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.testutils.CheckpointedCollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -27,8 +25,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,17 +77,7 @@ class RetainedCheckpointRestoreITCase {
                             .setNumberSlotsPerTaskManager(4)
                             .build());
 
-    private static LocalSageMakerAsync local;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     /** The JobManager takes the number of checkpoints to retain from the cluster's options. */
     private static Configuration clusterConfiguration() {
@@ -101,7 +87,7 @@ class RetainedCheckpointRestoreITCase {
     }
 
     private static String prefix(String part) {
-        return "s3://" + local.bucket() + "/" + ENDPOINT + "/" + part;
+        return LOCAL.prefix(ENDPOINT, part);
     }
 
     private static byte[] payload(String element) {
@@ -133,7 +119,7 @@ class RetainedCheckpointRestoreITCase {
             List<String> elements,
             CheckpointedCollectingSink<InferenceResult<String>> sink) {
         SageMakerAsyncInference.<String>builder()
-                .setAll(LocalAwsConfig.of(local))
+                .setAll(LOCAL.awsConfig())
                 .endpointName(ENDPOINT)
                 .outputPath(prefix("output"))
                 .failurePath(prefix("failure"))
@@ -155,24 +141,26 @@ class RetainedCheckpointRestoreITCase {
     @Test
     void restoringTheSecondNewestRetainedCheckpointAnswersItsPendingElementsWithinAMinute(
             @TempDir Path checkpoints) throws Exception {
-        String queueUrl = local.createQueue(ENDPOINT);
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(ENDPOINT)
-                        .s3OutputPath(prefix("output"))
-                        .s3FailurePath(prefix("failure"))
-                        .maxConcurrentInvocations(256)
-                        .model(new DigestModel())
-                        // Answers spread over seconds: some arrive between any two checkpoints.
-                        .faults(
-                                FaultInjection.builder()
-                                        .latency(Duration.ofSeconds(1), Duration.ofSeconds(6))
-                                        .build())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(ENDPOINT)
-                                        .errorQueue(ENDPOINT)
-                                        .build())
-                        .build());
+        String queueUrl = LOCAL.local().createQueue(ENDPOINT);
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(ENDPOINT)
+                                .maxConcurrentInvocations(256)
+                                .model(new DigestModel())
+                                // Answers spread over seconds: some arrive between any two
+                                // checkpoints.
+                                .faults(
+                                        FaultInjection.builder()
+                                                .latency(
+                                                        Duration.ofSeconds(1),
+                                                        Duration.ofSeconds(6))
+                                                .build())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(ENDPOINT)
+                                                .errorQueue(ENDPOINT)
+                                                .build())
+                                .build());
         List<String> elements = IntStream.range(0, 240).mapToObj(i -> "element-" + i).toList();
 
         CheckpointedCollectingSink<InferenceResult<String>> firstResults =

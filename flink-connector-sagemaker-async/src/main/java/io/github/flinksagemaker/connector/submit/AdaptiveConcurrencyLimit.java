@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.submit;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.connector.base.sink.writer.strategy.AIMDScalingStrategy;
 
 import java.util.ArrayDeque;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * How many calls a subtask may have in flight, adapted to what the service takes: halved on
@@ -22,6 +24,7 @@ final class AdaptiveConcurrencyLimit {
     static final long DECREASE_COOLDOWN_NANOS = 100_000_000L;
 
     private final AIMDScalingStrategy scaling;
+    private final LongSupplier nanoClock;
     private final Deque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
     private int limit;
     private int inFlight;
@@ -29,6 +32,13 @@ final class AdaptiveConcurrencyLimit {
     private boolean decreased;
 
     AdaptiveConcurrencyLimit(int capacity) {
+        this(capacity, System::nanoTime);
+    }
+
+    /** With {@code nanoClock} in place of {@link System#nanoTime} for the decrease cooldown. */
+    @VisibleForTesting
+    AdaptiveConcurrencyLimit(int capacity, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.scaling =
                 AIMDScalingStrategy.builder(capacity)
                         .setIncreaseRate(Math.max(1, capacity / 10))
@@ -69,7 +79,7 @@ final class AdaptiveConcurrencyLimit {
 
     /** An attempt was throttled or found the service overloaded. */
     synchronized void throttled() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (!decreased || now - lastDecreaseNanos >= DECREASE_COOLDOWN_NANOS) {
             limit = scaling.scaleDown(limit);
             lastDecreaseNanos = now;

@@ -20,12 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.CONFIG;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.DEADLINE;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.DEADLINE_TAG;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.SUBMIT;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.output;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.pending;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.CONFIG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE_TAG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.output;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

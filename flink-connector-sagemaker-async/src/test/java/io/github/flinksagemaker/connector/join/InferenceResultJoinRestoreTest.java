@@ -32,11 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.CONFIG;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.DEADLINE;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.DEADLINE_TAG;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.SUBMIT;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.pending;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.CONFIG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE_TAG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -154,8 +154,7 @@ class InferenceResultJoinRestoreTest {
             for (int tick = 1; tick <= 3; tick++) {
                 restored.setProcessingTime(SUBMIT + tick * PendingLooks.TICK_MILLIS);
             }
-            restored.processElement2(
-                    new StreamRecord<>(InferenceResultJoinTest.output("out", "{\"ok\":1}")));
+            restored.processElement2(new StreamRecord<>(JoinFixtures.output("out", "{\"ok\":1}")));
 
             assertThat(restored.extractOutputValues())
                     .extracting(InferenceResult::inferenceId)

@@ -3,12 +3,10 @@ package io.github.flinksagemaker.connector.join;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.completion.TaggedOutput;
-import io.github.flinksagemaker.connector.config.JoinOptions;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
 
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
@@ -19,17 +17,24 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static io.github.flinksagemaker.connector.join.JoinFixtures.CONFIG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DEADLINE_TAG;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.DUPLICATES;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.UNMATCHED;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.failure;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.output;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,22 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * deadlines handed to the location check, duplicates, and what state and timers remain.
  */
 class InferenceResultJoinTest {
-    static final long SUBMIT = 100_000L;
-    static final long DEADLINE = 160_000L;
-    static final long UNMATCHED = 5_000L;
-    static final long DUPLICATES = 30_000L;
-
-    static final JoinConfig CONFIG =
-            JoinConfig.from(
-                    new Configuration()
-                            .set(
-                                    JoinOptions.UNMATCHED_OUTPUT_RETENTION,
-                                    Duration.ofMillis(UNMATCHED))
-                            .set(JoinOptions.DUPLICATE_RETENTION, Duration.ofMillis(DUPLICATES)));
-
-    static final OutputTag<PendingInference<String>> DEADLINE_TAG =
-            InferenceResultJoin.deadlineTag(Types.STRING);
-
     private KeyedTwoInputStreamOperatorTestHarness<
                     String, PendingInference<String>, TaggedOutput, InferenceResult<String>>
             join;
@@ -89,45 +78,6 @@ class InferenceResultJoinTest {
     @AfterEach
     void close() throws Exception {
         join.close();
-    }
-
-    static PendingInference<String> pending(String id) {
-        return PendingInference.accepted(
-                id,
-                "s3://b/out/" + id + ".out",
-                "s3://b/failed/" + id + "-error.out",
-                SubmitPath.INLINE,
-                3,
-                SUBMIT,
-                DEADLINE,
-                null,
-                "element-" + id);
-    }
-
-    static TaggedOutput output(String id, String content) {
-        return new TaggedOutput(
-                id,
-                new InferenceOutput(
-                        "s3://b/out/" + id + ".out",
-                        ResultStatus.SUCCESS,
-                        content.getBytes(StandardCharsets.UTF_8),
-                        "application/json",
-                        SUBMIT + 4_000L,
-                        content.length(),
-                        "\"e\""));
-    }
-
-    static TaggedOutput failure(String id, String text) {
-        return new TaggedOutput(
-                id,
-                new InferenceOutput(
-                        "s3://b/failed/" + id + "-error.out",
-                        ResultStatus.FAILURE,
-                        text.getBytes(StandardCharsets.UTF_8),
-                        "text/plain",
-                        SUBMIT + 5_000L,
-                        text.length(),
-                        null));
     }
 
     static final String[] JOIN_STATES = {

@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.SUBMIT;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.pending;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -5,15 +5,23 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Fewer calls in flight while throttled, more again as calls succeed; callers wait, unblocked. */
 class AdaptiveConcurrencyLimitTest {
+    private static final long COOLDOWN = AdaptiveConcurrencyLimit.DECREASE_COOLDOWN_NANOS;
+
+    /**
+     * The limit's clock: the cooldown passes only when a test moves it. It starts at 0, less than a
+     * cooldown after no decrease at all, as {@code System.nanoTime()} may.
+     */
+    private final AtomicLong nanos = new AtomicLong();
 
     @Test
-    void throttlingHalvesTheLimitAndCallsOverItWaitForAPermit() throws Exception {
-        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(8);
+    void throttlingHalvesTheLimitAndCallsOverItWaitForAPermit() {
+        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(8, nanos::get);
         List<CompletableFuture<Void>> permits = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             permits.add(limit.acquire());
@@ -21,9 +29,10 @@ class AdaptiveConcurrencyLimitTest {
         assertThat(permits).allMatch(CompletableFuture::isDone);
 
         limit.throttled();
+        nanos.addAndGet(COOLDOWN - 1);
         limit.throttled(); // the same overload: at most one decrease per cooldown
         assertThat(limit.limit()).isEqualTo(4);
-        Thread.sleep(AdaptiveConcurrencyLimit.DECREASE_COOLDOWN_NANOS / 1_000_000 + 10);
+        nanos.addAndGet(1);
         limit.throttled();
         assertThat(limit.limit()).isEqualTo(2);
 
@@ -39,7 +48,7 @@ class AdaptiveConcurrencyLimitTest {
 
     @Test
     void successesRaiseTheLimitBackToTheCapacityAndNoFurther() {
-        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(20);
+        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(20, nanos::get);
         limit.throttled();
         assertThat(limit.limit()).isEqualTo(10);
         for (int i = 0; i < 10; i++) {
@@ -50,11 +59,11 @@ class AdaptiveConcurrencyLimitTest {
     }
 
     @Test
-    void neverBelowOneCallInFlight() throws Exception {
-        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(4);
+    void neverBelowOneCallInFlight() {
+        AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(4, nanos::get);
         for (int i = 0; i < 5; i++) {
             limit.throttled();
-            Thread.sleep(AdaptiveConcurrencyLimit.DECREASE_COOLDOWN_NANOS / 1_000_000 + 5);
+            nanos.addAndGet(COOLDOWN);
         }
         assertThat(limit.limit()).isEqualTo(1);
         assertThat(limit.acquire()).isDone();

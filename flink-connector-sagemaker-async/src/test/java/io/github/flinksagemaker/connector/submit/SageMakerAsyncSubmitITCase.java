@@ -3,12 +3,12 @@ package io.github.flinksagemaker.connector.submit;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.api.common.JobID;
@@ -21,12 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,38 +53,25 @@ class SageMakerAsyncSubmitITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static LocalSageMakerAsync local;
-    private static S3AsyncClient s3;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        s3 = LocalAwsConfig.s3Client(local);
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        s3.close();
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeEach
     void registerEndpoint() {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(ENDPOINT)
-                        .s3OutputPath("s3://" + local.bucket() + "/out")
-                        .s3FailurePath("s3://" + local.bucket() + "/failed")
-                        .model(new EchoModel())
-                        .build());
-        local.counters().reset();
+        LOCAL.local()
+                .registerEndpoint(
+                        LocalEndpointConfig.builder(ENDPOINT)
+                                .s3OutputPath("s3://" + LOCAL.bucket() + "/out")
+                                .s3FailurePath("s3://" + LOCAL.bucket() + "/failed")
+                                .model(new EchoModel())
+                                .build());
     }
 
     /** Elements are "id:size": an ID and a payload size in bytes. */
     private static SageMakerAsyncSubmitFunction.Builder<String, String> submit() {
         return SageMakerAsyncSubmitFunction.<String>builder()
-                .setAll(LocalAwsConfig.of(local))
+                .setAll(LOCAL.awsConfig())
                 .endpointName(ENDPOINT)
-                .s3InputPrefix("s3://" + local.bucket() + "/in")
+                .s3InputPrefix("s3://" + LOCAL.bucket() + "/in")
                 .contentType("application/octet-stream")
                 .serializer(element -> SerializedRequest.of(payload(element)))
                 .inferenceIdExtractor(element -> element.split(":")[0]);
@@ -132,8 +116,8 @@ class SageMakerAsyncSubmitITCase {
         assertThat(results.get("a:127999").path()).isEqualTo(SubmitPath.INLINE);
         assertThat(results.get("b:128000").path()).isEqualTo(SubmitPath.INLINE);
         assertThat(run.results()).noneMatch(PendingInference::isRejected);
-        assertThat(local.counters().invocations(InvocationKind.INLINE)).isEqualTo(2);
-        assertThat(local.counters().s3RequestsTotal()).isZero();
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE)).isEqualTo(2);
+        assertThat(LOCAL.counters().s3RequestsTotal()).isZero();
     }
 
     @Test
@@ -142,22 +126,24 @@ class SageMakerAsyncSubmitITCase {
 
         PendingInference<String> pending = run.results().get(0);
         assertThat(pending.path()).isEqualTo(SubmitPath.S3);
-        assertThat(pending.inputLocation()).isEqualTo("s3://" + local.bucket() + "/in/c");
-        assertThat(LocalAwsConfig.read(s3, pending.inputLocation())).isEqualTo(payload("c:128001"));
-        assertThat(local.counters().invocations(InvocationKind.INPUT_LOCATION)).isEqualTo(1);
-        assertThat(local.counters().s3Requests(S3Operation.PUT)).isEqualTo(1);
+        assertThat(pending.inputLocation()).isEqualTo("s3://" + LOCAL.bucket() + "/in/c");
+        assertThat(LocalAwsConfig.read(LOCAL.s3(), pending.inputLocation()))
+                .isEqualTo(payload("c:128001"));
+        assertThat(LOCAL.counters().invocations(InvocationKind.INPUT_LOCATION)).isEqualTo(1);
+        assertThat(LOCAL.counters().s3Requests(S3Operation.PUT)).isEqualTo(1);
         // The echo model's output proves the endpoint read exactly the uploaded bytes.
         assertThat(awaitBytes(pending.outputLocation())).isEqualTo(payload("c:128001"));
     }
 
     @Test
     void everyElementIsSubmittedThroughThrottlingAndServiceUnavailable() throws Exception {
-        local.setFaults(
-                ENDPOINT,
-                FaultInjection.builder()
-                        .throttledFraction(0.3)
-                        .serviceUnavailableFraction(0.1)
-                        .build());
+        LOCAL.local()
+                .setFaults(
+                        ENDPOINT,
+                        FaultInjection.builder()
+                                .throttledFraction(0.3)
+                                .serviceUnavailableFraction(0.1)
+                                .build());
         List<String> input =
                 IntStream.range(0, 300).mapToObj(i -> "t" + i + ":" + (1 + i * 7 % 2_000)).toList();
 
@@ -174,8 +160,8 @@ class SageMakerAsyncSubmitITCase {
                 .extracting(PendingInference::inferenceId)
                 .containsExactlyInAnyOrderElementsOf(
                         input.stream().map(e -> e.split(":")[0]).toList());
-        long throttled = local.counters().rejections(Rejection.THROTTLED);
-        long unavailable = local.counters().rejections(Rejection.SERVICE_UNAVAILABLE);
+        long throttled = LOCAL.counters().rejections(Rejection.THROTTLED);
+        long unavailable = LOCAL.counters().rejections(Rejection.SERVICE_UNAVAILABLE);
         assertThat(throttled).isPositive();
         assertThat(unavailable).isPositive();
         // Every rejection was retried (all elements got through); the SDK may also retry an
@@ -221,7 +207,7 @@ class SageMakerAsyncSubmitITCase {
                 .contains("at 'accept'");
         assertThat(results.get("ok1:10").isRejected()).isFalse();
         assertThat(results.get("ok2:10").isRejected()).isFalse();
-        assertThat(local.counters().rejections(Rejection.VALIDATION)).isEqualTo(1);
+        assertThat(LOCAL.counters().rejections(Rejection.VALIDATION)).isEqualTo(1);
     }
 
     private static long counterSum(JobID jobId, String name) {
@@ -232,7 +218,7 @@ class SageMakerAsyncSubmitITCase {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             try {
-                return LocalAwsConfig.read(s3, location);
+                return LocalAwsConfig.read(LOCAL.s3(), location);
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no object at " + location, e);

@@ -1,11 +1,10 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.LocalCounters.SqsOperation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -20,7 +19,6 @@ import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,28 +72,27 @@ class DecoupledSqlPatternITCase {
     private static final String JOINED_ON_ID =
             "JOIN notified r ON r.inference_id = q.s.inference_id";
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        SqlTestSupport.register(local, ENDPOINT, new SentimentDemoModel());
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(NOTIFYING_ENDPOINT)
-                        .s3OutputPath(SqlTestSupport.outputPath(local, NOTIFYING_ENDPOINT))
-                        .s3FailurePath(SqlTestSupport.failurePath(local, NOTIFYING_ENDPOINT))
-                        .model(new SentimentDemoModel())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(QUEUE)
-                                        .errorQueue(QUEUE)
-                                        .build())
-                        .build());
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
+    static void registerEndpoints() {
+        SqlTestSupport.register(LOCAL.local(), ENDPOINT, new SentimentDemoModel());
+        LOCAL.local()
+                .registerEndpoint(
+                        LocalEndpointConfig.builder(NOTIFYING_ENDPOINT)
+                                .s3OutputPath(
+                                        SqlTestSupport.outputPath(
+                                                LOCAL.local(), NOTIFYING_ENDPOINT))
+                                .s3FailurePath(
+                                        SqlTestSupport.failurePath(
+                                                LOCAL.local(), NOTIFYING_ENDPOINT))
+                                .model(new SentimentDemoModel())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(QUEUE)
+                                                .errorQueue(QUEUE)
+                                                .build())
+                                .build());
     }
 
     /**
@@ -121,11 +118,16 @@ class DecoupledSqlPatternITCase {
     }
 
     private static Map<String, String> resultsOptions() {
-        Map<String, String> options = new TreeMap<>(SqlTestSupport.options(local, ENDPOINT));
+        Map<String, String> options =
+                new TreeMap<>(SqlTestSupport.options(LOCAL.local(), ENDPOINT));
         options.keySet().removeIf(key -> key.startsWith("sagemaker."));
         options.put("connector", "sagemaker-async-results");
-        options.put("sagemaker.watch.output-prefix", SqlTestSupport.outputPath(local, ENDPOINT));
-        options.put("sagemaker.watch.failure-prefix", SqlTestSupport.failurePath(local, ENDPOINT));
+        options.put(
+                "sagemaker.watch.output-prefix",
+                SqlTestSupport.outputPath(LOCAL.local(), ENDPOINT));
+        options.put(
+                "sagemaker.watch.failure-prefix",
+                SqlTestSupport.failurePath(LOCAL.local(), ENDPOINT));
         options.put("sagemaker.watch.discovery-interval", "200 ms");
         return options;
     }
@@ -134,10 +136,10 @@ class DecoupledSqlPatternITCase {
      * The results table's options in completion mode SQS, reading the notifying endpoint's queue.
      */
     private static Map<String, String> notificationOptions() {
-        Map<String, String> options = new TreeMap<>(local.connectorAwsOptions());
+        Map<String, String> options = new TreeMap<>(LOCAL.local().connectorAwsOptions());
         options.put("connector", "sagemaker-async-results");
         options.put("sagemaker.completion.mode", "SQS");
-        options.put("sagemaker.completion.sqs.queue-url", local.createQueue(QUEUE));
+        options.put("sagemaker.completion.sqs.queue-url", LOCAL.local().createQueue(QUEUE));
         options.put("sagemaker.completion.sqs.wait-time", "1 s");
         return options;
     }
@@ -209,7 +211,7 @@ class DecoupledSqlPatternITCase {
                         .as("id", "payload", "proc"));
         tEnv.createTemporarySystemFunction(
                 "SAGEMAKER_SUBMIT_ASYNC",
-                new SageMakerSubmitAsyncFunction(SqlTestSupport.options(local, endpoint)));
+                new SageMakerSubmitAsyncFunction(SqlTestSupport.options(LOCAL.local(), endpoint)));
         return tEnv;
     }
 
@@ -248,13 +250,13 @@ class DecoupledSqlPatternITCase {
         List<Tuple2<Integer, String>> requests = requests();
         StreamTableEnvironment tEnv = submitting(requests, NOTIFYING_ENDPOINT);
         createNotifiedTable(tEnv);
-        long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+        long listsBefore = LOCAL.counters().s3Requests(S3Operation.LIST);
         long deletesBefore = sqsDeletes();
 
         List<Row> rows = submittedJoinedWithResults(tEnv, JOINED_ON_ID, requests.size());
 
         assertOneCorrectRowPerRequest(requests, rows);
-        assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
+        assertThat(LOCAL.counters().s3Requests(S3Operation.LIST) - listsBefore)
                 .as("nothing listed")
                 .isZero();
         assertThat(sqsDeletes() - deletesBefore)
@@ -270,7 +272,7 @@ class DecoupledSqlPatternITCase {
      */
     @Test
     void withCheckpointingNotificationsStayInTheQueueUntilTheirCheckpoint() throws Exception {
-        String queueUrl = local.createQueue("sql-checkpointed-notifications");
+        String queueUrl = LOCAL.local().createQueue("sql-checkpointed-notifications");
         int messages = 10;
         StreamTableEnvironment tEnv = tableEnvironment();
         Map<String, String> options = notificationOptions();
@@ -285,30 +287,28 @@ class DecoupledSqlPatternITCase {
                 .set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofHours(1));
         long deletesBefore = sqsDeletes();
 
-        try (SqsAsyncClient sqs = LocalAwsConfig.sqsClient(local)) {
-            for (int i = 0; i < messages; i++) {
-                String id = "held-" + i;
-                sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(notification(id))).join();
+        SqsAsyncClient sqs = LOCAL.sqs();
+        for (int i = 0; i < messages; i++) {
+            String id = "held-" + i;
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(notification(id))).join();
+        }
+        TableResult job =
+                tEnv.executeSql("INSERT INTO nowhere SELECT inference_id, status FROM notified");
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!inFlight(sqs, queueUrl).equals(List.of(0, messages))) {
+                assertThat(System.nanoTime())
+                        .as("all %d messages received: %s", messages, inFlight(sqs, queueUrl))
+                        .isLessThan(until);
+                Thread.sleep(100);
             }
-            TableResult job =
-                    tEnv.executeSql(
-                            "INSERT INTO nowhere SELECT inference_id, status FROM notified");
-            try {
-                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!inFlight(sqs, queueUrl).equals(List.of(0, messages))) {
-                    assertThat(System.nanoTime())
-                            .as("all %d messages received: %s", messages, inFlight(sqs, queueUrl))
-                            .isLessThan(until);
-                    Thread.sleep(100);
-                }
-                // A reader deleting on emission would have deleted them right after receiving.
-                Thread.sleep(2_000);
-                assertThat(inFlight(sqs, queueUrl))
-                        .as("visible, in flight")
-                        .containsExactly(0, messages);
-            } finally {
-                job.getJobClient().orElseThrow().cancel().get();
-            }
+            // A reader deleting on emission would have deleted them right after receiving.
+            Thread.sleep(2_000);
+            assertThat(inFlight(sqs, queueUrl))
+                    .as("visible, in flight")
+                    .containsExactly(0, messages);
+        } finally {
+            job.getJobClient().orElseThrow().cancel().get();
         }
         assertThat(sqsDeletes() - deletesBefore).as("nothing deleted before a checkpoint").isZero();
     }
@@ -350,8 +350,8 @@ class DecoupledSqlPatternITCase {
     }
 
     private static long sqsDeletes() {
-        return local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
-                + local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
+        return LOCAL.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
+                + LOCAL.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
     }
 
     /** The results table {@code notified} over the notifying endpoint's queue. */
@@ -408,27 +408,26 @@ class DecoupledSqlPatternITCase {
      */
     @Test
     void lastModifiedIsAnEventTimeColumn() throws Exception {
-        String prefix = "s3://" + local.bucket() + "/event-time/output";
+        String prefix = "s3://" + LOCAL.bucket() + "/event-time/output";
         Map<Instant, Long> expected = new TreeMap<>();
-        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
-            for (int i = 0; i < 3; i++) {
-                String key = "event-time/output/" + i + ".out";
-                s3.putObject(
-                                r -> r.bucket(local.bucket()).key(key),
-                                AsyncRequestBody.fromString("{\"n\":" + i + "}"))
-                        .join();
-                Thread.sleep(1_100);
-            }
-            s3.listObjectsV2(r -> r.bucket(local.bucket()).prefix("event-time/output/"))
-                    .join()
-                    .contents()
-                    .forEach(
-                            object ->
-                                    expected.merge(
-                                            object.lastModified().truncatedTo(ChronoUnit.SECONDS),
-                                            1L,
-                                            Long::sum));
+        S3AsyncClient s3 = LOCAL.s3();
+        for (int i = 0; i < 3; i++) {
+            String key = "event-time/output/" + i + ".out";
+            s3.putObject(
+                            r -> r.bucket(LOCAL.bucket()).key(key),
+                            AsyncRequestBody.fromString("{\"n\":" + i + "}"))
+                    .join();
+            Thread.sleep(1_100);
         }
+        s3.listObjectsV2(r -> r.bucket(LOCAL.bucket()).prefix("event-time/output/"))
+                .join()
+                .contents()
+                .forEach(
+                        object ->
+                                expected.merge(
+                                        object.lastModified().truncatedTo(ChronoUnit.SECONDS),
+                                        1L,
+                                        Long::sum));
         assertThat(expected).as("three distinct seconds").hasSize(3);
         Map<String, String> options = resultsOptions();
         options.remove("sagemaker.watch.failure-prefix");

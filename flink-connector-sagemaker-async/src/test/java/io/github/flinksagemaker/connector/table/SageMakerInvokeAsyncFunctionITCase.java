@@ -1,12 +1,13 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.testutils.CommonTestUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
@@ -15,7 +16,6 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,17 +42,11 @@ class SageMakerInvokeAsyncFunctionITCase {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        SqlTestSupport.register(local, "sql-invoke", new SentimentDemoModel());
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
+    static void registerEndpoints() {
+        SqlTestSupport.register(LOCAL.local(), "sql-invoke", new SentimentDemoModel());
     }
 
     /** Review texts: mostly small, two over the inline limit, one exactly at it. */
@@ -94,12 +88,13 @@ class SageMakerInvokeAsyncFunctionITCase {
         List<String> payloads =
                 texts.stream().map(SageMakerInvokeAsyncFunctionITCase::json).toList();
         assertThat(payloads.get(payloads.size() - 1)).hasSize(128_000);
-        local.counters().reset();
+        LOCAL.counters().reset();
 
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
                 "SAGEMAKER_INVOKE_ASYNC",
-                new SageMakerInvokeAsyncFunction(SqlTestSupport.options(local, "sql-invoke")));
+                new SageMakerInvokeAsyncFunction(
+                        SqlTestSupport.options(LOCAL.local(), "sql-invoke")));
         tEnv.createTemporaryView("requests", requests(tEnv, payloads));
 
         List<Row> rows =
@@ -120,14 +115,14 @@ class SageMakerInvokeAsyncFunctionITCase {
                                     SentimentDemoModel.score(texts.get(i)),
                                     StandardCharsets.UTF_8));
         }
-        assertThat(local.counters().invocations(InvocationKind.INPUT_LOCATION)).isEqualTo(2);
-        assertThat(local.counters().invocations(InvocationKind.INLINE)).isEqualTo(texts.size() - 2);
+        assertThat(LOCAL.counters().invocations(InvocationKind.INPUT_LOCATION)).isEqualTo(2);
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE)).isEqualTo(texts.size() - 2);
     }
 
     @Test
     void aModelErrorBecomesNullByDefaultOrTheErrorStringOrFailsTheJobWithoutItsText()
             throws Exception {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
                 "INVOKE_OR_NULL", new SageMakerInvokeAsyncFunction(options));
@@ -188,7 +183,7 @@ class SageMakerInvokeAsyncFunctionITCase {
 
     @Test
     void nullAndEmptyPayloadsAreAnsweredWithoutAnyCall() throws Exception {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
                 "INVOKE_OR_NULL", new SageMakerInvokeAsyncFunction(options));
@@ -199,7 +194,7 @@ class SageMakerInvokeAsyncFunctionITCase {
         payloads.add(null);
         payloads.add("");
         tEnv.createTemporaryView("requests", requests(tEnv, payloads));
-        local.counters().reset();
+        LOCAL.counters().reset();
 
         // One async call per query: Flink 2.2 turns a NULL from the first of two async calls in
         // one projection into '' (seen here, not caused by the function).
@@ -213,8 +208,8 @@ class SageMakerInvokeAsyncFunctionITCase {
         assertThat(orError.get(0)).as("NULL in, NULL out, also under ERROR_STRING").isNull();
         assertThat((String) orError.get(1))
                 .startsWith("SAGEMAKER_ERROR REJECTED: SERIALIZATION_FAILED: Refusing an empty");
-        assertThat(local.counters().invocations(InvocationKind.INLINE)).isZero();
-        assertThat(local.counters().rejections(Rejection.VALIDATION)).isZero();
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE)).isZero();
+        assertThat(LOCAL.counters().rejections(Rejection.VALIDATION)).isZero();
     }
 
     /**
@@ -225,11 +220,12 @@ class SageMakerInvokeAsyncFunctionITCase {
      */
     @Test
     void aRowEndsBeforeThePlannersTimeoutWithNullAndTheServiceStopsToo() throws Exception {
-        SqlTestSupport.register(local, "sql-invoke-slow", new SentimentDemoModel());
-        local.setFaults(
-                "sql-invoke-slow",
-                FaultInjection.builder().latency(Duration.ofSeconds(20)).build());
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke-slow");
+        SqlTestSupport.register(LOCAL.local(), "sql-invoke-slow", new SentimentDemoModel());
+        LOCAL.local()
+                .setFaults(
+                        "sql-invoke-slow",
+                        FaultInjection.builder().latency(Duration.ofSeconds(20)).build());
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke-slow");
         options.remove("sagemaker.result.timeout");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.getConfig().set("table.exec.async-scalar.timeout", "6 s");
@@ -237,28 +233,27 @@ class SageMakerInvokeAsyncFunctionITCase {
                 "SAGEMAKER_INVOKE_ASYNC", new SageMakerInvokeAsyncFunction(options));
         tEnv.createTemporaryView(
                 "requests", requests(tEnv, List.of(json("a"), json("b"), json("c"))));
-        local.counters().reset();
+        LOCAL.counters().reset();
 
         Map<Object, Object> outputs =
                 byId(tEnv, "SELECT id, SAGEMAKER_INVOKE_ASYNC(payload) FROM requests");
 
         assertThat(outputs).containsOnlyKeys(0, 1, 2);
         assertThat(outputs.values()).containsOnlyNulls();
-        assertThat(local.counters().invocations(InvocationKind.INLINE))
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE))
                 .as("one inference per row")
                 .isEqualTo(3);
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (local.counters().failuresWritten() < 3) {
-            assertThat(System.nanoTime())
-                    .as("the endpoint's InvocationTimeout (the row's 4 s) ended each model run")
-                    .isLessThan(until);
-            Thread.sleep(100);
-        }
+        CommonTestUtils.waitUtil(
+                () -> LOCAL.counters().failuresWritten() >= 3,
+                Duration.ofSeconds(30),
+                Duration.ofMillis(100),
+                "the endpoint's InvocationTimeout (the row's 4 s) did not end each of the 3 model"
+                        + " runs within 30 s");
     }
 
     @Test
     void aResultTimeoutBeyondThePlannersTimeoutFailsThePlanningNamingBoth() {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         options.put("sagemaker.result.timeout", "5 min");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
@@ -277,7 +272,7 @@ class SageMakerInvokeAsyncFunctionITCase {
 
     @Test
     void wrongCredentialsFailTheQueryEvenWhenErrorsBecomeNull() throws Exception {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         options.put("aws.credentials.provider.basic.secretkey", "not-the-secret");
         options.put("sagemaker.invoke.error-handling", "NULL");
         StreamTableEnvironment tEnv = tableEnvironment();
@@ -300,7 +295,8 @@ class SageMakerInvokeAsyncFunctionITCase {
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.createTemporarySystemFunction(
                 "SAGEMAKER_INVOKE_ASYNC",
-                new SageMakerInvokeAsyncFunction(SqlTestSupport.options(local, "sql-invoke")));
+                new SageMakerInvokeAsyncFunction(
+                        SqlTestSupport.options(LOCAL.local(), "sql-invoke")));
         tEnv.createTemporaryView(
                 "requests", requests(tEnv, List.of(json("love it"), json("hate it"))));
 
@@ -320,7 +316,7 @@ class SageMakerInvokeAsyncFunctionITCase {
     @Test
     void createFunctionReadsItsOptionsFromTheJobParameters() throws Exception {
         StreamTableEnvironment tEnv = tableEnvironment();
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         tEnv.getConfig().set(PipelineOptions.GLOBAL_JOB_PARAMETERS, options);
         tEnv.executeSql(
                 "CREATE TEMPORARY SYSTEM FUNCTION SAGEMAKER_INVOKE_ASYNC AS '"
@@ -339,7 +335,7 @@ class SageMakerInvokeAsyncFunctionITCase {
 
     @Test
     void optionsAreValidatedWhenTheFunctionIsCreated() {
-        Map<String, String> options = SqlTestSupport.options(local, "sql-invoke");
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
         options.put("sagemaker.invoke.error-handling", "SKIP");
         assertThatThrownBy(() -> new SageMakerInvokeAsyncFunction(options))
                 .hasMessageContaining("'sagemaker.invoke.error-handling'")

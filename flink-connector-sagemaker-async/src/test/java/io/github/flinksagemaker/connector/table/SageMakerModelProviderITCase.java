@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.ModelRequest;
 import io.github.flinksagemaker.local.model.ModelResponse;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
@@ -20,7 +20,6 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,24 +50,23 @@ class SageMakerModelProviderITCase {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        SqlTestSupport.register(local, "sql-model", new SentimentDemoModel());
-        SqlTestSupport.register(local, "sql-model-faulty", new SentimentDemoModel());
-        local.setFaults(
-                "sql-model-faulty", FaultInjection.builder().modelErrorFraction(1.0).build());
-        SqlTestSupport.register(local, "sql-model-slow", new SentimentDemoModel());
-        local.setFaults(
-                "sql-model-slow", FaultInjection.builder().latency(Duration.ofSeconds(30)).build());
-        SqlTestSupport.register(local, "sql-model-odd", SageMakerModelProviderITCase::oddOutput);
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
+    static void registerEndpoints() {
+        SqlTestSupport.register(LOCAL.local(), "sql-model", new SentimentDemoModel());
+        SqlTestSupport.register(LOCAL.local(), "sql-model-faulty", new SentimentDemoModel());
+        LOCAL.local()
+                .setFaults(
+                        "sql-model-faulty",
+                        FaultInjection.builder().modelErrorFraction(1.0).build());
+        SqlTestSupport.register(LOCAL.local(), "sql-model-slow", new SentimentDemoModel());
+        LOCAL.local()
+                .setFaults(
+                        "sql-model-slow",
+                        FaultInjection.builder().latency(Duration.ofSeconds(30)).build());
+        SqlTestSupport.register(
+                LOCAL.local(), "sql-model-odd", SageMakerModelProviderITCase::oddOutput);
     }
 
     private static StreamTableEnvironment reviews(List<String> texts) {
@@ -95,7 +93,7 @@ class SageMakerModelProviderITCase {
     /** {@code extra} options are added; an empty value removes the test default of its key. */
     private static String createModel(
             String endpoint, String name, String output, Map<String, String> extra) {
-        Map<String, String> options = SqlTestSupport.options(local, endpoint);
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), endpoint);
         options.put("provider", "sagemaker-async");
         options.putAll(extra);
         options.values().removeIf(String::isEmpty);
@@ -158,7 +156,7 @@ class SageMakerModelProviderITCase {
                         "sentiment_or_error",
                         "label STRING, `error-string` STRING, `error-status` STRING",
                         Map.of("output-format", "JSON")));
-        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        long invocationsBefore = LOCAL.counters().invocations(InvocationKind.INLINE);
 
         List<Row> rows =
                 SqlTestSupport.collectAll(
@@ -181,7 +179,7 @@ class SageMakerModelProviderITCase {
             assertThat(byId.get(id).getField(2)).as("not an error: nothing to ask").isNull();
             assertThat(byId.get(id).getField(3)).isNull();
         }
-        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
                 .as("by default a failed row is never submitted again, a NULL row never sent")
                 .isEqualTo(3);
     }
@@ -197,7 +195,7 @@ class SageMakerModelProviderITCase {
                         "label STRING, score DOUBLE, `error-string` STRING, `error-status` STRING,"
                                 + " `inference-id` STRING",
                         Map.of("error-handling-strategy", "RETRY", "retry-num", "2")));
-        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        long invocationsBefore = LOCAL.counters().invocations(InvocationKind.INLINE);
 
         TableResult result =
                 tEnv.executeSql(
@@ -214,7 +212,7 @@ class SageMakerModelProviderITCase {
             assertThat(row.getField(4)).isEqualTo("MODEL_ERROR");
             assertThat((String) row.getField(5)).hasSize(36);
         }
-        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
                 .as("each row submitted once and again twice")
                 .isEqualTo(3L * texts.size());
         JobMetrics metrics = new JobMetrics(REPORTER, result.getJobClient().get().getJobID());
@@ -268,7 +266,7 @@ class SageMakerModelProviderITCase {
                                 "",
                                 "sagemaker.invocation-timeout",
                                 "60 s")));
-        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        long invocationsBefore = LOCAL.counters().invocations(InvocationKind.INLINE);
         tEnv.getConfig().set("table.exec.async-ml-predict.timeout", "6 s");
 
         List<Row> byTable =
@@ -288,7 +286,7 @@ class SageMakerModelProviderITCase {
             assertThat(SqlTestSupport.column(rows, 1)).containsOnlyNulls();
             assertThat(SqlTestSupport.column(rows, 2)).containsOnly("TIMED_OUT");
         }
-        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
                 .as(
                         "one inference per row and query: a row that ran out of time is not resubmitted")
                 .isEqualTo(4);
@@ -328,7 +326,7 @@ class SageMakerModelProviderITCase {
                         "raw_input",
                         "label STRING, `error-string` STRING, `error-status` STRING",
                         Map.of("input-format", "RAW", "output-format", "JSON")));
-        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        long invocationsBefore = LOCAL.counters().invocations(InvocationKind.INLINE);
 
         List<Row> rows =
                 SqlTestSupport.collectAll(
@@ -343,7 +341,7 @@ class SageMakerModelProviderITCase {
         assertThat(byId.get(1).getField(3)).isEqualTo("REJECTED");
         assertThat((String) byId.get(1).getField(2))
                 .startsWith("SERIALIZATION_FAILED: Refusing an empty payload");
-        assertThat(local.counters().invocations(InvocationKind.INLINE))
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE))
                 .isEqualTo(invocationsBefore);
     }
 
@@ -372,7 +370,7 @@ class SageMakerModelProviderITCase {
                                 "1 mb",
                                 "error-handling-strategy",
                                 "RETRY")));
-        long invocationsBefore = local.counters().invocations(InvocationKind.INLINE);
+        long invocationsBefore = LOCAL.counters().invocations(InvocationKind.INLINE);
 
         TableResult result =
                 tEnv.executeSql(
@@ -395,7 +393,7 @@ class SageMakerModelProviderITCase {
         JobMetrics metrics = new JobMetrics(REPORTER, result.getJobClient().get().getJobID());
         assertThat(metrics.counterSum("sagemakerAsync.invalidOutputs")).isEqualTo(2);
         assertThat(metrics.counterSum("sagemakerAsync.succeeded")).isEqualTo(2);
-        assertThat(local.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
+        assertThat(LOCAL.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
                 .as("RETRY resubmits model errors only: an invalid output would not change")
                 .isEqualTo(4);
     }

@@ -1,9 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -20,9 +20,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,22 +43,17 @@ class SqlFailoverITCase {
     private static final int IN_FLIGHT = 20;
     private static final int PARALLELISM = 2;
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        SqlTestSupport.register(local, "sql-failover", new SentimentDemoModel());
-        local.setFaults(
-                "sql-failover",
-                FaultInjection.builder()
-                        .latency(Duration.ofMillis(200), Duration.ofMillis(800))
-                        .build());
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
+    static void registerEndpoints() {
+        SqlTestSupport.register(LOCAL.local(), "sql-failover", new SentimentDemoModel());
+        LOCAL.local()
+                .setFaults(
+                        "sql-failover",
+                        FaultInjection.builder()
+                                .latency(Duration.ofMillis(200), Duration.ofMillis(800))
+                                .build());
     }
 
     @Test
@@ -93,7 +88,7 @@ class SqlFailoverITCase {
             }
             tEnv.createTemporaryView(
                     "reviews", tEnv.fromDataStream(env.fromData(reviews)).as("id", "text"));
-            Map<String, String> options = SqlTestSupport.options(local, "sql-failover");
+            Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-failover");
             options.remove("sagemaker.result.timeout");
             options.put("provider", "sagemaker-async");
             tEnv.executeSql(
@@ -101,7 +96,7 @@ class SqlFailoverITCase {
                             + " OUTPUT (label STRING, `error-status` STRING) WITH (\n"
                             + SqlTestSupport.withClause(options)
                             + ")");
-            long before = local.counters().invocations(InvocationKind.INLINE);
+            long before = LOCAL.counters().invocations(InvocationKind.INLINE);
 
             TableResult result =
                     tEnv.executeSql(
@@ -135,7 +130,7 @@ class SqlFailoverITCase {
                                     .orElse(0))
                     .as("the job really restarted")
                     .isPositive();
-            long invocations = local.counters().invocations(InvocationKind.INLINE) - before;
+            long invocations = LOCAL.counters().invocations(InvocationKind.INLINE) - before;
             assertThat(invocations)
                     .as(
                             "one per row, plus at most the rows in flight or answered since the last"

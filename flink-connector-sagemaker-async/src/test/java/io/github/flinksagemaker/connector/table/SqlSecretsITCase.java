@@ -1,6 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.model.ModelResponse;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
@@ -15,7 +15,6 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,17 +55,16 @@ class SqlSecretsITCase {
                             .setNumberSlotsPerTaskManager(2)
                             .build());
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     /** The custom attributes the model received. */
     private static final Set<String> RECEIVED = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
+    static void registerEndpoints() {
         SentimentDemoModel model = new SentimentDemoModel();
         SqlTestSupport.register(
-                local,
+                LOCAL.local(),
                 ENDPOINT,
                 request -> {
                     RECEIVED.add(String.valueOf(request.customAttributes()));
@@ -75,15 +73,10 @@ class SqlSecretsITCase {
                 });
     }
 
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
-
     @Test
     void anOptionsFileKeepsCredentialsAndAttributesOutOfTheRestApi(@TempDir Path dir)
             throws Exception {
-        Map<String, String> all = SqlTestSupport.options(local, ENDPOINT);
+        Map<String, String> all = SqlTestSupport.options(LOCAL.local(), ENDPOINT);
         String accessKey = all.get("aws.credentials.provider.basic.accesskeyid");
         String secretKey = all.get("aws.credentials.provider.basic.secretkey");
         Map<String, String> secret = new TreeMap<>();

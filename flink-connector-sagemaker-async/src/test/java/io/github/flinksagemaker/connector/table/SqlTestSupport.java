@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.testutils.CollectedStream;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,32 +75,23 @@ final class SqlTestSupport {
     /**
      * The rows of an unbounded query: waits for {@code expected} rows, failing when none comes for
      * a minute, then reads on for {@code quiet} so that a duplicate after the last expected row is
-     * seen, and cancels the query.
+     * seen, and cancels the query. Fails, with the failure as its cause, if the query fails first.
      */
     static List<Row> collectUnbounded(TableResult result, int expected, Duration quiet)
             throws Exception {
-        List<Row> rows = new CopyOnWriteArrayList<>();
-        CloseableIterator<Row> iterator = result.collect();
-        Thread reader =
-                new Thread(
-                        () -> {
-                            try {
-                                while (iterator.hasNext()) {
-                                    rows.add(iterator.next());
-                                }
-                            } catch (RuntimeException closed) {
-                                // The iterator was closed below.
-                            }
-                        },
-                        "sql-test-reader");
-        reader.setDaemon(true);
-        reader.start();
-        try {
+        return collectUnbounded(result.collect(), expected, quiet);
+    }
+
+    /** {@link #collectUnbounded(TableResult, int, Duration)} from the query's iterator. */
+    static List<Row> collectUnbounded(CloseableIterator<Row> iterator, int expected, Duration quiet)
+            throws Exception {
+        try (CollectedStream<Row> rows = new CollectedStream<>(iterator, "sql-rows")) {
             long lastProgress = System.nanoTime();
             int seen = 0;
-            while (rows.size() < expected) {
-                if (rows.size() > seen) {
-                    seen = rows.size();
+            while (rows.items().size() < expected) {
+                failIfFailed(rows, rows.items().size() + " of " + expected + " rows");
+                if (rows.items().size() > seen) {
+                    seen = rows.items().size();
                     lastProgress = System.nanoTime();
                 }
                 assertThat(System.nanoTime() - lastProgress)
@@ -109,10 +100,16 @@ final class SqlTestSupport {
                 Thread.sleep(50);
             }
             Thread.sleep(quiet.toMillis());
-        } finally {
-            iterator.close();
+            failIfFailed(rows, "all " + expected + " rows, while watching for more");
+            return rows.items();
         }
-        return new ArrayList<>(rows);
+    }
+
+    private static void failIfFailed(CollectedStream<Row> rows, String after) {
+        Throwable failure = rows.failure();
+        if (failure != null) {
+            throw new AssertionError("The query failed after " + after + ": " + failure, failure);
+        }
     }
 
     /** The values of field {@code field} of {@code rows}, for exact-set assertions. */

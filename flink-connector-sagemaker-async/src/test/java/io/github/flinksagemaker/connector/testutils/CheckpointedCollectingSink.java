@@ -10,15 +10,17 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Collects records into a list shared by name, across job runs, and tells which of them a
- * checkpoint covers: those written before its barrier reached the sink, which is what a
- * transactional sink would have committed with it. A job restored from that checkpoint emits the
- * others again (or their elements' results anew), so "exactly once across a restore" is the records
- * a checkpoint covers plus everything the restored job writes.
+ * Collects records into a list of its own (each instance starts empty, whatever its name), across
+ * the job runs it is used in, and tells which of them a checkpoint covers: those written before its
+ * barrier reached the sink, which is what a transactional sink would have committed with it. A job
+ * restored from that checkpoint emits the others again (or their elements' results anew), so
+ * "exactly once across a restore" is the records a checkpoint covers plus everything the restored
+ * job writes.
  */
 public final class CheckpointedCollectingSink<T> implements Sink<T>, SupportsWriterState<T, Void> {
     private static final long serialVersionUID = 1L;
@@ -34,11 +36,12 @@ public final class CheckpointedCollectingSink<T> implements Sink<T>, SupportsWri
         }
     }
 
-    private final String name;
+    /** The name, made unique: the writers on the cluster find the list by it. */
+    private final String key;
 
     public CheckpointedCollectingSink(String name) {
-        this.name = name;
-        LISTS.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>());
+        this.key = name + "#" + UUID.randomUUID();
+        LISTS.put(key, new CopyOnWriteArrayList<>());
     }
 
     /** Every record written, in the order written. */
@@ -64,7 +67,7 @@ public final class CheckpointedCollectingSink<T> implements Sink<T>, SupportsWri
 
     @SuppressWarnings("unchecked")
     private List<Written<T>> written() {
-        return (List<Written<T>>) (List<?>) LISTS.get(name);
+        return (List<Written<T>>) (List<?>) LISTS.get(key);
     }
 
     @Override

@@ -10,8 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.fail;
@@ -24,35 +22,18 @@ import static org.assertj.core.api.Assertions.fail;
  * job was submitted: the iterator needs the job's client.
  */
 public final class ResultCollector<E> implements AutoCloseable {
-    private final CloseableIterator<InferenceResult<E>> iterator;
-    private final List<InferenceResult<E>> results = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Thread reader;
+    private final CollectedStream<InferenceResult<E>> results;
 
     public ResultCollector(CloseableIterator<InferenceResult<E>> iterator) {
-        this.iterator = iterator;
-        this.reader =
-                new Thread(
-                        () -> {
-                            try {
-                                while (iterator.hasNext()) {
-                                    results.add(iterator.next());
-                                }
-                            } catch (Throwable t) {
-                                failure.set(t);
-                            }
-                        },
-                        "result-collector");
-        reader.setDaemon(true);
-        reader.start();
+        this.results = new CollectedStream<>(iterator, "results");
     }
 
     public List<InferenceResult<E>> results() {
-        return new ArrayList<>(results);
+        return results.items();
     }
 
     public int size() {
-        return results.size();
+        return results.items().size();
     }
 
     /**
@@ -77,15 +58,16 @@ public final class ResultCollector<E> implements AutoCloseable {
             if (missing.isEmpty()) {
                 return now;
             }
-            if (failure.get() != null) {
+            Throwable failure = results.failure();
+            if (failure != null) {
                 fail(
                         "The job's results ended with "
-                                + failure.get()
+                                + failure
                                 + " before "
                                 + missing.size()
                                 + " results arrived: "
                                 + abbreviate(missing),
-                        failure.get());
+                        failure);
             }
             if (System.nanoTime() - lastProgress > stall.toNanos()) {
                 fail(
@@ -100,10 +82,24 @@ public final class ResultCollector<E> implements AutoCloseable {
         }
     }
 
-    /** Waits {@code quiet} more (several discovery intervals) and returns everything seen. */
+    /**
+     * Waits {@code quiet} more (several discovery intervals) and returns everything seen; fails if
+     * the job's results ended with a failure meanwhile (or before).
+     */
     public List<InferenceResult<E>> andNothingMoreFor(Duration quiet) throws InterruptedException {
         Thread.sleep(quiet.toMillis());
-        return results();
+        List<InferenceResult<E>> seen = results();
+        Throwable failure = results.failure();
+        if (failure != null) {
+            fail(
+                    "The job's results ended with "
+                            + failure
+                            + " after "
+                            + seen.size()
+                            + " results, while watching for more",
+                    failure);
+        }
+        return seen;
     }
 
     private static String abbreviate(Set<String> keys) {
@@ -113,7 +109,6 @@ public final class ResultCollector<E> implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        iterator.close();
-        reader.join(10_000);
+        results.close();
     }
 }

@@ -2,8 +2,7 @@ package io.github.flinksagemaker.connector.watch;
 
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -11,18 +10,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,31 +39,15 @@ class OneStorePerReaderITCase {
                             .setNumberSlotsPerTaskManager(PARALLELISM)
                             .build());
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @BeforeAll
-    static void start() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
-            List<CompletableFuture<?>> puts = new ArrayList<>();
-            for (int i = 0; i < OBJECTS; i++) {
-                String key = String.format("many/%05d.out", i);
-                puts.add(
-                        s3.putObject(
-                                r -> r.bucket(local.bucket()).key(key),
-                                AsyncRequestBody.fromString("r" + i)));
-                if (puts.size() == 64) {
-                    CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
-                    puts.clear();
-                }
-            }
-            CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+    static void writeObjects() {
+        Map<String, String> objects = new HashMap<>();
+        for (int i = 0; i < OBJECTS; i++) {
+            objects.put(String.format("many/%05d.out", i), "r" + i);
         }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        local.close();
+        LOCAL.putObjects(objects);
     }
 
     @Test
@@ -77,8 +56,8 @@ class OneStorePerReaderITCase {
         env.setParallelism(PARALLELISM);
         SageMakerAsyncResultSource<InferenceOutput> source =
                 SageMakerAsyncResultSource.builder()
-                        .setAll(LocalAwsConfig.of(local))
-                        .outputPrefix("s3://" + local.bucket() + "/many")
+                        .setAll(LOCAL.awsConfig())
+                        .outputPrefix("s3://" + LOCAL.bucket() + "/many")
                         .bounded(true)
                         .set(WatchOptions.SPLITS_PER_REQUEST, 50)
                         .clientFactory(

@@ -1,29 +1,25 @@
 package io.github.flinksagemaker.connector.watch.enumerator;
 
 import io.github.flinksagemaker.connector.config.WatchOptions;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 import org.apache.flink.util.clock.ManualClock;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,25 +35,12 @@ class BoundedWatchStateITCase {
     private static final long T0 = Instant.parse("2026-11-25T00:00:00Z").toEpochMilli();
     private static final long HOUR = Duration.ofHours(1).toMillis();
 
-    private static LocalSageMakerAsync local;
-    private static S3AsyncClient s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-        s3 = LocalAwsConfig.s3Client(local);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @Test
     void stateAndListingCostFollowTheWindowNotTheHistory() throws Exception {
-        Configuration config = LocalAwsConfig.of(local);
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/out");
+        Configuration config = LOCAL.awsConfig();
+        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + LOCAL.bucket() + "/out");
         config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
         config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
         config.set(WatchOptions.SPLITS_PER_REQUEST, 5_000);
@@ -79,7 +62,7 @@ class BoundedWatchStateITCase {
             for (int hour = 0; hour < HOURS; hour++) {
                 writeBucket(hour);
                 clock.advanceTime(Duration.ofMillis(T0 + hour * HOUR + HOUR / 2 - now(clock)));
-                long listsBefore = local.counters().s3Requests(S3Operation.LIST);
+                long listsBefore = LOCAL.counters().s3Requests(S3Operation.LIST);
 
                 context.triggerAllActions();
                 // The reader takes everything discovered, as a running job would.
@@ -87,7 +70,7 @@ class BoundedWatchStateITCase {
                     enumerator.handleSplitRequest(0, "reader");
                 }
 
-                listRequests.add(local.counters().s3Requests(S3Operation.LIST) - listsBefore);
+                listRequests.add(LOCAL.counters().s3Requests(S3Operation.LIST) - listsBefore);
                 WatchEnumeratorState state = enumerator.snapshotState(hour);
                 trackedKeys.add(state.trackedKeys());
                 stateBytes.add(serializer.serialize(state).length);
@@ -115,20 +98,13 @@ class BoundedWatchStateITCase {
         return clock.absoluteTimeMillis();
     }
 
-    private static void writeBucket(int hour) throws IOException {
+    private static void writeBucket(int hour) {
         String bucket = String.format("out/r/2026/11/25/%02d/", hour);
-        List<CompletableFuture<?>> puts = new ArrayList<>();
+        Map<String, String> objects = new HashMap<>();
         for (int i = 0; i < OBJECTS_PER_HOUR; i++) {
-            String key = bucket + String.format("%032x.out", (long) hour * OBJECTS_PER_HOUR + i);
-            puts.add(
-                    s3.putObject(
-                            r -> r.bucket(local.bucket()).key(key),
-                            AsyncRequestBody.fromString("x")));
-            if (puts.size() == 64) {
-                CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
-                puts.clear();
-            }
+            objects.put(
+                    bucket + String.format("%032x.out", (long) hour * OBJECTS_PER_HOUR + i), "x");
         }
-        CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+        LOCAL.putObjects(objects);
     }
 }
