@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.completion;
 
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.ResultReadFailureTable;
 
@@ -67,5 +68,14 @@ class ResultReadFailureTest {
                         ResultReadFailure.of(
                                 AwsErrorKind.ACCESS_DENIED, ResultLocationOrigin.CONFIGURED_UNSEEN))
                 .isEqualTo(ResultReadFailure.DENIED_MAYBE_ABSENT);
+    }
+
+    /** Every reader fails the job with the kind's advice: a fatal kind without one is a gap. */
+    @ParameterizedTest(name = "{0} at a {1} location")
+    @MethodSource("everyKindInEveryOrigin")
+    void everyFatalDecisionHasAdviceToGive(AwsErrorKind kind, ResultLocationOrigin origin) {
+        if (ResultReadFailure.of(kind, origin) == ResultReadFailure.FATAL) {
+            assertThat(FatalAwsException.advice(kind)).as(kind.name()).isNotBlank();
+        }
     }
 }
