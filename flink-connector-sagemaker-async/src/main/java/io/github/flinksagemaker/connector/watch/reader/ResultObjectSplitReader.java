@@ -113,8 +113,9 @@ public final class ResultObjectSplitReader
             }
             inFlight--;
             ResultObjectSplit split = completion.queued().split();
+            // No content: a failed GET, or none at all (the store's answer for a missing key).
             FetchedObject fetched =
-                    completion.error() != null
+                    completion.fetched() == null
                             ? onError(completion.queued(), completion.error(), completion.bytes())
                             : completion.fetched();
             if (fetched == RETRY) {

@@ -17,6 +17,7 @@ import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -98,6 +99,31 @@ class ResultObjectSplitReaderFailureTest {
             default:
                 throw new AssertionError("The listing never sees " + expected);
         }
+    }
+
+    /** The store answers a missing key with no content, as S3's 404: vanished, and counted. */
+    @Test
+    void aListedObjectGoneSinceIsCountedAsVanished() throws Exception {
+        InMemoryObjectStore store = new InMemoryObjectStore();
+        RecordingMetricGroup group = new RecordingMetricGroup();
+        ByteBudget budget = new ByteBudget(1_000);
+        ResultObjectSplitReader reader =
+                new ResultObjectSplitReader(
+                        store, 100, 4, budget, new ReaderMetrics(group, budget));
+        reader.handleSplitsChanges(
+                new SplitsAddition<>(
+                        List.of(
+                                new ResultObjectSplit(
+                                        LISTED, ResultStatus.SUCCESS, 10, 1_000L, "\"e\""))));
+        List<FetchedObject> records = new ArrayList<>();
+        Set<String> finished = new HashSet<>();
+
+        fetchInto(reader, records, finished);
+
+        assertThat(records).isEmpty();
+        assertThat(finished).hasSize(1);
+        assertThat(group.count("sagemakerAsync.objectsVanished")).isEqualTo(1);
+        assertThat(budget.held()).isZero();
     }
 
     private static void fetchInto(
