@@ -1,7 +1,10 @@
 package io.github.flinksagemaker.connector;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
+import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceStatus;
@@ -11,7 +14,9 @@ import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceSerializer;
 import io.github.flinksagemaker.connector.submit.SubmitPath;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.ResultReadFailureTable;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
@@ -27,6 +32,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -247,6 +255,56 @@ class DeadlineCheckTest {
             assertThat(result.errorMessage()).contains(OUTPUT).contains("AccessDenied");
             assertThat(result.isResultContentIncluded()).isFalse();
             assertThat(store.getRequests).hasValue(1);
+        }
+    }
+
+    /**
+     * Every error kind of a GET of the object found at the deadline, acted on as {@link
+     * ResultReadFailureTable} says for a seen object of the job's paths.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AwsErrorKind.class)
+    void aFailedReadOfTheFoundObjectIsActedOnAsTheTableSays(AwsErrorKind kind) throws Exception {
+        ResultReadFailure expected =
+                ResultReadFailureTable.expected(kind, ResultLocationOrigin.CONFIGURED_SEEN);
+        put(OUTPUT, "the answer", SUBMITTED + 5_000);
+        store.failReads(
+                S3Location.parse(OUTPUT, "test"),
+                new CompletionException(AwsErrorsOfKind.of(kind)));
+        try (var harness = harness()) {
+            look(harness, pending("id-" + kind, OUTPUT, FAILURE));
+
+            switch (expected) {
+                case ABSENT:
+                    assertThat(onlyResult(harness).status()).isEqualTo(InferenceStatus.TIMED_OUT);
+                    break;
+                case UNREADABLE:
+                    InferenceResult<String> unreadable = onlyResult(harness);
+                    assertThat(unreadable.status()).isEqualTo(InferenceStatus.UNREADABLE);
+                    assertThat(unreadable.resultLocation()).isEqualTo(OUTPUT);
+                    advanceTo(harness, Duration.ofMinutes(5).toMillis());
+                    assertThat(store.getRequests).as("never read again").hasValue(1);
+                    break;
+                case FATAL:
+                    assertThat(harness.getEnvironment().getActualExternalFailureCause())
+                            .hasValueSatisfying(
+                                    cause ->
+                                            assertThat(cause)
+                                                    .rootCause()
+                                                    .isInstanceOf(FatalAwsException.class)
+                                                    .hasMessageContaining(OUTPUT));
+                    assertThat(harness.extractOutputValues()).isEmpty();
+                    break;
+                case RETRY:
+                    assertThat(harness.extractOutputValues()).isEmpty();
+                    store.failReads(S3Location.parse(OUTPUT, "test"), null);
+                    advanceTo(harness, 500);
+                    assertThat(store.getRequests).as("looked again").hasValue(2);
+                    assertThat(onlyResult(harness).status()).isEqualTo(InferenceStatus.SUCCESS);
+                    break;
+                default:
+                    throw new AssertionError("A found object is never " + expected);
+            }
         }
     }
 

@@ -39,7 +39,8 @@ public enum AwsErrorKind {
      */
     KMS_KEY,
     /**
-     * The request was refused as not secure enough (SQS InvalidSecurity: HTTPS and SigV4 needed).
+     * The request was refused as not secure enough (InvalidSecurity: SQS wants HTTPS and SigV4, S3
+     * finds the security credentials not valid). Every call of this client fails the same way.
      */
     INSECURE_REQUEST,
     /** Throttling (429, ThrottlingException, S3 SlowDown): slow down and retry. */

@@ -50,7 +50,8 @@ public final class FatalAwsException extends RuntimeException {
                         + " key must be enabled.";
             case INSECURE_REQUEST:
                 return "Call the service over HTTPS with Signature Version 4 (check the endpoint"
-                        + " override, aws.endpoint, and any proxy in between).";
+                        + " override, aws.endpoint, and any proxy in between), with valid AWS"
+                        + " credentials (aws.credentials.provider).";
             case WRONG_REGION:
                 return "Set aws.region to the bucket's region (or use a bucket in the job's"
                         + " region): S3 answered that the bucket is in another region.";

@@ -12,9 +12,11 @@ import org.apache.flink.annotation.Internal;
  * ResultLocationOrigin}):
  *
  * <ul>
- *   <li>a fault that dooms every read of the job's own paths fails the job; the same fault at a
- *       location a message named is that one result's ({@link #UNREADABLE}), since one message must
- *       not fail the job;
+ *   <li>a fault of the client itself (its credentials, its way of calling) fails the job wherever
+ *       it reads;
+ *   <li>a fault that dooms every read of the job's own paths (its bucket, its region) fails the
+ *       job; the same fault at a location a message named is that one result's ({@link
+ *       #UNREADABLE}), since one message must not fail the job;
  *   <li>a fault that may pass is retried;
  *   <li>an object that exists but cannot be read is {@link #UNREADABLE};
  *   <li>no object is {@link #ABSENT}, except where a notification said it was written.
@@ -44,10 +46,14 @@ public enum ResultReadFailure {
         return of(AwsErrors.classify(error), origin);
     }
 
+    /** What an error of {@code kind}, from a GET of a location of this origin, means. */
     public static ResultReadFailure of(AwsErrorKind kind, ResultLocationOrigin origin) {
         boolean notified = origin == ResultLocationOrigin.NOTIFIED;
         switch (kind) {
             case CREDENTIALS:
+            case INSECURE_REQUEST:
+                // The client's own credentials or way of calling, whatever bucket it reads: every
+                // read fails so, and results that a message named would all be lost as unreadable.
                 return FATAL;
             case CREDENTIALS_UNAVAILABLE:
             case THROTTLED:
@@ -70,7 +76,8 @@ public enum ResultReadFailure {
             case OTHER:
             default:
                 // The request reached S3 and was refused for this object: asking again gives the
-                // same answer.
+                // same answer. A KMS key is the object's own (a writer may use any key), not the
+                // job's.
                 return UNREADABLE;
         }
     }

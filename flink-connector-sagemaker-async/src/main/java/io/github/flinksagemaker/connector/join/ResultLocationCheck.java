@@ -24,10 +24,11 @@ import java.util.List;
  * listing missed, or that arrived while the job was down for longer than the deadline, is never
  * lost.
  *
- * <p>Errors follow the failure policy: wrong credentials or a permission the job lacks fail the job
+ * <p>Errors are decided by {@link ResultLocations}: faults that doom every look fail the job
  * ({@link io.github.flinksagemaker.connector.aws.FatalAwsException}); an object that exists but
- * cannot be read is an UNREADABLE result; anything else is retried by the operator's retry
- * strategy.
+ * cannot be read is an UNREADABLE result ({@link
+ * io.github.flinksagemaker.connector.completion.ResultReadFailure}); a fault that may pass is
+ * retried by the operator's retry strategy.
  */
 @Internal
 public final class ResultLocationCheck<E>

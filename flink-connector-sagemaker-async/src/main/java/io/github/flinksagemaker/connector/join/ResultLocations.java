@@ -4,6 +4,8 @@ import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
+import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
@@ -20,9 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * location, one exact-key lookup each (no prefix listing), reading what it finds within the content
  * limit. Objects older than the submission are stale and not its answer.
  *
- * <p>Errors follow the failure policy: wrong credentials or a permission the job lacks are {@link
- * FatalAwsException}s; an object that exists but cannot be read is an unreadable output; anything
- * else fails the look, for the caller to retry.
+ * <p>A failed read of an object found there is decided by {@link ResultReadFailure}, as for the
+ * listing: faults that doom every read are {@link FatalAwsException}s, an object that exists but
+ * cannot be read is an unreadable output, a fault that may pass fails the look for the caller to
+ * retry. A failed lookup fails the look the same way, and is fatal for a permission the job lacks.
  */
 @Internal
 final class ResultLocations {
@@ -96,19 +99,40 @@ final class ResultLocations {
                                                 content.bytes(),
                                                 content.contentType());
                             }
-                            AwsErrorKind kind = AwsErrors.classify(error);
-                            if (kind == AwsErrorKind.ACCESS_DENIED
-                                    || kind == AwsErrorKind.OBJECT_STATE) {
-                                return InferenceOutput.unreadable(
-                                        locationUri,
-                                        expected,
-                                        summary.lastModifiedMillis(),
-                                        summary.size(),
-                                        summary.etag(),
-                                        AwsErrors.describe(error));
-                            }
-                            throw failure(pending, location, error);
+                            return onReadError(
+                                    pending, location, locationUri, expected, summary, error);
                         });
+    }
+
+    /**
+     * What a failed GET of an object the lookup found means ({@link ResultReadFailure}, for a seen
+     * object of the job's own paths): nothing, an unreadable output, a fatal fault, or the error
+     * for the caller to retry.
+     */
+    private static InferenceOutput onReadError(
+            PendingInference<?> pending,
+            S3Location location,
+            String locationUri,
+            ResultStatus expected,
+            S3ObjectSummary summary,
+            Throwable error) {
+        switch (ResultReadFailure.of(error, ResultLocationOrigin.CONFIGURED_SEEN)) {
+            case ABSENT:
+                return null; // deleted since it was found
+            case UNREADABLE:
+                return InferenceOutput.unreadable(
+                        locationUri,
+                        expected,
+                        summary.lastModifiedMillis(),
+                        summary.size(),
+                        summary.etag(),
+                        AwsErrors.describe(error));
+            case FATAL:
+                throw fatal(pending, location, error, AwsErrors.classify(error));
+            case RETRY:
+            default:
+                throw rethrown(error);
+        }
     }
 
     private static InferenceOutput output(
@@ -127,19 +151,33 @@ final class ResultLocations {
                 summary.etag());
     }
 
-    /** A fatal error for faults that doom every element, else the error itself to retry. */
+    /**
+     * What a failed exact-key lookup means. The lookup is a LIST of the job's own path, not a read
+     * of a result object, so {@link ResultReadFailure} does not decide it: any fault with advice
+     * (credentials, a permission the job lacks, a missing bucket, another region) dooms every look,
+     * anything else is for the caller to retry.
+     */
     private static RuntimeException failure(
             PendingInference<?> pending, S3Location location, Throwable error) {
-        String advice = FatalAwsException.advice(AwsErrors.classify(error));
-        if (advice != null) {
-            return FatalAwsException.of(
-                    "Looking for the result of inference '"
-                            + pending.inferenceId()
-                            + "' at "
-                            + location,
-                    error,
-                    advice);
+        AwsErrorKind kind = AwsErrors.classify(error);
+        if (FatalAwsException.advice(kind) != null) {
+            return fatal(pending, location, error, kind);
         }
+        return rethrown(error);
+    }
+
+    private static FatalAwsException fatal(
+            PendingInference<?> pending, S3Location location, Throwable error, AwsErrorKind kind) {
+        return FatalAwsException.of(
+                "Looking for the result of inference '"
+                        + pending.inferenceId()
+                        + "' at "
+                        + location,
+                error,
+                FatalAwsException.advice(kind));
+    }
+
+    private static RuntimeException rethrown(Throwable error) {
         Throwable cause = AwsErrors.unwrap(error);
         return cause instanceof RuntimeException
                 ? (RuntimeException) cause

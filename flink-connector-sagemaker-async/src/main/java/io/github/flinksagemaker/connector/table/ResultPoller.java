@@ -1,8 +1,9 @@
 package io.github.flinksagemaker.connector.table;
 
-import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
+import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.config.SqlOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.s3.S3ObjectContent;
@@ -26,11 +27,13 @@ import java.util.function.LongSupplier;
  * later, for about a third of the GETs). The service writes exactly one of the two, so the first
  * object found ends the wait.
  *
- * <p>Reading never fails a row that was accepted, so it is never submitted again: throttling and
- * network errors are a miss; a 403 is a miss too, because S3 answers 403 for a missing key when the
- * role lacks {@code s3:ListBucket}, and at the deadline an exact-key listing tells an absent object
- * (TIMED_OUT) from one S3 refuses to read (UNREADABLE). Only faults that doom every row
- * (credentials, a missing bucket, another region) fail the future.
+ * <p>Reading never fails a row that was accepted, so it is never submitted again. A failed read is
+ * decided by {@link ResultReadFailure} for a location not yet seen: throttling and network errors
+ * are a miss; a 403 is a miss too, because S3 answers 403 for a missing key when the role lacks
+ * {@code s3:ListBucket}, and at the deadline an exact-key listing tells an absent object
+ * (TIMED_OUT) from one S3 refuses to read (UNREADABLE); an object S3 will not hand over as it is
+ * (archived, another KMS key) is UNREADABLE. Only faults that doom every row (credentials, a
+ * missing bucket, another region) fail the future.
  */
 @Internal
 final class ResultPoller {
@@ -199,25 +202,26 @@ final class ResultPoller {
             return AwaitedResult.success(id, content.bytes(), content.contentType(), location);
         }
 
+        /**
+         * What a failed GET means ({@link ResultReadFailure}, for a location not yet seen): null
+         * for a miss, an UNREADABLE row, or a fatal fault. A fault that may pass is a miss too: the
+         * next look reads again.
+         */
         AwaitedResult onReadError(Throwable error, String location, boolean failure) {
-            AwsErrorKind kind = AwsErrors.classify(error);
-            switch (kind) {
-                case NO_SUCH_KEY:
-                case THROTTLED:
-                case TRANSIENT:
-                case CREDENTIALS_UNAVAILABLE:
+            switch (ResultReadFailure.of(error, ResultLocationOrigin.CONFIGURED_UNSEEN)) {
+                case ABSENT:
+                case RETRY:
                     return null;
-                case ACCESS_DENIED:
+                case DENIED_MAYBE_ABSENT:
                     denied = true;
                     return null;
+                case FATAL:
+                    throw FatalAwsException.of(
+                            "Reading the result at " + location + " (s3:GetObject)",
+                            error,
+                            FatalAwsException.advice(AwsErrors.classify(error)));
+                case UNREADABLE:
                 default:
-                    String advice = FatalAwsException.advice(kind);
-                    if (advice != null) {
-                        throw FatalAwsException.of(
-                                "Reading the result at " + location + " (s3:GetObject)",
-                                error,
-                                advice);
-                    }
                     return AwaitedResult.failed(
                             RowStatus.UNREADABLE,
                             accepted.inferenceId(),

@@ -9,8 +9,10 @@ import org.apache.flink.table.functions.FunctionContext;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,10 +31,17 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SageMakerPredictFunction.class);
 
-    /** First wait before a resubmission; doubles, up to {@link #MAX_BACKOFF_MILLIS}. */
-    static final long FIRST_BACKOFF_MILLIS = 1_000L;
+    /** First wait before a resubmission; doubles, up to {@link #MAX_BACKOFF}. */
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
-    static final long MAX_BACKOFF_MILLIS = 30_000L;
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    /**
+     * The SDK's backoff, with half jitter so that rows failed together are not resubmitted
+     * together. Stateless (each row counts its own resubmissions) and safe on many threads.
+     */
+    private static final BackoffStrategy RESUBMIT_BACKOFF =
+            BackoffStrategy.exponentialDelayHalfJitter(FIRST_BACKOFF, MAX_BACKOFF);
 
     private final ModelSpec spec;
     private final SqlInvokeConfig config;
@@ -148,8 +157,9 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                         outcome.message())));
     }
 
-    /** The wait before resubmission number {@code resubmissions + 1}. */
+    /** The wait before resubmission number {@code resubmissions + 1}, in milliseconds. */
     static long backoff(int resubmissions) {
-        return Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(resubmissions, 16));
+        // The SDK numbers attempts: the first submission is attempt 1, resubmission n attempt n+1.
+        return RESUBMIT_BACKOFF.computeDelay(Math.min(resubmissions, 16) + 2).toMillis();
     }
 }

@@ -1,10 +1,12 @@
 package io.github.flinksagemaker.connector.aws;
 
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -45,6 +47,12 @@ class AwsErrorsTest {
         "429, '', THROTTLED",
         "500, InternalError, TRANSIENT",
         "400, InvalidArgument, OTHER",
+        "400, KMS.DisabledException, KMS_KEY",
+        "403, KMS.AccessDeniedException, KMS_KEY",
+        "400, KmsAccessDenied, KMS_KEY",
+        "400, KMS.ThrottlingException, THROTTLED",
+        "403, InvalidSecurity, INSECURE_REQUEST",
+        "400, AWS.SimpleQueueService.NonExistentQueue, NO_SUCH_QUEUE",
     })
     void classifiesServiceErrorsByCodeThenStatus(int status, String code, AwsErrorKind kind) {
         assertThat(AwsErrors.classify(new CompletionException(S3Errors.of(status, code))))
@@ -57,6 +65,9 @@ class AwsErrorsTest {
         "ACCESS_DENIED, docs/iam.md",
         "NO_SUCH_BUCKET, aws.region",
         "WRONG_REGION, aws.region",
+        "NO_SUCH_QUEUE, queue-url",
+        "KMS_KEY, kms:Decrypt",
+        "INSECURE_REQUEST, HTTPS",
     })
     void faultsThatDoomEveryCallAdviseWhatToFix(AwsErrorKind kind, String named) {
         assertThat(FatalAwsException.advice(kind)).contains(named);
@@ -138,5 +149,14 @@ class AwsErrorsTest {
     void descriptionsNameTheCodeAndStatusOnly() {
         assertThat(AwsErrors.describe(S3Errors.of(301, "PermanentRedirect")))
                 .isEqualTo("PermanentRedirect (301): PermanentRedirect (test)");
+    }
+
+    /** The errors other tests drive readers with are of the kind they stand for. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AwsErrorKind.class)
+    void errorsOfEachKindForTestsClassifyAsThatKind(AwsErrorKind kind) {
+        assertThat(AwsErrors.classify(AwsErrorsOfKind.of(kind))).isEqualTo(kind);
+        assertThat(AwsErrors.classify(new CompletionException(AwsErrorsOfKind.of(kind))))
+                .isEqualTo(kind);
     }
 }

@@ -1,20 +1,28 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
+import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.config.SqlOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.ResultReadFailureTable;
 import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -217,6 +225,79 @@ class ResultPollerTest {
                 .hasCauseInstanceOf(FatalAwsException.class)
                 .hasMessageContaining("aws.credentials.provider")
                 .hasMessageContaining(OUTPUT);
+    }
+
+    /**
+     * Every error kind of a GET of the output, which is there, acted on as {@link
+     * ResultReadFailureTable} says for a location not yet seen.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(AwsErrorKind.class)
+    void aFailedReadIsActedOnAsTheTableSays(AwsErrorKind kind) {
+        ResultReadFailure expected =
+                ResultReadFailureTable.expected(kind, ResultLocationOrigin.CONFIGURED_UNSEEN);
+        put(OUTPUT, "the answer");
+        Throwable error = AwsErrorsOfKind.of(kind);
+        S3Location output = S3Location.parse(OUTPUT, "test");
+        store.failReads(output, new CompletionException(error));
+        if (expected == ResultReadFailure.RETRY) {
+            scheduler.beforeLook =
+                    look -> {
+                        if (look == 3) {
+                            store.failReads(output, null);
+                        }
+                    };
+        }
+
+        WaitOutcome outcome = WaitOutcome.of(() -> poller().await(ACCEPTED, START + 3_000).join());
+
+        switch (expected) {
+            case ABSENT:
+                assertThat(outcome.result().status()).isEqualTo(RowStatus.TIMED_OUT);
+                assertThat(store.findRequests).as("no lookup needed").hasValue(0);
+                break;
+            case RETRY:
+                assertThat(outcome.result().status()).isEqualTo(RowStatus.SUCCESS);
+                assertThat(scheduler.waits).as("missed until the reads worked").hasSize(3);
+                break;
+            case DENIED_MAYBE_ABSENT:
+                assertThat(outcome.result().status()).isEqualTo(RowStatus.UNREADABLE);
+                assertThat(outcome.result().message()).contains("exists but S3 refused");
+                assertThat(scheduler.waits).as("a miss until the deadline").hasSizeGreaterThan(1);
+                break;
+            case UNREADABLE:
+                assertThat(outcome.result().status()).isEqualTo(RowStatus.UNREADABLE);
+                assertThat(outcome.result().message()).contains(AwsErrors.describe(error));
+                assertThat(scheduler.waits).as("at once").hasSize(1);
+                break;
+            case FATAL:
+                assertThat(outcome.error())
+                        .isInstanceOf(CompletionException.class)
+                        .cause()
+                        .isInstanceOf(FatalAwsException.class)
+                        .hasMessageContaining(OUTPUT)
+                        .hasMessageContaining(AwsErrors.describe(error));
+                break;
+            default:
+                throw new AssertionError("Unexpected " + expected);
+        }
+    }
+
+    /** The wait's result, or what it failed with. */
+    private record WaitOutcome(AwaitedResult result, Throwable error) {
+        static WaitOutcome of(java.util.function.Supplier<AwaitedResult> wait) {
+            try {
+                return new WaitOutcome(wait.get(), null);
+            } catch (RuntimeException e) {
+                return new WaitOutcome(null, e);
+            }
+        }
+
+        @Override
+        public AwaitedResult result() {
+            assertThat(error).as("the wait ended without failing").isNull();
+            return result;
+        }
     }
 
     @Test

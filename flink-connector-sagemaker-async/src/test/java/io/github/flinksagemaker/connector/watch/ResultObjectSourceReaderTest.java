@@ -11,13 +11,18 @@ import io.github.flinksagemaker.connector.watch.reader.ResultObjectSourceReader;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
 import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -397,6 +402,50 @@ class ResultObjectSourceReaderTest {
                     .first()
                     .isEqualTo(0);
             assertThat(assignedAtRequests.get(1)).as("asked before running dry").isBetween(1, 4);
+        }
+    }
+
+    /**
+     * The task's configuration reaches the reader: with an element queue of {@code capacity}
+     * batches that nobody takes from, the fetcher reads that many objects (one a batch, one at a
+     * time), reads one more and waits to hand it over.
+     */
+    @ParameterizedTest(name = "queue capacity {0}")
+    @ValueSource(ints = {1, 3})
+    void theElementQueueCapacityComesFromTheTaskConfiguration(int capacity) throws Exception {
+        List<S3Location> objects = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            objects.add(new S3Location("b", "out/queued-" + i + ".out"));
+            store.put(objects.get(i), "q" + i, T0);
+        }
+        TestingReaderContext context =
+                new TestingReaderContext(
+                        new Configuration()
+                                .set(SourceReaderOptions.ELEMENT_QUEUE_CAPACITY, capacity),
+                        UnregisteredMetricsGroup.createSourceReaderMetricGroup());
+        try (SourceReader<InferenceOutput, ResultObjectSplit> reader =
+                SageMakerAsyncResultSource.builder()
+                        .region("us-east-1")
+                        .outputPrefix("s3://b/out")
+                        .set(WatchOptions.FETCH_CONCURRENCY, 1)
+                        .set(WatchOptions.SPLITS_PER_REQUEST, 8)
+                        .clientFactory(config -> store)
+                        .build()
+                        .createReader(context)) {
+            reader.start();
+            reader.addSplits(objects.stream().map(o -> split(o, 2)).toList());
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (store.getRequests.get() < capacity + 1) {
+                assertThat(System.nanoTime()).as("reads in time").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            Thread.sleep(300);
+            assertThat(store.getRequests)
+                    .as("a full queue holds the fetcher back")
+                    .hasValue(capacity + 1);
+
+            assertThat(pollUntil(reader, context, 8, 1)).hasSize(8);
         }
     }
 

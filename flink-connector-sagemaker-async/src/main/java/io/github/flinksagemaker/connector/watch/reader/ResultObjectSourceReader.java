@@ -8,7 +8,6 @@ import io.github.flinksagemaker.connector.watch.split.ResultObjectSplitState;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 
@@ -61,7 +60,9 @@ public final class ResultObjectSourceReader<T>
                         new ResultObjectSplitReader(
                                 store, maxContentBytes, fetchConcurrency, budget, metrics),
                 emitter,
-                new Configuration(),
+                // The task's configuration, as Kafka's and Kinesis's readers pass it, so that
+                // source.reader.element.queue.capacity and the close timeout can be tuned.
+                context.getConfiguration(),
                 context);
         this.store = store;
         this.requestAtOrBelow = splitsPerRequest / 2;

@@ -1,9 +1,11 @@
 package io.github.flinksagemaker.connector.watch.reader;
 
-import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FailureBackoff;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.ByteBudget;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
+import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.s3.S3ObjectStore;
 import io.github.flinksagemaker.connector.watch.split.ResultObjectSplit;
 
@@ -18,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,19 +34,21 @@ import java.util.concurrent.TimeUnit;
  * Reads assigned result objects with up to {@code concurrency} GETs in flight and within the
  * reader's {@link ByteBudget}, and reports each split finished as soon as its object is read.
  *
- * <p>What can go wrong with one object stays with that object: over the content limit it is emitted
- * by location only; gone (deleted by someone else) it is logged and counted, not emitted; denied
- * (another writer's KMS key, a bucket policy) or archived it is emitted as unreadable, logged once
- * and counted; a throttled, 5xx or network error is retried later with backoff. Only wrong
- * credentials or a missing bucket, which doom every object, fail the job.
+ * <p>What can go wrong with one object stays with that object ({@link ResultReadFailure}, for an
+ * object the listing saw): over the content limit it is emitted by location only; gone (deleted by
+ * someone else) it is logged and counted, not emitted; denied (another writer's KMS key, a bucket
+ * policy) or archived it is emitted as unreadable, logged once and counted; a throttled, 5xx or
+ * network error is retried later with backoff ({@link FailureBackoff}: one WARN per run of
+ * failures). Only faults that doom every object (wrong credentials, a missing bucket, another
+ * region) fail the job.
  */
 @Internal
 public final class ResultObjectSplitReader
         implements SplitReader<FetchedObject, ResultObjectSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(ResultObjectSplitReader.class);
     private static final long POLL_MILLIS = 100;
-    private static final long FIRST_RETRY_MILLIS = 200;
-    private static final long MAX_RETRY_MILLIS = 30_000;
+    private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(200);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
 
     /** An object to read, with its attempts so far and when it may be tried again. */
     private record Queued(ResultObjectSplit split, int failures, long notBeforeNanos) {}
@@ -61,6 +66,11 @@ public final class ResultObjectSplitReader
     private final Deque<Queued> queued = new ArrayDeque<>();
     private final List<Queued> retrying = new ArrayList<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+
+    /** Used on the fetcher thread only, as {@link #fetch} handles the completions. */
+    private final FailureBackoff backoff =
+            new FailureBackoff(FIRST_RETRY_DELAY, MAX_RETRY_DELAY, LOG);
+
     private int inFlight;
 
     /**
@@ -103,12 +113,16 @@ public final class ResultObjectSplitReader
             }
             inFlight--;
             ResultObjectSplit split = completion.queued().split();
+            // No content: a failed GET, or none at all (the store's answer for a missing key).
             FetchedObject fetched =
-                    completion.error() != null
+                    completion.fetched() == null
                             ? onError(completion.queued(), completion.error(), completion.bytes())
                             : completion.fetched();
             if (fetched == RETRY) {
                 continue;
+            }
+            if (completion.error() == null) {
+                backoff.onSuccess();
             }
             if (fetched != null) {
                 records.add(split.splitId(), fetched);
@@ -162,52 +176,40 @@ public final class ResultObjectSplitReader
     private static final FetchedObject RETRY = new FetchedObject(null, null, null, null, 0);
 
     /**
-     * What a failed or empty GET means: null for a vanished object, an unreadable object, or RETRY.
+     * What a failed or empty GET means ({@link ResultReadFailure}, for an object the listing saw):
+     * null for a vanished object, an unreadable object, or RETRY.
      *
      * @throws FatalAwsException for faults that doom every object
      */
     private FetchedObject onError(Queued failed, Throwable error, long bytes) {
         ResultObjectSplit split = failed.split();
-        if (error == null) {
-            metrics.objectsVanished.inc();
-            LOG.warn(
-                    "Result object {} was listed but no longer exists (deleted by someone"
-                            + " else?); nothing is emitted for it",
-                    split.location());
-            return null;
-        }
-        AwsErrorKind kind = AwsErrors.classify(error);
-        switch (kind) {
-            case NO_SUCH_KEY:
-                return onError(failed, null, bytes);
-            case CREDENTIALS:
-            case NO_SUCH_BUCKET:
-            case WRONG_REGION:
+        ResultReadFailure failure =
+                error == null
+                        ? ResultReadFailure.ABSENT
+                        : ResultReadFailure.of(error, ResultLocationOrigin.CONFIGURED_SEEN);
+        switch (failure) {
+            case ABSENT:
+                metrics.objectsVanished.inc();
+                LOG.warn(
+                        "Result object {} was listed but no longer exists (deleted by someone"
+                                + " else?); nothing is emitted for it",
+                        split.location());
+                return null;
+            case FATAL:
                 throw FatalAwsException.of(
                         "Reading result object " + split.location() + " (s3:GetObject)",
                         error,
-                        FatalAwsException.advice(kind));
-            case TRANSIENT:
-            case THROTTLED:
-            case CREDENTIALS_UNAVAILABLE:
+                        FatalAwsException.advice(AwsErrors.classify(error)));
+            case RETRY:
                 budget.giveBack(bytes);
                 metrics.readRetries.inc();
-                long delay =
-                        Math.min(
-                                MAX_RETRY_MILLIS,
-                                FIRST_RETRY_MILLIS << Math.min(failed.failures(), 8));
-                if (failed.failures() == 0) {
-                    LOG.warn(
-                            "Reading result object {} failed: {}; retrying with backoff",
-                            split.location(),
-                            AwsErrors.describe(error));
-                }
-                retrying.add(
-                        new Queued(
-                                split,
-                                failed.failures() + 1,
-                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay)));
+                int failures = failed.failures() + 1;
+                Duration delay =
+                        backoff.onFailure(
+                                "Reading result object " + split.location(), error, failures);
+                retrying.add(new Queued(split, failures, System.nanoTime() + delay.toNanos()));
                 return RETRY;
+            case UNREADABLE:
             default:
                 metrics.objectsUnreadable.inc();
                 String reason = AwsErrors.describe(error);
