@@ -25,8 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.SUBMIT;
-import static io.github.flinksagemaker.connector.join.InferenceResultJoinTest.pending;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
+import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

@@ -16,7 +16,7 @@ public final class AwsErrorsOfKind {
     private AwsErrorsOfKind() {}
 
     /** An error that {@code AwsErrors.classify} maps to {@code kind}. */
-    public static Throwable of(AwsErrorKind kind) {
+    public static RuntimeException of(AwsErrorKind kind) {
         switch (kind) {
             case CREDENTIALS:
                 return S3Errors.of(403, "InvalidAccessKeyId");

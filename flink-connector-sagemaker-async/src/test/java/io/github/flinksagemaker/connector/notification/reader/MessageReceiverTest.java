@@ -7,6 +7,7 @@ import io.github.flinksagemaker.connector.completion.ByteBudget;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.notification.QueueMessage;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -188,7 +189,7 @@ class MessageReceiverTest {
                         AwsErrorKind.WRONG_REGION,
                         AwsErrorKind.KMS_KEY,
                         AwsErrorKind.INSECURE_REQUEST);
-        queue.failNextReceives(1, ErrorsOfKind.sqs(kind));
+        queue.failNextReceives(1, AwsErrorsOfKind.of(kind));
         queue.send(notification("1", "reviews", "a"));
         MessageReceiver receiver = receiver();
 

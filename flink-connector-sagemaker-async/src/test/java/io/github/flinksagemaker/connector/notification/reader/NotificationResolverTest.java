@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.ByteBudget;
+import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
 import io.github.flinksagemaker.connector.completion.ResultReadFailure;
 import io.github.flinksagemaker.connector.completion.ResultStatus;
 import io.github.flinksagemaker.connector.completion.TaggedOutput;
@@ -13,7 +14,9 @@ import io.github.flinksagemaker.connector.notification.CompletionNotification;
 import io.github.flinksagemaker.connector.notification.QueueMessage;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.ResultReadFailureTable;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -24,7 +27,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,7 +34,6 @@ import java.util.concurrent.CompletionException;
 import static io.github.flinksagemaker.connector.notification.Notifications.EVENT_TIME;
 import static io.github.flinksagemaker.connector.notification.Notifications.notification;
 import static io.github.flinksagemaker.connector.notification.Notifications.withoutEventTime;
-import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,28 +45,6 @@ class NotificationResolverTest {
     private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/results";
     private static final S3Location OUTPUT_2 = new S3Location("bucket", "out/2.out");
     private static final long RECEIVED_MILLIS = 1_000_000L;
-
-    /**
-     * What a failed GET of a location a notification named leads to, for every kind of error: only
-     * credentials fail the job; what may pass leaves the message for redelivery; the rest is that
-     * one result's, unreadable.
-     */
-    private static final Map<AwsErrorKind, ResultReadFailure> EXPECTED =
-            Map.ofEntries(
-                    entry(AwsErrorKind.CREDENTIALS, ResultReadFailure.FATAL),
-                    entry(AwsErrorKind.CREDENTIALS_UNAVAILABLE, ResultReadFailure.RETRY),
-                    entry(AwsErrorKind.THROTTLED, ResultReadFailure.RETRY),
-                    entry(AwsErrorKind.TRANSIENT, ResultReadFailure.RETRY),
-                    entry(AwsErrorKind.ACCESS_DENIED, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.NO_SUCH_BUCKET, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.WRONG_REGION, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.NO_SUCH_KEY, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.OBJECT_STATE, ResultReadFailure.UNREADABLE),
-                    // Left for redelivery until #28: asking again gives the same answer.
-                    entry(AwsErrorKind.KMS_KEY, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.NO_SUCH_QUEUE, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.OTHER, ResultReadFailure.UNREADABLE),
-                    entry(AwsErrorKind.INSECURE_REQUEST, ResultReadFailure.UNREADABLE));
 
     private final InMemoryObjectStore store = new InMemoryObjectStore();
     private NotificationMetrics metrics;
@@ -259,21 +238,22 @@ class NotificationResolverTest {
         assertThat(store.getRequests.get()).isZero();
     }
 
-    /** Every kind of error the GET may fail with, against the explicit table above. */
+    /**
+     * Every kind of error the GET may fail with, against the table written out by hand: at a
+     * location a notification named, only the client's own faults fail the job; what may pass
+     * leaves the message for redelivery; the rest is that one result's, unreadable.
+     */
     @ParameterizedTest
     @EnumSource(AwsErrorKind.class)
     void aFailedReadOfANotifiedLocationIsDecidedByTheKindOfError(AwsErrorKind kind) {
-        assertThat(EXPECTED)
-                .as("a decision for every kind")
-                .containsOnlyKeys(AwsErrorKind.values());
-        RuntimeException error = ErrorsOfKind.s3(kind);
+        RuntimeException error = AwsErrorsOfKind.of(kind);
         store.failReads(OUTPUT_2, error);
         NotificationResolver resolver = resolver();
         CompletionNotification notification = usable(resolver, notification("2", "reviews", null));
 
         CompletableFuture<ReceivedNotification> read = resolver.read(message(""), notification);
 
-        switch (EXPECTED.get(kind)) {
+        switch (ResultReadFailureTable.expected(kind, ResultLocationOrigin.NOTIFIED)) {
             case FATAL:
                 assertThatThrownBy(read::join)
                         .isInstanceOf(CompletionException.class)
@@ -312,7 +292,7 @@ class NotificationResolverTest {
                         () ->
                                 resolver.onReadFailure(
                                         notification,
-                                        ErrorsOfKind.s3(AwsErrorKind.NO_SUCH_KEY),
+                                        AwsErrorsOfKind.of(AwsErrorKind.NO_SUCH_KEY),
                                         failure))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(failure.name());

@@ -9,6 +9,7 @@ import io.github.flinksagemaker.connector.notification.QueueMessage;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
 import io.github.flinksagemaker.connector.notification.split.QueueSplit;
 import io.github.flinksagemaker.connector.s3.S3Location;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 
 import org.apache.flink.configuration.Configuration;
@@ -362,7 +363,7 @@ class SqsSplitReaderTest {
     /** A read that fails the job surfaces as itself, and the bytes it held are given back. */
     @Test
     void aFatalReadSurfacesAsItselfAndGivesItsBytesBack() {
-        store.failAllReads(ErrorsOfKind.s3(AwsErrorKind.CREDENTIALS));
+        store.failAllReads(AwsErrorsOfKind.of(AwsErrorKind.CREDENTIALS));
         queue.send(notification("1", "reviews", null));
         SqsSplitReader reader = splitReader(new Configuration());
 
@@ -375,7 +376,7 @@ class SqsSplitReaderTest {
     /** A read left for redelivery is not handed over, and holds nothing of the budget. */
     @Test
     void aReadLeftForRedeliveryIsNotHandedOverAndGivesItsBytesBack() {
-        store.failAllReads(ErrorsOfKind.s3(AwsErrorKind.THROTTLED));
+        store.failAllReads(AwsErrorsOfKind.of(AwsErrorKind.THROTTLED));
         queue.send(notification("1", "reviews", null));
         SqsSplitReader reader = splitReader(new Configuration());
 

@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.notification.reader;
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.notification.SqsCompletionConfig;
+import io.github.flinksagemaker.connector.testutils.AwsErrorsOfKind;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -46,7 +47,7 @@ class VisibilityTimeoutCheckTest {
     @ParameterizedTest
     @EnumSource(AwsErrorKind.class)
     void aFailureToReadTheQueuesTimeoutOnlySkipsTheCheck(AwsErrorKind kind) {
-        queue.answerVisibilityTimeout(CompletableFuture.failedFuture(ErrorsOfKind.sqs(kind)));
+        queue.answerVisibilityTimeout(CompletableFuture.failedFuture(AwsErrorsOfKind.of(kind)));
         VisibilityTimeoutCheck check = check(new Configuration(), CHECKPOINT_INTERVAL);
 
         check.checkOnce();
