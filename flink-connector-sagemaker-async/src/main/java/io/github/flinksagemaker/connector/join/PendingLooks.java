@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
+import io.github.flinksagemaker.connector.aws.FailureBackoff;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 
@@ -12,6 +13,7 @@ import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Comparator;
@@ -88,7 +90,11 @@ final class PendingLooks<E> {
     private final Queue<Finding> findings = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private boolean ticking;
-    private boolean warned;
+    private final FailureBackoff backoff =
+            new FailureBackoff(
+                    Duration.ofMillis(FIRST_RETRY_MILLIS),
+                    Duration.ofMillis(MAX_RETRY_MILLIS),
+                    LOG);
     private int givenUp;
 
     /**
@@ -183,17 +189,15 @@ final class PendingLooks<E> {
             boolean throttled = AwsErrors.classify(finding.error()) == AwsErrorKind.THROTTLED;
             int tried = throttled ? tries.getOrDefault(id, 0) : tries.merge(id, 1, Integer::sum);
             int failed = failures.merge(id, 1, Integer::sum);
-            if (!warned) {
-                warned = true;
-                LOG.warn(
-                        "Looking at the result locations of pending inference '{}' failed ({});"
-                                + " trying again with backoff",
-                        id,
-                        AwsErrors.describe(finding.error()));
-            }
+            long delay =
+                    backoff.onFailure(
+                                    "Looking at the result locations of pending inference '"
+                                            + id
+                                            + "'",
+                                    finding.error(),
+                                    failed)
+                            .toMillis();
             if (tried < MAX_TRIES) {
-                long delay =
-                        Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failed - 1, 8));
                 retries.add(new Retry(id, now + delay));
             } else {
                 givenUp++;
@@ -201,6 +205,7 @@ final class PendingLooks<E> {
             }
             return;
         }
+        backoff.onSuccess();
         if (finding.output() != null) {
             found.inc();
             join.found(id, finding.output());
