@@ -667,8 +667,8 @@ class SageMakerAsyncInferenceITCase {
 
     /**
      * The highest attempt number of any of the job's subtasks: positive once a task was deployed
-     * again. The job's numRestarts gauge read 0 once after a TaskManager loss that every subtask of
-     * the job restarted from.
+     * again. The job's numRestarts gauge, read after the job ended, once said 0 in a run whose
+     * results had all come after the TaskManager was gone.
      */
     private int latestAttempt(JobClient job) throws Exception {
         int latest = 0;
