@@ -11,7 +11,8 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.Jobs;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
+import io.github.flinksagemaker.connector.testutils.OutputFilenames;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
@@ -20,7 +21,6 @@ import io.github.flinksagemaker.local.LocalCounters.S3Fault;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,13 +34,9 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,6 +45,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -78,48 +75,33 @@ class FailurePolicyITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static LocalSageMakerAsync local;
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
-    }
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     @AfterEach
     void heal() {
-        local.s3Faults().allowAll();
-        local.s3Faults().incompleteBodyFraction(0);
-        local.setSageMakerNetworkDelay(Duration.ZERO);
-    }
-
-    private static String prefix(String endpoint, String part) {
-        return "s3://" + local.bucket() + "/" + endpoint + "/" + part;
+        LOCAL.local().s3Faults().allowAll();
+        LOCAL.local().s3Faults().incompleteBodyFraction(0);
+        LOCAL.local().setSageMakerNetworkDelay(Duration.ZERO);
     }
 
     private static void register(String endpoint, FaultInjection faults) {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .maxConcurrentInvocations(256)
-                        .model(new DigestModel())
-                        .faults(faults)
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .maxConcurrentInvocations(256)
+                                .model(new DigestModel())
+                                .faults(faults)
+                                .build());
     }
 
     /** Default options, except where a test names one. */
     private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
         return SageMakerAsyncInference.<String>builder()
-                .setAll(LocalAwsConfig.of(local))
+                .setAll(LOCAL.awsConfig())
                 .endpointName(endpoint)
-                .outputPath(prefix(endpoint, "output"))
-                .failurePath(prefix(endpoint, "failure"))
-                .s3InputPrefix(prefix(endpoint, "input"))
+                .outputPath(LOCAL.prefix(endpoint, "output"))
+                .failurePath(LOCAL.prefix(endpoint, "failure"))
+                .s3InputPrefix(LOCAL.prefix(endpoint, "input"))
                 .serializer(element -> SerializedRequest.of(payload(element)))
                 .inferenceIdExtractor(element -> element);
     }
@@ -196,7 +178,7 @@ class FailurePolicyITCase {
         assertThat(ExceptionUtils.stringifyException(failure.error()))
                 .as("the failure shows neither the payload nor credentials")
                 .doesNotContain(PAYLOAD_MARKER)
-                .doesNotContain(local.secretAccessKey())
+                .doesNotContain(LOCAL.local().secretAccessKey())
                 .doesNotContain(WRONG_SECRET);
         assertThat(failure.resultsBefore()).as("at most a handful of results first").isLessThan(5);
         assertThat(TimeUnit.NANOSECONDS.toSeconds(failure.nanos())).isLessThan(30);
@@ -224,14 +206,11 @@ class FailurePolicyITCase {
             throws Exception {
         String endpoint = "denied-output";
         register(endpoint, FaultInjection.NONE);
-        local.s3Faults().deny(local.bucket(), endpoint + "/output", S3Operation.LIST);
+        LOCAL.local().s3Faults().deny(LOCAL.bucket(), endpoint + "/output", S3Operation.LIST);
         Failure failure = runUntilItFails(inference(endpoint).build(), elements(endpoint, 200));
         assertFatal(
-                failure,
-                "Listing s3://" + local.bucket() + "/" + endpoint + "/output",
-                "AccessDenied",
-                "Grant");
-        assertThat(local.counters().s3Faults(S3Fault.ACCESS_DENIED)).isPositive();
+                failure, "Listing " + LOCAL.prefix(endpoint, "output"), "AccessDenied", "Grant");
+        assertThat(LOCAL.counters().s3Faults(S3Fault.ACCESS_DENIED)).isPositive();
     }
 
     @Test
@@ -245,13 +224,14 @@ class FailurePolicyITCase {
     void aMissingBucketFailsTheJobNamingIt() throws Exception {
         String endpoint = "gone-bucket";
         String bucket = "bucket-that-was-deleted";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + bucket + "/output")
-                        .s3FailurePath("s3://" + bucket + "/failure")
-                        .model(new DigestModel())
-                        .build());
-        local.deleteBucket(bucket);
+        LOCAL.local()
+                .registerEndpoint(
+                        LocalEndpointConfig.builder(endpoint)
+                                .s3OutputPath("s3://" + bucket + "/output")
+                                .s3FailurePath("s3://" + bucket + "/failure")
+                                .model(new DigestModel())
+                                .build());
+        LOCAL.local().deleteBucket(bucket);
         Failure failure =
                 runUntilItFails(
                         inference(endpoint)
@@ -290,16 +270,18 @@ class FailurePolicyITCase {
                         .build()
                         .apply(env.fromData(Types.STRING, unavailable.toArray(new String[0])))
                         .collectAsync();
-        long throttledBefore = local.counters().rejections(Rejection.THROTTLED);
-        long unavailableBefore = local.counters().rejections(Rejection.SERVICE_UNAVAILABLE);
         // Taken before the storm starts, so the watch below ends before the storm does.
         long stormEnds = System.nanoTime() + storm.toNanos();
-        local.setFaultsFor(
-                "storm-429", FaultInjection.builder().throttledFraction(1.0).build(), storm);
-        local.setFaultsFor(
-                "storm-503",
-                FaultInjection.builder().serviceUnavailableFraction(1.0).build(),
-                storm);
+        LOCAL.local()
+                .setFaultsFor(
+                        "storm-429",
+                        FaultInjection.builder().throttledFraction(1.0).build(),
+                        storm);
+        LOCAL.local()
+                .setFaultsFor(
+                        "storm-503",
+                        FaultInjection.builder().serviceUnavailableFraction(1.0).build(),
+                        storm);
         JobClient job = env.executeAsync("storms");
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
         long lowestLimit = Long.MAX_VALUE;
@@ -330,10 +312,8 @@ class FailurePolicyITCase {
                                                 r.inferenceId().endsWith("0")
                                                         ? InferenceStatus.MODEL_ERROR
                                                         : InferenceStatus.SUCCESS));
-        // This test's own: the endpoint's counters are shared by every test of the class.
-        assertThat(local.counters().rejections(Rejection.THROTTLED) - throttledBefore).isPositive();
-        assertThat(local.counters().rejections(Rejection.SERVICE_UNAVAILABLE) - unavailableBefore)
-                .isPositive();
+        assertThat(LOCAL.counters().rejections(Rejection.THROTTLED)).isPositive();
+        assertThat(LOCAL.counters().rejections(Rejection.SERVICE_UNAVAILABLE)).isPositive();
         int capacity = SubmitOptions.CAPACITY.defaultValue();
         assertThat(lowestLimit).as("calls in flight cut during the storm").isLessThan(capacity / 4);
         assertThat(metrics.gauges("sagemakerAsync.inFlightLimit"))
@@ -361,16 +341,11 @@ class FailurePolicyITCase {
         register(endpoint, FaultInjection.NONE);
         List<String> elements = elements(endpoint, 50);
         String layout = endpoint + "/output/flat/";
-        String owned = layout + SageMakerAsyncInferenceITCase.filename(endpoint + "-7");
+        String owned = layout + OutputFilenames.of(endpoint + "-7");
         String foreign = layout + "foreign.out";
-        local.s3Faults().deny(local.bucket(), owned, S3Operation.GET);
-        local.s3Faults().deny(local.bucket(), foreign, S3Operation.GET);
-        try (S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
-            s3.putObject(
-                            r -> r.bucket(local.bucket()).key(foreign),
-                            AsyncRequestBody.fromString("another job's result"))
-                    .join();
-        }
+        LOCAL.local().s3Faults().deny(LOCAL.bucket(), owned, S3Operation.GET);
+        LOCAL.local().s3Faults().deny(LOCAL.bucket(), foreign, S3Operation.GET);
+        LOCAL.putObjects(Map.of(foreign, "another job's result"));
 
         StreamExecutionEnvironment env = environment();
         CloseableIterator<InferenceResult<String>> iterator =
@@ -400,7 +375,7 @@ class FailurePolicyITCase {
             if (result.inferenceId().equals(endpoint + "-7")) {
                 assertThat(result.status()).isEqualTo(InferenceStatus.UNREADABLE);
                 assertThat(result.resultLocation())
-                        .isEqualTo("s3://" + local.bucket() + "/" + owned);
+                        .isEqualTo("s3://" + LOCAL.bucket() + "/" + owned);
                 assertThat(result.errorMessage()).contains(owned).contains("AccessDenied");
             } else {
                 assertThat(result.status())
@@ -419,11 +394,13 @@ class FailurePolicyITCase {
     @Test
     void anEndpointWithoutAFailurePathAnswersEveryElementWithoutHoldingItsSlot() throws Exception {
         String endpoint = "no-failure-path";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .model(new DigestModel())
-                        .build());
+        // Not LOCAL.endpointConfig: it would set a failure path.
+        LOCAL.local()
+                .registerEndpoint(
+                        LocalEndpointConfig.builder(endpoint)
+                                .s3OutputPath(LOCAL.prefix(endpoint, "output"))
+                                .model(new DigestModel())
+                                .build());
         List<String> elements = elements(endpoint, 60);
         // Longer than a success takes at the quick discovery interval, so that one answered
         // only at its deadline fails the latency check below.
@@ -432,9 +409,9 @@ class FailurePolicyITCase {
         StreamExecutionEnvironment env = environment();
         CloseableIterator<InferenceResult<String>> iterator =
                 SageMakerAsyncInference.<String>builder()
-                        .setAll(LocalAwsConfig.of(local))
+                        .setAll(LOCAL.awsConfig())
                         .endpointName(endpoint)
-                        .outputPath(prefix(endpoint, "output"))
+                        .outputPath(LOCAL.prefix(endpoint, "output"))
                         .serializer(element -> SerializedRequest.of(payload(element)))
                         .inferenceIdExtractor(element -> element)
                         .set(SubmitOptions.RESULT_TIMEOUT, resultTimeout)
@@ -470,9 +447,7 @@ class FailurePolicyITCase {
         String endpoint = "incomplete-body";
         register(endpoint, FaultInjection.NONE);
         List<String> elements = elements(endpoint, 200);
-        long faultsBefore = local.counters().s3Faults(S3Fault.INCOMPLETE_BODY);
-        long viaS3Before = local.counters().invocations(InvocationKind.INPUT_LOCATION);
-        local.s3Faults().incompleteBodyFraction(0.3);
+        LOCAL.local().s3Faults().incompleteBodyFraction(0.3);
 
         StreamExecutionEnvironment env = environment();
         CloseableIterator<InferenceResult<String>> iterator =
@@ -496,10 +471,10 @@ class FailurePolicyITCase {
                 .hasSize(200)
                 .allSatisfy(
                         r -> assertThat(r.status()).as("%s", r).isEqualTo(InferenceStatus.SUCCESS));
-        assertThat(local.counters().invocations(InvocationKind.INPUT_LOCATION) - viaS3Before)
+        assertThat(LOCAL.counters().invocations(InvocationKind.INPUT_LOCATION))
                 .as("every payload went through S3")
                 .isGreaterThanOrEqualTo(200);
-        assertThat(local.counters().s3Faults(S3Fault.INCOMPLETE_BODY) - faultsBefore)
+        assertThat(LOCAL.counters().s3Faults(S3Fault.INCOMPLETE_BODY))
                 .as("uploads answered IncompleteBody")
                 .isPositive();
         assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
@@ -517,7 +492,6 @@ class FailurePolicyITCase {
         // Longer than Netty's 10 s connection-acquire timeout: a call left waiting for one of
         // the 4 connections while they serve others would time out.
         Duration slowRoundTrip = Duration.ofSeconds(12);
-        long acceptedBefore = local.counters().invocations(InvocationKind.INLINE);
 
         StreamExecutionEnvironment env = environment();
         CloseableIterator<InferenceResult<String>> iterator =
@@ -529,21 +503,21 @@ class FailurePolicyITCase {
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
         // SageMaker calls only: the listings and reads that find the results stay fast.
-        local.setSageMakerNetworkDelay(slowRoundTrip);
+        LOCAL.local().setSageMakerNetworkDelay(slowRoundTrip);
         JobClient job = env.executeAsync("few connections");
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
         long firstWave;
         List<InferenceResult<String>> results;
         try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-            while (local.counters().invocations(InvocationKind.INLINE) == acceptedBefore) {
+            while (LOCAL.counters().invocations(InvocationKind.INLINE) == 0) {
                 assertThat(System.nanoTime())
                         .as("an invocation accepted within 45 s of the start")
                         .isLessThan(deadline);
                 Thread.sleep(50);
             }
             Thread.sleep(2_000);
-            firstWave = local.counters().invocations(InvocationKind.INLINE) - acceptedBefore;
+            firstWave = LOCAL.counters().invocations(InvocationKind.INLINE);
             results = collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
         } finally {
             Jobs.cancelUnlessEnded(job);
@@ -632,14 +606,14 @@ class FailurePolicyITCase {
     void accessDeniedOnTheUploadFailsTheJobNamingTheInputPrefixAndThePermission() throws Exception {
         String endpoint = "denied-upload";
         register(endpoint, FaultInjection.NONE);
-        local.s3Faults().deny(local.bucket(), endpoint + "/input", S3Operation.PUT);
+        LOCAL.local().s3Faults().deny(LOCAL.bucket(), endpoint + "/input", S3Operation.PUT);
         Failure failure =
                 runUntilItFails(
                         inference(endpoint).set(SubmitOptions.INLINE_LIMIT, 0).build(),
                         elements(endpoint, 200));
         assertFatal(
                 failure,
-                "Uploading a payload to " + prefix(endpoint, "input"),
+                "Uploading a payload to " + LOCAL.prefix(endpoint, "input"),
                 "s3:PutObject",
                 "sagemaker.s3.input-prefix",
                 "AccessDenied");
@@ -659,7 +633,7 @@ class FailurePolicyITCase {
     void aQueueThatDoesNotExistFailsTheJobNamingTheQueueOption() throws Exception {
         String endpoint = "missing-queue";
         register(endpoint, FaultInjection.NONE);
-        String existing = local.createQueue(endpoint + "-existing");
+        String existing = LOCAL.local().createQueue(endpoint + "-existing");
         String missing = existing.substring(0, existing.lastIndexOf('/') + 1) + "never-created";
         Failure failure =
                 runUntilItFails(
@@ -674,7 +648,6 @@ class FailurePolicyITCase {
         String endpoint = "s3-slow-down";
         register(endpoint, FaultInjection.NONE);
         List<String> elements = elements(endpoint, 60);
-        long faultsBefore = local.counters().s3Faults(S3Fault.SLOW_DOWN);
 
         StreamExecutionEnvironment env = environment();
         CloseableIterator<InferenceResult<String>> iterator =
@@ -685,43 +658,42 @@ class FailurePolicyITCase {
                         .build()
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
-        local.s3Faults().slowDownFraction(0.3);
+        LOCAL.local().s3Faults().slowDownFraction(0.3);
         JobClient job = env.executeAsync("s3 slow down");
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
         List<InferenceResult<String>> results;
         try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
             results = collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
         } finally {
-            local.s3Faults().slowDownFraction(0);
+            LOCAL.local().s3Faults().slowDownFraction(0);
             Jobs.cancelUnlessEnded(job);
         }
 
         assertAnswered(results, 60);
-        assertThat(local.counters().s3Faults(S3Fault.SLOW_DOWN) - faultsBefore).isPositive();
+        assertThat(LOCAL.counters().s3Faults(S3Fault.SLOW_DOWN)).isPositive();
         assertThat(metrics.counterSum("sagemakerAsync.resultsRejected")).isZero();
     }
 
     private static void registerWithNotifications(
             String endpoint, String queue, boolean includeResponse) {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(prefix(endpoint, "output"))
-                        .s3FailurePath(prefix(endpoint, "failure"))
-                        .model(new DigestModel())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(queue)
-                                        .errorQueue(queue)
-                                        .includeInferenceResponse(includeResponse)
-                                        .build())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .model(new DigestModel())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(queue)
+                                                .errorQueue(queue)
+                                                .includeInferenceResponse(includeResponse)
+                                                .build())
+                                .build());
     }
 
     @Test
     void aNotificationWhoseOutputCannotBeReadYetComesBackAfterItsVisibilityTimeoutAndAnswers()
             throws Exception {
         String endpoint = "unread-notification";
-        String queueUrl = local.createQueue(endpoint);
+        String queueUrl = LOCAL.local().createQueue(endpoint);
         // Notifications name their output without including it: the job reads it from S3.
         registerWithNotifications(endpoint, endpoint, false);
         List<String> elements = elements(endpoint, 10);
@@ -736,7 +708,7 @@ class FailurePolicyITCase {
                         .build()
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
-        local.s3Faults().slowDownFraction(1.0);
+        LOCAL.local().s3Faults().slowDownFraction(1.0);
         JobClient job = env.executeAsync("unread notification");
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
         List<InferenceResult<String>> results;
@@ -748,11 +720,11 @@ class FailurePolicyITCase {
                         .isLessThan(until);
                 Thread.sleep(50);
             }
-            local.s3Faults().slowDownFraction(0);
+            LOCAL.local().s3Faults().slowDownFraction(0);
             collector.awaitKeys(elements, InferenceResult::inferenceId, STALL);
             results = collector.andNothingMoreFor(Duration.ofSeconds(1));
         } finally {
-            local.s3Faults().slowDownFraction(0);
+            LOCAL.local().s3Faults().slowDownFraction(0);
             Jobs.cancelUnlessEnded(job);
         }
 

@@ -11,6 +11,7 @@ import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
 import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
+import io.github.flinksagemaker.connector.testutils.OutputFilenames;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.model.LocalModel;
 import io.github.flinksagemaker.local.model.ModelRequest;
@@ -144,8 +145,7 @@ class RestoreCompatibilityITCase {
         // The endpoint answered the pending inferences while the job was stopped.
         List<String> pending = elements().subList(FIRST_PENDING, ELEMENTS);
         for (String element : pending) {
-            String key =
-                    ENDPOINT + "/output/flat/" + SageMakerAsyncInferenceITCase.filename(element);
+            String key = ENDPOINT + "/output/flat/" + OutputFilenames.of(element);
             LOCAL.s3()
                     .putObject(
                             r -> r.bucket(LOCAL.bucket()).key(key),

@@ -12,16 +12,15 @@ import io.github.flinksagemaker.connector.testutils.CollectingSink;
 import io.github.flinksagemaker.connector.testutils.DigestModel;
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
 import io.github.flinksagemaker.connector.testutils.Jobs;
-import io.github.flinksagemaker.connector.testutils.LocalAwsConfig;
+import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.connector.testutils.OpenEndedSource;
+import io.github.flinksagemaker.connector.testutils.OutputFilenames;
 import io.github.flinksagemaker.connector.testutils.ResultCollector;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.Rejection;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.LocalCounters.SqsOperation;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
 import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.LocalSageMakerAsync;
 import io.github.flinksagemaker.local.OutputNaming;
 import io.github.flinksagemaker.local.model.EchoModel;
 
@@ -44,23 +43,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -83,7 +78,7 @@ class SageMakerAsyncInferenceITCase {
     /** Nothing new for this long means results were lost: the test says which. */
     private static final Duration STALL = Duration.ofSeconds(60);
 
-    private static LocalSageMakerAsync local;
+    @RegisterExtension static final LocalEndpointExtension LOCAL = new LocalEndpointExtension();
 
     /** One cluster per test: a killed TaskManager is always the one running the job. */
     private MiniCluster cluster;
@@ -109,16 +104,6 @@ class SageMakerAsyncInferenceITCase {
     void stopCluster() throws Exception {
         TestStreamEnvironment.unsetAsContext();
         cluster.close();
-    }
-
-    @BeforeAll
-    static void startLocalEndpoint() throws Exception {
-        local = LocalSageMakerAsync.builder().start();
-    }
-
-    @AfterAll
-    static void stopLocalEndpoint() throws Exception {
-        local.close();
     }
 
     /** Element "id:size"; its payload starts with 'E' (a model error) for every 50th id. */
@@ -174,7 +159,7 @@ class SageMakerAsyncInferenceITCase {
     /** Accepted invocations of the IDs of {@code endpoint}'s pipeline, by ID. */
     private static Map<String, Long> invocationsOf(String endpoint) {
         Map<String, Long> own = new HashMap<>();
-        local.counters()
+        LOCAL.counters()
                 .invocationsById()
                 .forEach(
                         (id, count) -> {
@@ -190,11 +175,11 @@ class SageMakerAsyncInferenceITCase {
 
     private static SageMakerAsyncInference.Builder<String, String> inference(String endpoint) {
         return SageMakerAsyncInference.<String>builder()
-                .setAll(LocalAwsConfig.of(local))
+                .setAll(LOCAL.awsConfig())
                 .endpointName(endpoint)
-                .outputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                .failurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                .s3InputPrefix("s3://" + local.bucket() + "/" + endpoint + "/input")
+                .outputPath(LOCAL.prefix(endpoint, "output"))
+                .failurePath(LOCAL.prefix(endpoint, "failure"))
+                .s3InputPrefix(LOCAL.prefix(endpoint, "input"))
                 .serializer(element -> SerializedRequest.of(payload(element)))
                 .inferenceIdExtractor(element -> idOf(endpoint, element))
                 .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "{yyyy}/{MM}/{dd}/{HH}")
@@ -205,15 +190,14 @@ class SageMakerAsyncInferenceITCase {
     }
 
     private static void register(String endpoint, OutputNaming naming, FaultInjection faults) {
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .maxConcurrentInvocations(256)
-                        .outputNaming(naming)
-                        .model(new DigestModel())
-                        .faults(faults)
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .maxConcurrentInvocations(256)
+                                .outputNaming(naming)
+                                .model(new DigestModel())
+                                .faults(faults)
+                                .build());
     }
 
     static StreamExecutionEnvironment environment(Configuration extra) {
@@ -277,8 +261,6 @@ class SageMakerAsyncInferenceITCase {
                                     .build(),
                             elements(NAMING_ELEMENTS, naming.ordinal())));
         }
-        Map<Rejection, Long> rejectionsBefore = rejections();
-
         OutageRun run = runThroughATaskManagerOutage(pipelines, "e2e naming", QUIET);
 
         for (Naming naming : Naming.values()) {
@@ -291,7 +273,8 @@ class SageMakerAsyncInferenceITCase {
             String id = endpoint + "-4";
             String location = byId.get(id).resultLocation();
             switch (naming) {
-                case FILENAME_FROM_ID -> assertThat(location).endsWith("/" + filename(id));
+                case FILENAME_FROM_ID ->
+                        assertThat(location).endsWith("/" + OutputFilenames.of(id));
                 case ENDPOINT_INFERENCE_ID -> assertThat(location).endsWith("/" + id + ".out");
                 default -> assertThat(location).doesNotContain(id);
             }
@@ -303,8 +286,7 @@ class SageMakerAsyncInferenceITCase {
                     .as("%s retried in this run", endpoint)
                     .isPositive();
         }
-        // This run's own faults: the endpoint's counters are shared by every test of the class.
-        Map<Rejection, Long> rejected = since(rejectionsBefore);
+        Map<Rejection, Long> rejected = rejections();
         assertThat(rejected.get(Rejection.THROTTLED)).as("%s", rejected).isPositive();
         assertThat(rejected.get(Rejection.SERVICE_UNAVAILABLE)).as("%s", rejected).isPositive();
         assertThat(rejected.get(Rejection.INTERNAL_FAILURE)).as("%s", rejected).isPositive();
@@ -393,7 +375,7 @@ class SageMakerAsyncInferenceITCase {
                 assertThat(System.nanoTime())
                         .as(
                                 "a third of the results of a pipeline in time; got %s, %s",
-                                sizes(pipelines, collectors), local.counters())
+                                sizes(pipelines, collectors), LOCAL.counters())
                         .isLessThan(until);
                 Thread.sleep(20);
             }
@@ -450,19 +432,12 @@ class SageMakerAsyncInferenceITCase {
         return sizes;
     }
 
-    /** The endpoint's synchronous rejections so far, by reason. */
+    /** The endpoint's synchronous rejections in this test so far, by reason. */
     private static Map<Rejection, Long> rejections() {
         Map<Rejection, Long> counts = new EnumMap<>(Rejection.class);
         for (Rejection reason : Rejection.values()) {
-            counts.put(reason, local.counters().rejections(reason));
+            counts.put(reason, LOCAL.counters().rejections(reason));
         }
-        return counts;
-    }
-
-    /** The rejections since {@code before}, by reason. */
-    private static Map<Rejection, Long> since(Map<Rejection, Long> before) {
-        Map<Rejection, Long> counts = rejections();
-        before.forEach((reason, count) -> counts.merge(reason, -count, Long::sum));
         return counts;
     }
 
@@ -513,29 +488,30 @@ class SageMakerAsyncInferenceITCase {
             throws Exception {
         String endpoint = "e2e-sqs";
         String queue = endpoint + "-notifications";
-        String queueUrl = local.createQueue(queue);
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .maxConcurrentInvocations(256)
-                        .model(new DigestModel())
-                        .faults(
-                                FaultInjection.builder()
-                                        .latency(Duration.ofMillis(5), Duration.ofMillis(300))
-                                        .throttledFraction(0.1)
-                                        .serviceUnavailableFraction(0.03)
-                                        .build())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(queue)
-                                        .errorQueue(queue)
-                                        .rawDelivery(false)
-                                        .duplicateFraction(0.1)
-                                        .dropFraction(0.02)
-                                        .delay(Duration.ZERO, Duration.ofMillis(200))
-                                        .build())
-                        .build());
+        String queueUrl = LOCAL.local().createQueue(queue);
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .maxConcurrentInvocations(256)
+                                .model(new DigestModel())
+                                .faults(
+                                        FaultInjection.builder()
+                                                .latency(
+                                                        Duration.ofMillis(5),
+                                                        Duration.ofMillis(300))
+                                                .throttledFraction(0.1)
+                                                .serviceUnavailableFraction(0.03)
+                                                .build())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(queue)
+                                                .errorQueue(queue)
+                                                .rawDelivery(false)
+                                                .duplicateFraction(0.1)
+                                                .dropFraction(0.02)
+                                                .delay(Duration.ZERO, Duration.ofMillis(200))
+                                                .build())
+                                .build());
         List<String> elements = elements(SQS_ELEMENTS, 11);
         Duration waitTime = Duration.ofSeconds(1);
         SageMakerAsyncInference<String, String> inference =
@@ -544,10 +520,6 @@ class SageMakerAsyncInferenceITCase {
                         .set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(5))
                         .set(CompletionOptions.SQS_WAIT_TIME, waitTime)
                         .build();
-        long listsBefore = local.counters().s3Requests(S3Operation.LIST);
-        long duplicatedBefore = local.counters().notificationsDuplicated();
-        long droppedBefore = local.counters().notificationsDropped();
-        Map<Rejection, Long> rejectionsBefore = rejections();
 
         // A duplicate comes with a receive: one long poll more than a listing's quiet period.
         OutageRun run =
@@ -557,13 +529,13 @@ class SageMakerAsyncInferenceITCase {
                         QUIET.plus(waitTime));
 
         assertExactlyOneCorrectResultEach(endpoint, run.results().get(endpoint), elements);
-        assertThat(local.counters().notificationsDuplicated() - duplicatedBefore)
+        assertThat(LOCAL.counters().notificationsDuplicated())
                 .as("notifications delivered twice in this run")
                 .isPositive();
-        assertThat(local.counters().notificationsDropped() - droppedBefore)
+        assertThat(LOCAL.counters().notificationsDropped())
                 .as("notifications lost in this run")
                 .isPositive();
-        Map<Rejection, Long> rejected = since(rejectionsBefore);
+        Map<Rejection, Long> rejected = rejections();
         assertThat(rejected.get(Rejection.THROTTLED)).as("%s", rejected).isPositive();
         assertThat(rejected.get(Rejection.SERVICE_UNAVAILABLE)).as("%s", rejected).isPositive();
         JobMetrics metrics = run.metrics();
@@ -574,7 +546,7 @@ class SageMakerAsyncInferenceITCase {
         assertThat(metrics.counterSum("sagemakerAsync.sqsUnparseableMessages")).isZero();
         assertThat(metrics.counterSum("sagemakerAsync.duplicateIdsRejected")).isZero();
         assertThat(metrics.counterSum("sagemakerAsync.resultsTimedOut")).isZero();
-        assertThat(local.counters().s3Requests(S3Operation.LIST) - listsBefore)
+        assertThat(LOCAL.counters().s3Requests(S3Operation.LIST))
                 .as("no listing: only the exact-key looks (one LIST per location)")
                 .isLessThanOrEqualTo(
                         2
@@ -595,18 +567,17 @@ class SageMakerAsyncInferenceITCase {
     void checkpointingEnabledAfterApplyHoldsEveryMessageForItsCheckpoint() throws Exception {
         String endpoint = "late-checkpointing";
         String queue = endpoint + "-notifications";
-        String queueUrl = local.createQueue(queue);
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .model(new DigestModel())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(queue)
-                                        .errorQueue(queue)
-                                        .build())
-                        .build());
+        String queueUrl = LOCAL.local().createQueue(queue);
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .model(new DigestModel())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(queue)
+                                                .errorQueue(queue)
+                                                .build())
+                                .build());
         List<String> elements = new ArrayList<>();
         for (int id = 1; id <= 20; id++) {
             elements.add(id + ":100");
@@ -622,7 +593,6 @@ class SageMakerAsyncInferenceITCase {
                 .sinkTo(sink);
         env.enableCheckpointing(Duration.ofHours(1).toMillis());
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(Duration.ofHours(1).toMillis());
-        long deletesBefore = sqsDeletes();
 
         JobClient job = env.executeAsync("checkpointing enabled after apply()");
         JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
@@ -646,7 +616,7 @@ class SageMakerAsyncInferenceITCase {
                 .containsOnly(InferenceStatus.SUCCESS)
                 .hasSize(elements.size());
         assertThat(held).as("every message held for a checkpoint").isEqualTo(elements.size());
-        assertThat(sqsDeletes() - deletesBefore).as("nothing deleted before a checkpoint").isZero();
+        assertThat(sqsDeletes()).as("nothing deleted before a checkpoint").isZero();
     }
 
     /** {@code elements}, then an input that stays open: the job keeps running after them. */
@@ -661,8 +631,8 @@ class SageMakerAsyncInferenceITCase {
     }
 
     private static long sqsDeletes() {
-        return local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
-                + local.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
+        return LOCAL.counters().sqsRequests(SqsOperation.DELETE_MESSAGE)
+                + LOCAL.counters().sqsRequests(SqsOperation.DELETE_MESSAGE_BATCH);
     }
 
     /**
@@ -681,24 +651,18 @@ class SageMakerAsyncInferenceITCase {
         return latest;
     }
 
-    /** The Filename the connector sends for an ID (28 hex characters of its SHA-256, ".out"). */
-    static String filename(String inferenceId) throws Exception {
-        byte[] digest =
-                MessageDigest.getInstance("SHA-256")
-                        .digest(inferenceId.getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest, 0, 14) + ".out";
-    }
-
     @Test
     void aModelSlowerThanTheDeadlineTimesOutAfterALookAndItsLateOutputIsDropped() throws Exception {
         String endpoint = "slow";
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .model(new EchoModel())
-                        .faults(FaultInjection.builder().latency(Duration.ofSeconds(3)).build())
-                        .build());
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .model(new EchoModel())
+                                .faults(
+                                        FaultInjection.builder()
+                                                .latency(Duration.ofSeconds(3))
+                                                .build())
+                                .build());
         StreamExecutionEnvironment env = environment(new Configuration());
         // Deadline 1 s after the submit, output at 3 s, dropped once held for the retention: the
         // shortest the builder allows over a submit timeout that still covers a cold first call.
@@ -741,7 +705,7 @@ class SageMakerAsyncInferenceITCase {
                         r -> {
                             assertThat(r.status()).isEqualTo(InferenceStatus.TIMED_OUT);
                             assertThat(r.errorMessage())
-                                    .contains("nothing at s3://" + local.bucket() + "/slow/");
+                                    .contains("nothing at s3://" + LOCAL.bucket() + "/slow/");
                         });
         assertThat(deadLetters.collected())
                 .as("the late outputs never became results: only the timeouts are dead letters")
@@ -793,7 +757,7 @@ class SageMakerAsyncInferenceITCase {
         // Down for longer than every deadline (all were set before the savepoint); the endpoint
         // answers everything meanwhile.
         Thread.sleep(resultTimeout.plusSeconds(1).toMillis());
-        assertThat(local.pendingInvocations(endpoint)).isZero();
+        assertThat(LOCAL.local().pendingInvocations(endpoint)).isZero();
 
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -863,7 +827,7 @@ class SageMakerAsyncInferenceITCase {
         long until = System.nanoTime() + STALL.toNanos();
         while (sink.collected().isEmpty()) {
             assertThat(System.nanoTime())
-                    .as("a first answer in time; %s", local.counters())
+                    .as("a first answer in time; %s", LOCAL.counters())
                     .isLessThan(until);
             Thread.sleep(20);
         }
@@ -964,18 +928,17 @@ class SageMakerAsyncInferenceITCase {
     void cleanupDeletesTheOutputsAndInputsOfResultsWhoseNotificationsIncludedTheResponse()
             throws Exception {
         String endpoint = "sqs-cleanup";
-        String queueUrl = local.createQueue(endpoint);
-        local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath("s3://" + local.bucket() + "/" + endpoint + "/output")
-                        .s3FailurePath("s3://" + local.bucket() + "/" + endpoint + "/failure")
-                        .model(new DigestModel())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(endpoint)
-                                        .errorQueue(endpoint)
-                                        .build())
-                        .build());
+        String queueUrl = LOCAL.local().createQueue(endpoint);
+        LOCAL.local()
+                .registerEndpoint(
+                        LOCAL.endpointConfig(endpoint)
+                                .model(new DigestModel())
+                                .notifications(
+                                        LocalNotifications.builder()
+                                                .successQueue(endpoint)
+                                                .errorQueue(endpoint)
+                                                .build())
+                                .build());
         List<String> elements = new ArrayList<>();
         for (int id = 1; id <= 20; id++) {
             // One payload over the inline limit, uploaded to the input prefix.
@@ -994,8 +957,7 @@ class SageMakerAsyncInferenceITCase {
         JobMetrics metrics = new JobMetrics(reporter, job.getJobID());
         List<InferenceResult<String>> results;
         List<String> objects = new ArrayList<>();
-        try (ResultCollector<String> collector = new ResultCollector<>(iterator);
-                S3AsyncClient s3 = LocalAwsConfig.s3Client(local)) {
+        try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
             results =
                     collector.awaitKeys(
                             idsOf(endpoint, elements), InferenceResult::inferenceId, STALL);
@@ -1006,7 +968,7 @@ class SageMakerAsyncInferenceITCase {
                 }
             }
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (objects.stream().anyMatch(object -> exists(s3, object))) {
+            while (objects.stream().anyMatch(object -> exists(LOCAL.s3(), object))) {
                 assertThat(System.nanoTime())
                         .as("deleted after a checkpoint: %s", objects)
                         .isLessThan(until);
@@ -1023,8 +985,7 @@ class SageMakerAsyncInferenceITCase {
                             assertThat(r.status()).as("%s", r).isEqualTo(InferenceStatus.SUCCESS);
                             assertThat(r.isResultContentIncluded()).isTrue();
                             assertThat(r.resultLocation())
-                                    .startsWith(
-                                            "s3://" + local.bucket() + "/" + endpoint + "/output/");
+                                    .startsWith(LOCAL.prefix(endpoint, "output") + "/");
                         });
         assertThat(objects).as("20 outputs and one input").hasSize(21);
         assertThat(metrics.counterSum("sagemakerAsync.responsesReadFromS3"))
