@@ -102,7 +102,7 @@ final class MessageReceiver {
         }
         List<CompletableFuture<?>> waitFor = new ArrayList<>(receiving);
         waitFor.add(wakeUpSignal);
-        awaitAny(waitFor);
+        boolean wokenUp = awaitAny(waitFor);
         List<QueueMessage> messages = new ArrayList<>();
         Throwable failure = null;
         boolean anyDone = false;
@@ -127,7 +127,7 @@ final class MessageReceiver {
         }
         if (failure != null) {
             wantedReceives = 1;
-            onReceiveFailure(failure);
+            onReceiveFailure(failure, wokenUp);
         } else {
             backoff.onSuccess();
             wantedReceives = messages.isEmpty() ? 1 : config.receiveConcurrency();
@@ -178,8 +178,11 @@ final class MessageReceiver {
         consumeWakeUp();
     }
 
-    /** Waits until one of {@code futures} completes, whichever way; consumes a wake-up. */
-    private void awaitAny(List<CompletableFuture<?>> futures) {
+    /**
+     * Waits until one of {@code futures} completes, whichever way; consumes a wake-up, and says
+     * whether there was one.
+     */
+    private boolean awaitAny(List<CompletableFuture<?>> futures) {
         try {
             CompletableFuture.anyOf(futures.toArray(new CompletableFuture<?>[0])).get();
         } catch (InterruptedException e) {
@@ -187,16 +190,22 @@ final class MessageReceiver {
         } catch (CancellationException | ExecutionException e) {
             // seen by the caller with the future that failed
         }
-        consumeWakeUp();
+        return consumeWakeUp();
     }
 
-    private void consumeWakeUp() {
+    private boolean consumeWakeUp() {
         if (wakeUpSignal.isDone()) {
             wakeUpSignal = new CompletableFuture<>();
+            return true;
         }
+        return false;
     }
 
-    private void onReceiveFailure(Throwable error) {
+    /**
+     * Fails the job, or backs off; a wake-up that came with the failure (consumed by the wait that
+     * saw the failure) ends the backoff at once, as it would have ended the wait.
+     */
+    private void onReceiveFailure(Throwable error, boolean wokenUp) {
         AwsErrorKind kind = AwsErrors.classify(error);
         if (FATAL_KINDS.contains(kind)) {
             throw FatalAwsException.of(
@@ -207,6 +216,8 @@ final class MessageReceiver {
         // Throttling, OverLimit, 5xx, network, and whatever the service may answer that retrying
         // can fix: back off, never fail the job.
         Duration delay = backoff.onFailure("Receiving from SQS queue " + config.queueUrl(), error);
-        waitForWakeUp(delay.toMillis());
+        if (!wokenUp) {
+            waitForWakeUp(delay.toMillis());
+        }
     }
 }

@@ -208,6 +208,31 @@ class MessageReceiverTest {
         }
     }
 
+    /**
+     * A wake-up that comes while a receive fails (one wait sees both) still ends the backoff: the
+     * fetcher must not sit out a backoff of up to 30 s when it is asked to stop or take a split.
+     */
+    @Test
+    void aWakeUpThatComesWithAFailedReceiveEndsItsBackoff() {
+        queue.failNextReceives(1, (RuntimeException) AwsErrorsOfKind.of(AwsErrorKind.THROTTLED));
+        MessageReceiver receiver =
+                new MessageReceiver(
+                        queue,
+                        config(new Configuration()),
+                        metrics,
+                        new FailureBackoff(
+                                BackoffStrategy.fixedDelayWithoutJitter(Duration.ofMinutes(1)),
+                                LoggerFactory.getLogger(MessageReceiverTest.class)));
+        receiver.wakeUp();
+
+        long start = System.nanoTime();
+        assertThat(receiver.receive()).isEmpty();
+        assertThat(System.nanoTime() - start)
+                .as("time in receive(), with a backoff of a minute")
+                .isLessThan(TimeUnit.SECONDS.toNanos(10));
+        assertThat(queue.receives.get()).as("the failed receive was made").isOne();
+    }
+
     @Test
     void aTimedWaitLastsItsTimeUnlessWokenUp() throws Exception {
         MessageReceiver receiver = receiver();
