@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.join;
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
 import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.aws.FailureBackoff;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 
@@ -186,6 +187,11 @@ final class PendingLooks<E> {
     private void apply(Finding finding, long now) throws Exception {
         String id = finding.inferenceId();
         if (finding.error() != null) {
+            if (AwsErrors.unwrap(finding.error()) instanceof FatalAwsException) {
+                // Dooms every look (credentials, a permission, the bucket): fail the job now
+                // rather than give up on each inference after its tries.
+                throw (FatalAwsException) AwsErrors.unwrap(finding.error());
+            }
             boolean throttled = AwsErrors.classify(finding.error()) == AwsErrorKind.THROTTLED;
             int tried = throttled ? tries.getOrDefault(id, 0) : tries.merge(id, 1, Integer::sum);
             int failed = failures.merge(id, 1, Integer::sum);

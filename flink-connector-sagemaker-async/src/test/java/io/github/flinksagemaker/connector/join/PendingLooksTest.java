@@ -1,11 +1,13 @@
 package io.github.flinksagemaker.connector.join;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.FatalAwsException;
 import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.configuration.Configuration;
@@ -23,6 +25,7 @@ import java.util.Set;
 import static io.github.flinksagemaker.connector.join.JoinFixtures.SUBMIT;
 import static io.github.flinksagemaker.connector.join.JoinFixtures.pending;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Repeated looks (a drain) go on until the join no longer has the inference pending: a stale object
@@ -95,5 +98,20 @@ class PendingLooksTest {
 
         advanceTo(SUBMIT + 1_000 + 3 * REPEAT);
         assertThat(handedOver).as("not looked at once answered").hasSize(1);
+    }
+
+    /** A fault that dooms every look fails the job at once, not after each inference's tries. */
+    @Test
+    void aFatalFaultFailsTheLooksAtOnce() throws Exception {
+        time.setCurrentTime(SUBMIT);
+        pending.put("denied", pending("denied"));
+        store.failFinds(
+                S3Location.parse("s3://b/out/denied.out", "test"),
+                S3Errors.of(403, "AccessDenied"));
+
+        looks.lookAt(Set.of("denied"));
+        assertThatThrownBy(() -> advanceTo(SUBMIT + 1_000))
+                .isInstanceOf(FatalAwsException.class)
+                .hasMessageContaining("s3://b/out/denied.out");
     }
 }
