@@ -75,7 +75,6 @@ public final class AwsErrors {
                     "KMS.NotFoundException",
                     "KMS.InvalidStateException",
                     "KMS.InvalidKeyUsageException",
-                    "KMS.KeyUnavailableException",
                     "KMS.OptInRequired",
                     "KmsAccessDenied",
                     "KmsDisabled",
@@ -187,6 +186,9 @@ public final class AwsErrors {
                 return AwsErrorKind.OBJECT_STATE;
             case "InvalidSecurity":
                 return AwsErrorKind.INSECURE_REQUEST;
+            case "KMS.KeyUnavailableException":
+                // KMS could not serve the key for a moment (a 500 that AWS says to retry).
+                return AwsErrorKind.TRANSIENT;
             default:
                 return null;
         }

@@ -51,6 +51,7 @@ class AwsErrorsTest {
         "403, KMS.AccessDeniedException, KMS_KEY",
         "400, KmsAccessDenied, KMS_KEY",
         "400, KMS.ThrottlingException, THROTTLED",
+        "500, KMS.KeyUnavailableException, TRANSIENT",
         "403, InvalidSecurity, INSECURE_REQUEST",
         "400, AWS.SimpleQueueService.NonExistentQueue, NO_SUCH_QUEUE",
     })

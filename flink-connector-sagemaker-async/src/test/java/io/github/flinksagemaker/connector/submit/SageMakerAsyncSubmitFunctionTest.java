@@ -677,4 +677,40 @@ class SageMakerAsyncSubmitFunctionTest {
                                             .hasRootCauseInstanceOf(FatalAwsException.class));
         }
     }
+
+    /**
+     * The input prefix's KMS key is the same for every upload: a key the job cannot use (disabled,
+     * denied by its key policy) dooms them all, so the job fails naming the key's fix, rather than
+     * rejecting every large element one by one.
+     */
+    @Test
+    void anUploadRefusedForItsKmsKeyFailsTheOperatorWithTheKeysFix() throws Exception {
+        String name = name();
+        FakeSageMakerRuntime fake = FakeSageMakerRuntime.register(name);
+        fake.uploadAnswer =
+                location ->
+                        CompletableFuture.failedFuture(S3Errors.of(400, "KMS.DisabledException"));
+        try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
+                harness(builder(name).failureHandling(FailureHandling.REJECT).build())) {
+            harness.getEnvironment().setExpectedExternalFailureCause(Throwable.class);
+            harness.open();
+            harness.processElement(new StreamRecord<>("larger than ten bytes", 0L));
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (harness.getEnvironment().getActualExternalFailureCause().isEmpty()) {
+                assertThat(System.nanoTime()).as("the operator fails in time").isLessThan(until);
+                Thread.sleep(10);
+            }
+
+            assertThat(harness.extractOutputValues()).as("no element rejected").isEmpty();
+            assertThat(harness.getEnvironment().getActualExternalFailureCause())
+                    .hasValueSatisfying(
+                            cause ->
+                                    assertThat(cause)
+                                            .hasRootCauseInstanceOf(FatalAwsException.class)
+                                            .rootCause()
+                                            .hasMessageContaining("s3:PutObject")
+                                            .hasMessageContaining("KMS.DisabledException")
+                                            .hasMessageContaining("kms:GenerateDataKey"));
+        }
+    }
 }
