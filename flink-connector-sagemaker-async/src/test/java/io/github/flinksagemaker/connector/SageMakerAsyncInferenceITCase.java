@@ -800,7 +800,7 @@ class SageMakerAsyncInferenceITCase {
     }
 
     @Test
-    void stopWithSavepointAndRestoreMidStreamLosesNothingAndResubmitsOnlyWhatWasInFlight(
+    void stopWithSavepointWhileInferencesArePendingLosesNothingAndSubmitsNothingTwice(
             @TempDir Path savepoints) throws Exception {
         String endpoint = "savepoint";
         register(

@@ -8,7 +8,7 @@ import org.apache.flink.configuration.Configuration;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class LocalEndpointExtension
-        implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+        implements BeforeAllCallback, BeforeTestExecutionCallback, AfterAllCallback {
     private volatile LocalSageMakerAsync local;
     private S3AsyncClient s3;
     private SqsAsyncClient sqs;
@@ -40,8 +40,12 @@ public final class LocalEndpointExtension
         local = LocalSageMakerAsync.builder().start();
     }
 
+    /**
+     * Right before the test method, after the class's own {@code @BeforeEach} (which may wait for
+     * an earlier test's jobs to end): what those jobs still did is not counted as this test's.
+     */
     @Override
-    public void beforeEach(ExtensionContext context) {
+    public void beforeTestExecution(ExtensionContext context) {
         local().counters().reset();
     }
 
