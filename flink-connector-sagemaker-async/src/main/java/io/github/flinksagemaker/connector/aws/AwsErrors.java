@@ -186,6 +186,11 @@ public final class AwsErrors {
                 return AwsErrorKind.OBJECT_STATE;
             case "InvalidSecurity":
                 return AwsErrorKind.INSECURE_REQUEST;
+            case "RequestTimeTooSkewed":
+            case "RequestExpired":
+                // The client's clock is off: the SDK corrects its offset from this answer, so the
+                // next call is signed with the service's time.
+                return AwsErrorKind.TRANSIENT;
             case "KMS.KeyUnavailableException":
                 // KMS could not serve the key for a moment (a 500 that AWS says to retry).
                 return AwsErrorKind.TRANSIENT;

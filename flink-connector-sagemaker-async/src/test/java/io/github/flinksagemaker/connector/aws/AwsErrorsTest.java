@@ -52,6 +52,8 @@ class AwsErrorsTest {
         "400, KmsAccessDenied, KMS_KEY",
         "400, KMS.ThrottlingException, THROTTLED",
         "500, KMS.KeyUnavailableException, TRANSIENT",
+        "403, RequestTimeTooSkewed, TRANSIENT",
+        "400, RequestExpired, TRANSIENT",
         "403, InvalidSecurity, INSECURE_REQUEST",
         "400, AWS.SimpleQueueService.NonExistentQueue, NO_SUCH_QUEUE",
     })
