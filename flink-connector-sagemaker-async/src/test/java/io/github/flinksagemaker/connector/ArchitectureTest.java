@@ -1,13 +1,26 @@
 package io.github.flinksagemaker.connector;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+import static com.tngtech.archunit.core.domain.properties.HasParameterTypes.Predicates.rawParameterTypes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -21,6 +34,11 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
     private static final String CONNECTOR = "io.github.flinksagemaker.connector";
     private static final String LOCAL = "io.github.flinksagemaker.local";
+
+    private static final DescribedPredicate<List<JavaClass>> WITHOUT_EXECUTOR =
+            DescribedPredicate.describe(
+                    "no Executor parameter",
+                    types -> types.stream().noneMatch(type -> type.isAssignableTo(Executor.class)));
 
     private static JavaClasses connector;
     private static JavaClasses local;
@@ -97,6 +115,31 @@ class ArchitectureTest {
                         CONNECTOR + ".join..",
                         CONNECTOR + ".table..")
                 .check(connector);
+    }
+
+    /**
+     * An async stage without an executor runs on the common pool, which on a machine of one or two
+     * cores (a 1-vCPU Managed Flink KPU) has no threads and starts a new thread per task instead.
+     * Every such stage names its executor; completing a future on the SDK's threads is fine.
+     */
+    @Test
+    void noAsyncStageRunsWithoutAnExecutor() {
+        ArchRule rule =
+                noClasses()
+                        .should()
+                        .callMethodWhere(
+                                target(owner(assignableTo(CompletableFuture.class)))
+                                        .and(target(nameMatching(".*Async")))
+                                        .and(target(rawParameterTypes(WITHOUT_EXECUTOR))))
+                        .orShould()
+                        .callMethod(
+                                CompletableFuture.class,
+                                "delayedExecutor",
+                                long.class,
+                                TimeUnit.class)
+                        .because("the common pool starts a thread per task on one or two cores");
+        rule.check(connector);
+        rule.check(local);
     }
 
     @Test
