@@ -1,8 +1,10 @@
 package io.github.flinksagemaker.connector.docs;
 
 import io.github.flinksagemaker.connector.aws.AwsErrorKind;
+import io.github.flinksagemaker.connector.aws.AwsErrors;
 import io.github.flinksagemaker.connector.completion.ResultLocationOrigin;
 import io.github.flinksagemaker.connector.completion.ResultReadFailure;
+import io.github.flinksagemaker.connector.testutils.S3Errors;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The read-failure table in {@code docs/failure-semantics.md} says what the code decides. */
 class FailureSemanticsDocsTest {
     private static final String HEADING = "## A failed read of a result object";
+
+    /** An error code in backticks, e.g. {@code `NoSuchBucket`}. */
+    private static final Pattern CODE = Pattern.compile("`([A-Za-z.]+)`");
 
     /** The table's columns after the first. */
     private static final ResultLocationOrigin[] COLUMNS = {
@@ -77,9 +84,31 @@ class FailureSemanticsDocsTest {
             }
         }
         assertThat(wrong).as("cells that disagree with ResultReadFailure").isEmpty();
+        assertThat(codesOutsideTheirRow(rows))
+                .as("error codes a row names but not of its kinds")
+                .isEmpty();
         assertThat(covered)
                 .as("kinds of error the table covers")
                 .containsExactlyInAnyOrder(AwsErrorKind.values());
+    }
+
+    /**
+     * Each error code a row names (in backticks) is of one of the row's kinds, so that a code moved
+     * to another kind cannot stay documented under the old one.
+     */
+    private static List<String> codesOutsideTheirRow(List<String[]> rows) {
+        List<String> wrong = new ArrayList<>();
+        for (String[] cells : rows) {
+            Set<AwsErrorKind> kinds = kindsOf(cells[0]);
+            Matcher code = CODE.matcher(cells[0]);
+            while (code.find()) {
+                AwsErrorKind kind = AwsErrors.classify(S3Errors.of(400, code.group(1)));
+                if (!kinds.contains(kind)) {
+                    wrong.add(code.group(1) + " is " + kind + ", not one of " + kinds);
+                }
+            }
+        }
+        return wrong;
     }
 
     private static List<String[]> tableRows() throws IOException {
