@@ -182,18 +182,29 @@ final class LocalSqs implements AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .thenAccept(
-                        response -> {
-                            if (response.statusCode() != 200) {
-                                throw new CompletionException(
-                                        new IOException(
-                                                "SendMessage answered "
-                                                        + response.statusCode()
-                                                        + " "
-                                                        + errorType(response.body())));
-                            }
-                        });
+        // Blocking send on our own pool: HttpClient.sendAsync hands every response to the common
+        // pool, which on one or two cores starts a new thread per message.
+        return CompletableFuture.runAsync(
+                () -> {
+                    HttpResponse<byte[]> response;
+                    try {
+                        response = send(request);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CompletionException(e);
+                    }
+                    if (response.statusCode() != 200) {
+                        throw new CompletionException(
+                                new IOException(
+                                        "SendMessage answered "
+                                                + response.statusCode()
+                                                + " "
+                                                + errorType(response.body())));
+                    }
+                },
+                clientExecutor);
     }
 
     private HttpRequest jsonRequest(String action, Map<String, String> members) throws IOException {

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -402,6 +403,39 @@ class NotificationsITCase {
         assertEmpty("duplicates", Duration.ofMillis(500));
         assertThat(local.counters().notificationsDuplicated()).isEqualTo(1);
         assertThat(local.counters().notificationsSent()).isEqualTo(2);
+    }
+
+    /**
+     * JDK HttpClient.sendAsync completes on the common pool, which starts a thread per task on one
+     * or two cores: one thread per notification, 20,000 in a benchmark run. The publisher must not.
+     */
+    @Test
+    void publishingNotificationsStartsNoThreadPerNotification() throws Exception {
+        register("many", LocalNotifications.builder().successQueue("many").build());
+        // First fill the pools (the server's fixed pool starts a thread per task up to its size).
+        invokeAndAwaitNotifications("many", 200);
+        long threadsBefore = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+        int notifications = 300;
+        invokeAndAwaitNotifications("many", notifications);
+        long threadsStarted =
+                ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - threadsBefore;
+        assertThat(threadsStarted)
+                .as("threads started while sending %d notifications", notifications)
+                .isLessThan(notifications / 10);
+    }
+
+    private static void invokeAndAwaitNotifications(String endpoint, int count)
+            throws InterruptedException {
+        long sent = local.counters().notificationsSent();
+        for (int i = 0; i < count; i++) {
+            invokeInline(endpoint, "n" + i);
+        }
+        Instant deadline = Instant.now().plus(WAIT);
+        while (local.counters().notificationsSent() < sent + count
+                && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertThat(local.counters().notificationsSent()).isEqualTo(sent + count);
     }
 
     @Test
