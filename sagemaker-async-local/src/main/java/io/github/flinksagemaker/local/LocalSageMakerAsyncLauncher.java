@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.local;
 
+import io.github.flinksagemaker.local.model.EchoModel;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,13 +29,16 @@ import java.util.concurrent.CountDownLatch;
  * --region R         region to sign for (default us-east-1)
  * --endpoint-name N  name of the demo endpoint (default demo-sentiment)
  * --bucket B         bucket for inputs and results (default sagemaker-async-local)
+ * --model M          sentiment (the demo model, default) or echo (answers with the input)
+ * --model-latency MS how long the model takes per request (default 0)
  * </pre>
  */
 public final class LocalSageMakerAsyncLauncher {
     static final String USAGE =
             "Usage: LocalSageMakerAsyncLauncher [--port N] [--s3-port N] [--sqs-port N]"
                     + " [--data-dir PATH]"
-                    + " [--ready-file PATH] [--region R] [--endpoint-name NAME] [--bucket B]";
+                    + " [--ready-file PATH] [--region R] [--endpoint-name NAME] [--bucket B]"
+                    + " [--model sentiment|echo] [--model-latency MS]";
 
     private LocalSageMakerAsyncLauncher() {}
 
@@ -93,7 +98,18 @@ public final class LocalSageMakerAsyncLauncher {
                 LocalEndpointConfig.builder(endpointName)
                         .s3OutputPath("s3://" + local.bucket() + "/" + endpointName + "/output")
                         .s3FailurePath("s3://" + local.bucket() + "/" + endpointName + "/failure")
-                        .model(new SentimentDemoModel())
+                        .model(
+                                options.getOrDefault("model", "sentiment").equals("echo")
+                                        ? new EchoModel()
+                                        : new SentimentDemoModel())
+                        .faults(
+                                FaultInjection.builder()
+                                        .latency(
+                                                Duration.ofMillis(
+                                                        Long.parseLong(
+                                                                options.getOrDefault(
+                                                                        "model-latency", "0"))))
+                                        .build())
                         .notifications(
                                 LocalNotifications.builder()
                                         .successQueue(queueName)
@@ -158,7 +174,9 @@ public final class LocalSageMakerAsyncLauncher {
                             "ready-file",
                             "region",
                             "endpoint-name",
-                            "bucket")
+                            "bucket",
+                            "model",
+                            "model-latency")
                     .contains(name)) {
                 throw new IllegalArgumentException("Unknown option: " + arg);
             }
@@ -166,6 +184,21 @@ public final class LocalSageMakerAsyncLauncher {
                 throw new IllegalArgumentException("Option " + arg + " needs a value");
             }
             options.put(name, args[++i]);
+        }
+        String model = options.getOrDefault("model", "sentiment");
+        if (!model.equals("sentiment") && !model.equals("echo")) {
+            throw new IllegalArgumentException("--model must be sentiment or echo, got " + model);
+        }
+        if (options.containsKey("model-latency")) {
+            try {
+                if (Long.parseLong(options.get("model-latency")) < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "--model-latency must be milliseconds (0 or more), got "
+                                + options.get("model-latency"));
+            }
         }
         for (String port : new String[] {"port", "s3-port", "sqs-port"}) {
             if (options.containsKey(port)) {

@@ -177,4 +177,53 @@ class LocalSageMakerAsyncLauncherITCase {
                 .hasMessageContaining("--sqs-port must be a port number");
         assertThat(LocalSageMakerAsyncLauncher.USAGE).contains("[--sqs-port N]");
     }
+
+    @Test
+    void rejectsAnUnknownModelAndANegativeLatency() {
+        assertThatThrownBy(
+                        () -> LocalSageMakerAsyncLauncher.parse(new String[] {"--model", "llama"}))
+                .hasMessageContaining("--model must be sentiment or echo, got llama");
+        assertThatThrownBy(
+                        () ->
+                                LocalSageMakerAsyncLauncher.parse(
+                                        new String[] {"--model-latency", "-1"}))
+                .hasMessageContaining("--model-latency must be milliseconds (0 or more), got -1");
+        assertThat(LocalSageMakerAsyncLauncher.USAGE).contains("[--model-latency MS]");
+    }
+
+    /** What the benchmarks start in a separate JVM: an echo model taking a fixed time. */
+    @Test
+    void theEchoModelAnswersWithTheInputAfterTheModelLatency(@TempDir Path dir) throws Exception {
+        try (LocalSageMakerAsync local =
+                        LocalSageMakerAsyncLauncher.start(
+                                LocalSageMakerAsyncLauncher.parse(
+                                        new String[] {
+                                            "--endpoint-name", "echoing",
+                                            "--model", "echo",
+                                            "--model-latency", "400",
+                                            "--ready-file", dir.resolve("ready.json").toString()
+                                        }));
+                SageMakerRuntimeAsyncClient sageMaker =
+                        LocalClients.sageMaker(
+                                local,
+                                software.amazon.awssdk.awscore.retry.AwsRetryStrategy
+                                        .doNotRetry());
+                S3AsyncClient s3 = LocalClients.s3(local)) {
+            long start = System.nanoTime();
+            InvokeEndpointAsyncResponse response =
+                    sageMaker
+                            .invokeEndpointAsync(
+                                    r ->
+                                            r.endpointName("echoing")
+                                                    .body(SdkBytes.fromUtf8String("same back")))
+                            .join();
+            assertThat(
+                            LocalClients.awaitObject(
+                                            s3, response.outputLocation(), Duration.ofSeconds(20))
+                                    .asUtf8String())
+                    .isEqualTo("same back");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        }
+    }
 }
