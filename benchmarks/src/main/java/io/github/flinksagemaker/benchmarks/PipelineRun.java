@@ -94,6 +94,24 @@ final class PipelineRun {
             Duration timeout,
             Duration checkpointInterval)
             throws Exception {
+        return run(
+                options, elements, payloadBytes, perSecond, timeout, checkpointInterval, r -> {});
+    }
+
+    /** Told how many results have arrived, about every 20 ms while the job runs. */
+    interface Progress {
+        void results(long count);
+    }
+
+    static Recorder run(
+            Configuration options,
+            long elements,
+            int payloadBytes,
+            double perSecond,
+            Duration timeout,
+            Duration checkpointInterval,
+            Progress progress)
+            throws Exception {
         String name = "pipeline-" + System.nanoTime();
         Recorder recorder = Recorder.create(name);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -122,6 +140,7 @@ final class PipelineRun {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (recorder.count.get() < elements) {
+                progress.results(recorder.count.get());
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
                             "Only " + recorder.count.get() + " of " + elements + " results");
