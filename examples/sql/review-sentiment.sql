@@ -53,6 +53,8 @@ FROM ML_PREDICT(TABLE reviews, MODEL review_sentiment, DESCRIPTOR(review));
 
 -- 3. Decoupled, for models that take minutes: submit returns at once, a results table watches
 --    S3, and an interval join on location puts each request together with its result.
+--    The join's upper bound covers the result window SAGEMAKER_SUBMIT_ASYNC leaves at the
+--    service's defaults (RequestTTL 6 h + InvocationTimeout 15 min), as docs/sql.md explains.
 CREATE TEMPORARY SYSTEM FUNCTION SAGEMAKER_SUBMIT_ASYNC
     AS 'io.github.flinksagemaker.connector.table.SageMakerSubmitAsyncFunction';
 
@@ -77,5 +79,5 @@ FROM submitted AS q
 CROSS JOIN UNNEST(ARRAY[q.s.output_location, q.s.failure_location]) AS l(location)
 JOIN sentiment_results AS r
     ON r.location = l.location
-    AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE AND q.proc + INTERVAL '30' MINUTE
+    AND r.proc BETWEEN q.proc - INTERVAL '1' MINUTE AND q.proc + INTERVAL '6:20' HOUR TO MINUTE
 LIMIT 6;

@@ -90,6 +90,47 @@ class SqlJarPackagingIT {
     }
 
     @Test
+    void carriesTheLicenceAndANoticeListingEveryBundledDependency() throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(read(file, "META-INF/LICENSE"))
+                    .contains("Apache License", "Version 2.0, January 2004");
+            String notice = read(file, "META-INF/NOTICE");
+            // This module's list, the connector's notice, and a bundled jar's own notice merged.
+            assertThat(notice)
+                    .contains(
+                            "flink-sql-connector-sagemaker-async",
+                            "Copyright 2026 The Flink Connector SageMaker Async authors",
+                            "AWS SDK for Java 2.0");
+            List<String> bundled = BundledArtifacts.of(file, SHADED);
+            assertThat(bundled)
+                    .as("bundled artifacts found on the class path")
+                    .anyMatch(a -> a.startsWith("software.amazon.awssdk:sdk-core:"))
+                    .anyMatch(a -> a.startsWith("software.amazon.awssdk:sagemakerruntime:"))
+                    .anyMatch(a -> a.startsWith("io.netty:netty-handler:"))
+                    .anyMatch(a -> a.startsWith("org.reactivestreams:reactive-streams:"));
+            List<String> listed = notice.lines().map(String::strip).toList();
+            assertThat(bundled)
+                    .filteredOn(a -> !listed.contains("- " + a))
+                    .as(
+                            "bundled artifacts that META-INF/NOTICE (src/main/resources) does not"
+                                    + " list as '- group:artifact:version'")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theConnectorAndTheLocalEndpointJarsCarryTheLicenceAndTheNotice() throws IOException {
+        for (String module : List.of("flink-connector-sagemaker-async", "sagemaker-async-local")) {
+            List<String> found = BundledArtifacts.entriesOfModule(module);
+            assertThat(found).as("%s on the class path", module).isNotEmpty();
+            for (String entry : found) {
+                assertThat(BundledArtifacts.carries(entry, "LICENSE")).as(entry).isTrue();
+                assertThat(BundledArtifacts.carries(entry, "NOTICE")).as(entry).isTrue();
+            }
+        }
+    }
+
+    @Test
     void serviceFilesAreMergedAndRelocated() throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
             assertThat(read(file, "META-INF/services/org.apache.flink.table.factories.Factory"))

@@ -96,6 +96,57 @@ class AppJarPackagingIT {
     }
 
     @Test
+    void carriesTheLicenceAndANoticeListingEveryBundledDependency() throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(read(file, "META-INF/LICENSE"))
+                    .contains("Apache License", "Version 2.0, January 2004");
+            assertThat(read(file, "META-INF/licenses/LICENSE.zstd-jni")).contains("BSD License");
+            String notice = read(file, "META-INF/NOTICE");
+            // This module's list, the connector's notice, and bundled jars' own notices merged.
+            assertThat(notice)
+                    .contains(
+                            "flink-connector-sagemaker-async-examples",
+                            "Copyright 2026 The Flink Connector SageMaker Async authors",
+                            "AWS SDK for Java 2.0",
+                            "Flink : Connectors : Kafka");
+            List<String> bundled = BundledArtifacts.of(file, "");
+            assertThat(bundled)
+                    .as("bundled artifacts found on the class path")
+                    .anyMatch(a -> a.startsWith("software.amazon.awssdk:sdk-core:"))
+                    .anyMatch(a -> a.startsWith("io.netty:netty-handler:"))
+                    .anyMatch(a -> a.startsWith("org.apache.kafka:kafka-clients:"))
+                    .anyMatch(a -> a.startsWith("org.apache.flink:flink-connector-kafka:"))
+                    .anyMatch(a -> a.startsWith("com.github.luben:zstd-jni:"));
+            List<String> listed = notice.lines().map(String::strip).toList();
+            assertThat(bundled)
+                    .filteredOn(a -> !listed.contains("- " + a))
+                    .as(
+                            "bundled artifacts that META-INF/NOTICE (src/main/resources) does not"
+                                    + " list as '- group:artifact:version'")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theExamplesJarAndTheConnectorJarCarryTheLicenceAndTheNotice() throws IOException {
+        Path examplesJar;
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            examplesJar =
+                    files.filter(f -> f.getFileName().toString().matches(".*-\\d[^/]*\\.jar"))
+                            .filter(f -> !f.toString().endsWith("-app.jar"))
+                            .findFirst()
+                            .orElseThrow();
+        }
+        List<String> checked = new ArrayList<>(List.of(examplesJar.toString()));
+        checked.addAll(BundledArtifacts.entriesOfModule("flink-connector-sagemaker-async"));
+        assertThat(checked).hasSizeGreaterThan(1);
+        for (String entry : checked) {
+            assertThat(BundledArtifacts.carries(entry, "LICENSE")).as(entry).isTrue();
+            assertThat(BundledArtifacts.carries(entry, "NOTICE")).as(entry).isTrue();
+        }
+    }
+
+    @Test
     void mergesServiceFilesAndKeepsSdkResourcesIntact() throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
             assertThat(
