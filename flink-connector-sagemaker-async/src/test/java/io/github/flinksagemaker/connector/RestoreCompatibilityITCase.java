@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector;
 
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.InferenceResult;
@@ -42,6 +43,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,19 +102,21 @@ class RestoreCompatibilityITCase {
             StreamExecutionEnvironment env,
             LocalSageMakerAsync local,
             CollectingSink<InferenceResult<String>> sink) {
-        pipeline(env, local, sink, ENDPOINT, UID_PREFIX);
+        pipeline(env, local, sink, ENDPOINT, UID_PREFIX, UnaryOperator.identity());
     }
 
     /**
      * The frozen pipeline with the savepoints' S3 paths, calling {@code endpoint}, its operators'
-     * uids starting with {@code uidPrefix} (null: the default, derived from the endpoint name).
+     * uids starting with {@code uidPrefix} (null: the default, derived from the endpoint name), and
+     * what {@code change} sets.
      */
     static void pipeline(
             StreamExecutionEnvironment env,
             LocalSageMakerAsync local,
             CollectingSink<InferenceResult<String>> sink,
             String endpoint,
-            String uidPrefix) {
+            String uidPrefix,
+            UnaryOperator<SageMakerAsyncInference.Builder<String, String>> change) {
         SageMakerAsyncInference.Builder<String, String> builder =
                 SageMakerAsyncInference.<String>builder()
                         .setAll(LocalAwsConfig.of(local))
@@ -123,15 +127,15 @@ class RestoreCompatibilityITCase {
                         .serializer(element -> SerializedRequest.of(payload(element)))
                         .inferenceIdExtractor(element -> element)
                         .set(SubmitOptions.OUTPUT_PATH_EXTENSION, "flat")
-                        // Deadlines never pass, however old the savepoint: restored claims and
-                        // pending
-                        // records must answer, not the look at the deadline.
+                        // Deadlines never pass, however old the savepoint: restored state must
+                        // answer, not the look at the deadline.
                         .set(SubmitOptions.RESULT_TIMEOUT, Duration.ofDays(36_500))
                         .set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(200));
         if (uidPrefix != null) {
             builder.uidPrefix(uidPrefix);
         }
-        builder.build()
+        change.apply(builder)
+                .build()
                 .apply(env.fromData(Types.STRING, elements().toArray(new String[0])))
                 .sinkTo(sink)
                 .uid(UID_PREFIX + "-sink");
@@ -165,7 +169,8 @@ class RestoreCompatibilityITCase {
             String savepoint, String stateBackend) throws Exception {
         LOCAL.local()
                 .registerEndpoint(LOCAL.endpointConfig(ENDPOINT).model(new DigestModel()).build());
-        restoreAndCompleteEveryElementHeld(savepoint, stateBackend, ENDPOINT);
+        restoreAndCompleteEveryElementHeld(
+                savepoint, stateBackend, ENDPOINT, false, UnaryOperator.identity());
     }
 
     /**
@@ -184,7 +189,37 @@ class RestoreCompatibilityITCase {
                                 .s3FailurePath(prefix(LOCAL.local(), "failure"))
                                 .model(new DigestModel())
                                 .build());
-        restoreAndCompleteEveryElementHeld("one-call-v3", "hashmap", next);
+        restoreAndCompleteEveryElementHeld(
+                "one-call-v3", "hashmap", next, false, UnaryOperator.identity());
+    }
+
+    /**
+     * Switching from listing to SQS notifications, as docs/results.md describes it: the restore
+     * needs non-restored state allowed (the watch source's and the tagger's state have no operator
+     * any more), and the join looks at every restored pending inference's locations at once.
+     */
+    @Test
+    void aListingSavepointRestoresIntoSqsModeWithNonRestoredStateAllowed() throws Exception {
+        LOCAL.local()
+                .registerEndpoint(LOCAL.endpointConfig(ENDPOINT).model(new DigestModel()).build());
+        String queue = LOCAL.local().createQueue(ENDPOINT);
+        UnaryOperator<SageMakerAsyncInference.Builder<String, String>> sqs =
+                builder ->
+                        builder.sqsCompletion(queue)
+                                .set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(1));
+
+        StreamExecutionEnvironment refused = restoring("one-call-v3", "hashmap", false);
+        pipeline(
+                refused, LOCAL.local(), new CollectingSink<>("refused"), ENDPOINT, UID_PREFIX, sqs);
+        assertThatThrownBy(() -> refused.executeAsync("refused").getJobExecutionResult().get())
+                .as("the listing operators' state would be dropped silently")
+                .hasStackTraceContaining("allowNonRestoredState");
+
+        JobMetrics metrics =
+                restoreAndCompleteEveryElementHeld("one-call-v3", "hashmap", ENDPOINT, true, sqs);
+        assertThat(metrics.counterSum("sagemakerAsync.restoredLooksFound"))
+                .as("every pending inference answered by the look at restore")
+                .isEqualTo(ELEMENTS - FIRST_PENDING);
     }
 
     /**
@@ -194,15 +229,25 @@ class RestoreCompatibilityITCase {
     @Test
     void aSavepointDoesNotRestoreIntoAJobCallingAnotherEndpointUnderTheDefaultUids()
             throws Exception {
-        StreamExecutionEnvironment env = restoring("one-call-v3", "hashmap");
-        pipeline(env, LOCAL.local(), new CollectingSink<>("orphaned"), ENDPOINT + "-next", null);
+        StreamExecutionEnvironment env = restoring("one-call-v3", "hashmap", false);
+        pipeline(
+                env,
+                LOCAL.local(),
+                new CollectingSink<>("orphaned"),
+                ENDPOINT + "-next",
+                null,
+                UnaryOperator.identity());
 
         assertThatThrownBy(() -> env.executeAsync("default uids").getJobExecutionResult().get())
                 .hasStackTraceContaining("allowNonRestoredState");
     }
 
-    /** An environment that restores the committed savepoint {@code savepoint}. */
-    private StreamExecutionEnvironment restoring(String savepoint, String stateBackend)
+    /**
+     * An environment that restores the committed savepoint {@code savepoint}, dropping state that
+     * maps to no operator only if {@code allowNonRestoredState}.
+     */
+    private StreamExecutionEnvironment restoring(
+            String savepoint, String stateBackend, boolean allowNonRestoredState)
             throws URISyntaxException {
         URL stored = getClass().getResource("/savepoints/" + savepoint);
         assertThat(stored).as("savepoint %s in the test resources", savepoint).isNotNull();
@@ -210,6 +255,7 @@ class RestoreCompatibilityITCase {
         restore.set(
                 StateRecoveryOptions.SAVEPOINT_PATH, Path.of(stored.toURI()).toUri().toString());
         restore.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(restore);
         env.setParallelism(2);
@@ -217,8 +263,13 @@ class RestoreCompatibilityITCase {
         return env;
     }
 
-    private void restoreAndCompleteEveryElementHeld(
-            String savepoint, String stateBackend, String endpoint) throws Exception {
+    private JobMetrics restoreAndCompleteEveryElementHeld(
+            String savepoint,
+            String stateBackend,
+            String endpoint,
+            boolean allowNonRestoredState,
+            UnaryOperator<SageMakerAsyncInference.Builder<String, String>> change)
+            throws Exception {
         // The endpoint answered the pending inferences while the job was stopped.
         List<String> pending = elements().subList(FIRST_PENDING, ELEMENTS);
         for (String element : pending) {
@@ -229,10 +280,10 @@ class RestoreCompatibilityITCase {
                             AsyncRequestBody.fromBytes(DigestModel.digest(payload(element))))
                     .join();
         }
-        StreamExecutionEnvironment env = restoring(savepoint, stateBackend);
+        StreamExecutionEnvironment env = restoring(savepoint, stateBackend, allowNonRestoredState);
         CollectingSink<InferenceResult<String>> sink =
                 new CollectingSink<>("restored-" + savepoint + "-" + stateBackend);
-        pipeline(env, LOCAL.local(), sink, endpoint, UID_PREFIX);
+        pipeline(env, LOCAL.local(), sink, endpoint, UID_PREFIX, change);
         JobClient job = env.executeAsync("restored from " + savepoint);
         try {
             long lastProgress = System.nanoTime();
@@ -283,5 +334,6 @@ class RestoreCompatibilityITCase {
                 .as("answered through the restored claims and pending records")
                 .isZero();
         assertThat(metrics.counterSum("sagemakerAsync.resultsSuccess")).isEqualTo(pending.size());
+        return metrics;
     }
 }
