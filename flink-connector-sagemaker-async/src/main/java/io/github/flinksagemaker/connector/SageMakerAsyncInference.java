@@ -12,6 +12,7 @@ import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.join.ClaimLocations;
+import io.github.flinksagemaker.connector.join.DeadLetterSplitter;
 import io.github.flinksagemaker.connector.join.InferenceIdGuard;
 import io.github.flinksagemaker.connector.join.InferenceResult;
 import io.github.flinksagemaker.connector.join.InferenceResultJoin;
@@ -32,6 +33,7 @@ import io.github.flinksagemaker.connector.submit.PendingInference;
 import io.github.flinksagemaker.connector.submit.PendingInferenceTypeInfo;
 import io.github.flinksagemaker.connector.submit.RequestSerializer;
 import io.github.flinksagemaker.connector.submit.SageMakerAsyncSubmitFunction;
+import io.github.flinksagemaker.connector.submit.SubmitConfig;
 import io.github.flinksagemaker.connector.watch.ResultObjectDeserializer;
 import io.github.flinksagemaker.connector.watch.SageMakerAsyncResultSource;
 import io.github.flinksagemaker.connector.watch.WatchClientFactory;
@@ -43,6 +45,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -62,6 +65,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -84,12 +88,21 @@ import java.util.function.Predicate;
  * DataStream<InferenceResult<Review>> failures = SageMakerAsyncInference.deadLetters(results);
  * }</pre>
  *
+ * <p>The builder has the submit builder's settings ({@code contentType}, {@code accept}, {@code
+ * capacity}, {@code submitTimeout}, {@code requestTtl}, {@code invocationTimeout}), each checked
+ * where it is set, and the parallelism of each part: {@code submitParallelism}, {@code
+ * resultSourceParallelism} and {@code joinParallelism} (unset, the job's default). Operators' uids
+ * start with {@code uidPrefix}, by default {@code sagemaker-async-<endpoint name>}: set it to keep
+ * a savepoint's state when the endpoint name changes. {@link #splitDeadLetters} splits the results
+ * into successes and the rest, where {@link #deadLetters} copies the rest.
+ *
  * <p>The parts stay usable on their own: {@link SageMakerAsyncSubmitFunction}, {@link
  * SageMakerAsyncResultSource}, {@link LocationTagger} and {@link InferenceResultJoin}.
  */
 @PublicEvolving
 public final class SageMakerAsyncInference<IN, E> {
     static final String DEAD_LETTERS_ID = "sagemaker-async-dead-letters";
+    static final String SPLIT_DEAD_LETTERS_ID = "sagemaker-async-split-dead-letters";
 
     /**
      * Results go to hourly time buckets unless the user chooses a layout: then every discovery
@@ -98,6 +111,9 @@ public final class SageMakerAsyncInference<IN, E> {
      * LIST), because S3 lists in key order and result names carry no time.
      */
     static final String DEFAULT_OUTPUT_PATH_EXTENSION = "results/{yyyy}/{MM}/{dd}/{HH}";
+
+    /** Flink's upper bound on an operator's (maximum) parallelism. */
+    static final int MAX_PARALLELISM = Transformation.UPPER_BOUND_MAX_PARALLELISM;
 
     /** In-flight deadline checks per subtask; they are rare, and each is two small S3 calls. */
     private static final int DEADLINE_CHECK_CAPACITY = 64;
@@ -123,6 +139,12 @@ public final class SageMakerAsyncInference<IN, E> {
     private final CompletionConfigs completion;
     private final NotificationClientFactory notificationClients;
 
+    /** Parallelism of the submit side, the result source and the join side; null: the job's. */
+    private final Integer submitParallelism;
+
+    private final Integer resultSourceParallelism;
+    private final Integer joinParallelism;
+
     private SageMakerAsyncInference(Builder<IN, E> builder) {
         this.join = JoinConfig.from(builder.configuration);
         this.submit = builder.submit.setAll(builder.configuration).build();
@@ -136,6 +158,9 @@ public final class SageMakerAsyncInference<IN, E> {
                         ? builder.uidPrefix
                         : "sagemaker-async-" + submit.config().endpointName();
         this.notificationClients = builder.notificationClients;
+        this.submitParallelism = builder.submitParallelism;
+        this.resultSourceParallelism = builder.resultSourceParallelism;
+        this.joinParallelism = builder.joinParallelism;
     }
 
     /**
@@ -174,10 +199,66 @@ public final class SageMakerAsyncInference<IN, E> {
         return results;
     }
 
-    /** The non-SUCCESS results of {@code results} (a stream returned by {@link #apply}). */
+    /**
+     * Copies of the non-SUCCESS results of {@code results} (a stream returned by {@link #apply}),
+     * which itself still holds every result: sinking both writes each failure twice. To send each
+     * result to exactly one of two sinks, use {@link #splitDeadLetters}.
+     */
     public static <E> DataStream<InferenceResult<E>> deadLetters(
             SingleOutputStreamOperator<InferenceResult<E>> results) {
         return results.getSideOutput(new OutputTag<>(DEAD_LETTERS_ID, results.getType()));
+    }
+
+    /**
+     * Splits {@code results} (e.g. a stream returned by {@link #apply}) in two: the SUCCESS results
+     * and the rest, each result in exactly one of them. Adds one stateless operator after {@code
+     * results}, with its parallelism (so it chains to it) and, when {@code results} has a uid, the
+     * uid {@code <that uid>-split}; call it once per stream. The pipeline {@link #apply} builds is
+     * unchanged unless this is called.
+     */
+    public static <E> SplitResults<E> splitDeadLetters(DataStream<InferenceResult<E>> results) {
+        OutputTag<InferenceResult<E>> failures =
+                new OutputTag<>(SPLIT_DEAD_LETTERS_ID, results.getType());
+        SingleOutputStreamOperator<InferenceResult<E>> successes =
+                results.process(new DeadLetterSplitter<>(failures))
+                        .returns(results.getType())
+                        .name("Split successes from dead letters");
+        Transformation<InferenceResult<E>> upstream = results.getTransformation();
+        if (upstream.isParallelismConfigured()) {
+            successes.setParallelism(upstream.getParallelism());
+        }
+        if (upstream.getUid() != null) {
+            successes.uid(upstream.getUid() + "-split");
+        }
+        return new SplitResults<>(successes, successes.getSideOutput(failures));
+    }
+
+    /**
+     * The two streams of {@link #splitDeadLetters}: every result is in exactly one.
+     *
+     * @param <E> the carried element (or projection) type
+     */
+    @PublicEvolving
+    public static final class SplitResults<E> {
+        private final SingleOutputStreamOperator<InferenceResult<E>> successes;
+        private final DataStream<InferenceResult<E>> deadLetters;
+
+        private SplitResults(
+                SingleOutputStreamOperator<InferenceResult<E>> successes,
+                DataStream<InferenceResult<E>> deadLetters) {
+            this.successes = successes;
+            this.deadLetters = deadLetters;
+        }
+
+        /** The SUCCESS results; the split operator itself, to name or give a uid. */
+        public SingleOutputStreamOperator<InferenceResult<E>> successes() {
+            return successes;
+        }
+
+        /** The other results: MODEL_ERROR, UNREADABLE, REJECTED and TIMED_OUT. */
+        public DataStream<InferenceResult<E>> deadLetters() {
+            return deadLetters;
+        }
     }
 
     /** Wires submit, watch and re-join onto {@code input}; see the class comment. */
@@ -208,17 +289,20 @@ public final class SageMakerAsyncInference<IN, E> {
                             .returns(input.getType())
                             .name("Inference ID guard: " + endpoint)
                             .uid(uidPrefix + "-id-guard");
+            withParallelism(guarded, submitParallelism);
             rejections.add(guarded.getSideOutput(rejectedTag));
             toSubmit = guarded;
         }
 
         SingleOutputStreamOperator<PendingInference<E>> accepted =
-                submit.applyTo(toSubmit)
-                        .uid(uidPrefix + "-submit")
-                        .process(new SubmissionSplitter<>(rejectedTag))
-                        .returns(new PendingInferenceTypeInfo<>(carried))
-                        .name("Split rejected submissions: " + endpoint)
-                        .uid(uidPrefix + "-split-rejected");
+                withParallelism(
+                        withParallelism(submit.applyTo(toSubmit), submitParallelism)
+                                .uid(uidPrefix + "-submit")
+                                .process(new SubmissionSplitter<>(rejectedTag))
+                                .returns(new PendingInferenceTypeInfo<>(carried))
+                                .name("Split rejected submissions: " + endpoint)
+                                .uid(uidPrefix + "-split-rejected"),
+                        submitParallelism);
         rejections.add(accepted.getSideOutput(rejectedTag));
 
         DataStream<TaggedOutput> tagged =
@@ -249,7 +333,8 @@ public final class SageMakerAsyncInference<IN, E> {
                                 new InferenceResultJoinFactory<>(joinOperator, resultSourceId()))
                         .uid(uidPrefix + "-join")
                         .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
-        DataStream<InferenceResult<E>> checked =
+        withParallelism(joined, joinParallelism);
+        SingleOutputStreamOperator<InferenceResult<E>> checked =
                 AsyncDataStream.unorderedWaitWithRetry(
                                 joined.getSideOutput(deadlineTag),
                                 new ResultLocationCheck<E>(
@@ -261,18 +346,31 @@ public final class SageMakerAsyncInference<IN, E> {
                         .returns(resultType)
                         .name("Look at result locations at the deadline: " + endpoint)
                         .uid(uidPrefix + "-deadline-check");
+        withParallelism(checked, joinParallelism);
 
         DataStream<InferenceResult<E>> all = joined.union(checked);
         for (DataStream<InferenceResult<E>> rejection : rejections) {
             all = all.union(rejection);
         }
-        return all.process(
-                        new ResultEmitter<>(
-                                new OutputTag<>(DEAD_LETTERS_ID, resultType), cleanupStore()))
-                .returns(resultType)
-                .name("SageMaker async inference results: " + endpoint)
-                .uid(uidPrefix + "-results")
-                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+        return withParallelism(
+                all.process(
+                                new ResultEmitter<>(
+                                        new OutputTag<>(DEAD_LETTERS_ID, resultType),
+                                        cleanupStore()))
+                        .returns(resultType)
+                        .name("SageMaker async inference results: " + endpoint)
+                        .uid(uidPrefix + "-results")
+                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS),
+                joinParallelism);
+    }
+
+    /**
+     * Sets a parallelism the user chose; unset, the operator keeps the job's default, exactly as
+     * before these settings existed.
+     */
+    private static <T> SingleOutputStreamOperator<T> withParallelism(
+            SingleOutputStreamOperator<T> operator, Integer parallelism) {
+        return parallelism == null ? operator : operator.setParallelism(parallelism);
     }
 
     /**
@@ -297,26 +395,32 @@ public final class SageMakerAsyncInference<IN, E> {
     private DataStream<TaggedOutput> listedAndTagged(
             DataStream<PendingInference<E>> accepted, DataStream<IN> input, String endpoint) {
         DataStream<LocationClaim> claims =
-                accepted.flatMap(new ClaimLocations<E>(results.config()))
-                        .returns(JoinTypes.LOCATION_CLAIM)
-                        .name("Result location claims: " + endpoint)
-                        .uid(uidPrefix + "-claims");
+                withParallelism(
+                        accepted.flatMap(new ClaimLocations<E>(results.config()))
+                                .returns(JoinTypes.LOCATION_CLAIM)
+                                .name("Result location claims: " + endpoint)
+                                .uid(uidPrefix + "-claims"),
+                        submitParallelism);
         DataStream<InferenceOutput> objects =
                 endedByTheJoin(
-                        input.getExecutionEnvironment()
-                                .fromSource(
-                                        results,
-                                        WatermarkStrategy.noWatermarks(),
-                                        "SageMaker async results: " + endpoint)
-                                .uid(uidPrefix + "-watch")
-                                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS));
-        return claims.connect(objects)
-                .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
-                .process(new LocationTagger(join))
-                .returns(JoinTypes.TAGGED_OUTPUT)
-                .name("Tag results by location: " + endpoint)
-                .uid(uidPrefix + "-tag")
-                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS);
+                        withParallelism(
+                                input.getExecutionEnvironment()
+                                        .fromSource(
+                                                results,
+                                                WatermarkStrategy.noWatermarks(),
+                                                "SageMaker async results: " + endpoint)
+                                        .uid(uidPrefix + "-watch")
+                                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS),
+                                resultSourceParallelism));
+        return withParallelism(
+                claims.connect(objects)
+                        .keyBy(LocationClaim::location, InferenceOutput::location, Types.STRING)
+                        .process(new LocationTagger(join))
+                        .returns(JoinTypes.TAGGED_OUTPUT)
+                        .name("Tag results by location: " + endpoint)
+                        .uid(uidPrefix + "-tag")
+                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS),
+                joinParallelism);
     }
 
     /**
@@ -329,12 +433,14 @@ public final class SageMakerAsyncInference<IN, E> {
         SqsCompletionSource<TaggedOutput> source =
                 SqsCompletionSource.tagged(completion.sqs(), notificationClients);
         return endedByTheJoin(
-                env.fromSource(
-                                source,
-                                WatermarkStrategy.noWatermarks(),
-                                "SageMaker async notifications: " + endpoint)
-                        .uid(uidPrefix + "-notifications")
-                        .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS));
+                withParallelism(
+                        env.fromSource(
+                                        source,
+                                        WatermarkStrategy.noWatermarks(),
+                                        "SageMaker async notifications: " + endpoint)
+                                .uid(uidPrefix + "-notifications")
+                                .setBufferTimeout(RESULT_PATH_BUFFER_TIMEOUT_MILLIS),
+                        resultSourceParallelism));
     }
 
     /**
@@ -395,6 +501,10 @@ public final class SageMakerAsyncInference<IN, E> {
 
         private String uidPrefix;
 
+        private Integer submitParallelism;
+        private Integer resultSourceParallelism;
+        private Integer joinParallelism;
+
         private NotificationClientFactory notificationClients = NotificationClientFactory.SDK;
 
         @SuppressWarnings("unchecked")
@@ -437,6 +547,138 @@ public final class SageMakerAsyncInference<IN, E> {
             return set(SubmitOptions.S3_INPUT_PREFIX, s3Uri);
         }
 
+        /**
+         * MIME type of every payload ({@code sagemaker.content-type}), unless the serializer sets
+         * one per element; at most 1024 ASCII characters.
+         */
+        public Builder<IN, E> contentType(String contentType) {
+            return checked(
+                    "contentType",
+                    SubmitOptions.CONTENT_TYPE,
+                    contentType,
+                    SubmitConfig::checkedContentType);
+        }
+
+        /** Desired MIME type of the output ({@code sagemaker.accept}); at most 1024 ASCII. */
+        public Builder<IN, E> accept(String accept) {
+            return checked("accept", SubmitOptions.ACCEPT, accept, SubmitConfig::checkedAccept);
+        }
+
+        /**
+         * Submissions in flight per submit subtask ({@code sagemaker.submit.capacity}, default
+         * 128); at least 1.
+         */
+        public Builder<IN, E> capacity(int capacity) {
+            return checked(
+                    "capacity", SubmitOptions.CAPACITY, capacity, SubmitConfig::checkedCapacity);
+        }
+
+        /**
+         * Time for one element's submission, retries and waiting for a call slot included ({@code
+         * sagemaker.submit.timeout}, default 5 min); positive.
+         */
+        public Builder<IN, E> submitTimeout(Duration timeout) {
+            return checked(
+                    "submitTimeout",
+                    SubmitOptions.SUBMIT_TIMEOUT,
+                    timeout,
+                    SubmitConfig::checkedSubmitTimeout);
+        }
+
+        /**
+         * How long a request may wait in the endpoint's queue ({@code sagemaker.request-ttl});
+         * whole seconds from 60 s to 6 h. Unset, the service's 6 h.
+         */
+        public Builder<IN, E> requestTtl(Duration ttl) {
+            return checked(
+                    "requestTtl",
+                    SubmitOptions.REQUEST_TTL,
+                    ttl,
+                    SubmitConfig::checkedRequestTtlSeconds);
+        }
+
+        /**
+         * How long the model may take once started ({@code sagemaker.invocation-timeout}); whole
+         * seconds from 1 s to 1 h. Unset, the service's 15 min.
+         */
+        public Builder<IN, E> invocationTimeout(Duration timeout) {
+            return checked(
+                    "invocationTimeout",
+                    SubmitOptions.INVOCATION_TIMEOUT,
+                    timeout,
+                    SubmitConfig::checkedInvocationTimeoutSeconds);
+        }
+
+        /**
+         * Parallelism of the submit side: the inference ID guard, the submit operator, the split of
+         * rejections and the location claims. Calls in flight are at most this times {@link
+         * #capacity}. Unset, the job's default parallelism.
+         */
+        public Builder<IN, E> submitParallelism(int parallelism) {
+            this.submitParallelism = checkedParallelism("submitParallelism", parallelism);
+            return this;
+        }
+
+        /**
+         * Parallelism of the result source: the watch source's readers, or the notification
+         * source's in SQS completion mode. Unset, the job's default parallelism.
+         */
+        public Builder<IN, E> resultSourceParallelism(int parallelism) {
+            this.resultSourceParallelism =
+                    checkedParallelism("resultSourceParallelism", parallelism);
+            return this;
+        }
+
+        /**
+         * Parallelism of the join side, which holds the keyed state of pending inferences: the
+         * location tagger, the join, the deadline check and the results operator that {@link
+         * #apply} returns. Unset, the job's default parallelism.
+         */
+        public Builder<IN, E> joinParallelism(int parallelism) {
+            this.joinParallelism = checkedParallelism("joinParallelism", parallelism);
+            return this;
+        }
+
+        /**
+         * Sets {@code option} after running on {@code value} alone the check {@code build()} runs
+         * on it, so that a bad value fails here, naming the setter and the option.
+         */
+        private <T> Builder<IN, E> checked(
+                String setter, ConfigOption<T> option, T value, Function<Configuration, ?> check) {
+            if (value == null) {
+                throw new IllegalArgumentException(
+                        setter + "(null): option '" + option.key() + "' needs a value");
+            }
+            Configuration alone = new Configuration();
+            alone.set(option, value);
+            try {
+                check.apply(alone);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        setter
+                                + "("
+                                + OptionChecks.shown(option.key(), value)
+                                + "): "
+                                + e.getMessage(),
+                        e);
+            }
+            return set(option, value);
+        }
+
+        private static int checkedParallelism(String setter, int parallelism) {
+            if (parallelism < 1 || parallelism > MAX_PARALLELISM) {
+                throw new IllegalArgumentException(
+                        setter
+                                + "("
+                                + parallelism
+                                + "): allowed are integers from 1 to "
+                                + MAX_PARALLELISM
+                                + " (Flink's upper bound); leave it unset for the job's default"
+                                + " parallelism");
+            }
+            return parallelism;
+        }
+
         /** Required: turns each element into its payload. */
         public Builder<IN, E> serializer(RequestSerializer<IN> serializer) {
             submit.serializer(serializer);
@@ -476,7 +718,14 @@ public final class SageMakerAsyncInference<IN, E> {
             return this;
         }
 
-        /** Prefix of the operators' uids (default {@code sagemaker-async-<endpoint>}). */
+        /**
+         * Prefix of the operators' uids, by which a savepoint's state finds its operators; default
+         * {@code sagemaker-async-<endpoint name>}. The default follows the endpoint: a job moved to
+         * an endpoint of another name has other uids, and its restore fails on the old state (or,
+         * with {@code --allowNonRestoredState}, drops it, pending inferences included). To keep the
+         * state, set the prefix the savepoint was taken with, e.g. {@code sagemaker-async-<old
+         * endpoint name>}: see {@code docs/results.md}, "Savepoints and restores".
+         */
         public Builder<IN, E> uidPrefix(String uidPrefix) {
             this.uidPrefix = Objects.requireNonNull(uidPrefix, "uidPrefix");
             return this;

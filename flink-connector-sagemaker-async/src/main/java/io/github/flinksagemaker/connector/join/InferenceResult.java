@@ -22,6 +22,9 @@ import java.util.Objects;
  */
 @PublicEvolving
 public final class InferenceResult<E> {
+    private static final String REASON_SEPARATOR = ": ";
+    private static final RejectionReason[] REASONS = RejectionReason.values();
+
     private final InferenceStatus status;
     private final String inferenceId;
     private final E element;
@@ -148,7 +151,7 @@ public final class InferenceResult<E> {
                 null,
                 null,
                 null,
-                rejection.rejectionReason() + ": " + rejection.errorMessage(),
+                rejectionMessage(rejection.rejectionReason(), rejection.errorMessage()),
                 rejection.inputLocation(),
                 false,
                 rejection.submitTimeMillis(),
@@ -174,11 +177,20 @@ public final class InferenceResult<E> {
                 null,
                 null,
                 null,
-                reason + ": " + message,
+                rejectionMessage(reason, message),
                 null,
                 false,
                 decidedMillis,
                 decidedMillis);
+    }
+
+    /**
+     * A rejection's error message, {@code REASON: message}: the only place a result keeps its
+     * reason, so that the serialized format stays as it was; {@link #rejectionReason()} reads it
+     * back.
+     */
+    private static String rejectionMessage(RejectionReason reason, String message) {
+        return reason + REASON_SEPARATOR + message;
     }
 
     /**
@@ -254,14 +266,37 @@ public final class InferenceResult<E> {
     }
 
     /**
-     * The failure object's text, the rejection reason and message, the timeout, or why the result
-     * could not be read; null for SUCCESS.
+     * The failure object's text, the rejection reason and message ({@code REASON: message}; the
+     * reason typed is {@link #rejectionReason()}), the timeout, or why the result could not be
+     * read; null for SUCCESS.
      */
     public String errorMessage() {
         return errorMessage;
     }
 
-    /** The uploaded payload's s3:// URI when the element went through S3, else null. */
+    /**
+     * Why the element was not submitted: null unless the status is REJECTED. Read from the start of
+     * {@link #errorMessage()} ({@code REASON: message}), where results of every version keep it.
+     */
+    public RejectionReason rejectionReason() {
+        if (status != InferenceStatus.REJECTED || errorMessage == null) {
+            return null;
+        }
+        for (RejectionReason reason : REASONS) {
+            String name = reason.name();
+            if (errorMessage.startsWith(name)
+                    && errorMessage.startsWith(REASON_SEPARATOR, name.length())) {
+                return reason;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The uploaded payload's s3:// URI when the element went through S3, else null. A REJECTED
+     * result keeps it too when the payload was uploaded before the call failed, so that the input
+     * can be inspected, and cleanup ({@code sagemaker.join.cleanup}) deletes it.
+     */
     public String inputLocation() {
         return inputLocation;
     }

@@ -108,11 +108,11 @@ public final class SubmitConfig implements Serializable {
                     "1-63 letters, digits and single hyphens, starting and ending with a letter"
                             + " or digit");
         }
-        this.contentType = ascii(configuration, CONTENT_TYPE);
-        this.accept = ascii(configuration, ACCEPT);
+        this.contentType = checkedContentType(configuration);
+        this.accept = checkedAccept(configuration);
         this.customAttributes = ascii(configuration, CUSTOM_ATTRIBUTES);
-        this.requestTtlSeconds = seconds(configuration, REQUEST_TTL, 60, 21_600);
-        this.invocationTimeoutSeconds = seconds(configuration, INVOCATION_TIMEOUT, 1, 3_600);
+        this.requestTtlSeconds = checkedRequestTtlSeconds(configuration);
+        this.invocationTimeoutSeconds = checkedInvocationTimeoutSeconds(configuration);
         this.inlineLimit = OptionChecks.between(configuration, INLINE_LIMIT, 0, MAX_INLINE_BYTES);
         this.inputPrefix =
                 configuration
@@ -136,9 +136,9 @@ public final class SubmitConfig implements Serializable {
                         .getOptional(OUTPUT_PATH_EXTENSION)
                         .map(SubmitConfig::outputPathExtension)
                         .orElse(null);
-        this.capacity = OptionChecks.atLeast(configuration, CAPACITY, 1);
+        this.capacity = checkedCapacity(configuration);
         raiseHttpConcurrencyToCapacity(this.configuration, capacity);
-        this.submitTimeout = OptionChecks.positive(configuration, SUBMIT_TIMEOUT);
+        this.submitTimeout = checkedSubmitTimeout(configuration);
         this.failureHandling = OptionChecks.get(configuration, FAILURE_HANDLING);
         int maxAttempts =
                 configuration.contains(RETRY_MAX_ATTEMPTS)
@@ -171,6 +171,41 @@ public final class SubmitConfig implements Serializable {
 
     public Configuration configuration() {
         return new Configuration(configuration);
+    }
+
+    // The checks of single options that from() runs, also for builders that check a value where
+    // it is set: one rule per option, whichever way it arrives.
+
+    /** {@code sagemaker.content-type}: null when unset, else at most 1024 ASCII characters. */
+    public static String checkedContentType(Configuration configuration) {
+        return ascii(configuration, CONTENT_TYPE);
+    }
+
+    /** {@code sagemaker.accept}: null when unset, else at most 1024 ASCII characters. */
+    public static String checkedAccept(Configuration configuration) {
+        return ascii(configuration, ACCEPT);
+    }
+
+    /** {@code sagemaker.request-ttl}: null when unset, else whole seconds from 60 to 21,600. */
+    public static Integer checkedRequestTtlSeconds(Configuration configuration) {
+        return seconds(configuration, REQUEST_TTL, 60, 21_600);
+    }
+
+    /**
+     * {@code sagemaker.invocation-timeout}: null when unset, else whole seconds from 1 to 3,600.
+     */
+    public static Integer checkedInvocationTimeoutSeconds(Configuration configuration) {
+        return seconds(configuration, INVOCATION_TIMEOUT, 1, 3_600);
+    }
+
+    /** {@code sagemaker.submit.capacity}: at least 1. */
+    public static int checkedCapacity(Configuration configuration) {
+        return OptionChecks.atLeast(configuration, CAPACITY, 1);
+    }
+
+    /** {@code sagemaker.submit.timeout}: positive. */
+    public static Duration checkedSubmitTimeout(Configuration configuration) {
+        return OptionChecks.positive(configuration, SUBMIT_TIMEOUT);
     }
 
     public String endpointName() {

@@ -39,6 +39,12 @@ class ResultContentReaderITCase {
 
             assertThat(new String(reader.read(locationOnly), StandardCharsets.UTF_8))
                     .isEqualTo("a large model output");
+            assertThat(
+                            new String(
+                                    reader.read("s3://" + local.bucket() + "/out/big.out"),
+                                    StandardCharsets.UTF_8))
+                    .as("from a result's location alone, as InferenceResult.resultLocation()")
+                    .isEqualTo("a large model output");
             InferenceOutput gone =
                     new InferenceOutput(
                             "s3://" + local.bucket() + "/out/gone.out",
