@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.aws.TableAwsOptions;
 import io.github.flinksagemaker.connector.config.SqlOptions;
 
 import org.apache.flink.annotation.Internal;
@@ -17,7 +18,9 @@ import java.util.TreeMap;
 /**
  * Adds the options of the properties file named by {@code sagemaker.options-file} (a path, or
  * {@code classpath:NAME}), so that credentials and request attributes need not be job parameters,
- * which Flink's web UI and REST API show. The file's options win.
+ * which Flink's web UI and REST API show. The file's options win. Both the options and the file may
+ * spell credentials keys either way ({@link TableAwsOptions}); what this returns is in the
+ * DataStream spelling.
  */
 @Internal
 final class OptionsFile {
@@ -26,6 +29,7 @@ final class OptionsFile {
     private OptionsFile() {}
 
     static Map<String, String> merge(Map<String, String> options, ClassLoader classLoader) {
+        options = TableAwsOptions.toDataStreamSpelling(options);
         String name = options.get(SqlOptions.OPTIONS_FILE.key());
         if (name == null) {
             return options;
@@ -44,10 +48,13 @@ final class OptionsFile {
                             + e.getMessage(),
                     e);
         }
-        Map<String, String> merged = new TreeMap<>(options);
+        Map<String, String> fromFile = new TreeMap<>();
         properties
                 .stringPropertyNames()
-                .forEach(key -> merged.put(key.strip(), properties.getProperty(key).strip()));
+                .forEach(key -> fromFile.put(key.strip(), properties.getProperty(key).strip()));
+        // Each source on its own, so that the file wins whichever spelling either uses.
+        Map<String, String> merged = new TreeMap<>(options);
+        merged.putAll(TableAwsOptions.toDataStreamSpelling(fromFile));
         return merged;
     }
 
