@@ -225,11 +225,6 @@ public final class AwsClients {
             this.options = options;
         }
 
-        /** The options given, for tests; the service's defaults fill in the rest. */
-        AttributeMap options() {
-            return options;
-        }
-
         @Override
         public SdkAsyncHttpClient buildWithDefaults(AttributeMap serviceDefaults) {
             return delegate.buildWithDefaults(options.merge(serviceDefaults));

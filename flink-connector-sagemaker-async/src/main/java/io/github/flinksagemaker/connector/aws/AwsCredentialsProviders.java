@@ -158,7 +158,8 @@ public final class AwsCredentialsProviders {
                             + className
                             + "' named by option "
                             + named(key)
-                            + " is not in the job's class path",
+                            + " cannot be loaded with the job's class loader: "
+                            + e,
                     e);
         }
         if (!AwsCredentialsProvider.class.isAssignableFrom(type)) {
@@ -170,8 +171,8 @@ public final class AwsCredentialsProviders {
                             + " does not implement "
                             + AwsCredentialsProvider.class.getName());
         }
+        Object provider;
         try {
-            Object provider;
             if (hasPublicConstructor(type, Properties.class)) {
                 Properties properties = new Properties();
                 properties.putAll(config.toMap());
@@ -185,10 +186,15 @@ public final class AwsCredentialsProviders {
                 }
                 provider = create.invoke(null);
             }
-            if (!(provider instanceof AwsCredentialsProvider)) {
-                throw new IllegalStateException("it made " + provider);
-            }
-            return (AwsCredentialsProvider) provider;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(
+                    "Cannot build class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + ": it needs a public constructor taking java.util.Properties, a"
+                            + " public no-arg constructor or a public static create()",
+                    e);
         } catch (ReflectiveOperationException | RuntimeException e) {
             Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
             throw new IllegalArgumentException(
@@ -196,11 +202,22 @@ public final class AwsCredentialsProviders {
                             + className
                             + "' named by option "
                             + named(key)
-                            + ": it needs a public constructor taking java.util.Properties, a"
-                            + " public no-arg constructor or a public static create(); "
+                            + ": "
                             + cause,
                     cause);
         }
+        if (!(provider instanceof AwsCredentialsProvider)) {
+            throw new IllegalArgumentException(
+                    "Class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + ": create() returned "
+                            + (provider == null ? "null" : provider.getClass().getName())
+                            + ", not an "
+                            + AwsCredentialsProvider.class.getName());
+        }
+        return (AwsCredentialsProvider) provider;
     }
 
     private static boolean hasPublicConstructor(Class<?> type, Class<?>... parameters) {

@@ -83,7 +83,7 @@ class AwsCredentialsProvidersTest {
                 .hasMessageContaining("'com.example.NoSuchProvider'")
                 .hasMessageContaining(
                         "'" + CUSTOM_CLASS + "' (in SQL 'aws.credentials.custom.class')")
-                .hasMessageContaining("not in the job's class path")
+                .hasMessageContaining("cannot be loaded with the job's class loader")
                 .hasMessageNotContaining("NOT-LOGGED");
     }
 
@@ -108,8 +108,10 @@ class AwsCredentialsProvidersTest {
         assertThatThrownBy(() -> custom(NoWayToBuild.class.getName()))
                 .hasMessageContaining("Cannot build class '" + NoWayToBuild.class.getName() + "'")
                 .hasMessageContaining(
-                        "a public constructor taking java.util.Properties, a public no-arg"
-                                + " constructor or a public static create()");
+                        "it needs a public constructor taking java.util.Properties, a public"
+                                + " no-arg constructor or a public static create()");
+        assertThatThrownBy(() -> custom(CreatesNothing.class.getName()))
+                .hasMessageContaining("create() returned null");
     }
 
     @Test
@@ -166,6 +168,20 @@ class AwsCredentialsProvidersTest {
     public static final class Failing implements AwsCredentialsProvider {
         public Failing() {
             throw new IllegalStateException("no credentials here");
+        }
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            throw new AssertionError();
+        }
+    }
+
+    /** A provider whose create() returns nothing. */
+    public static final class CreatesNothing implements AwsCredentialsProvider {
+        private CreatesNothing() {}
+
+        public static CreatesNothing create() {
+            return null;
         }
 
         @Override
