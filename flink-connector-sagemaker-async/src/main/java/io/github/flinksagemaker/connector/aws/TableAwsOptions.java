@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * ({@code aws.credentials.role.provider.basic.accesskeyid}). {@code aws.credentials.provider}
  * itself and every other {@code aws.*} key are spelt alike. The SQL surfaces translate their
  * options to the DataStream spelling once, where they read them, so the rest of the connector knows
- * one spelling.
+ * one spelling. As in those tables, SQL-spelt basic keys without a provider mean BASIC.
  */
 @Internal
 public final class TableAwsOptions {
@@ -95,7 +95,29 @@ public final class TableAwsOptions {
                                 + "'");
             }
         }
+        impliedBasic(options, translated);
         return translated;
+    }
+
+    /**
+     * As in Flink's AWS tables, an access key and a secret key without a provider mean BASIC, at
+     * the top level and below {@code role.provider}; only for keys in the SQL spelling, since the
+     * DataStream spelling has always meant AUTO here when no provider is set.
+     */
+    private static void impliedBasic(Map<String, String> given, Map<String, String> translated) {
+        String accessKey = "." + AwsConfigOptions.BASIC_ACCESS_KEY_ID;
+        for (String key : given.keySet()) {
+            if (isTableSpelling(key) && key.endsWith(accessKey)) {
+                String dataStreamKey = toDataStreamKey(key);
+                String provider =
+                        dataStreamKey.substring(0, dataStreamKey.length() - accessKey.length());
+                if (!translated.containsKey(provider)
+                        && translated.containsKey(
+                                provider + "." + AwsConfigOptions.BASIC_SECRET_KEY)) {
+                    translated.put(provider, CredentialsProviderType.BASIC.name());
+                }
+            }
+        }
     }
 
     private static boolean sameValue(String a, String b) {

@@ -29,10 +29,9 @@ final class OptionsFile {
     private OptionsFile() {}
 
     static Map<String, String> merge(Map<String, String> options, ClassLoader classLoader) {
-        options = TableAwsOptions.toDataStreamSpelling(options);
         String name = options.get(SqlOptions.OPTIONS_FILE.key());
         if (name == null) {
-            return options;
+            return TableAwsOptions.toDataStreamSpelling(options);
         }
         Properties properties = new Properties();
         try (InputStream in = open(name.strip(), classLoader);
@@ -48,14 +47,18 @@ final class OptionsFile {
                             + e.getMessage(),
                     e);
         }
-        Map<String, String> fromFile = new TreeMap<>();
-        properties
-                .stringPropertyNames()
-                .forEach(key -> fromFile.put(key.strip(), properties.getProperty(key).strip()));
-        // Each source on its own, so that the file wins whichever spelling either uses.
+        // The file wins whichever spelling either uses; both are translated together, so that
+        // keys in the file without a provider mean BASIC only if the options name none either.
         Map<String, String> merged = new TreeMap<>(options);
-        merged.putAll(TableAwsOptions.toDataStreamSpelling(fromFile));
-        return merged;
+        for (String key : properties.stringPropertyNames()) {
+            String fileKey = key.strip();
+            String dataStreamKey = TableAwsOptions.toDataStreamKey(fileKey);
+            merged.keySet()
+                    .removeIf(
+                            known -> TableAwsOptions.toDataStreamKey(known).equals(dataStreamKey));
+            merged.put(fileKey, properties.getProperty(key).strip());
+        }
+        return TableAwsOptions.toDataStreamSpelling(merged);
     }
 
     private static InputStream open(String name, ClassLoader classLoader) throws IOException {

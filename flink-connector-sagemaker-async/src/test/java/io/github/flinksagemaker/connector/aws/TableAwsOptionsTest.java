@@ -92,6 +92,47 @@ class TableAwsOptionsTest {
     }
 
     @Test
+    void sqlSpeltBasicKeysWithoutAProviderMeanBasicAsInFlinksAwsTables() {
+        assertThat(
+                        TableAwsOptions.toDataStreamSpelling(
+                                Map.of(
+                                        "aws.credentials.basic.accesskeyid", "AKID",
+                                        "aws.credentials.basic.secretkey", "SECRET")))
+                .containsEntry("aws.credentials.provider", "BASIC");
+        assertThat(
+                        TableAwsOptions.toDataStreamSpelling(
+                                Map.of(
+                                        "aws.credentials.provider", "ASSUME_ROLE",
+                                        "aws.credentials.role.provider.basic.accesskeyid", "AKID",
+                                        "aws.credentials.role.provider.basic.secretkey", "S")))
+                .containsEntry("aws.credentials.provider", "ASSUME_ROLE")
+                .containsEntry("aws.credentials.provider.role.provider", "BASIC");
+    }
+
+    @Test
+    void anExplicitProviderOrTheDataStreamSpellingIsNotOverridden() {
+        assertThat(
+                        TableAwsOptions.toDataStreamSpelling(
+                                Map.of(
+                                        "aws.credentials.provider", "AUTO",
+                                        "aws.credentials.basic.accesskeyid", "AKID",
+                                        "aws.credentials.basic.secretkey", "SECRET")))
+                .containsEntry("aws.credentials.provider", "AUTO");
+        assertThat(
+                        TableAwsOptions.toDataStreamSpelling(
+                                Map.of(
+                                        "aws.credentials.provider.basic.accesskeyid", "AKID",
+                                        "aws.credentials.provider.basic.secretkey", "SECRET")))
+                .as("the DataStream spelling keeps its default, AUTO, as before")
+                .doesNotContainKey("aws.credentials.provider");
+        assertThat(
+                        TableAwsOptions.toDataStreamSpelling(
+                                Map.of("aws.credentials.basic.accesskeyid", "AKID")))
+                .as("only with both keys")
+                .doesNotContainKey("aws.credentials.provider");
+    }
+
+    @Test
     void translatingTwiceChangesNothing() {
         Map<String, String> once =
                 TableAwsOptions.toDataStreamSpelling(

@@ -41,6 +41,27 @@ class OptionsFileTest {
     }
 
     @Test
+    void keysInTheFileMeanBasicOnlyWhenNeitherNamesAProvider(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("keys.properties");
+        Files.writeString(
+                file,
+                "aws.credentials.basic.accesskeyid = AKID\n"
+                        + "aws.credentials.basic.secretkey = SECRET\n");
+
+        assertThat(OptionsFile.merge(Map.of("sagemaker.options-file", file.toString()), LOADER))
+                .containsEntry("aws.credentials.provider", "BASIC");
+        assertThat(
+                        OptionsFile.merge(
+                                Map.of(
+                                        "sagemaker.options-file",
+                                        file.toString(),
+                                        "aws.credentials.provider",
+                                        "PROFILE"),
+                                LOADER))
+                .containsEntry("aws.credentials.provider", "PROFILE");
+    }
+
+    @Test
     void withoutAFileTheOptionsAreTranslatedAndCheckedToo() {
         assertThat(OptionsFile.merge(Map.of("aws.credentials.profile.name", "dev"), LOADER))
                 .isEqualTo(Map.of("aws.credentials.provider.profile.name", "dev"));

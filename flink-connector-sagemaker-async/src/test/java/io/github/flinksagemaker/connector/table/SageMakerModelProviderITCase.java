@@ -400,9 +400,9 @@ class SageMakerModelProviderITCase {
     }
 
     /**
-     * The AWS options of a model copied from a Kinesis table's DDL: credentials in the SQL
-     * spelling, with keys BASIC does not use and {@code aws.trust.all.certificates}. The model
-     * predicts, signing with those credentials.
+     * The AWS options of a model copied from a Kinesis table's DDL: credentials in the SQL spelling
+     * and no provider (the keys mean BASIC, as in Flink's AWS tables), with keys BASIC does not use
+     * and {@code aws.trust.all.certificates}. The model predicts, signing with those credentials.
      */
     @Test
     void aModelWithTheAwsOptionsOfAKinesisTablePredicts() throws Exception {
@@ -414,7 +414,8 @@ class SageMakerModelProviderITCase {
         options.put("aws.credentials.role.sessionName", "unused");
         options.put("aws.credentials.profile.name", "unused");
         Map<String, String> extra = new HashMap<>(options);
-        // Not in the table spelling: removed from the test defaults.
+        // Removed from the test defaults: no provider, and no keys in the DataStream spelling.
+        extra.put("aws.credentials.provider", "");
         extra.put("aws.credentials.provider.basic.accesskeyid", "");
         extra.put("aws.credentials.provider.basic.secretkey", "");
         tEnv.executeSql(createModel("kinesis_style", "label STRING, score DOUBLE", extra));
