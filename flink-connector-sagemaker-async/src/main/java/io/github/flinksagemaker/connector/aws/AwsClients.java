@@ -7,6 +7,8 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -15,6 +17,7 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncCli
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
+import software.amazon.awssdk.utils.AttributeMap;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -54,6 +57,8 @@ public final class AwsClients {
                                                 + max);
                             }
                         });
+        // Flink's message for a value that is not a boolean names the key.
+        config.get(AwsConfigOptions.TRUST_ALL_CERTIFICATES);
         AwsCredentialsProviders.validate(config);
     }
 
@@ -107,7 +112,11 @@ public final class AwsClients {
                         .region(region)
                         .credentialsProvider(
                                 outage.watch(AwsCredentialsProviders.create(config, region)))
-                        .httpClientBuilder(httpClient(config, maxConcurrency))
+                        .httpClientBuilder(
+                                httpClient(
+                                        config,
+                                        maxConcurrency,
+                                        config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT)))
                         .overrideConfiguration(withUserAgent(outage, overrides));
         config.getOptional(AwsConfigOptions.AWS_ENDPOINT)
                 .ifPresent(
@@ -131,7 +140,11 @@ public final class AwsClients {
                         .region(region)
                         .credentialsProvider(
                                 outage.watch(AwsCredentialsProviders.create(config, region)))
-                        .httpClientBuilder(httpClient(config, maxConcurrency))
+                        .httpClientBuilder(
+                                httpClient(
+                                        config,
+                                        maxConcurrency,
+                                        config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT)))
                         .forcePathStyle(config.get(AwsConfigOptions.AWS_S3_PATH_STYLE_ACCESS))
                         .requestChecksumCalculation(
                                 whenRequired
@@ -164,11 +177,12 @@ public final class AwsClients {
                         .credentialsProvider(
                                 outage.watch(AwsCredentialsProviders.create(config, region)))
                         .httpClientBuilder(
-                                httpClient(config, maxConcurrency)
-                                        .readTimeout(
-                                                readTimeout.compareTo(LONG_POLL_READ_TIMEOUT) < 0
-                                                        ? LONG_POLL_READ_TIMEOUT
-                                                        : readTimeout))
+                                httpClient(
+                                        config,
+                                        maxConcurrency,
+                                        readTimeout.compareTo(LONG_POLL_READ_TIMEOUT) < 0
+                                                ? LONG_POLL_READ_TIMEOUT
+                                                : readTimeout))
                         .overrideConfiguration(withUserAgent(outage, override -> {}));
         config.getOptional(AwsConfigOptions.AWS_SQS_ENDPOINT)
                 .ifPresent(
@@ -178,13 +192,43 @@ public final class AwsClients {
         return builder.build();
     }
 
-    private static NettyNioAsyncHttpClient.Builder httpClient(
-            Configuration config, int defaultMaxConcurrency) {
-        return NettyNioAsyncHttpClient.builder()
-                .maxConcurrency(
-                        config.getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
-                                .orElse(defaultMaxConcurrency))
-                .readTimeout(config.get(AwsConfigOptions.HTTP_CLIENT_READ_TIMEOUT));
+    /**
+     * The Netty HTTP client every async client builds (and so owns and closes). Netty's builder has
+     * no setting for trusting every certificate: like flink-connector-aws, the connector passes
+     * {@link SdkHttpConfigurationOption#TRUST_ALL_CERTIFICATES} with the defaults the SDK builds it
+     * with.
+     */
+    static SdkAsyncHttpClient.Builder<?> httpClient(
+            Configuration config, int defaultMaxConcurrency, Duration readTimeout) {
+        NettyNioAsyncHttpClient.Builder netty =
+                NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(
+                                config.getOptional(AwsConfigOptions.HTTP_CLIENT_MAX_CONCURRENCY)
+                                        .orElse(defaultMaxConcurrency))
+                        .readTimeout(readTimeout);
+        return new WithHttpOptions(
+                netty,
+                AttributeMap.builder()
+                        .put(
+                                SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES,
+                                config.get(AwsConfigOptions.TRUST_ALL_CERTIFICATES))
+                        .build());
+    }
+
+    /** Builds with {@code options} over the service's defaults. */
+    static final class WithHttpOptions implements SdkAsyncHttpClient.Builder<WithHttpOptions> {
+        private final SdkAsyncHttpClient.Builder<?> delegate;
+        private final AttributeMap options;
+
+        WithHttpOptions(SdkAsyncHttpClient.Builder<?> delegate, AttributeMap options) {
+            this.delegate = delegate;
+            this.options = options;
+        }
+
+        @Override
+        public SdkAsyncHttpClient buildWithDefaults(AttributeMap serviceDefaults) {
+            return delegate.buildWithDefaults(options.merge(serviceDefaults));
+        }
     }
 
     /** The user agent suffix and the client's credentials outage watch, then {@code overrides}. */

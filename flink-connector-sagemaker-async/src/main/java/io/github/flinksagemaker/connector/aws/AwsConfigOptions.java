@@ -5,12 +5,16 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The {@code aws.*} options, with the keys every Flink AWS connector uses, so users move between
- * connectors without relearning them. Credentials sub-keys hang off {@code
- * aws.credentials.provider}; for ASSUME_ROLE the provider that assumes the role is configured under
- * {@code aws.credentials.provider.role.provider} with the same sub-keys below it.
+ * The {@code aws.*} options, with the keys of Flink's AWS connectors, so users move between
+ * connectors without relearning them. Credentials sub-keys are spelt as in
+ * flink-connector-aws-base's {@code AWSConfigConstants} (the DataStream spelling): they hang off
+ * {@code aws.credentials.provider}; for ASSUME_ROLE the provider that assumes the role is
+ * configured under {@code aws.credentials.provider.role.provider} with the same sub-keys below it.
+ * SQL also takes the spelling of Flink's AWS tables, without {@code provider.} ({@link
+ * TableAwsOptions}).
  */
 @PublicEvolving
 public final class AwsConfigOptions {
@@ -74,6 +78,16 @@ public final class AwsConfigOptions {
                     .defaultValue(CredentialsProviderType.AUTO)
                     .withDescription("How to obtain AWS credentials.");
 
+    public static final ConfigOption<Boolean> TRUST_ALL_CERTIFICATES =
+            ConfigOptions.key("aws.trust.all.certificates")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Accept any TLS certificate from the SageMaker Runtime, S3 and SQS"
+                                    + " endpoints, e.g. a self-signed one of a local stand-in."
+                                    + " For tests only: it turns off the check that the endpoint"
+                                    + " is who it claims to be.");
+
     public static final ConfigOption<Integer> HTTP_CLIENT_MAX_CONCURRENCY =
             ConfigOptions.key("aws.http-client.max-concurrency")
                     .intType()
@@ -108,6 +122,22 @@ public final class AwsConfigOptions {
     public static final String ROLE_PROVIDER = "role.provider";
     public static final String ROLE_STS_ENDPOINT = "role.stsEndpoint";
     public static final String WEB_IDENTITY_TOKEN_FILE = "webIdentityToken.file";
+    public static final String CUSTOM_CLASS = "custom.class";
+
+    /** Every suffix above, in AWSConfigConstants' order. */
+    public static final List<String> CREDENTIALS_SUFFIXES =
+            List.of(
+                    BASIC_ACCESS_KEY_ID,
+                    BASIC_SECRET_KEY,
+                    PROFILE_PATH,
+                    PROFILE_NAME,
+                    ROLE_STS_ENDPOINT,
+                    CUSTOM_CLASS,
+                    ROLE_ARN,
+                    ROLE_SESSION_NAME,
+                    ROLE_EXTERNAL_ID,
+                    WEB_IDENTITY_TOKEN_FILE,
+                    ROLE_PROVIDER);
 
     /** Values of {@link #AWS_S3_CHECKSUM_MODE}. */
     @PublicEvolving

@@ -18,14 +18,19 @@ import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Properties;
 
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.BASIC_ACCESS_KEY_ID;
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.BASIC_SECRET_KEY;
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX;
+import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.CUSTOM_CLASS;
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.PROFILE_NAME;
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.PROFILE_PATH;
 import static io.github.flinksagemaker.connector.aws.AwsConfigOptions.ROLE_ARN;
@@ -59,6 +64,9 @@ public final class AwsCredentialsProviders {
             case BASIC:
                 required(config, credentialsKey(prefix, BASIC_ACCESS_KEY_ID), "BASIC");
                 required(config, credentialsKey(prefix, BASIC_SECRET_KEY), "BASIC");
+                break;
+            case CUSTOM:
+                required(config, credentialsKey(prefix, CUSTOM_CLASS), "CUSTOM");
                 break;
             case ASSUME_ROLE:
                 required(config, credentialsKey(prefix, ROLE_ARN), "ASSUME_ROLE");
@@ -118,9 +126,106 @@ public final class AwsCredentialsProviders {
                 optional(config, credentialsKey(prefix, WEB_IDENTITY_TOKEN_FILE))
                         .ifPresent(file -> web.webIdentityTokenFile(Path.of(file)));
                 return web.build();
+            case CUSTOM:
+                return custom(config, credentialsKey(prefix, CUSTOM_CLASS));
             case AUTO:
             default:
                 return DefaultCredentialsProvider.builder().build();
+        }
+    }
+
+    /**
+     * An instance of the class named by {@code key}, loaded with the job's class loader (the
+     * thread's context class loader in a task): built by a public constructor taking the options as
+     * {@link Properties} (as flink-connector-aws-base builds its CUSTOM providers), else a public
+     * no-arg constructor, else a public static {@code create()} (as the SDK's own providers are).
+     */
+    private static AwsCredentialsProvider custom(Configuration config, String key) {
+        String className = required(config, key, "CUSTOM");
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Class<?> type;
+        try {
+            type =
+                    Class.forName(
+                            className,
+                            true,
+                            loader != null
+                                    ? loader
+                                    : AwsCredentialsProviders.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException(
+                    "Class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + " cannot be loaded with the job's class loader: "
+                            + e,
+                    e);
+        }
+        if (!AwsCredentialsProvider.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(
+                    "Class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + " does not implement "
+                            + AwsCredentialsProvider.class.getName());
+        }
+        Object provider;
+        try {
+            if (hasPublicConstructor(type, Properties.class)) {
+                Properties properties = new Properties();
+                properties.putAll(config.toMap());
+                provider = type.getConstructor(Properties.class).newInstance(properties);
+            } else if (hasPublicConstructor(type)) {
+                provider = type.getConstructor().newInstance();
+            } else {
+                Method create = type.getMethod("create");
+                if (!Modifier.isStatic(create.getModifiers())) {
+                    throw new NoSuchMethodException("create() is not static");
+                }
+                provider = create.invoke(null);
+            }
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException(
+                    "Cannot build class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + ": it needs a public constructor taking java.util.Properties, a"
+                            + " public no-arg constructor or a public static create()",
+                    e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+            throw new IllegalArgumentException(
+                    "Cannot build class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + ": "
+                            + cause,
+                    cause);
+        }
+        if (!(provider instanceof AwsCredentialsProvider)) {
+            throw new IllegalArgumentException(
+                    "Class '"
+                            + className
+                            + "' named by option "
+                            + named(key)
+                            + ": create() returned "
+                            + (provider == null ? "null" : provider.getClass().getName())
+                            + ", not an "
+                            + AwsCredentialsProvider.class.getName());
+        }
+        return (AwsCredentialsProvider) provider;
+    }
+
+    private static boolean hasPublicConstructor(Class<?> type, Class<?>... parameters) {
+        try {
+            return Modifier.isPublic(type.getConstructor(parameters).getModifiers())
+                    && !Modifier.isAbstract(type.getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
         }
     }
 
@@ -159,9 +264,9 @@ public final class AwsCredentialsProviders {
             throw new IllegalArgumentException(
                     "Invalid value '"
                             + value.get()
-                            + "' for option '"
-                            + prefix
-                            + "'. Allowed values: "
+                            + "' for option "
+                            + named(prefix)
+                            + ". Allowed values: "
                             + Arrays.toString(CredentialsProviderType.values()));
         }
     }
@@ -171,10 +276,16 @@ public final class AwsCredentialsProviders {
                 .orElseThrow(
                         () ->
                                 new IllegalArgumentException(
-                                        "Option '"
-                                                + key
-                                                + "' is required when the credentials provider is "
+                                        "Option "
+                                                + named(key)
+                                                + " is required when the credentials provider is "
                                                 + type));
+    }
+
+    /** A credentials key as messages name it: with its SQL spelling, which SQL users may use. */
+    static String named(String key) {
+        String table = TableAwsOptions.toTableKey(key);
+        return table == null ? "'" + key + "'" : "'" + key + "' (in SQL '" + table + "')";
     }
 
     static Optional<String> optional(Configuration config, String key) {

@@ -18,5 +18,10 @@ public enum CredentialsProviderType {
     /** STS AssumeRole with {@code .role.arn} and {@code .role.sessionName}. */
     ASSUME_ROLE,
     /** STS AssumeRoleWithWebIdentity with {@code .webIdentityToken.file}. */
-    WEB_IDENTITY_TOKEN
+    WEB_IDENTITY_TOKEN,
+    /**
+     * A class of the job's that implements the SDK's {@code AwsCredentialsProvider}, named by
+     * {@code .custom.class}.
+     */
+    CUSTOM
 }

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.config;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.TableAwsOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -22,7 +23,9 @@ import java.util.TreeSet;
  * declares, and the check that rejects {@code sagemaker.*} and {@code aws.*} keys the connector
  * does not know, so that a typo in options given as strings (properties files, {@code setAll}, SQL
  * {@code WITH}) is an error naming the closest known key instead of being silently ignored.
- * Credentials sub-keys below {@code aws.credentials.provider} are free-form.
+ * Credentials sub-keys below {@code aws.credentials.provider} are free-form. The SQL surfaces
+ * translate the SQL spelling of credentials keys ({@link TableAwsOptions}) before this check; here,
+ * in DataStream options, such a key is refused, naming its DataStream spelling.
  */
 @Internal
 public final class ConnectorOptions {
@@ -64,6 +67,15 @@ public final class ConnectorOptions {
             boolean ours = key.startsWith("sagemaker.") || key.startsWith("aws.");
             boolean credentials =
                     key.startsWith(AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".");
+            if (TableAwsOptions.isTableSpelling(key)) {
+                throw new IllegalArgumentException(
+                        "Option '"
+                                + key
+                                + "' is spelt as in Flink's SQL tables; DataStream options spell"
+                                + " it as AWSConfigConstants does: '"
+                                + TableAwsOptions.toDataStreamKey(key)
+                                + "'. All options: docs/configuration.md");
+            }
             if (ours && !credentials && !KNOWN_KEYS.contains(key)) {
                 throw new IllegalArgumentException(
                         "Unknown option '"

@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
+import io.github.flinksagemaker.connector.aws.TableAwsOptions;
 import io.github.flinksagemaker.connector.config.ConnectorOptions;
 
 import org.apache.flink.annotation.Internal;
@@ -14,23 +15,11 @@ import java.util.TreeMap;
 /**
  * Reads a function's options from the job parameters ({@code pipeline.global-job-parameters}), the
  * only configuration a function created with {@code CREATE FUNCTION} can see. A function context
- * cannot list parameters, so this asks for every key the connector knows.
+ * cannot list parameters, so this asks for every key the connector knows, credentials keys in both
+ * spellings ({@link TableAwsOptions}), one level of {@code role.provider} deep.
  */
 @Internal
 final class JobParameterOptions {
-    private static final String[] CREDENTIAL_KEYS = {
-        AwsConfigOptions.BASIC_ACCESS_KEY_ID,
-        AwsConfigOptions.BASIC_SECRET_KEY,
-        AwsConfigOptions.PROFILE_NAME,
-        AwsConfigOptions.PROFILE_PATH,
-        AwsConfigOptions.ROLE_ARN,
-        AwsConfigOptions.ROLE_SESSION_NAME,
-        AwsConfigOptions.ROLE_EXTERNAL_ID,
-        AwsConfigOptions.ROLE_PROVIDER,
-        AwsConfigOptions.ROLE_STS_ENDPOINT,
-        AwsConfigOptions.WEB_IDENTITY_TOKEN_FILE
-    };
-
     private JobParameterOptions() {}
 
     static Map<String, String> read(FunctionContext context) {
@@ -46,11 +35,15 @@ final class JobParameterOptions {
 
     private static List<String> keys() {
         List<String> keys = new ArrayList<>(ConnectorOptions.knownKeys());
-        String prefix = AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".";
-        for (String credential : CREDENTIAL_KEYS) {
-            keys.add(prefix + credential);
-            // The source provider of ASSUME_ROLE, e.g. role.provider.basic.accesskeyid.
-            keys.add(prefix + AwsConfigOptions.ROLE_PROVIDER + "." + credential);
+        for (String prefix :
+                List.of(
+                        AwsConfigOptions.CREDENTIALS_PROVIDER_PREFIX + ".",
+                        TableAwsOptions.TABLE_CREDENTIALS_PREFIX)) {
+            for (String credential : AwsConfigOptions.CREDENTIALS_SUFFIXES) {
+                keys.add(prefix + credential);
+                // The source provider of ASSUME_ROLE, e.g. role.provider.basic.accesskeyid.
+                keys.add(prefix + AwsConfigOptions.ROLE_PROVIDER + "." + credential);
+            }
         }
         return keys;
     }

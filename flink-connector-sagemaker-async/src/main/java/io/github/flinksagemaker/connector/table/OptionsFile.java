@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.aws.TableAwsOptions;
 import io.github.flinksagemaker.connector.config.SqlOptions;
 
 import org.apache.flink.annotation.Internal;
@@ -17,7 +18,9 @@ import java.util.TreeMap;
 /**
  * Adds the options of the properties file named by {@code sagemaker.options-file} (a path, or
  * {@code classpath:NAME}), so that credentials and request attributes need not be job parameters,
- * which Flink's web UI and REST API show. The file's options win.
+ * which Flink's web UI and REST API show. The file's options win. Both the options and the file may
+ * spell credentials keys either way ({@link TableAwsOptions}); what this returns is in the
+ * DataStream spelling.
  */
 @Internal
 final class OptionsFile {
@@ -28,7 +31,7 @@ final class OptionsFile {
     static Map<String, String> merge(Map<String, String> options, ClassLoader classLoader) {
         String name = options.get(SqlOptions.OPTIONS_FILE.key());
         if (name == null) {
-            return options;
+            return TableAwsOptions.toDataStreamSpelling(options);
         }
         Properties properties = new Properties();
         try (InputStream in = open(name.strip(), classLoader);
@@ -44,11 +47,18 @@ final class OptionsFile {
                             + e.getMessage(),
                     e);
         }
+        // The file wins whichever spelling either uses; both are translated together, so that
+        // keys in the file without a provider mean BASIC only if the options name none either.
         Map<String, String> merged = new TreeMap<>(options);
-        properties
-                .stringPropertyNames()
-                .forEach(key -> merged.put(key.strip(), properties.getProperty(key).strip()));
-        return merged;
+        for (String key : properties.stringPropertyNames()) {
+            String fileKey = key.strip();
+            String dataStreamKey = TableAwsOptions.toDataStreamKey(fileKey);
+            merged.keySet()
+                    .removeIf(
+                            known -> TableAwsOptions.toDataStreamKey(known).equals(dataStreamKey));
+            merged.put(fileKey, properties.getProperty(key).strip());
+        }
+        return TableAwsOptions.toDataStreamSpelling(merged);
     }
 
     private static InputStream open(String name, ClassLoader classLoader) throws IOException {

@@ -1,5 +1,6 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.aws.TableAwsOptions;
 import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SqlOptions;
 import io.github.flinksagemaker.connector.config.SqlOptions.InvokeErrorHandling;
@@ -103,7 +104,9 @@ final class SqlInvokeConfig implements Serializable {
             Duration plannerTimeout,
             String plannerTimeoutSource,
             boolean awaitsResults) {
-        Configuration configuration = Configuration.fromMap(options);
+        // Job parameters come here as given: in either spelling.
+        Configuration configuration =
+                Configuration.fromMap(TableAwsOptions.toDataStreamSpelling(options));
         Duration longest = withinPlanner(plannerTimeout);
         Duration rowTimeout = longest;
         if (configuration.contains(SubmitOptions.RESULT_TIMEOUT)) {

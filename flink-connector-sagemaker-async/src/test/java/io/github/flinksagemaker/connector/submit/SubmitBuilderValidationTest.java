@@ -90,6 +90,12 @@ class SubmitBuilderValidationTest {
                                                 KEYS.string(
                                                         "aws.credentials.provider.role.provider"),
                                                 "BASIC")),
+                invalid(
+                        "aws.credentials.provider.custom.class",
+                        b -> b.set(KEYS.string("aws.credentials.provider"), "CUSTOM")),
+                invalid(
+                        "aws.trust.all.certificates",
+                        b -> b.set(KEYS.string("aws.trust.all.certificates"), "maybe")),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(128_001)),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(-1)),
                 invalid("sagemaker.s3.input-prefix", b -> b.s3InputPrefix("bucket/in")),
@@ -189,6 +195,38 @@ class SubmitBuilderValidationTest {
                                 .config()
                                 .endpointName())
                 .isEqualTo("my-endpoint");
+    }
+
+    /**
+     * DataStream options are spelt as flink-connector-aws-base's AWSConfigConstants; a key spelt as
+     * Flink's SQL tables spell it is refused, naming the DataStream key to use instead.
+     */
+    @Test
+    void theSqlSpellingOfACredentialsKeyNamesItsDataStreamSpelling() {
+        assertThatThrownBy(
+                        () ->
+                                valid().set(KEYS.string("aws.credentials.basic.accesskeyid"), "A")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "Option 'aws.credentials.basic.accesskeyid' is spelt as in Flink's SQL"
+                                + " tables")
+                .hasMessageContaining("'aws.credentials.provider.basic.accesskeyid'");
+    }
+
+    @Test
+    void customCredentialsAndTrustAllCertificatesAreDataStreamOptionsToo() {
+        assertThat(
+                        valid().set(KEYS.string("aws.credentials.provider"), "CUSTOM")
+                                .set(
+                                        KEYS.string("aws.credentials.provider.custom.class"),
+                                        "com.example.Provider")
+                                .set(AwsConfigOptions.TRUST_ALL_CERTIFICATES, true)
+                                .build()
+                                .config()
+                                .configuration()
+                                .get(AwsConfigOptions.TRUST_ALL_CERTIFICATES))
+                .isTrue();
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -215,6 +216,10 @@ class DecoupledSqlPatternITCase {
         return tEnv;
     }
 
+    /**
+     * The results table's credentials are spelt as in a Kinesis table's DDL, so its S3 listing
+     * signs with them; the other tests use the DataStream spelling.
+     */
     @Test
     void eachRequestJoinsExactlyOneResultOnLocation() throws Exception {
         List<Tuple2<Integer, String>> requests = requests();
@@ -222,7 +227,7 @@ class DecoupledSqlPatternITCase {
         createTable(
                 tEnv,
                 "results",
-                resultsOptions(),
+                SqlTestSupport.inTableSpelling(resultsOptions()),
                 "location STRING",
                 "status STRING",
                 "content STRING",
@@ -485,6 +490,25 @@ class DecoupledSqlPatternITCase {
                 .hasStackTraceContaining("Did you mean 'sagemaker.watch.discovery-interval'");
 
         options.remove("sagemaker.watch.discovery-intervall");
+        options.put("aws.credentials.basic.secretkey", "another-secret");
+        createTable(tEnv, "both_spellings", options, "location STRING");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM both_spellings"))
+                .hasStackTraceContaining(
+                        "Options 'aws.credentials.basic.secretkey' and"
+                                + " 'aws.credentials.provider.basic.secretkey' are one option in"
+                                + " two spellings")
+                .satisfies(
+                        e ->
+                                assertThat(ExceptionUtils.stringifyException(e))
+                                        .doesNotContain("another-secret"));
+
+        options.remove("aws.credentials.basic.secretkey");
+        options.put("aws.credentials.basic.accesskeyId", "AKID");
+        createTable(tEnv, "credentials_typo", options, "location STRING");
+        assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM credentials_typo"))
+                .hasStackTraceContaining("Did you mean 'aws.credentials.basic.accesskeyid'");
+
+        options.remove("aws.credentials.basic.accesskeyId");
         options.put("sagemaker.endpoint-name", ENDPOINT);
         createTable(tEnv, "submit_option", options, "location STRING");
         assertThatThrownBy(() -> tEnv.executeSql("SELECT * FROM submit_option"))

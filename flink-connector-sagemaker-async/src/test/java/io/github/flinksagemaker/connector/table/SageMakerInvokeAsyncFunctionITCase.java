@@ -333,6 +333,53 @@ class SageMakerInvokeAsyncFunctionITCase {
                 .isEqualTo(new String(SentimentDemoModel.score("nice"), StandardCharsets.UTF_8));
     }
 
+    /**
+     * The credentials keys as a Kinesis table spells them, given as job parameters: the function
+     * reads them, and the local endpoint, which checks signatures, accepts its calls.
+     */
+    @Test
+    void createFunctionReadsTheSqlSpellingOfFlinksAwsTablesFromTheJobParameters() throws Exception {
+        StreamTableEnvironment tEnv = tableEnvironment();
+        Map<String, String> options =
+                SqlTestSupport.inTableSpelling(SqlTestSupport.options(LOCAL.local(), "sql-invoke"));
+        options.put("aws.trust.all.certificates", "false");
+        tEnv.getConfig().set(PipelineOptions.GLOBAL_JOB_PARAMETERS, options);
+        tEnv.executeSql(
+                "CREATE TEMPORARY SYSTEM FUNCTION SAGEMAKER_INVOKE_ASYNC AS '"
+                        + SageMakerInvokeAsyncFunction.class.getName()
+                        + "'");
+        tEnv.createTemporaryView("requests", requests(tEnv, List.of(json("fine"))));
+
+        List<Row> rows =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql("SELECT SAGEMAKER_INVOKE_ASYNC(payload) FROM requests"));
+
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).getField(0))
+                .isEqualTo(new String(SentimentDemoModel.score("fine"), StandardCharsets.UTF_8));
+    }
+
+    /** A wrong secret in the SQL spelling is used, not ignored: the service refuses it. */
+    @Test
+    void aWrongSecretInTheSqlSpellingFailsTheQuery() {
+        Map<String, String> options =
+                SqlTestSupport.inTableSpelling(SqlTestSupport.options(LOCAL.local(), "sql-invoke"));
+        options.put("aws.credentials.basic.secretkey", "not-the-secret");
+        StreamTableEnvironment tEnv = tableEnvironment();
+        tEnv.createTemporarySystemFunction(
+                "INVOKE_WITH_WRONG_SQL_SECRET", new SageMakerInvokeAsyncFunction(options));
+        tEnv.createTemporaryView("requests", requests(tEnv, List.of(json("good"))));
+
+        assertThatThrownBy(
+                        () ->
+                                SqlTestSupport.collectAll(
+                                        tEnv.executeSql(
+                                                "SELECT INVOKE_WITH_WRONG_SQL_SECRET(payload) FROM"
+                                                        + " requests")))
+                .hasStackTraceContaining("FatalAwsException")
+                .hasStackTraceContaining("credentials");
+    }
+
     @Test
     void optionsAreValidatedWhenTheFunctionIsCreated() {
         Map<String, String> options = SqlTestSupport.options(LOCAL.local(), "sql-invoke");
@@ -344,5 +391,26 @@ class SageMakerInvokeAsyncFunctionITCase {
         options.put("sagemaker.invoke.error-handlin", "NULL");
         assertThatThrownBy(() -> new SageMakerInvokeAsyncFunction(options))
                 .hasMessageContaining("Did you mean 'sagemaker.invoke.error-handling'");
+        options.remove("sagemaker.invoke.error-handlin");
+
+        options.put("aws.credentials.basic.secretkey", "another-secret");
+        assertThatThrownBy(() -> new SageMakerInvokeAsyncFunction(options))
+                .hasMessageContaining(
+                        "Options 'aws.credentials.basic.secretkey' and"
+                                + " 'aws.credentials.provider.basic.secretkey'")
+                .hasMessageNotContaining("another-secret");
+        options.put(
+                "aws.credentials.basic.secretkey",
+                options.get("aws.credentials.provider.basic.secretkey"));
+        assertThat(new SageMakerInvokeAsyncFunction(options))
+                .as("both spellings with one value")
+                .isNotNull();
+
+        options.put("aws.credentials.provider", "CUSTOM");
+        assertThatThrownBy(() -> new SageMakerInvokeAsyncFunction(options))
+                .hasMessageContaining(
+                        "Option 'aws.credentials.provider.custom.class' (in SQL"
+                                + " 'aws.credentials.custom.class') is required when the"
+                                + " credentials provider is CUSTOM");
     }
 }

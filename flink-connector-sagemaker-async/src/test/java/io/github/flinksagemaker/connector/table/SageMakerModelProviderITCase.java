@@ -1,6 +1,7 @@
 package io.github.flinksagemaker.connector.table;
 
 import io.github.flinksagemaker.connector.testutils.JobMetrics;
+import io.github.flinksagemaker.connector.testutils.LocalCredentialsProvider;
 import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
@@ -396,6 +397,70 @@ class SageMakerModelProviderITCase {
         assertThat(LOCAL.counters().invocations(InvocationKind.INLINE) - invocationsBefore)
                 .as("RETRY resubmits model errors only: an invalid output would not change")
                 .isEqualTo(4);
+    }
+
+    /**
+     * The AWS options of a model copied from a Kinesis table's DDL: credentials in the SQL spelling
+     * and no provider (the keys mean BASIC, as in Flink's AWS tables), with keys BASIC does not use
+     * and {@code aws.trust.all.certificates}. The model predicts, signing with those credentials.
+     */
+    @Test
+    void aModelWithTheAwsOptionsOfAKinesisTablePredicts() throws Exception {
+        StreamTableEnvironment tEnv = reviews(List.of("good stuff"));
+        Map<String, String> options =
+                SqlTestSupport.inTableSpelling(SqlTestSupport.options(LOCAL.local(), "sql-model"));
+        options.put("aws.trust.all.certificates", "false");
+        options.put("aws.credentials.role.arn", "arn:aws:iam::123456789012:role/unused");
+        options.put("aws.credentials.role.sessionName", "unused");
+        options.put("aws.credentials.profile.name", "unused");
+        Map<String, String> extra = new HashMap<>(options);
+        // Removed from the test defaults: no provider, and no keys in the DataStream spelling.
+        extra.put("aws.credentials.provider", "");
+        extra.put("aws.credentials.provider.basic.accesskeyid", "");
+        extra.put("aws.credentials.provider.basic.secretkey", "");
+        tEnv.executeSql(createModel("kinesis_style", "label STRING, score DOUBLE", extra));
+
+        List<Row> rows =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, label FROM ML_PREDICT(TABLE reviews, MODEL"
+                                        + " kinesis_style, DESCRIPTOR(text))"));
+
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).getField(1)).isEqualTo(expected("good stuff").get("label").asText());
+    }
+
+    /**
+     * {@code CUSTOM}: the class the model names gives the credentials the calls are signed with.
+     */
+    @Test
+    void aCustomCredentialsProviderSignsTheModelsCalls() throws Exception {
+        LocalCredentialsProvider.use(LOCAL.local().accessKeyId(), LOCAL.local().secretAccessKey());
+        long resolvedBefore = LocalCredentialsProvider.resolved();
+        StreamTableEnvironment tEnv = reviews(List.of("so good"));
+        tEnv.executeSql(
+                createModel(
+                        "custom_credentials",
+                        "label STRING, score DOUBLE",
+                        Map.of(
+                                "aws.credentials.provider",
+                                "CUSTOM",
+                                "aws.credentials.custom.class",
+                                LocalCredentialsProvider.class.getName(),
+                                "aws.credentials.provider.basic.accesskeyid",
+                                "",
+                                "aws.credentials.provider.basic.secretkey",
+                                "")));
+
+        List<Row> rows =
+                SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, label FROM ML_PREDICT(TABLE reviews, MODEL"
+                                        + " custom_credentials, DESCRIPTOR(text))"));
+
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).getField(1)).isEqualTo(expected("so good").get("label").asText());
+        assertThat(LocalCredentialsProvider.resolved()).isGreaterThan(resolvedBefore);
     }
 
     @Test

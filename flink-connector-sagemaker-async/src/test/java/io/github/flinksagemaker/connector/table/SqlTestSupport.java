@@ -50,6 +50,26 @@ final class SqlTestSupport {
         return options;
     }
 
+    /**
+     * {@code options} with their credentials sub-keys spelt as Flink's AWS tables (Kinesis,
+     * Firehose, DynamoDB) spell them: {@code aws.credentials.basic.accesskeyid} for {@code
+     * aws.credentials.provider.basic.accesskeyid}.
+     */
+    static Map<String, String> inTableSpelling(Map<String, String> options) {
+        Map<String, String> table = new TreeMap<>();
+        options.forEach(
+                (key, value) ->
+                        table.put(
+                                key.startsWith("aws.credentials.provider.")
+                                        ? "aws.credentials."
+                                                + key.substring(
+                                                        "aws.credentials.provider.".length())
+                                        : key,
+                                value));
+        assertThat(table).containsKey("aws.credentials.basic.secretkey");
+        return table;
+    }
+
     /** The options as a SQL WITH clause body. */
     static String withClause(Map<String, String> options) {
         StringBuilder sql = new StringBuilder();
