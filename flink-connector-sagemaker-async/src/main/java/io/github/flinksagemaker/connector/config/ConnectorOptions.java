@@ -10,6 +10,7 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -102,8 +103,14 @@ public final class ConnectorOptions {
     private static Set<String> knownKeysOf(List<Class<?>> holders) {
         Set<String> keys = new TreeSet<>();
         for (ConfigOption<?> option : declaredIn(holders)) {
-            if (option.key().startsWith("sagemaker.") || option.key().startsWith("aws.")) {
-                keys.add(option.key());
+            // Former names of renamed options are still read, so they are not typos.
+            List<String> names = new ArrayList<>();
+            names.add(option.key());
+            option.fallbackKeys().forEach(fallback -> names.add(fallback.getKey()));
+            for (String key : names) {
+                if (key.startsWith("sagemaker.") || key.startsWith("aws.")) {
+                    keys.add(key);
+                }
             }
         }
         return keys;
