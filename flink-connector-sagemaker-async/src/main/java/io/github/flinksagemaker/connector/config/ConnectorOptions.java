@@ -13,8 +13,10 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -39,6 +41,9 @@ public final class ConnectorOptions {
                     ModelOptions.class);
 
     private static final Set<String> KNOWN_KEYS = knownKeysOf(HOLDERS);
+
+    /** Each known key's current name: itself, or for a former name the key it was renamed to. */
+    private static final Map<String, String> CURRENT_NAMES = currentNamesOf(HOLDERS);
 
     private ConnectorOptions() {}
 
@@ -78,9 +83,11 @@ public final class ConnectorOptions {
 
     private static String closestKnownKey(String key) {
         LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-        return KNOWN_KEYS.stream()
-                .min(Comparator.comparingInt(known -> distance.apply(key, known)))
-                .orElseThrow();
+        // A typo of a former name points to the name to use now.
+        return CURRENT_NAMES.get(
+                KNOWN_KEYS.stream()
+                        .min(Comparator.comparingInt(known -> distance.apply(key, known)))
+                        .orElseThrow());
     }
 
     private static Set<ConfigOption<?>> declaredIn(List<Class<?>> holders) {
@@ -98,6 +105,15 @@ public final class ConnectorOptions {
             }
         }
         return options;
+    }
+
+    private static Map<String, String> currentNamesOf(List<Class<?>> holders) {
+        Map<String, String> names = new HashMap<>();
+        for (ConfigOption<?> option : declaredIn(holders)) {
+            names.put(option.key(), option.key());
+            option.fallbackKeys().forEach(fallback -> names.put(fallback.getKey(), option.key()));
+        }
+        return names;
     }
 
     private static Set<String> knownKeysOf(List<Class<?>> holders) {

@@ -86,6 +86,18 @@ class RenamedOptionsTest {
     }
 
     @Test
+    void aTypoOfAFormerKeyIsPointedToTheCurrentOne() {
+        assertThatThrownBy(
+                        () ->
+                                ConnectorOptions.rejectUnknownKeys(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "sagemaker.watch.output-prefx",
+                                                        "s3://b/out"))))
+                .hasMessageContaining("Did you mean 'sagemaker.output-path'");
+    }
+
+    @Test
     void theNewKeyWinsOverTheFormerOne() {
         Configuration both =
                 Configuration.fromMap(
