@@ -9,7 +9,7 @@
 --
 -- ${ENDPOINT_OPTIONS}: 'sagemaker.endpoint-name', 'sagemaker.s3.input-prefix' and the aws.* options.
 -- ${JOB_PARAMETERS}:  the same options as a pipeline.global-job-parameters map.
--- ${WATCH_OPTIONS}:    'sagemaker.watch.output-prefix', '...failure-prefix' and the aws.* options.
+-- ${WATCH_OPTIONS}:    'sagemaker.output-path', 'sagemaker.failure-path' and the aws.* options.
 
 CREATE TEMPORARY VIEW reviews AS
 SELECT id, review, PROCTIME() AS proc FROM (VALUES

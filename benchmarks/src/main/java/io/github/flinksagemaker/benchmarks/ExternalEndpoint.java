@@ -105,9 +105,9 @@ final class ExternalEndpoint implements AutoCloseable {
         config.setString("aws.credentials.provider.basic.secretkey", get("secretAccessKey"));
         config.set(SubmitOptions.ENDPOINT_NAME, ENDPOINT);
         config.set(SubmitOptions.S3_INPUT_PREFIX, "s3://" + get("bucket") + "/" + ENDPOINT + "/in");
-        config.set(WatchOptions.OUTPUT_PREFIX, outputPath());
+        config.set(WatchOptions.OUTPUT_PATH, outputPath());
         config.set(
-                WatchOptions.FAILURE_PREFIX, "s3://" + get("bucket") + "/" + ENDPOINT + "/failure");
+                WatchOptions.FAILURE_PATH, "s3://" + get("bucket") + "/" + ENDPOINT + "/failure");
         if (sqs) {
             config.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
             config.set(CompletionOptions.SQS_QUEUE_URL, get("queueUrl"));

@@ -61,8 +61,8 @@ final class ListingCostBenchmark {
     /** LIST requests of one steady-state discovery (the second after the enumerator starts). */
     long listRequestsPerDiscovery(boolean timeBuckets) throws Exception {
         Configuration options = setup.connector("listing");
-        options.set(WatchOptions.OUTPUT_PREFIX, "s3://" + setup.local.bucket() + "/" + prefix);
-        options.removeConfig(WatchOptions.FAILURE_PREFIX);
+        options.set(WatchOptions.OUTPUT_PATH, "s3://" + setup.local.bucket() + "/" + prefix);
+        options.removeConfig(WatchOptions.FAILURE_PATH);
         if (timeBuckets) {
             options.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
         }

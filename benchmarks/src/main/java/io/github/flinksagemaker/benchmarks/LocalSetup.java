@@ -58,8 +58,8 @@ final class LocalSetup implements AutoCloseable {
         config.set(
                 SubmitOptions.S3_INPUT_PREFIX,
                 "s3://" + local.bucket() + "/" + endpoint + "/input");
-        config.set(WatchOptions.OUTPUT_PREFIX, outputPath(endpoint));
-        config.set(WatchOptions.FAILURE_PREFIX, failurePath(endpoint));
+        config.set(WatchOptions.OUTPUT_PATH, outputPath(endpoint));
+        config.set(WatchOptions.FAILURE_PATH, failurePath(endpoint));
         return config;
     }
 

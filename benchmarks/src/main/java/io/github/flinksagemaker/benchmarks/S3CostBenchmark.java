@@ -7,6 +7,7 @@ import io.github.flinksagemaker.local.LocalCounters.S3Operation;
 import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -53,7 +54,7 @@ final class S3CostBenchmark {
         Configuration options = setup.connector(endpoint);
         options.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
         if (forceS3) {
-            options.set(SubmitOptions.INLINE_LIMIT, 0);
+            options.set(SubmitOptions.INLINE_LIMIT, new MemorySize(0));
         }
         LocalCounters counters = setup.local.counters();
         counters.reset();

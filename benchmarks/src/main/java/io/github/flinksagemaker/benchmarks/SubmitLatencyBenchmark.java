@@ -8,6 +8,7 @@ import io.github.flinksagemaker.connector.submit.SubmitClientFactory;
 import io.github.flinksagemaker.connector.submit.SubmitConfig;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +34,7 @@ final class SubmitLatencyBenchmark {
     Samples run(boolean forceS3, int elements) throws Exception {
         Configuration options = setup.connector(ENDPOINT);
         if (forceS3) {
-            options.set(SubmitOptions.INLINE_LIMIT, 0);
+            options.set(SubmitOptions.INLINE_LIMIT, new MemorySize(0));
         }
         options.set(SubmitOptions.CAPACITY, inFlight);
         Samples latencies = new Samples();

@@ -48,8 +48,8 @@ public final class EmbeddedEndpoint {
     public static Configuration connectorOptions(LocalSageMakerAsync local) {
         Configuration config = Configuration.fromMap(local.connectorAwsOptions());
         config.set(SubmitOptions.ENDPOINT_NAME, NAME);
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + local.bucket() + "/async/output");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://" + local.bucket() + "/async/failure");
+        config.set(WatchOptions.OUTPUT_PATH, "s3://" + local.bucket() + "/async/output");
+        config.set(WatchOptions.FAILURE_PATH, "s3://" + local.bucket() + "/async/failure");
         config.set(SubmitOptions.S3_INPUT_PREFIX, "s3://" + local.bucket() + "/async/input");
         config.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(250));
         return config;

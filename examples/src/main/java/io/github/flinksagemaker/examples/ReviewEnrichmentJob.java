@@ -120,8 +120,8 @@ public final class ReviewEnrichmentJob {
         } else {
             config.set(AwsConfigOptions.AWS_REGION, options.region());
             config.set(SubmitOptions.ENDPOINT_NAME, options.endpointName());
-            config.set(WatchOptions.OUTPUT_PREFIX, options.outputPath());
-            config.set(WatchOptions.FAILURE_PREFIX, options.failurePath());
+            config.set(WatchOptions.OUTPUT_PATH, options.outputPath());
+            config.set(WatchOptions.FAILURE_PATH, options.failurePath());
             config.set(SubmitOptions.S3_INPUT_PREFIX, options.inputPrefix());
             if (options.completion() == ExampleOptions.Completion.SQS) {
                 config.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);

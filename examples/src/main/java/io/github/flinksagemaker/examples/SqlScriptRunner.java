@@ -37,14 +37,14 @@ public final class SqlScriptRunner {
                     + "  --script   the SQL script (default: sql/review-sentiment.sql)\n"
                     + "  --options  properties with sagemaker.endpoint-name,"
                     + " sagemaker.s3.input-prefix,\n"
-                    + "             sagemaker.watch.output-prefix,"
-                    + " sagemaker.watch.failure-prefix and aws.*\n"
+                    + "             sagemaker.output-path,"
+                    + " sagemaker.failure-path and aws.*\n"
                     + "             (default: an embedded local endpoint)";
     private static final Pattern LIMIT = Pattern.compile("(?is).*\\bLIMIT\\s+(\\d+)\\s*$");
     private static final Pattern SET =
             Pattern.compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'((?:[^']|'')*)'");
     private static final List<String> WATCH_ONLY =
-            List.of("sagemaker.watch.output-prefix", "sagemaker.watch.failure-prefix");
+            List.of("sagemaker.output-path", "sagemaker.failure-path");
 
     private SqlScriptRunner() {}
 
@@ -170,7 +170,9 @@ public final class SqlScriptRunner {
         Map<String, String> watch = new TreeMap<>();
         options.forEach(
                 (key, value) -> {
-                    if (key.startsWith("aws.") || key.startsWith("sagemaker.watch.")) {
+                    if (key.startsWith("aws.")
+                            || key.startsWith("sagemaker.watch.")
+                            || WATCH_ONLY.contains(key)) {
                         watch.put(key, value);
                     }
                 });

@@ -82,7 +82,7 @@ class SqlScriptRunnerITCase {
         for (Row row : results.get(2)) {
             int id = (Integer) row.getField(0);
             if (id == 6) {
-                assertThat(row.getField(1)).isEqualTo("FAILURE");
+                assertThat(row.getField(1)).isEqualTo("MODEL_ERROR");
             } else {
                 assertThat(row.getField(1)).isEqualTo("SUCCESS");
                 assertThat(row.getField(2)).isEqualTo(expected(id));

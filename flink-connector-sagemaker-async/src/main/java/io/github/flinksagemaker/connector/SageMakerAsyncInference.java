@@ -70,8 +70,10 @@ import java.util.function.Predicate;
 
 /**
  * The one-call API: submits each element of a stream to a SageMaker async endpoint, watches the
- * endpoint's output and failure prefixes, and joins every result back to its element, emitting
- * exactly one {@link InferenceResult} per element (SUCCESS, MODEL_ERROR, REJECTED or TIMED_OUT).
+ * endpoint's output and failure paths, and joins every result back to its element, emitting exactly
+ * one {@link InferenceResult} per element, with an {@link
+ * io.github.flinksagemaker.connector.join.InferenceStatus InferenceStatus} of SUCCESS, MODEL_ERROR,
+ * REJECTED, TIMED_OUT or UNREADABLE.
  *
  * <pre>{@code
  * SingleOutputStreamOperator<InferenceResult<Review>> results =
@@ -535,12 +537,12 @@ public final class SageMakerAsyncInference<IN, E> {
 
         /** The endpoint's S3OutputPath: where the watch source looks for outputs. */
         public Builder<IN, E> outputPath(String s3Uri) {
-            return set(WatchOptions.OUTPUT_PREFIX, s3Uri);
+            return set(WatchOptions.OUTPUT_PATH, s3Uri);
         }
 
         /** The endpoint's S3FailurePath: where the watch source looks for failures. */
         public Builder<IN, E> failurePath(String s3Uri) {
-            return set(WatchOptions.FAILURE_PREFIX, s3Uri);
+            return set(WatchOptions.FAILURE_PATH, s3Uri);
         }
 
         public Builder<IN, E> s3InputPrefix(String s3Uri) {

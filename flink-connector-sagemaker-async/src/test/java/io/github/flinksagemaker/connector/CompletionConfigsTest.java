@@ -12,6 +12,7 @@ import io.github.flinksagemaker.connector.submit.SubmitConfig;
 import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class CompletionConfigsTest {
         Configuration options = new Configuration();
         options.set(SubmitOptions.ENDPOINT_NAME, "reviews");
         options.set(AwsConfigOptions.AWS_REGION, "eu-west-1");
-        options.set(WatchOptions.OUTPUT_PREFIX, "s3://bucket/async/output");
-        options.set(WatchOptions.FAILURE_PREFIX, "s3://bucket/async/failure");
+        options.set(WatchOptions.OUTPUT_PATH, "s3://bucket/async/output");
+        options.set(WatchOptions.FAILURE_PATH, "s3://bucket/async/failure");
         options.set(
                 SubmitOptions.OUTPUT_PATH_EXTENSION,
                 SageMakerAsyncInference.DEFAULT_OUTPUT_PATH_EXTENSION);
@@ -64,7 +65,7 @@ class CompletionConfigsTest {
                 .extracting(WatchConfig.WatchedPrefix::root, WatchConfig.WatchedPrefix::status)
                 .containsExactly(
                         tuple(new S3Location("bucket", "async/output"), ResultStatus.SUCCESS),
-                        tuple(new S3Location("bucket", "async/failure"), ResultStatus.FAILURE));
+                        tuple(new S3Location("bucket", "async/failure"), ResultStatus.MODEL_ERROR));
     }
 
     @Test
@@ -120,7 +121,7 @@ class CompletionConfigsTest {
     void watchOptionsPassThrough() {
         Configuration options = options();
         options.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(750));
-        options.set(WatchOptions.MAX_CONTENT_BYTES, 4096);
+        options.set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(4096));
         options.set(WatchOptions.FETCH_CONCURRENCY, 3);
 
         WatchConfig watch = derive(options).watch();
@@ -171,7 +172,7 @@ class CompletionConfigsTest {
         Configuration options = sqsOptions();
         options.set(CompletionOptions.SQS_WAIT_TIME, Duration.ofSeconds(5));
         options.set(CompletionOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofMinutes(2));
-        options.set(WatchOptions.MAX_CONTENT_BYTES, 4096);
+        options.set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(4096));
 
         CompletionConfigs completion = derive(options);
         SqsCompletionConfig sqs = completion.sqs();

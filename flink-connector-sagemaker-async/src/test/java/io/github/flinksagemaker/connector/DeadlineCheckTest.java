@@ -23,6 +23,7 @@ import io.github.flinksagemaker.connector.watch.WatchConfig;
 
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -83,9 +84,9 @@ class DeadlineCheckTest {
             harness() throws Exception {
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, "us-east-1");
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://bucket/out");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://bucket/failed");
-        config.set(WatchOptions.MAX_CONTENT_BYTES, MAX_CONTENT_BYTES);
+        config.set(WatchOptions.OUTPUT_PATH, "s3://bucket/out");
+        config.set(WatchOptions.FAILURE_PATH, "s3://bucket/failed");
+        config.set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(MAX_CONTENT_BYTES));
         OneInputStreamOperatorTestHarness<PendingInference<String>, InferenceResult<String>>
                 harness =
                         new OneInputStreamOperatorTestHarness<>(

@@ -25,6 +25,7 @@ import io.github.flinksagemaker.local.LocalNotifications;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -454,7 +455,7 @@ class FailurePolicyITCase {
                 inference(endpoint)
                         .serializer(FailurePolicyITCase::alwaysAnswered)
                         // Below every payload (at least 18 bytes): each one is uploaded.
-                        .set(SubmitOptions.INLINE_LIMIT, 16)
+                        .set(SubmitOptions.INLINE_LIMIT, new MemorySize(16))
                         .build()
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();
@@ -609,7 +610,9 @@ class FailurePolicyITCase {
         LOCAL.local().s3Faults().deny(LOCAL.bucket(), endpoint + "/input", S3Operation.PUT);
         Failure failure =
                 runUntilItFails(
-                        inference(endpoint).set(SubmitOptions.INLINE_LIMIT, 0).build(),
+                        inference(endpoint)
+                                .set(SubmitOptions.INLINE_LIMIT, new MemorySize(0))
+                                .build(),
                         elements(endpoint, 200));
         assertFatal(
                 failure,
@@ -654,7 +657,7 @@ class FailurePolicyITCase {
                 inference(endpoint)
                         .serializer(FailurePolicyITCase::alwaysAnswered)
                         // Every payload is uploaded: uploads, listings and reads all meet it.
-                        .set(SubmitOptions.INLINE_LIMIT, 0)
+                        .set(SubmitOptions.INLINE_LIMIT, new MemorySize(0))
                         .build()
                         .apply(env.fromData(Types.STRING, elements.toArray(new String[0])))
                         .collectAsync();

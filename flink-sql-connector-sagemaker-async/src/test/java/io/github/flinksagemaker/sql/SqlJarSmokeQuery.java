@@ -47,9 +47,9 @@ public final class SqlJarSmokeQuery {
                 "CREATE TEMPORARY TABLE results (location STRING, status STRING) WITH ("
                         + "'connector' = 'sagemaker-async-results', "
                         + aws
-                        + ", 'sagemaker.watch.output-prefix' = '"
+                        + ", 'sagemaker.output-path' = '"
                         + args[1]
-                        + "', 'sagemaker.watch.failure-prefix' = '"
+                        + "', 'sagemaker.failure-path' = '"
                         + args[2]
                         + "', 'sagemaker.watch.bounded' = 'true')");
         try (CloseableIterator<Row> rows =

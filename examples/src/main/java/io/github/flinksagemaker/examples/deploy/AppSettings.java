@@ -16,9 +16,11 @@ import java.util.Set;
  * them over, validated at start with messages that name the group and the key.
  *
  * <ul>
- *   <li>{@code SageMakerEndpoint}: {@code endpoint.name}, {@code region}, {@code output.path},
- *       {@code failure.path}, {@code input.prefix}, optional {@code output.path.extension}. Without
- *       {@code endpoint.name}, and only when running locally, the embedded local endpoint is used.
+ *   <li>{@code SageMakerEndpoint}: {@code sagemaker.endpoint-name}, {@code aws.region}, {@code
+ *       sagemaker.output-path}, {@code sagemaker.failure-path}, {@code sagemaker.s3.input-prefix},
+ *       optional {@code sagemaker.output-path-extension}: the connector's own keys. Without {@code
+ *       sagemaker.endpoint-name}, and only when running locally, the embedded local endpoint is
+ *       used. The former names ({@link #FORMER_ENDPOINT_KEYS}) are still read.
  *   <li>{@code ConnectorOptions} (optional): any {@code sagemaker.*} or {@code aws.*} option,
  *       passed to the connector as is (see docs/configuration.md).
  *   <li>{@code Source}: {@code type} {@code kafka} or {@code s3-files} (default), then its keys
@@ -43,36 +45,57 @@ record AppSettings(
     static final String SOURCE_GROUP = "Source";
     static final String SINK_GROUP = "Sink";
 
+    private static final String ENDPOINT_NAME = SubmitOptions.ENDPOINT_NAME.key();
+    private static final String REGION = AwsConfigOptions.AWS_REGION.key();
+    private static final String OUTPUT_PATH = WatchOptions.OUTPUT_PATH.key();
+    private static final String FAILURE_PATH = WatchOptions.FAILURE_PATH.key();
+    private static final String INPUT_PREFIX = SubmitOptions.S3_INPUT_PREFIX.key();
+    private static final String OUTPUT_PATH_EXTENSION = SubmitOptions.OUTPUT_PATH_EXTENSION.key();
+
+    /**
+     * The endpoint group's keys before they were named as the connector's options: deprecated,
+     * still read for one release, and a current key given as well wins.
+     */
+    static final Map<String, String> FORMER_ENDPOINT_KEYS =
+            Map.of(
+                    "endpoint.name", ENDPOINT_NAME,
+                    "region", REGION,
+                    "output.path", OUTPUT_PATH,
+                    "failure.path", FAILURE_PATH,
+                    "input.prefix", INPUT_PREFIX,
+                    "output.path.extension", OUTPUT_PATH_EXTENSION);
+
     /**
      * @param local whether the job runs on a local environment (where an embedded endpoint, an
      *     in-process broker and the bundled sample may stand in)
      * @throws IllegalArgumentException naming the group and key that is missing or invalid
      */
     static AppSettings from(Map<String, Properties> groups, boolean local) {
-        PropertyGroup endpoint = PropertyGroup.of(groups, ENDPOINT_GROUP);
+        PropertyGroup endpoint =
+                PropertyGroup.of(groups, ENDPOINT_GROUP).renamed(FORMER_ENDPOINT_KEYS);
         endpoint.rejectUnknownKeys(
                 Set.of(
-                        "endpoint.name",
-                        "region",
-                        "output.path",
-                        "failure.path",
-                        "input.prefix",
-                        "output.path.extension"),
+                        ENDPOINT_NAME,
+                        REGION,
+                        OUTPUT_PATH,
+                        FAILURE_PATH,
+                        INPUT_PREFIX,
+                        OUTPUT_PATH_EXTENSION),
                 Set.of(),
                 null);
-        String endpointName = endpoint.optional("endpoint.name");
+        String endpointName = endpoint.optional(ENDPOINT_NAME);
         if (endpointName == null && !local) {
-            throw endpoint.missing("endpoint.name", "on Managed Service for Apache Flink");
+            throw endpoint.missing(ENDPOINT_NAME, "on Managed Service for Apache Flink");
         }
         boolean real = endpointName != null;
-        String withName = "with 'endpoint.name'";
+        String withName = "with '" + ENDPOINT_NAME + "'";
         return new AppSettings(
                 endpointName,
-                real ? endpoint.required("region", withName) : null,
-                real ? endpoint.required("output.path", withName) : null,
-                real ? endpoint.required("failure.path", withName) : null,
-                real ? endpoint.required("input.prefix", withName) : null,
-                endpoint.orDefault("output.path.extension", "enriched/{yyyy}/{MM}/{dd}/{HH}"),
+                real ? endpoint.required(REGION, withName) : null,
+                real ? endpoint.required(OUTPUT_PATH, withName) : null,
+                real ? endpoint.required(FAILURE_PATH, withName) : null,
+                real ? endpoint.required(INPUT_PREFIX, withName) : null,
+                endpoint.orDefault(OUTPUT_PATH_EXTENSION, "enriched/{yyyy}/{MM}/{dd}/{HH}"),
                 connectorOptions(PropertyGroup.of(groups, CONNECTOR_GROUP)),
                 ReviewInput.from(PropertyGroup.of(groups, SOURCE_GROUP), local),
                 ReviewOutput.from(PropertyGroup.of(groups, SINK_GROUP), local));
@@ -119,8 +142,8 @@ record AppSettings(
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, region);
         config.set(SubmitOptions.ENDPOINT_NAME, endpointName);
-        config.set(WatchOptions.OUTPUT_PREFIX, outputPath);
-        config.set(WatchOptions.FAILURE_PREFIX, failurePath);
+        config.set(WatchOptions.OUTPUT_PATH, outputPath);
+        config.set(WatchOptions.FAILURE_PATH, failurePath);
         config.set(SubmitOptions.S3_INPUT_PREFIX, inputPrefix);
         config.addAll(common());
         return config;

@@ -29,10 +29,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a local run of the application supplies that the properties leave out, and what it shows:
- * the embedded SageMaker endpoint (no {@code endpoint.name}), an in-process Kafka broker (a Kafka
- * group without {@code bootstrap.servers}) whose input topic it fills with the bundled reviews, the
- * bundled sample as files (a files source without {@code path}); then progress every second and a
- * summary of what a {@code read_committed} consumer of the output topics sees.
+ * the embedded SageMaker endpoint (no {@code sagemaker.endpoint-name}), an in-process Kafka broker
+ * (a Kafka group without {@code bootstrap.servers}) whose input topic it fills with the bundled
+ * reviews, the bundled sample as files (a files source without {@code path}); then progress every
+ * second and a summary of what a {@code read_committed} consumer of the output topics sees.
  *
  * <p>Only loaded when running locally: the endpoint and broker are not in the application jar.
  */

@@ -33,6 +33,23 @@ final class PropertyGroup {
         return name;
     }
 
+    /**
+     * This group with the values given under former key names moved to their current names; a value
+     * under the current name wins.
+     */
+    PropertyGroup renamed(Map<String, String> currentByFormer) {
+        Properties current = new Properties();
+        current.putAll(values);
+        currentByFormer.forEach(
+                (former, renamedTo) -> {
+                    Object value = current.remove(former);
+                    if (value != null) {
+                        current.putIfAbsent(renamedTo, value);
+                    }
+                });
+        return new PropertyGroup(name, current);
+    }
+
     /** The trimmed value, or null when the key is absent or blank. */
     String optional(String key) {
         String value = values.getProperty(key);

@@ -219,10 +219,11 @@ class AppJarPackagingIT {
             Files.writeString(
                     properties,
                     "[{\"PropertyGroupId\":\"SageMakerEndpoint\",\"PropertyMap\":{"
-                            + "\"endpoint.name\":\"reviews\",\"region\":\"us-east-1\","
-                            + "\"output.path\":\"s3://bucket/async/output\","
-                            + "\"failure.path\":\"s3://bucket/async/failure\","
-                            + "\"input.prefix\":\"s3://bucket/async/input\"}},"
+                            + "\"sagemaker.endpoint-name\":\"reviews\","
+                            + "\"aws.region\":\"us-east-1\","
+                            + "\"sagemaker.output-path\":\"s3://bucket/async/output\","
+                            + "\"sagemaker.failure-path\":\"s3://bucket/async/failure\","
+                            + "\"sagemaker.s3.input-prefix\":\"s3://bucket/async/input\"}},"
                             + "{\"PropertyGroupId\":\"Source\",\"PropertyMap\":{"
                             + "\"type\":\"kafka\",\"security\":\"msk-iam\",\"bootstrap.servers\":\""
                             + servers

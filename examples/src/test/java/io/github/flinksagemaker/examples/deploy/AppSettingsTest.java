@@ -25,19 +25,19 @@ class AppSettingsTest {
     private static Map<String, Properties> real() {
         return groups(
                 "SageMakerEndpoint",
-                "endpoint.name",
+                "sagemaker.endpoint-name",
                 "reviews",
                 "SageMakerEndpoint",
-                "region",
+                "aws.region",
                 "eu-west-1",
                 "SageMakerEndpoint",
-                "output.path",
+                "sagemaker.output-path",
                 "s3://b/async/output",
                 "SageMakerEndpoint",
-                "failure.path",
+                "sagemaker.failure-path",
                 "s3://b/async/failure",
                 "SageMakerEndpoint",
-                "input.prefix",
+                "sagemaker.s3.input-prefix",
                 "s3://b/async/input",
                 "Source",
                 "path",
@@ -58,9 +58,55 @@ class AppSettingsTest {
         assertThat(settings.connectorConfiguration().toMap())
                 .containsEntry("aws.region", "eu-west-1")
                 .containsEntry("sagemaker.endpoint-name", "reviews")
-                .containsEntry("sagemaker.watch.output-prefix", "s3://b/async/output")
+                .containsEntry("sagemaker.output-path", "s3://b/async/output")
                 .containsEntry("sagemaker.s3.input-prefix", "s3://b/async/input")
                 .containsEntry("sagemaker.submit.capacity", "32");
+    }
+
+    /** An application configured before the endpoint group took the connector's key names. */
+    @Test
+    void theEndpointGroupStillReadsItsFormerKeyNames() {
+        Map<String, Properties> former =
+                groups(
+                        "SageMakerEndpoint",
+                        "endpoint.name",
+                        "reviews",
+                        "SageMakerEndpoint",
+                        "region",
+                        "eu-west-1",
+                        "SageMakerEndpoint",
+                        "output.path",
+                        "s3://b/async/output",
+                        "SageMakerEndpoint",
+                        "failure.path",
+                        "s3://b/async/failure",
+                        "SageMakerEndpoint",
+                        "input.prefix",
+                        "s3://b/async/input",
+                        "SageMakerEndpoint",
+                        "output.path.extension",
+                        "r/{yyyy}/{MM}/{dd}/{HH}",
+                        "Source",
+                        "path",
+                        "s3://b/reviews/",
+                        "Sink",
+                        "path",
+                        "s3://b/enriched/");
+        Map<String, Properties> current = real();
+        current.get("SageMakerEndpoint")
+                .setProperty("sagemaker.output-path-extension", "r/{yyyy}/{MM}/{dd}/{HH}");
+
+        AppSettings fromFormer = AppSettings.from(former, false);
+        assertThat(fromFormer.embedded()).isFalse();
+        assertThat(fromFormer.connectorConfiguration().toMap())
+                .isEqualTo(AppSettings.from(current, false).connectorConfiguration().toMap())
+                .containsEntry("sagemaker.output-path", "s3://b/async/output")
+                .containsEntry("sagemaker.output-path-extension", "r/{yyyy}/{MM}/{dd}/{HH}");
+
+        // Both names given: the current one wins, as for Flink's deprecated keys.
+        former.get("SageMakerEndpoint").setProperty("sagemaker.output-path", "s3://b/new");
+        assertThat(AppSettings.from(former, false).connectorConfiguration().toMap())
+                .containsEntry("sagemaker.output-path", "s3://b/new");
     }
 
     @Test
@@ -82,23 +128,29 @@ class AppSettingsTest {
                 .containsEntry("sagemaker.completion.sqs.visibility-timeout", "5 min")
                 .containsEntry("aws.sqs.endpoint", "https://sqs.eu-west-1.amazonaws.com")
                 // The endpoint group still gives the prefixes: the deadline looks in S3.
-                .containsEntry("sagemaker.watch.output-prefix", "s3://b/async/output");
+                .containsEntry("sagemaker.output-path", "s3://b/async/output");
     }
 
     @Test
     void onTheServiceTheEndpointIsRequired() {
         Map<String, Properties> groups = real();
-        groups.get("SageMakerEndpoint").remove("endpoint.name");
+        groups.get("SageMakerEndpoint").remove("sagemaker.endpoint-name");
         assertThatThrownBy(() -> AppSettings.from(groups, false))
                 .hasMessage(
-                        "Property group 'SageMakerEndpoint' needs key 'endpoint.name' (required on"
-                                + " Managed Service for Apache Flink)");
+                        "Property group 'SageMakerEndpoint' needs key 'sagemaker.endpoint-name'"
+                                + " (required on Managed Service for Apache Flink)");
         assertThat(AppSettings.from(groups, true).embedded()).isTrue();
     }
 
     @Test
     void eachMissingKeyIsNamed() {
-        for (String key : new String[] {"region", "output.path", "failure.path", "input.prefix"}) {
+        for (String key :
+                new String[] {
+                    "aws.region",
+                    "sagemaker.output-path",
+                    "sagemaker.failure-path",
+                    "sagemaker.s3.input-prefix"
+                }) {
             Map<String, Properties> groups = real();
             groups.get("SageMakerEndpoint").remove(key);
             assertThatThrownBy(() -> AppSettings.from(groups, false))
@@ -278,7 +330,7 @@ class AppSettingsTest {
         assertThat(output.topic()).isEqualTo(LocalKafka.OUTPUT_TOPIC);
         assertThat(output.deadLetterTopic()).isEqualTo(LocalKafka.DEAD_LETTER_TOPIC);
         assertThatThrownBy(() -> AppSettings.from(groups, false))
-                .hasMessageContaining("'SageMakerEndpoint' needs key 'endpoint.name'");
+                .hasMessageContaining("'SageMakerEndpoint' needs key 'sagemaker.endpoint-name'");
     }
 
     @Test

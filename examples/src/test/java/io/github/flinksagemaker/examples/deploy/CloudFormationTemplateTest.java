@@ -56,7 +56,7 @@ class CloudFormationTemplateTest {
     private static final String CLUSTER = "reviews-cluster/abcd1234-0123-abcd-5678-1234abcd-1";
     private static final String ENI = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
 
-    /** The application's default {@code output.path.extension} (AppSettings). */
+    /** The application's default {@code sagemaker.output-path-extension} (AppSettings). */
     private static final String DEFAULT_EXTENSION = "enriched/{yyyy}/{MM}/{dd}/{HH}";
 
     /** The connector options that delete S3 objects. */
@@ -96,11 +96,11 @@ class CloudFormationTemplateTest {
         assertThat(groups.get("SageMakerEndpoint"))
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.of(
-                                "endpoint.name", "my-endpoint",
-                                "region", REGION,
-                                "output.path", "s3://data-bucket/async/output",
-                                "failure.path", "s3://data-bucket/async/failure",
-                                "input.prefix", "s3://data-bucket/async/input"));
+                                "sagemaker.endpoint-name", "my-endpoint",
+                                "aws.region", REGION,
+                                "sagemaker.output-path", "s3://data-bucket/async/output",
+                                "sagemaker.failure-path", "s3://data-bucket/async/failure",
+                                "sagemaker.s3.input-prefix", "s3://data-bucket/async/input"));
         assertThat(groups.get("ConnectorOptions"))
                 .containsOnlyKeys("sagemaker.submit.capacity", "sagemaker.join.cleanup");
         assertThat(groups.get("Source"))
@@ -434,7 +434,9 @@ class CloudFormationTemplateTest {
         Stack stack = new Stack(sample());
         Map<String, String> endpoint = stack.propertyGroups().get("SageMakerEndpoint");
         // The application then uses its default extension.
-        assertThat(endpoint).doesNotContainKey("output.path.extension");
+        assertThat(endpoint)
+                .doesNotContainKey("sagemaker.output-path-extension")
+                .doesNotContainKey("output.path.extension");
         List<String> allowedPrefixes = listBucketPrefixes(stack.policy());
 
         long now = Instant.parse("2025-03-04T05:06:07Z").toEpochMilli();
@@ -442,8 +444,8 @@ class CloudFormationTemplateTest {
         for (String extension : List.of(DEFAULT_EXTENSION, "enriched")) {
             Configuration configuration = new Configuration();
             configuration.set(AwsConfigOptions.AWS_REGION, REGION);
-            configuration.set(WatchOptions.OUTPUT_PREFIX, endpoint.get("output.path"));
-            configuration.set(WatchOptions.FAILURE_PREFIX, endpoint.get("failure.path"));
+            configuration.set(WatchOptions.OUTPUT_PATH, endpoint.get("sagemaker.output-path"));
+            configuration.set(WatchOptions.FAILURE_PATH, endpoint.get("sagemaker.failure-path"));
             if (extension.contains("{")) { // as SageMakerAsyncInference derives it
                 configuration.set(WatchOptions.TIME_BUCKETS, extension);
             }
@@ -472,7 +474,9 @@ class CloudFormationTemplateTest {
                 String key =
                         resultDirectory
                                 + "0f8fad5b-d9cb-469f-a165-70867728950e"
-                                + (prefix.status() == ResultStatus.FAILURE ? "-error.out" : ".out");
+                                + (prefix.status() == ResultStatus.MODEL_ERROR
+                                        ? "-error.out"
+                                        : ".out");
                 assertThat(watch.watches(new S3Location("data-bucket", key))).isTrue();
                 listed.add(key);
             }

@@ -225,13 +225,15 @@ class ManagedFlinkKafkaITCase {
         Properties connector = new Properties();
         local.toMap().forEach(connector::setProperty);
         Properties sageMaker = new Properties();
-        sageMaker.setProperty("endpoint.name", connector.getProperty("sagemaker.endpoint-name"));
-        sageMaker.setProperty("region", endpoint.region());
-        sageMaker.setProperty(
-                "output.path", connector.getProperty("sagemaker.watch.output-prefix"));
-        sageMaker.setProperty(
-                "failure.path", connector.getProperty("sagemaker.watch.failure-prefix"));
-        sageMaker.setProperty("input.prefix", connector.getProperty("sagemaker.s3.input-prefix"));
+        for (String key :
+                List.of(
+                        "sagemaker.endpoint-name",
+                        "sagemaker.output-path",
+                        "sagemaker.failure-path",
+                        "sagemaker.s3.input-prefix")) {
+            sageMaker.setProperty(key, connector.getProperty(key));
+        }
+        sageMaker.setProperty("aws.region", endpoint.region());
         for (String key : List.copyOf(connector.stringPropertyNames())) {
             if (!key.startsWith("aws.") && !key.equals("sagemaker.watch.discovery-interval")) {
                 connector.remove(key);

@@ -11,10 +11,13 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,6 +44,9 @@ public final class ConnectorOptions {
                     ModelOptions.class);
 
     private static final Set<String> KNOWN_KEYS = knownKeysOf(HOLDERS);
+
+    /** Each known key's current name: itself, or for a former name the key it was renamed to. */
+    private static final Map<String, String> CURRENT_NAMES = currentNamesOf(HOLDERS);
 
     private ConnectorOptions() {}
 
@@ -89,9 +95,11 @@ public final class ConnectorOptions {
 
     private static String closestKnownKey(String key) {
         LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
-        return KNOWN_KEYS.stream()
-                .min(Comparator.comparingInt(known -> distance.apply(key, known)))
-                .orElseThrow();
+        // A typo of a former name points to the name to use now.
+        return CURRENT_NAMES.get(
+                KNOWN_KEYS.stream()
+                        .min(Comparator.comparingInt(known -> distance.apply(key, known)))
+                        .orElseThrow());
     }
 
     private static Set<ConfigOption<?>> declaredIn(List<Class<?>> holders) {
@@ -111,11 +119,26 @@ public final class ConnectorOptions {
         return options;
     }
 
+    private static Map<String, String> currentNamesOf(List<Class<?>> holders) {
+        Map<String, String> names = new HashMap<>();
+        for (ConfigOption<?> option : declaredIn(holders)) {
+            names.put(option.key(), option.key());
+            option.fallbackKeys().forEach(fallback -> names.put(fallback.getKey(), option.key()));
+        }
+        return names;
+    }
+
     private static Set<String> knownKeysOf(List<Class<?>> holders) {
         Set<String> keys = new TreeSet<>();
         for (ConfigOption<?> option : declaredIn(holders)) {
-            if (option.key().startsWith("sagemaker.") || option.key().startsWith("aws.")) {
-                keys.add(option.key());
+            // Former names of renamed options are still read, so they are not typos.
+            List<String> names = new ArrayList<>();
+            names.add(option.key());
+            option.fallbackKeys().forEach(fallback -> names.add(fallback.getKey()));
+            for (String key : names) {
+                if (key.startsWith("sagemaker.") || key.startsWith("aws.")) {
+                    keys.add(key);
+                }
             }
         }
         return keys;

@@ -2,10 +2,13 @@ package io.github.flinksagemaker.connector.config;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The checks every part of the connector runs on its options, with one message format: {@code
@@ -13,6 +16,9 @@ import java.util.Arrays;
  */
 @Internal
 public final class OptionChecks {
+    /** The most bytes one array holds: content read whole is bounded by it. */
+    public static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
     private OptionChecks() {}
 
     /**
@@ -33,13 +39,31 @@ public final class OptionChecks {
                                     : "values that parse: " + rootMessage(e);
             throw new IllegalArgumentException(
                     "Invalid value '"
-                            + shown(option.key(), configuration.toMap().get(option.key()))
+                            + shown(
+                                    option.key(),
+                                    configuration.toMap().get(usedKey(configuration, option)))
                             + "' for option '"
-                            + option.key()
+                            + usedKey(configuration, option)
                             + "': allowed are "
                             + allowed,
                     e);
         }
+    }
+
+    /**
+     * The key {@code option} was given under: its own, or a deprecated or fallback key, so that
+     * messages name what the user wrote.
+     */
+    public static String usedKey(ReadableConfig configuration, ConfigOption<?> option) {
+        Map<String, String> given = configuration.toMap();
+        if (!given.containsKey(option.key())) {
+            for (FallbackKey fallback : option.fallbackKeys()) {
+                if (given.containsKey(fallback.getKey())) {
+                    return fallback.getKey();
+                }
+            }
+        }
+        return option.key();
     }
 
     /** A string option that must be set to something other than white space; trimmed. */
@@ -86,6 +110,22 @@ public final class OptionChecks {
             throw invalid(option, value, "integers from " + min + " to " + max);
         }
         return value;
+    }
+
+    /**
+     * A size in bytes from {@code min} to {@code max}. Sizes are {@link MemorySize} options, so
+     * both '10 mb' and a plain number of bytes parse (k, m, g are 1024-based units).
+     */
+    public static long bytesBetween(
+            ReadableConfig configuration, ConfigOption<MemorySize> option, long min, long max) {
+        MemorySize value = get(configuration, option);
+        if (value == null || value.getBytes() < min || value.getBytes() > max) {
+            throw invalid(
+                    option,
+                    value == null ? null : value.toHumanReadableString(),
+                    "sizes from " + min + " to " + max + " bytes");
+        }
+        return value.getBytes();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.flinksagemaker.connector.config;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 
@@ -60,14 +61,16 @@ public final class SubmitOptions {
                             "How long the model may take once started (whole seconds, 1 s to"
                                     + " 1 h). Default: not sent, the service uses 15 min.");
 
-    public static final ConfigOption<Integer> INLINE_LIMIT =
+    public static final ConfigOption<MemorySize> INLINE_LIMIT =
             ConfigOptions.key("sagemaker.inline-limit")
-                    .intType()
-                    .defaultValue(MAX_INLINE_BYTES)
+                    .memoryType()
+                    .defaultValue(new MemorySize(MAX_INLINE_BYTES))
                     .withDescription(
-                            "Payloads of at most this many bytes are sent inline in the request;"
+                            "Payloads of at most this size are sent inline in the request;"
                                     + " larger ones go through the S3 input prefix. 0 sends every"
-                                    + " payload through S3. At most 128000, the service's limit.");
+                                    + " payload through S3. At most 128000 bytes (125 kb: k, m"
+                                    + " and g count 1024), the service's limit; a plain number is"
+                                    + " bytes.");
 
     public static final ConfigOption<String> S3_INPUT_PREFIX =
             ConfigOptions.key("sagemaker.s3.input-prefix")

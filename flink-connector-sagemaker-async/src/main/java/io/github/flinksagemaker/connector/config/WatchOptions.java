@@ -14,22 +14,41 @@ import java.time.Duration;
 @PublicEvolving
 public final class WatchOptions {
 
-    public static final ConfigOption<String> OUTPUT_PREFIX =
-            ConfigOptions.key("sagemaker.watch.output-prefix")
+    /**
+     * The endpoint's S3OutputPath, named as the one-call API's {@code outputPath} and the submit
+     * side's {@code sagemaker.output-path-extension} name it.
+     */
+    public static final ConfigOption<String> OUTPUT_PATH =
+            ConfigOptions.key("sagemaker.output-path")
                     .stringType()
                     .noDefaultValue()
+                    .withDeprecatedKeys("sagemaker.watch.output-prefix")
                     .withDescription(
-                            "s3://bucket/prefix of the endpoint's S3OutputPath. Objects found there"
+                            "s3://bucket/prefix, the endpoint's S3OutputPath. Objects found there"
                                     + " are emitted with status SUCCESS. At least one of the two"
-                                    + " prefixes is required.");
+                                    + " paths is required. Formerly"
+                                    + " sagemaker.watch.output-prefix, still read.");
 
-    public static final ConfigOption<String> FAILURE_PREFIX =
-            ConfigOptions.key("sagemaker.watch.failure-prefix")
+    /** The endpoint's S3FailurePath. */
+    public static final ConfigOption<String> FAILURE_PATH =
+            ConfigOptions.key("sagemaker.failure-path")
                     .stringType()
                     .noDefaultValue()
+                    .withDeprecatedKeys("sagemaker.watch.failure-prefix")
                     .withDescription(
-                            "s3://bucket/prefix of the endpoint's S3FailurePath. Objects found"
-                                    + " there are emitted with status FAILURE.");
+                            "s3://bucket/prefix, the endpoint's S3FailurePath. Objects found"
+                                    + " there are emitted with status MODEL_ERROR. Formerly"
+                                    + " sagemaker.watch.failure-prefix, still read.");
+
+    /**
+     * @deprecated use {@link #OUTPUT_PATH}, the same option
+     */
+    @Deprecated public static final ConfigOption<String> OUTPUT_PREFIX = OUTPUT_PATH;
+
+    /**
+     * @deprecated use {@link #FAILURE_PATH}, the same option
+     */
+    @Deprecated public static final ConfigOption<String> FAILURE_PREFIX = FAILURE_PATH;
 
     public static final ConfigOption<String> TIME_BUCKETS =
             ConfigOptions.key("sagemaker.watch.time-buckets")
@@ -117,14 +136,15 @@ public final class WatchOptions {
                             "Finish once a listing finds nothing new and every object found is"
                                     + " emitted, instead of watching forever.");
 
-    public static final ConfigOption<Integer> MAX_CONTENT_BYTES =
+    public static final ConfigOption<MemorySize> MAX_CONTENT_BYTES =
             ConfigOptions.key("sagemaker.watch.max-content-bytes")
-                    .intType()
-                    .defaultValue(10 * 1024 * 1024)
+                    .memoryType()
+                    .defaultValue(MemorySize.ofMebiBytes(10))
                     .withDescription(
-                            "Objects up to this size are read and emitted with their content;"
-                                    + " larger ones are emitted by location only, to be read"
-                                    + " with ResultContentReader.");
+                            "Objects up to this size (e.g. '10 mb'; a plain number is bytes) are"
+                                    + " read and emitted with their content; larger ones are"
+                                    + " emitted by location only, to be read with"
+                                    + " ResultContentReader.");
 
     public static final ConfigOption<Integer> FETCH_CONCURRENCY =
             ConfigOptions.key("sagemaker.watch.fetch-concurrency")

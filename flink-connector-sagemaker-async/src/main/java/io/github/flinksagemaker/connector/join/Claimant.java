@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * Who claims a result location: the inference the service gave it to, which kind of result is
- * expected there (the OutputLocation holds a SUCCESS, the FailureLocation a FAILURE, whatever the
- * prefix), and the inference's deadline, after which the claim is forgotten.
+ * expected there (the OutputLocation holds a SUCCESS, the FailureLocation a MODEL_ERROR, whatever
+ * the prefix), and the inference's deadline, after which the claim is forgotten.
  */
 @Internal
 public record Claimant(String inferenceId, ResultStatus expected, long deadlineMillis) {

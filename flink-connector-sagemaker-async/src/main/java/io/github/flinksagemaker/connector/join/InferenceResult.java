@@ -127,7 +127,7 @@ public final class InferenceResult<E> {
                 null,
                 object.location(),
                 "The "
-                        + (object.status() == ResultStatus.FAILURE ? "failure" : "output")
+                        + (object.status() == ResultStatus.MODEL_ERROR ? "failure" : "output")
                         + " object at "
                         + object.location()
                         + " exists but could not be read: "

@@ -28,6 +28,6 @@ public record LocationClaim(String location, Claimant claimant) {
         return new LocationClaim(
                 pending.failureLocation(),
                 new Claimant(
-                        pending.inferenceId(), ResultStatus.FAILURE, pending.deadlineMillis()));
+                        pending.inferenceId(), ResultStatus.MODEL_ERROR, pending.deadlineMillis()));
     }
 }

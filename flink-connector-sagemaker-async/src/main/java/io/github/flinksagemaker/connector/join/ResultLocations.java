@@ -49,7 +49,7 @@ final class ResultLocations {
                                         : look(
                                                 pending,
                                                 pending.failureLocation(),
-                                                ResultStatus.FAILURE));
+                                                ResultStatus.MODEL_ERROR));
     }
 
     /** The object at {@code location}, read if within the content limit; null when absent. */

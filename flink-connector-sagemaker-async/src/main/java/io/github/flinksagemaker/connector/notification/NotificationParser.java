@@ -47,7 +47,7 @@ public final class NotificationParser {
         if ("Completed".equalsIgnoreCase(invocationStatus)) {
             status = ResultStatus.SUCCESS;
         } else if ("Failed".equalsIgnoreCase(invocationStatus)) {
-            status = ResultStatus.FAILURE;
+            status = ResultStatus.MODEL_ERROR;
         } else {
             throw new UnparseableNotificationException(
                     "invocationStatus '" + invocationStatus + "' is neither Completed nor Failed");

@@ -69,7 +69,12 @@ public final class SqsCompletionConfig implements Serializable {
                     "whole seconds from 1 s to 12 h");
         }
         this.maxContentBytes =
-                OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
+                (int)
+                        OptionChecks.bytesBetween(
+                                configuration,
+                                WatchOptions.MAX_CONTENT_BYTES,
+                                0,
+                                OptionChecks.MAX_ARRAY_BYTES);
         this.maxBufferedBytes =
                 OptionChecks.get(configuration, WatchOptions.MAX_BUFFERED_BYTES).getBytes();
         if (maxBufferedBytes < 1) {

@@ -397,7 +397,7 @@ public final class InferenceSubmitter implements AutoCloseable {
                     inferenceId,
                     accepted.outputLocation(),
                     expected,
-                    WatchOptions.OUTPUT_PREFIX.key());
+                    WatchOptions.OUTPUT_PATH.key());
         }
     }
 

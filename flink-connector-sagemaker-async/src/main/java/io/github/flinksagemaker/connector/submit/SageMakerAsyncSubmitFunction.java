@@ -2,6 +2,7 @@ package io.github.flinksagemaker.connector.submit;
 
 import io.github.flinksagemaker.connector.aws.AwsConfigOptions;
 import io.github.flinksagemaker.connector.aws.FatalAwsException;
+import io.github.flinksagemaker.connector.config.OptionChecks;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.FailureHandling;
 import io.github.flinksagemaker.connector.sagemaker.InvocationAccepted;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -452,8 +454,20 @@ public final class SageMakerAsyncSubmitFunction<IN, E>
             return set(SubmitOptions.ACCEPT, accept);
         }
 
+        /** Payloads of at most this size are sent inline, larger ones through S3. */
+        public Builder<IN, E> inlineLimit(MemorySize size) {
+            return set(SubmitOptions.INLINE_LIMIT, size);
+        }
+
+        /** {@link #inlineLimit(MemorySize)} in bytes. */
         public Builder<IN, E> inlineLimit(int bytes) {
-            return set(SubmitOptions.INLINE_LIMIT, bytes);
+            if (bytes < 0) {
+                throw OptionChecks.invalid(
+                        SubmitOptions.INLINE_LIMIT,
+                        bytes,
+                        "sizes from 0 to " + SubmitOptions.MAX_INLINE_BYTES + " bytes");
+            }
+            return inlineLimit(new MemorySize(bytes));
         }
 
         public Builder<IN, E> s3InputPrefix(String s3Uri) {

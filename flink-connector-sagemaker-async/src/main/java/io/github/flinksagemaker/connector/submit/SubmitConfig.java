@@ -91,13 +91,15 @@ public final class SubmitConfig implements Serializable {
         AwsClients.validate(configuration);
         this.outputPath =
                 configuration
-                        .getOptional(WatchOptions.OUTPUT_PREFIX)
+                        .getOptional(WatchOptions.OUTPUT_PATH)
                         .map(
                                 p ->
                                         S3Location.parse(
                                                 p,
                                                 "Option '"
-                                                        + WatchOptions.OUTPUT_PREFIX.key()
+                                                        + OptionChecks.usedKey(
+                                                                configuration,
+                                                                WatchOptions.OUTPUT_PATH)
                                                         + "'"))
                         .orElse(null);
         this.endpointName = OptionChecks.required(configuration, ENDPOINT_NAME);
@@ -113,7 +115,8 @@ public final class SubmitConfig implements Serializable {
         this.customAttributes = ascii(configuration, CUSTOM_ATTRIBUTES);
         this.requestTtlSeconds = checkedRequestTtlSeconds(configuration);
         this.invocationTimeoutSeconds = checkedInvocationTimeoutSeconds(configuration);
-        this.inlineLimit = OptionChecks.between(configuration, INLINE_LIMIT, 0, MAX_INLINE_BYTES);
+        this.inlineLimit =
+                (int) OptionChecks.bytesBetween(configuration, INLINE_LIMIT, 0, MAX_INLINE_BYTES);
         this.inputPrefix =
                 configuration
                         .getOptional(S3_INPUT_PREFIX)

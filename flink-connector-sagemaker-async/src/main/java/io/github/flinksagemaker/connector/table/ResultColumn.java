@@ -14,7 +14,7 @@ enum ResultColumn {
     INFERENCE_ID,
     /** The object's s3:// URI, equal to the OutputLocation or FailureLocation of its request. */
     LOCATION,
-    /** SUCCESS (an output) or FAILURE (a failure object). */
+    /** SUCCESS (an output) or MODEL_ERROR (a failure object). */
     STATUS,
     /** The object's bytes, as STRING (UTF-8) or BYTES; NULL over the content limit. */
     CONTENT,

@@ -29,8 +29,9 @@ import java.util.Set;
  * {@code content}, {@code content_type} and {@code size} (declare any of them), plus the {@code
  * last-modified} metadata column for event time. With {@code 'sagemaker.completion.mode' = 'SQS'}
  * the rows come from the endpoint's notifications instead, and {@code inference_id} can be declared
- * too. Options: the {@code sagemaker.watch.*}, {@code sagemaker.completion.*} and {@code aws.*}
- * ones; anything else is rejected.
+ * too. Options: {@code sagemaker.output-path}, {@code sagemaker.failure-path}, the {@code
+ * sagemaker.watch.*}, {@code sagemaker.completion.*} and {@code aws.*} ones; anything else is
+ * rejected.
  */
 @PublicEvolving
 public final class SageMakerResultsTableFactory implements DynamicTableSourceFactory {

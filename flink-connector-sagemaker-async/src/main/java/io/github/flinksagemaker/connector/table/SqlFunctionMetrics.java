@@ -27,12 +27,15 @@ final class SqlFunctionMetrics {
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
         MetricGroup group = ConnectorMetricGroup.in(functionGroup);
-        outcomes.put(RowStatus.SUCCESS, counter(group, "succeeded"));
-        outcomes.put(RowStatus.MODEL_ERROR, counter(group, "modelErrors"));
-        outcomes.put(RowStatus.REJECTED, counter(group, "rejected"));
-        outcomes.put(RowStatus.TIMED_OUT, counter(group, "timedOut"));
-        outcomes.put(RowStatus.UNREADABLE, counter(group, "unreadable"));
-        outcomes.put(RowStatus.INVALID_OUTPUT, counter(group, "invalidOutputs"));
+        // Named like the one-call API's results counters; the earlier names count the same rows
+        // for one more release, so that existing dashboards keep working.
+        outcomes.put(RowStatus.SUCCESS, counter(group, "resultsSuccess", "succeeded"));
+        outcomes.put(RowStatus.MODEL_ERROR, counter(group, "resultsModelError", "modelErrors"));
+        outcomes.put(RowStatus.REJECTED, counter(group, "resultsRejected", "rejected"));
+        outcomes.put(RowStatus.TIMED_OUT, counter(group, "resultsTimedOut", "timedOut"));
+        outcomes.put(RowStatus.UNREADABLE, counter(group, "resultsUnreadable", "unreadable"));
+        outcomes.put(
+                RowStatus.INVALID_OUTPUT, counter(group, "resultsInvalidOutput", "invalidOutputs"));
         this.nullInputs = counter(group, "nullInputs");
         this.submitted = counter(group, "submitted");
         this.resubmissions = counter(group, "resubmissions");
@@ -41,6 +44,13 @@ final class SqlFunctionMetrics {
 
     private static Counter counter(MetricGroup group, String name) {
         return group.counter(name, new ThreadSafeSimpleCounter());
+    }
+
+    /** One counter, registered under its name and under its deprecated former name. */
+    private static Counter counter(MetricGroup group, String name, String deprecatedName) {
+        Counter counter = counter(group, name);
+        group.counter(deprecatedName, counter);
+        return counter;
     }
 
     /** A row's final outcome. */

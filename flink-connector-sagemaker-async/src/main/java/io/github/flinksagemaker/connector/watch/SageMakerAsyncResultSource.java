@@ -36,16 +36,16 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Watches a SageMaker async endpoint's S3 output and failure prefixes and emits each new result
- * object once, with exactly-once emission across checkpoints and state that stays bounded: see
- * {@code docs/watch.md}.
+ * Watches a SageMaker async endpoint's S3 output and failure paths and emits each new result object
+ * once, with exactly-once emission across checkpoints and state that stays bounded: see {@code
+ * docs/watch.md}.
  *
  * <pre>{@code
  * SageMakerAsyncResultSource<InferenceOutput> results =
  *         SageMakerAsyncResultSource.builder()
  *                 .region("eu-west-1")
- *                 .outputPrefix("s3://my-bucket/async/output")
- *                 .failurePrefix("s3://my-bucket/async/failure")
+ *                 .outputPath("s3://my-bucket/async/output")
+ *                 .failurePath("s3://my-bucket/async/failure")
  *                 .timeBuckets("results/{yyyy}/{MM}/{dd}/{HH}")
  *                 .build();
  * env.fromSource(results, WatermarkStrategy.noWatermarks(), "sagemaker-results");
@@ -178,12 +178,30 @@ public final class SageMakerAsyncResultSource<T>
             return set(AwsConfigOptions.AWS_REGION, region);
         }
 
-        public Builder<T> outputPrefix(String s3Uri) {
-            return set(WatchOptions.OUTPUT_PREFIX, s3Uri);
+        /** The endpoint's S3OutputPath: objects found there are SUCCESS results. */
+        public Builder<T> outputPath(String s3Uri) {
+            return set(WatchOptions.OUTPUT_PATH, s3Uri);
         }
 
+        /** The endpoint's S3FailurePath: objects found there are MODEL_ERROR results. */
+        public Builder<T> failurePath(String s3Uri) {
+            return set(WatchOptions.FAILURE_PATH, s3Uri);
+        }
+
+        /**
+         * @deprecated use {@link #outputPath}, named like the one-call API's
+         */
+        @Deprecated
+        public Builder<T> outputPrefix(String s3Uri) {
+            return outputPath(s3Uri);
+        }
+
+        /**
+         * @deprecated use {@link #failurePath}, named like the one-call API's
+         */
+        @Deprecated
         public Builder<T> failurePrefix(String s3Uri) {
-            return set(WatchOptions.FAILURE_PREFIX, s3Uri);
+            return failurePath(s3Uri);
         }
 
         public Builder<T> timeBuckets(String pattern) {

@@ -28,9 +28,12 @@ public final class WatchConfig implements Serializable {
 
     /** One prefix to watch and the status its objects get. */
     public record WatchedPrefix(S3Location root, ResultStatus status) implements Serializable {
-        /** Identifies the prefix in enumerator state across restarts. */
+        /**
+         * Identifies the prefix in enumerator state across restarts: spelt as before the failure
+         * status was renamed MODEL_ERROR, so that stored state finds its prefixes.
+         */
         public String id() {
-            return status + " " + root;
+            return (status == ResultStatus.SUCCESS ? "SUCCESS" : "FAILURE") + " " + root;
         }
 
         /** The prefix as a directory: its key ends with '/' (unless it is the whole bucket). */
@@ -57,7 +60,7 @@ public final class WatchConfig implements Serializable {
          * so both places are watched.
          */
         public boolean listsDirectChildren(TimeBucketPattern buckets) {
-            return buckets != null && status == ResultStatus.FAILURE;
+            return buckets != null && status == ResultStatus.MODEL_ERROR;
         }
     }
 
@@ -83,34 +86,36 @@ public final class WatchConfig implements Serializable {
         AwsClients.validate(configuration);
         List<WatchedPrefix> watched = new ArrayList<>();
         configuration
-                .getOptional(WatchOptions.OUTPUT_PREFIX)
+                .getOptional(WatchOptions.OUTPUT_PATH)
                 .ifPresent(
                         p ->
                                 watched.add(
                                         prefix(
-                                                WatchOptions.OUTPUT_PREFIX,
+                                                configuration,
+                                                WatchOptions.OUTPUT_PATH,
                                                 p,
                                                 ResultStatus.SUCCESS)));
         configuration
-                .getOptional(WatchOptions.FAILURE_PREFIX)
+                .getOptional(WatchOptions.FAILURE_PATH)
                 .ifPresent(
                         p ->
                                 watched.add(
                                         prefix(
-                                                WatchOptions.FAILURE_PREFIX,
+                                                configuration,
+                                                WatchOptions.FAILURE_PATH,
                                                 p,
-                                                ResultStatus.FAILURE)));
+                                                ResultStatus.MODEL_ERROR)));
         if (watched.isEmpty()) {
             throw new IllegalArgumentException(
                     "Option '"
-                            + WatchOptions.OUTPUT_PREFIX.key()
+                            + WatchOptions.OUTPUT_PATH.key()
                             + "' or '"
-                            + WatchOptions.FAILURE_PREFIX.key()
+                            + WatchOptions.FAILURE_PATH.key()
                             + "' is required");
         }
         this.prefixes = List.copyOf(watched);
         if (prefixes.size() == 2) {
-            rejectOverlap(prefixes.get(0), prefixes.get(1));
+            rejectOverlap(configuration, prefixes.get(0), prefixes.get(1));
         }
         this.timeBuckets =
                 configuration
@@ -128,7 +133,12 @@ public final class WatchConfig implements Serializable {
         this.startFrom = OptionChecks.get(configuration, WatchOptions.START_FROM);
         this.bounded = OptionChecks.get(configuration, WatchOptions.BOUNDED);
         this.maxContentBytes =
-                OptionChecks.atLeast(configuration, WatchOptions.MAX_CONTENT_BYTES, 0);
+                (int)
+                        OptionChecks.bytesBetween(
+                                configuration,
+                                WatchOptions.MAX_CONTENT_BYTES,
+                                0,
+                                OptionChecks.MAX_ARRAY_BYTES);
         this.fetchConcurrency =
                 OptionChecks.atLeast(configuration, WatchOptions.FETCH_CONCURRENCY, 1);
         this.maxBufferedBytes =
@@ -245,18 +255,19 @@ public final class WatchConfig implements Serializable {
         return String.join(" and ", places);
     }
 
-    private static void rejectOverlap(WatchedPrefix output, WatchedPrefix failure) {
+    private static void rejectOverlap(
+            Configuration configuration, WatchedPrefix output, WatchedPrefix failure) {
         String a = output.directory().key();
         String b = failure.directory().key();
         if (output.root().bucket().equals(failure.root().bucket())
                 && (a.startsWith(b) || b.startsWith(a))) {
             throw new IllegalArgumentException(
                     "Options '"
-                            + WatchOptions.OUTPUT_PREFIX.key()
+                            + OptionChecks.usedKey(configuration, WatchOptions.OUTPUT_PATH)
                             + "' ("
                             + output.root()
                             + ") and '"
-                            + WatchOptions.FAILURE_PREFIX.key()
+                            + OptionChecks.usedKey(configuration, WatchOptions.FAILURE_PATH)
                             + "' ("
                             + failure.root()
                             + ") overlap: one contains the other, so an object could be found"
@@ -267,8 +278,14 @@ public final class WatchConfig implements Serializable {
     }
 
     private static WatchedPrefix prefix(
-            ConfigOption<String> option, String uri, ResultStatus status) {
-        return new WatchedPrefix(S3Location.parse(uri, "Option '" + option.key() + "'"), status);
+            Configuration configuration,
+            ConfigOption<String> option,
+            String uri,
+            ResultStatus status) {
+        return new WatchedPrefix(
+                S3Location.parse(
+                        uri, "Option '" + OptionChecks.usedKey(configuration, option) + "'"),
+                status);
     }
 
     private static long positiveBytes(MemorySize size) {

@@ -98,8 +98,8 @@ class CountedOnSdkThreadsTest {
     private static Configuration watchConfig() {
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, "us-east-1");
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://b/out");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://b/failed");
+        config.set(WatchOptions.OUTPUT_PATH, "s3://b/out");
+        config.set(WatchOptions.FAILURE_PATH, "s3://b/failed");
         return config;
     }
 

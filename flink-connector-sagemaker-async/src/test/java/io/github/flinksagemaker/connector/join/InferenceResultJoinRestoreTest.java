@@ -52,8 +52,8 @@ class InferenceResultJoinRestoreTest {
             WatchConfig.from(
                     new Configuration()
                             .set(AwsConfigOptions.AWS_REGION, "us-east-1")
-                            .set(WatchOptions.OUTPUT_PREFIX, "s3://b/out")
-                            .set(WatchOptions.FAILURE_PREFIX, "s3://b/failed"));
+                            .set(WatchOptions.OUTPUT_PATH, "s3://b/out")
+                            .set(WatchOptions.FAILURE_PATH, "s3://b/failed"));
 
     private final String storeName = UUID.randomUUID().toString();
     private final InMemoryObjectStore store = new InMemoryObjectStore();

@@ -188,7 +188,7 @@ class InferenceResultJoinTest {
                                 "b",
                                 new InferenceOutput(
                                         "",
-                                        ResultStatus.FAILURE,
+                                        ResultStatus.MODEL_ERROR,
                                         "ClientError: 500 from the model"
                                                 .getBytes(StandardCharsets.UTF_8),
                                         "text/plain",
@@ -516,7 +516,7 @@ class InferenceResultJoinTest {
 
             assertThat(tagger.extractOutputValues())
                     .extracting(t -> t.inferenceId() + " " + t.output().status())
-                    .containsExactly("a SUCCESS", "b FAILURE");
+                    .containsExactly("a SUCCESS", "b MODEL_ERROR");
         }
     }
 
@@ -546,7 +546,7 @@ class InferenceResultJoinTest {
             assertThat(tagger.numProcessingTimeTimers()).isZero();
 
             tagger.processElement2(
-                    new StreamRecord<>(listedAt(a.failureLocation(), ResultStatus.FAILURE)));
+                    new StreamRecord<>(listedAt(a.failureLocation(), ResultStatus.MODEL_ERROR)));
             assertThat(tagger.extractOutputValues())
                     .as("an object after its claim ended is unclaimed, not tagged")
                     .hasSize(1);

@@ -77,7 +77,7 @@ final class JoinFixtures {
                 id,
                 new InferenceOutput(
                         "s3://b/failed/" + id + "-error.out",
-                        ResultStatus.FAILURE,
+                        ResultStatus.MODEL_ERROR,
                         text.getBytes(StandardCharsets.UTF_8),
                         "text/plain",
                         SUBMIT + 5_000L,

@@ -36,8 +36,8 @@ class PendingLooksTest {
             WatchConfig.from(
                     new Configuration()
                             .set(AwsConfigOptions.AWS_REGION, "us-east-1")
-                            .set(WatchOptions.OUTPUT_PREFIX, "s3://b/out")
-                            .set(WatchOptions.FAILURE_PREFIX, "s3://b/failed"));
+                            .set(WatchOptions.OUTPUT_PATH, "s3://b/out")
+                            .set(WatchOptions.FAILURE_PATH, "s3://b/failed"));
     private static final long REPEAT = 5_000L;
 
     private final InMemoryObjectStore store = new InMemoryObjectStore();

@@ -41,8 +41,8 @@ class ResultLocationsReadFailureTest {
             WatchConfig.from(
                     new Configuration()
                             .set(AwsConfigOptions.AWS_REGION, "us-east-1")
-                            .set(WatchOptions.OUTPUT_PREFIX, "s3://b/out")
-                            .set(WatchOptions.FAILURE_PREFIX, "s3://b/failed"));
+                            .set(WatchOptions.OUTPUT_PATH, "s3://b/out")
+                            .set(WatchOptions.FAILURE_PATH, "s3://b/failed"));
 
     private final InMemoryObjectStore store = new InMemoryObjectStore();
     private final PendingInference<String> pending = pending("id-1");

@@ -91,7 +91,7 @@ class NotificationParserTest {
                         "{\"invocationStatus\":\"Failed\",\"failureReason\":\"ClientError: bad"
                                 + " input\",\"inferenceId\":\"id-2\"}");
 
-        assertThat(n.status()).isEqualTo(ResultStatus.FAILURE);
+        assertThat(n.status()).isEqualTo(ResultStatus.MODEL_ERROR);
         assertThat(n.location()).isNull();
         assertThat(n.isContentIncluded()).as("no location: the reason is all there is").isTrue();
         assertThat(new String(n.content(), StandardCharsets.UTF_8))

@@ -309,7 +309,7 @@ class SageMakerAsyncSubmitFunctionTest {
         try (OneInputStreamOperatorTestHarness<String, PendingInference<String>> harness =
                 harness(
                         builder(name)
-                                .set(WatchOptions.OUTPUT_PREFIX, "s3://bucket/async/output")
+                                .set(WatchOptions.OUTPUT_PATH, "s3://bucket/async/output")
                                 .build())) {
             harness.open();
             harness.setProcessingTime(0L);

@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions.InputEncryption;
 
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,6 +99,10 @@ class SubmitBuilderValidationTest {
                         b -> b.set(KEYS.string("aws.trust.all.certificates"), "maybe")),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(128_001)),
                 invalid("sagemaker.inline-limit", b -> b.inlineLimit(-1)),
+                invalid(
+                        "sagemaker.inline-limit",
+                        // k counts 1024: 128 kb is over the service's 128,000 bytes.
+                        b -> b.set(KEYS.string("sagemaker.inline-limit"), "128 kb")),
                 invalid("sagemaker.s3.input-prefix", b -> b.s3InputPrefix("bucket/in")),
                 invalid("sagemaker.s3.input-prefix", b -> b.s3InputPrefix("s3:///in")),
                 invalid(
@@ -155,6 +160,26 @@ class SubmitBuilderValidationTest {
         assertThatThrownBy(() -> change.apply(valid()).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + option + "'");
+    }
+
+    @Test
+    void theInlineLimitIsASizeAndAPlainNumberIsBytes() {
+        assertThat(valid().build().config().inlineLimit()).isEqualTo(128_000);
+        assertThat(
+                        valid().set(KEYS.string("sagemaker.inline-limit"), "1000")
+                                .build()
+                                .config()
+                                .inlineLimit())
+                .isEqualTo(1000);
+        assertThat(
+                        valid().set(KEYS.string("sagemaker.inline-limit"), "125 kb")
+                                .build()
+                                .config()
+                                .inlineLimit())
+                .isEqualTo(128_000);
+        assertThat(valid().inlineLimit(MemorySize.ofMebiBytes(0)).build().config().inlineLimit())
+                .isZero();
+        assertThat(valid().inlineLimit(512).build().config().inlineLimit()).isEqualTo(512);
     }
 
     @Test

@@ -123,12 +123,8 @@ class DecoupledSqlPatternITCase {
                 new TreeMap<>(SqlTestSupport.options(LOCAL.local(), ENDPOINT));
         options.keySet().removeIf(key -> key.startsWith("sagemaker."));
         options.put("connector", "sagemaker-async-results");
-        options.put(
-                "sagemaker.watch.output-prefix",
-                SqlTestSupport.outputPath(LOCAL.local(), ENDPOINT));
-        options.put(
-                "sagemaker.watch.failure-prefix",
-                SqlTestSupport.failurePath(LOCAL.local(), ENDPOINT));
+        options.put("sagemaker.output-path", SqlTestSupport.outputPath(LOCAL.local(), ENDPOINT));
+        options.put("sagemaker.failure-path", SqlTestSupport.failurePath(LOCAL.local(), ENDPOINT));
         options.put("sagemaker.watch.discovery-interval", "200 ms");
         return options;
     }
@@ -394,7 +390,7 @@ class DecoupledSqlPatternITCase {
             assertThat((String) row.getField(1)).hasSize(36);
             assertThat(row.getField(4)).isNotNull();
             if (request.f1.startsWith("not json")) {
-                assertThat(row.getField(2)).isEqualTo("FAILURE");
+                assertThat(row.getField(2)).isEqualTo("MODEL_ERROR");
                 assertThat((String) row.getField(3)).contains("could not parse the payload");
             } else {
                 String text = request.f1.substring(9, request.f1.length() - 2);
@@ -435,8 +431,8 @@ class DecoupledSqlPatternITCase {
                                         Long::sum));
         assertThat(expected).as("three distinct seconds").hasSize(3);
         Map<String, String> options = resultsOptions();
-        options.remove("sagemaker.watch.failure-prefix");
-        options.put("sagemaker.watch.output-prefix", prefix);
+        options.remove("sagemaker.failure-path");
+        options.put("sagemaker.output-path", prefix);
         options.put("sagemaker.watch.bounded", "true");
         StreamTableEnvironment tEnv = tableEnvironment();
         tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
@@ -466,6 +462,24 @@ class DecoupledSqlPatternITCase {
                     (Long) window.getField(1));
         }
         assertThat(actual).isEqualTo(expected);
+    }
+
+    /** A table declared before the paths were renamed still plans, and lists the same paths. */
+    @Test
+    void theResultsTableStillReadsTheFormerPathKeys() {
+        StreamTableEnvironment tEnv = tableEnvironment();
+        Map<String, String> options = resultsOptions();
+        options.put("sagemaker.watch.output-prefix", options.remove("sagemaker.output-path"));
+        options.put("sagemaker.watch.failure-prefix", options.remove("sagemaker.failure-path"));
+        createTable(tEnv, "former_keys", options, "location STRING", "status STRING");
+        assertThat(tEnv.explainSql("SELECT location, status FROM former_keys"))
+                .contains("former_keys");
+
+        options.remove("sagemaker.watch.output-prefix");
+        options.remove("sagemaker.watch.failure-prefix");
+        createTable(tEnv, "no_paths", options, "location STRING");
+        assertThatThrownBy(() -> tEnv.explainSql("SELECT location FROM no_paths"))
+                .hasStackTraceContaining("'sagemaker.output-path' or 'sagemaker.failure-path'");
     }
 
     @Test

@@ -30,12 +30,12 @@ class SqlFunctionMetricsTest {
         long each = (long) Concurrently.THREADS * Concurrently.TIMES_EACH;
         for (String counter :
                 new String[] {
-                    "succeeded",
-                    "modelErrors",
-                    "rejected",
-                    "timedOut",
-                    "unreadable",
-                    "invalidOutputs",
+                    "resultsSuccess",
+                    "resultsModelError",
+                    "resultsRejected",
+                    "resultsTimedOut",
+                    "resultsUnreadable",
+                    "resultsInvalidOutput",
                     "nullInputs",
                     "submitted",
                     "resubmissions",
@@ -43,6 +43,39 @@ class SqlFunctionMetricsTest {
                     "throttled"
                 }) {
             assertThat(group.count("sagemakerAsync." + counter)).as(counter).isEqualTo(each);
+        }
+    }
+
+    /**
+     * The counters are named like the one-call API's ({@code resultsSuccess} ...); the names they
+     * had before still count the same rows for one release.
+     */
+    @Test
+    void theFormerCounterNamesStillCountTheSameRows() {
+        RecordingMetricGroup group = new RecordingMetricGroup();
+        SqlFunctionMetrics metrics = new SqlFunctionMetrics(group);
+        int times = 1;
+        for (RowStatus status : RowStatus.values()) {
+            for (int i = 0; i < times; i++) {
+                metrics.outcome(status);
+            }
+            times++;
+        }
+        String[][] renamed = {
+            {"resultsSuccess", "succeeded"},
+            {"resultsModelError", "modelErrors"},
+            {"resultsRejected", "rejected"},
+            {"resultsTimedOut", "timedOut"},
+            {"resultsUnreadable", "unreadable"},
+            {"resultsInvalidOutput", "invalidOutputs"}
+        };
+        for (int i = 0; i < renamed.length; i++) {
+            assertThat(group.count("sagemakerAsync." + renamed[i][0]))
+                    .as(renamed[i][0])
+                    .isEqualTo(i + 1);
+            assertThat(group.count("sagemakerAsync." + renamed[i][1]))
+                    .as(renamed[i][1])
+                    .isEqualTo(i + 1);
         }
     }
 }

@@ -43,7 +43,7 @@ final class LocalS3SourceContext implements DataStreamSourceExternalContext<Stri
     public Source<String, ?, ?> createSource(TestingSourceSettings settings) {
         return SageMakerAsyncResultSource.builder()
                 .setAll(LocalAwsConfig.of(local))
-                .outputPrefix("s3://" + local.bucket() + "/" + prefix)
+                .outputPath("s3://" + local.bucket() + "/" + prefix)
                 .discoveryInterval(Duration.ofMillis(200))
                 .bounded(settings.getBoundedness() == Boundedness.BOUNDED)
                 .deserializer(new LinesDeserializer())

@@ -57,7 +57,7 @@ class OneStorePerReaderITCase {
         SageMakerAsyncResultSource<InferenceOutput> source =
                 SageMakerAsyncResultSource.builder()
                         .setAll(LOCAL.awsConfig())
-                        .outputPrefix("s3://" + LOCAL.bucket() + "/many")
+                        .outputPath("s3://" + LOCAL.bucket() + "/many")
                         .bounded(true)
                         .set(WatchOptions.SPLITS_PER_REQUEST, 50)
                         .clientFactory(

@@ -71,8 +71,8 @@ class ResultObjectSourceReaderTest {
             TestingReaderContext context, boolean deleteConsumed, MemorySize budget) {
         return SageMakerAsyncResultSource.builder()
                 .region("us-east-1")
-                .outputPrefix("s3://b/out")
-                .set(WatchOptions.MAX_CONTENT_BYTES, 10)
+                .outputPath("s3://b/out")
+                .set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(10))
                 .set(WatchOptions.MAX_BUFFERED_BYTES, budget)
                 .set(WatchOptions.DELETE_CONSUMED, deleteConsumed)
                 .clientFactory(
@@ -384,7 +384,7 @@ class ResultObjectSourceReaderTest {
         try (SourceReader<InferenceOutput, ResultObjectSplit> reader =
                 SageMakerAsyncResultSource.builder()
                         .region("us-east-1")
-                        .outputPrefix("s3://b/out")
+                        .outputPath("s3://b/out")
                         .set(WatchOptions.SPLITS_PER_REQUEST, 8)
                         // One object at a time, so that splits finish one by one.
                         .set(WatchOptions.FETCH_CONCURRENCY, 1)
@@ -426,7 +426,7 @@ class ResultObjectSourceReaderTest {
         try (SourceReader<InferenceOutput, ResultObjectSplit> reader =
                 SageMakerAsyncResultSource.builder()
                         .region("us-east-1")
-                        .outputPrefix("s3://b/out")
+                        .outputPath("s3://b/out")
                         .set(WatchOptions.FETCH_CONCURRENCY, 1)
                         .set(WatchOptions.SPLITS_PER_REQUEST, 8)
                         .clientFactory(config -> store)

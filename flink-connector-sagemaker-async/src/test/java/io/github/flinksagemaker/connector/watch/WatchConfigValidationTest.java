@@ -4,6 +4,10 @@ import io.github.flinksagemaker.connector.completion.InferenceOutput;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.connector.s3.S3Location;
 
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,12 +24,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WatchConfigValidationTest {
 
     private static SageMakerAsyncResultSource.Builder<InferenceOutput> valid() {
-        return SageMakerAsyncResultSource.builder().region("us-east-1").outputPrefix("s3://b/out");
+        return SageMakerAsyncResultSource.builder().region("us-east-1").outputPath("s3://b/out");
     }
 
     @Test
     void watchesTheConfiguredPrefixesWithTheirStatus() {
-        WatchConfig config = valid().failurePrefix("s3://b/failed").build().config();
+        WatchConfig config = valid().failurePath("s3://b/failed").build().config();
         assertThat(config.prefixes())
                 .extracting(WatchConfig.WatchedPrefix::id)
                 .containsExactly("SUCCESS s3://b/out", "FAILURE s3://b/failed");
@@ -39,21 +43,20 @@ class WatchConfigValidationTest {
                     {"s3://b/async", "s3://b/async/failure"},
                     {"s3://b/async/output/", "s3://b/async"}
                 }) {
-            assertThatThrownBy(() -> valid().outputPrefix(pair[0]).failurePrefix(pair[1]).build())
+            assertThatThrownBy(() -> valid().outputPath(pair[0]).failurePath(pair[1]).build())
                     .as("%s and %s", pair[0], pair[1])
                     .hasMessageContaining("overlap");
         }
         // A shared start of a name is no overlap: the prefixes are directories.
-        assertThat(valid().outputPrefix("s3://b/out").failurePrefix("s3://b/out-failures").build())
+        assertThat(valid().outputPath("s3://b/out").failurePath("s3://b/out-failures").build())
                 .isNotNull();
-        assertThat(valid().outputPrefix("s3://b/x").failurePrefix("s3://other/x").build())
-                .isNotNull();
+        assertThat(valid().outputPath("s3://b/x").failurePath("s3://other/x").build()).isNotNull();
     }
 
     @Test
     void knowsWhichLocationsItsListingsReach() {
         WatchConfig config =
-                valid().failurePrefix("s3://b/failed")
+                valid().failurePath("s3://b/failed")
                         .timeBuckets("r/{yyyy}/{MM}/{dd}/{HH}")
                         .build()
                         .config();
@@ -90,15 +93,15 @@ class WatchConfigValidationTest {
     @Test
     void needsAtLeastOnePrefix() {
         assertThatThrownBy(() -> SageMakerAsyncResultSource.builder().region("us-east-1").build())
-                .hasMessageContaining("'sagemaker.watch.output-prefix'")
-                .hasMessageContaining("'sagemaker.watch.failure-prefix'");
+                .hasMessageContaining("'sagemaker.output-path'")
+                .hasMessageContaining("'sagemaker.failure-path'");
     }
 
     static Stream<Arguments> invalidOptions() {
         return Stream.of(
                 invalid("aws.region", b -> b.region("nowhere")),
-                invalid("sagemaker.watch.output-prefix", b -> b.outputPrefix("b/out")),
-                invalid("sagemaker.watch.failure-prefix", b -> b.failurePrefix("https://b/x")),
+                invalid("sagemaker.output-path", b -> b.outputPath("b/out")),
+                invalid("sagemaker.failure-path", b -> b.failurePath("https://b/x")),
                 invalid("sagemaker.watch.time-buckets", b -> b.timeBuckets("no-placeholders")),
                 invalid("sagemaker.watch.time-buckets", b -> b.timeBuckets("r/{HH} x")),
                 invalid(
@@ -118,13 +121,38 @@ class WatchConfigValidationTest {
                         b -> b.set(WatchOptions.OLDER_BUCKET_INTERVAL, Duration.ZERO)),
                 invalid(
                         "sagemaker.watch.max-content-bytes",
-                        b -> b.set(WatchOptions.MAX_CONTENT_BYTES, -1)),
+                        b -> b.set(text("sagemaker.watch.max-content-bytes"), "-1")),
+                invalid(
+                        "sagemaker.watch.max-content-bytes",
+                        b -> b.set(WatchOptions.MAX_CONTENT_BYTES, MemorySize.parse("2 gb"))),
                 invalid(
                         "sagemaker.watch.fetch-concurrency",
                         b -> b.set(WatchOptions.FETCH_CONCURRENCY, 0)),
                 invalid(
                         "sagemaker.watch.splits-per-request",
                         b -> b.set(WatchOptions.SPLITS_PER_REQUEST, 0)));
+    }
+
+    /** The option as a string, as a properties file or SQL WITH clause gives it. */
+    private static ConfigOption<String> text(String key) {
+        return ConfigOptions.key(key).stringType().noDefaultValue();
+    }
+
+    @Test
+    void aContentLimitIsASizeAndAPlainNumberIsBytes() {
+        assertThat(valid().build().config().maxContentBytes()).isEqualTo(10 * 1024 * 1024);
+        assertThat(
+                        valid().set(text("sagemaker.watch.max-content-bytes"), "1048576")
+                                .build()
+                                .config()
+                                .maxContentBytes())
+                .isEqualTo(1_048_576);
+        assertThat(
+                        valid().set(text("sagemaker.watch.max-content-bytes"), "64 kb")
+                                .build()
+                                .config()
+                                .maxContentBytes())
+                .isEqualTo(65_536);
     }
 
     private static Arguments invalid(

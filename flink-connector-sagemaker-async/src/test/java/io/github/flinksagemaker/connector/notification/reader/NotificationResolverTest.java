@@ -19,6 +19,7 @@ import io.github.flinksagemaker.connector.testutils.InMemoryObjectStore;
 import io.github.flinksagemaker.connector.testutils.ResultReadFailureTable;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 import org.junit.jupiter.api.Test;
@@ -138,7 +139,7 @@ class NotificationResolverTest {
     @Test
     void anIncludedResponseIsTheOutputAndOverTheContentLimitOnlyItsSize() {
         Configuration options = new Configuration();
-        options.set(WatchOptions.MAX_CONTENT_BYTES, 4);
+        options.set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(4));
         NotificationResolver resolver = resolver(options);
 
         ReceivedNotification tinyReceived =
@@ -228,7 +229,7 @@ class NotificationResolverTest {
                 new CompletionNotification(
                         "2",
                         "reviews",
-                        ResultStatus.FAILURE,
+                        ResultStatus.MODEL_ERROR,
                         "failure/2-error.out",
                         null,
                         null,

@@ -171,7 +171,7 @@ class SqsSplitReaderTest {
     @Test
     void aGetOfAnOutputHoldsTheContentLimitOfTheBudgetUntilItsSizeIsKnown() {
         Configuration options = new Configuration();
-        options.set(WatchOptions.MAX_CONTENT_BYTES, 100);
+        options.set(WatchOptions.MAX_CONTENT_BYTES, new MemorySize(100));
         options.set(WatchOptions.MAX_BUFFERED_BYTES, MemorySize.parse("105b"));
         store.put(new S3Location("bucket", "out/1.out"), "0123456789", 0L);
         store.put(new S3Location("bucket", "out/2.out"), "0123456789", 0L);

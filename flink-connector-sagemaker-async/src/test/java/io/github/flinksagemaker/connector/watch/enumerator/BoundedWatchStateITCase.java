@@ -40,7 +40,7 @@ class BoundedWatchStateITCase {
     @Test
     void stateAndListingCostFollowTheWindowNotTheHistory() throws Exception {
         Configuration config = LOCAL.awsConfig();
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://" + LOCAL.bucket() + "/out");
+        config.set(WatchOptions.OUTPUT_PATH, "s3://" + LOCAL.bucket() + "/out");
         config.set(WatchOptions.TIME_BUCKETS, "r/{yyyy}/{MM}/{dd}/{HH}");
         config.set(WatchOptions.BUCKET_LIFETIME, Duration.ofHours(2));
         config.set(WatchOptions.SPLITS_PER_REQUEST, 5_000);

@@ -112,8 +112,8 @@ class DiscoveryCostTest {
     static Cost hourOfDiscoveries(String pattern, int resultsPerSecond, Duration olderInterval) {
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, "us-east-1");
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://b/out");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://b/failed");
+        config.set(WatchOptions.OUTPUT_PATH, "s3://b/out");
+        config.set(WatchOptions.FAILURE_PATH, "s3://b/failed");
         config.set(WatchOptions.TIME_BUCKETS, pattern);
         config.set(WatchOptions.OLDER_BUCKET_INTERVAL, olderInterval);
         long start = HOUR_START - Duration.ofMinutes(10).toMillis();

@@ -45,8 +45,8 @@ class ResultObjectEnumeratorTest {
     private static Configuration config() {
         Configuration config = new Configuration();
         config.set(AwsConfigOptions.AWS_REGION, "us-east-1");
-        config.set(WatchOptions.OUTPUT_PREFIX, "s3://b/out");
-        config.set(WatchOptions.FAILURE_PREFIX, "s3://b/failed");
+        config.set(WatchOptions.OUTPUT_PATH, "s3://b/out");
+        config.set(WatchOptions.FAILURE_PATH, "s3://b/failed");
         config.set(WatchOptions.LOOKBACK, Duration.ofMinutes(1));
         config.set(WatchOptions.SPLITS_PER_REQUEST, 2);
         return config;
@@ -88,7 +88,7 @@ class ResultObjectEnumeratorTest {
         assertThat(state.unassigned())
                 .extracting(s -> s.location().toString() + " " + s.status())
                 .containsExactlyInAnyOrder(
-                        "s3://b/out/1.out SUCCESS", "s3://b/failed/1-error.out FAILURE");
+                        "s3://b/out/1.out SUCCESS", "s3://b/failed/1-error.out MODEL_ERROR");
 
         context.registerReader(0, "host");
         enumerator.handleSplitRequest(0, "host");
@@ -406,7 +406,7 @@ class ResultObjectEnumeratorTest {
         assertThat(enumerator.snapshotState(1L).unassigned())
                 .singleElement()
                 .extracting(ResultObjectSplit::status)
-                .isEqualTo(ResultStatus.FAILURE);
+                .isEqualTo(ResultStatus.MODEL_ERROR);
     }
 
     @Test
