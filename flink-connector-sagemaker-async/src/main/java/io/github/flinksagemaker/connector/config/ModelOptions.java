@@ -41,6 +41,21 @@ public final class ModelOptions {
                                     + " column; AUTO is RAW for one STRING or BYTES column, else"
                                     + " JSON. Error metadata columns do not count.");
 
+    public static final ConfigOption<String> INFERENCE_ID_INPUT_COLUMN =
+            ConfigOptions.key("sagemaker.inference-id.column")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "An INPUT column of type STRING whose value is the row's inference"
+                                    + " ID (unique per row, 1-64 printable ASCII characters), sent"
+                                    + " as InferenceId and not in the payload. A row replayed"
+                                    + " after a failover then waits for its first submission's"
+                                    + " result instead of invoking again (needs"
+                                    + " sagemaker.s3.input-prefix, where each submission is"
+                                    + " recorded). A NULL or invalid ID, or one submitted before"
+                                    + " for another payload, is a REJECTED row. Without it, IDs"
+                                    + " are random and a replayed row is invoked again.");
+
     public static final ConfigOption<ErrorHandlingStrategy> ERROR_HANDLING_STRATEGY =
             ConfigOptions.key("error-handling-strategy")
                     .enumType(ErrorHandlingStrategy.class)
