@@ -36,8 +36,11 @@ public final class ModelOptions {
                     .defaultValue(OutputFormat.AUTO)
                     .withDescription(
                             "How the model's output becomes the OUTPUT columns: JSON fills each"
-                                    + " column from the output object's field of the same name;"
-                                    + " RAW puts the output into the single STRING or BYTES"
+                                    + " column from the output object's field of the same name"
+                                    + " (nested objects and arrays into ROW, ARRAY and MAP"
+                                    + " columns), from a top-level array by position (whole into"
+                                    + " a single ARRAY column), or a single value into a single"
+                                    + " column; RAW puts the output into the single STRING or BYTES"
                                     + " column; AUTO is RAW for one STRING or BYTES column, else"
                                     + " JSON. Error metadata columns do not count.");
 

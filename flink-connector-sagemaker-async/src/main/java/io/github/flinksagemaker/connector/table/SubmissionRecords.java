@@ -94,9 +94,10 @@ final class SubmissionRecords {
                 .handle(
                         (content, error) -> {
                             if (error != null) {
-                                if (ResultReadFailure.of(
-                                                error, ResultLocationOrigin.CONFIGURED_UNSEEN)
-                                        == ResultReadFailure.FATAL) {
+                                ResultReadFailure failure =
+                                        ResultReadFailure.of(
+                                                error, ResultLocationOrigin.CONFIGURED_UNSEEN);
+                                if (failure == ResultReadFailure.FATAL) {
                                     throw FatalAwsException.of(
                                             "Reading the submission record at "
                                                     + location
@@ -106,12 +107,16 @@ final class SubmissionRecords {
                                             error,
                                             FatalAwsException.advice(AwsErrors.classify(error)));
                                 }
-                                LOG.warn(
-                                        "Cannot read the submission record at {}; inference {} is"
-                                                + " submitted: {}",
-                                        location,
-                                        inferenceId,
-                                        AwsErrors.describe(error));
+                                // A 403 is how S3 says "absent" to a role without s3:ListBucket.
+                                if (failure != ResultReadFailure.DENIED_MAYBE_ABSENT
+                                        && failure != ResultReadFailure.ABSENT) {
+                                    LOG.warn(
+                                            "Cannot read the submission record at {}; inference"
+                                                    + " {} is submitted: {}",
+                                            location,
+                                            inferenceId,
+                                            AwsErrors.describe(error));
+                                }
                                 return null;
                             }
                             if (content == null || content.isOverLimit()) {
