@@ -34,6 +34,7 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SQL rows that give their inference ID, against the local endpoint: through a TaskManager failure
@@ -163,6 +164,86 @@ class SqlInferenceIdITCase {
                 .isEqualTo(
                         "SAGEMAKER_ERROR REJECTED: INVALID_INFERENCE_ID: the inference ID has 65"
                                 + " characters, at most 64 allowed");
+    }
+
+    @Test
+    void aBadIdColumnOrAMissingInputPrefixIsRefusedWhenPlannedNamingTheOption() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
+        tEnv.createTemporaryView(
+                "bad_orders",
+                tEnv.fromDataStream(env.fromData(Tuple2.of("order-1", "great")))
+                        .as("order_id", "text"));
+        tEnv.createTemporaryView(
+                "bad_int_orders",
+                tEnv.fromDataStream(env.fromData(Tuple2.of(1, "great"))).as("order_id", "text"));
+        Map<String, String> options = SqlTestSupport.options(LOCAL.local(), SUBMIT);
+        options.put("provider", "sagemaker-async");
+
+        assertThatThrownBy(() -> predictWith(tEnv, options, "order_id STRING, text STRING", "id"))
+                .hasStackTraceContaining(
+                        "Option 'sagemaker.inference-id.column' = 'id' names no INPUT column;"
+                                + " the model has (order_id STRING, text STRING)");
+        assertThatThrownBy(
+                        () -> predictWith(tEnv, options, "order_id INT, text STRING", "order_id"))
+                .hasStackTraceContaining(
+                        "Option 'sagemaker.inference-id.column' names INPUT column 'order_id' of"
+                                + " type INT; it must be STRING");
+        assertThatThrownBy(() -> predictWith(tEnv, options, "order_id STRING", "order_id"))
+                .hasStackTraceContaining(
+                        "Option 'sagemaker.inference-id.column' names the only INPUT column"
+                                + " 'order_id'");
+        Map<String, String> noPrefix = new java.util.TreeMap<>(options);
+        noPrefix.remove("sagemaker.s3.input-prefix");
+        assertThatThrownBy(
+                        () ->
+                                predictWith(
+                                        tEnv, noPrefix, "order_id STRING, text STRING", "order_id"))
+                .hasStackTraceContaining(
+                        "Option 'sagemaker.inference-id.column' needs option"
+                                + " 'sagemaker.s3.input-prefix'");
+
+        noPrefix.remove("provider");
+        tEnv.createTemporarySystemFunction(
+                "SUBMIT_WITHOUT_PREFIX", new SageMakerSubmitAsyncFunction(noPrefix));
+        assertThatThrownBy(
+                        () ->
+                                tEnv.executeSql(
+                                        "SELECT SUBMIT_WITHOUT_PREFIX(text, 'text/plain', order_id)"
+                                                + " FROM bad_orders"))
+                .hasStackTraceContaining(
+                        "A row that gives its inference ID needs option"
+                                + " 'sagemaker.s3.input-prefix'");
+        noPrefix.put("sagemaker.inference-id.column", "order_id");
+        assertThatThrownBy(() -> new SageMakerSubmitAsyncFunction(noPrefix))
+                .hasMessageStartingWith(
+                        "Option 'sagemaker.inference-id.column' is for ML_PREDICT models; the SQL"
+                                + " functions take the inference ID as their third argument");
+    }
+
+    private static int models;
+
+    private static void predictWith(
+            StreamTableEnvironment tEnv, Map<String, String> options, String input, String column) {
+        Map<String, String> withColumn = new java.util.TreeMap<>(options);
+        withColumn.put("sagemaker.inference-id.column", column);
+        String model = "bad_model_" + models++;
+        tEnv.executeSql(
+                "CREATE TEMPORARY MODEL "
+                        + model
+                        + " INPUT ("
+                        + input
+                        + ") OUTPUT (label STRING) WITH (\n"
+                        + SqlTestSupport.withClause(withColumn)
+                        + ")");
+        tEnv.executeSql(
+                "SELECT order_id, label FROM ML_PREDICT(TABLE "
+                        + (input.contains("INT") ? "bad_int_orders" : "bad_orders")
+                        + ", MODEL "
+                        + model
+                        + ", DESCRIPTOR("
+                        + (input.contains("text") ? "order_id, text" : "order_id")
+                        + "))");
     }
 
     private static List<Object> ids(String prefix) {
