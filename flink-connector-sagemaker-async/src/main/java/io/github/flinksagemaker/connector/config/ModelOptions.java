@@ -36,10 +36,28 @@ public final class ModelOptions {
                     .defaultValue(OutputFormat.AUTO)
                     .withDescription(
                             "How the model's output becomes the OUTPUT columns: JSON fills each"
-                                    + " column from the output object's field of the same name;"
-                                    + " RAW puts the output into the single STRING or BYTES"
+                                    + " column from the output object's field of the same name"
+                                    + " (nested objects and arrays into ROW, ARRAY and MAP"
+                                    + " columns), from a top-level array by position (whole into"
+                                    + " a single ARRAY column), or a single value into a single"
+                                    + " column; RAW puts the output into the single STRING or BYTES"
                                     + " column; AUTO is RAW for one STRING or BYTES column, else"
                                     + " JSON. Error metadata columns do not count.");
+
+    public static final ConfigOption<String> INFERENCE_ID_INPUT_COLUMN =
+            ConfigOptions.key("sagemaker.inference-id.column")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "An INPUT column of type STRING whose value is the row's inference"
+                                    + " ID (unique per row, 1-64 printable ASCII characters), sent"
+                                    + " as InferenceId and not in the payload. A row replayed"
+                                    + " after a failover then waits for its first submission's"
+                                    + " result instead of invoking again (needs"
+                                    + " sagemaker.s3.input-prefix, where each submission is"
+                                    + " recorded). A NULL or invalid ID, or one submitted before"
+                                    + " for another payload, is a REJECTED row. Without it, IDs"
+                                    + " are random and a replayed row is invoked again.");
 
     public static final ConfigOption<ErrorHandlingStrategy> ERROR_HANDLING_STRATEGY =
             ConfigOptions.key("error-handling-strategy")

@@ -25,7 +25,10 @@ public final class InferenceIds {
 
     /** Null when the ID is acceptable to the service, else what is wrong with it. */
     public static String problem(String inferenceId) {
-        if (inferenceId == null || inferenceId.isEmpty()) {
+        if (inferenceId == null) {
+            return "the inference ID is NULL";
+        }
+        if (inferenceId.isEmpty()) {
             return "the inference ID is empty";
         }
         if (inferenceId.length() > 64) {
@@ -67,6 +70,15 @@ public final class InferenceIds {
             }
         }
         return prefix.child(key.toString());
+    }
+
+    /**
+     * Where SQL records the submission of an ID given by the user: next to its input key, with a
+     * suffix no input key has (escaped IDs contain no dot).
+     */
+    public static S3Location submissionRecordLocation(S3Location prefix, String inferenceId) {
+        S3Location input = inputLocation(prefix, inferenceId);
+        return new S3Location(input.bucket(), input.key() + ".submitted");
     }
 
     private static byte[] sha256(String value) {

@@ -55,13 +55,17 @@ public final class InferenceSubmitter implements AutoCloseable {
     private final RetryUntilGiveUp retries;
     private volatile boolean expectedOutputLocationsHold = true;
 
+    private final boolean filenamePerSubmission;
+
     InferenceSubmitter(
             SubmitConfig config,
             SageMakerRuntimeProxy sageMaker,
             S3ObjectStore s3,
             AdaptiveConcurrencyLimit limit,
-            RetryListener listener) {
+            RetryListener listener,
+            boolean filenamePerSubmission) {
         this.config = config;
+        this.filenamePerSubmission = filenamePerSubmission;
         this.sageMaker = sageMaker;
         this.s3 = s3;
         this.limit = limit;
@@ -84,6 +88,20 @@ public final class InferenceSubmitter implements AutoCloseable {
      */
     public static InferenceSubmitter open(
             SubmitConfig config, SubmitClientFactory factory, RetryListener listener) {
+        return open(config, factory, listener, false);
+    }
+
+    /**
+     * Like {@link #open(SubmitConfig, SubmitClientFactory, RetryListener)}; with {@code
+     * filenamePerSubmission} the Filename derives from the inference ID and the submit time, so
+     * that a later submission under an ID used before never finds the earlier one's output at its
+     * output location (SQL, where a row's ID may be the user's and its replays do not resubmit).
+     */
+    public static InferenceSubmitter open(
+            SubmitConfig config,
+            SubmitClientFactory factory,
+            RetryListener listener,
+            boolean filenamePerSubmission) {
         AdaptiveConcurrencyLimit limit = new AdaptiveConcurrencyLimit(config.capacity());
         RetryListener slowingDown =
                 new RetryListener() {
@@ -103,7 +121,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                 factory.sageMakerRuntime(config, slowingDown),
                 config.inputPrefix() != null ? factory.s3(config, slowingDown) : null,
                 limit,
-                slowingDown);
+                slowingDown,
+                filenamePerSubmission);
     }
 
     public SubmitConfig config() {
@@ -370,7 +389,8 @@ public final class InferenceSubmitter implements AutoCloseable {
                 new InvocationAccepted(
                         inferenceId,
                         expectedOutputLocationsHold
-                                ? config.expectedOutputLocation(inferenceId, submitTime)
+                                ? config.expectedOutputLocationNamed(
+                                        filename(inferenceId, submitTime), submitTime)
                                 : null,
                         null),
                 path,
@@ -387,7 +407,8 @@ public final class InferenceSubmitter implements AutoCloseable {
         if (!expectedOutputLocationsHold || accepted.outputLocation() == null) {
             return;
         }
-        String expected = config.expectedOutputLocation(inferenceId, submitTime);
+        String expected =
+                config.expectedOutputLocationNamed(filename(inferenceId, submitTime), submitTime);
         if (expected != null && !expected.equals(accepted.outputLocation())) {
             expectedOutputLocationsHold = false;
             LOG.warn(
@@ -466,11 +487,16 @@ public final class InferenceSubmitter implements AutoCloseable {
                 request.customAttributes() != null
                         ? request.customAttributes()
                         : config.customAttributes(),
-                config.outputFilename() ? InferenceIds.filename(inferenceId) : null,
+                config.outputFilename() ? filename(inferenceId, submitTime) : null,
                 config.outputPathExtension(submitTime),
                 config.requestTtlSeconds(),
                 config.invocationTimeoutSeconds(),
                 timeout);
+    }
+
+    private String filename(String inferenceId, long submitTime) {
+        return InferenceIds.filename(
+                filenamePerSubmission ? inferenceId + "@" + submitTime : inferenceId);
     }
 
     private String contentType(SerializedRequest request) {

@@ -262,12 +262,17 @@ public final class SubmitConfig implements Serializable {
      * when the output path is not configured or the service names the output.
      */
     public String expectedOutputLocation(String inferenceId, long submitTimeMillis) {
+        return expectedOutputLocationNamed(InferenceIds.filename(inferenceId), submitTimeMillis);
+    }
+
+    /** Like {@link #expectedOutputLocation}, for an output sent with this Filename. */
+    public String expectedOutputLocationNamed(String filename, long submitTimeMillis) {
         if (outputPath == null || !outputFilename) {
             return null;
         }
         String extension = outputPathExtension(submitTimeMillis);
         S3Location directory = extension == null ? outputPath : outputPath.child(extension);
-        return directory.child(InferenceIds.filename(inferenceId)).toString();
+        return directory.child(filename).toString();
     }
 
     /**
@@ -321,9 +326,14 @@ public final class SubmitConfig implements Serializable {
      * (service defaults when not set) + grace.
      */
     public long resultWindowMillis() {
-        if (resultTimeout != null) {
-            return resultTimeout.toMillis();
-        }
+        return resultTimeout != null ? resultTimeout.toMillis() : serviceResultWindowMillis();
+    }
+
+    /**
+     * Submit time to the latest a result can be written: RequestTTL + InvocationTimeout (service
+     * defaults when not set) + grace, whatever the result timeout.
+     */
+    public long serviceResultWindowMillis() {
         int ttl = requestTtlSeconds != null ? requestTtlSeconds : DEFAULT_TTL_SECONDS;
         int timeout =
                 invocationTimeoutSeconds != null

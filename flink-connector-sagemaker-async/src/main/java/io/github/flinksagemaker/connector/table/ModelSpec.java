@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.config.ModelOptions.ErrorHandlingStrat
 import io.github.flinksagemaker.connector.config.ModelOptions.RetryFallbackStrategy;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.table.data.utils.ProjectedRowData;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -22,17 +23,51 @@ record ModelSpec(
         OutputDecoder decoder,
         ErrorHandlingStrategy strategy,
         int retries,
-        RetryFallbackStrategy fallback)
+        RetryFallbackStrategy fallback,
+        int inferenceIdColumn,
+        int inputColumns)
         implements Serializable {
 
+    /** {@code inferenceIdColumn} is the INPUT column holding the row's inference ID, or -1. */
     ModelSpec(
             Map<String, String> options,
             PayloadEncoder encoder,
             OutputDecoder decoder,
             ErrorHandlingStrategy strategy,
             int retries,
-            RetryFallbackStrategy fallback) {
-        this(new TreeMap<>(options), encoder, decoder, strategy, retries, fallback);
+            RetryFallbackStrategy fallback,
+            int inferenceIdColumn,
+            int inputColumns) {
+        this(
+                new TreeMap<>(options),
+                encoder,
+                decoder,
+                strategy,
+                retries,
+                fallback,
+                inferenceIdColumn,
+                inputColumns);
+    }
+
+    boolean hasInferenceIdColumn() {
+        return inferenceIdColumn >= 0;
+    }
+
+    /**
+     * The INPUT row without its inference ID column, which is sent as the InferenceId, not in the
+     * payload; null when the model has no such column.
+     */
+    ProjectedRowData payloadColumns() {
+        if (!hasInferenceIdColumn()) {
+            return null;
+        }
+        int[] payload = new int[inputColumns - 1];
+        for (int i = 0, j = 0; i < inputColumns; i++) {
+            if (i != inferenceIdColumn) {
+                payload[j++] = i;
+            }
+        }
+        return ProjectedRowData.from(payload);
     }
 
     /** The configuration of a use whose planner timeout is {@code plannerTimeout}. */

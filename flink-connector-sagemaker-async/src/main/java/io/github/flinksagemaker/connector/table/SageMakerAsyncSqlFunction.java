@@ -1,6 +1,8 @@
 package io.github.flinksagemaker.connector.table;
 
+import io.github.flinksagemaker.connector.config.ModelOptions;
 import io.github.flinksagemaker.connector.config.SqlOptions;
+import io.github.flinksagemaker.connector.config.SubmitOptions;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.PipelineOptions;
@@ -34,6 +36,9 @@ import java.util.function.Function;
 abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction
         implements SpecializedFunction {
     private static final long serialVersionUID = 1L;
+
+    /** The position (from 1) of the optional inference ID argument. */
+    private static final int INFERENCE_ID_ARGUMENT = 3;
 
     static final String PLANNER_TIMEOUT_SOURCE =
             "'" + ExecutionConfigOptions.TABLE_EXEC_ASYNC_SCALAR_TIMEOUT.key() + "'";
@@ -69,6 +74,18 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction
         this.plannerTimeout = plannerTimeout;
         if (this.options != null) {
             SqlInvokeConfig.validate(this.options, awaitsResults());
+            rejectModelOnlyOptions(this.options);
+        }
+    }
+
+    /** A function takes its inference ID as an argument, not from a column option. */
+    private static void rejectModelOnlyOptions(Map<String, String> options) {
+        if (options.containsKey(ModelOptions.INFERENCE_ID_INPUT_COLUMN.key())) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + ModelOptions.INFERENCE_ID_INPUT_COLUMN.key()
+                            + "' is for ML_PREDICT models; the SQL functions take the inference ID"
+                            + " as their third argument: f(payload, content_type, inference_id)");
         }
     }
 
@@ -90,6 +107,11 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction
         if (known != null && !known.containsKey(SqlOptions.OPTIONS_FILE.key())) {
             // Known now: refuse an inconsistent configuration before the job starts.
             SqlInvokeConfig.of(known, timeout, PLANNER_TIMEOUT_SOURCE, awaitsResults());
+            rejectModelOnlyOptions(known);
+            if (context.getCallContext().getArgumentDataTypes().size() >= INFERENCE_ID_ARGUMENT
+                    && !known.containsKey(SubmitOptions.S3_INPUT_PREFIX.key())) {
+                throw new IllegalArgumentException(AsyncInferenceCaller.NEEDS_INPUT_PREFIX);
+            }
         }
         return forPlannerTimeout(options, timeout);
     }
@@ -111,11 +133,13 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction
                                         .defaultValue(),
                         PLANNER_TIMEOUT_SOURCE,
                         awaitsResults());
+        rejectModelOnlyOptions(given);
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
         caller =
                 awaitsResults()
                         ? AsyncInferenceCaller.awaiting(config, metrics.retries())
                         : AsyncInferenceCaller.submitting(config, metrics.retries());
+        caller.onReuse(metrics::submissionReused);
     }
 
     /**

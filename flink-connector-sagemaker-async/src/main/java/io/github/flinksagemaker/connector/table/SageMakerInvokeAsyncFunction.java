@@ -14,11 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * {@code SAGEMAKER_INVOKE_ASYNC(payload [, content_type])}: submits the payload (STRING or BYTES)
- * to the configured endpoint, inline or through the S3 input prefix when large, waits for the
- * result at the returned locations and returns the model's output as the payload's type. A NULL
- * payload gives NULL without a call. A failed row (an empty payload included, which is never sent)
- * follows {@code sagemaker.invoke.error-handling}: NULL by default.
+ * {@code SAGEMAKER_INVOKE_ASYNC(payload [, content_type [, inference_id]])}: submits the payload
+ * (STRING or BYTES) to the configured endpoint, inline or through the S3 input prefix when large,
+ * waits for the result at the returned locations and returns the model's output as the payload's
+ * type. A NULL payload gives NULL without a call. A failed row (an empty payload included, which is
+ * never sent) follows {@code sagemaker.invoke.error-handling}: NULL by default. With an {@code
+ * inference_id} (unique per row), a row replayed after a failover waits for its first submission's
+ * result instead of invoking again; this needs {@code sagemaker.s3.input-prefix}.
  *
  * <p>A row ends just before the planner's {@code table.exec.async-scalar.timeout} (or at {@code
  * sagemaker.result.timeout}, which must end before it), with NULL rather than a job failure. The
@@ -69,6 +71,8 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
                 result,
                 payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
                 contentType,
+                false,
+                null,
                 bytes -> new String(bytes, StandardCharsets.UTF_8),
                 AwaitedResult::errorString);
     }
@@ -82,6 +86,43 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
                 result,
                 payload,
                 contentType,
+                false,
+                null,
+                bytes -> bytes,
+                failed -> failed.errorString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Submits under {@code inferenceId}, so that the row, replayed after a failover, waits for its
+     * first submission's result instead of invoking again. A NULL or invalid ID gives a REJECTED
+     * row.
+     */
+    public void eval(
+            CompletableFuture<String> result,
+            String payload,
+            String contentType,
+            String inferenceId) {
+        invoke(
+                result,
+                payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
+                contentType,
+                true,
+                inferenceId,
+                bytes -> new String(bytes, StandardCharsets.UTF_8),
+                AwaitedResult::errorString);
+    }
+
+    public void eval(
+            CompletableFuture<byte[]> result,
+            byte[] payload,
+            String contentType,
+            String inferenceId) {
+        invoke(
+                result,
+                payload,
+                contentType,
+                true,
+                inferenceId,
                 bytes -> bytes,
                 failed -> failed.errorString().getBytes(StandardCharsets.UTF_8));
     }
@@ -95,6 +136,8 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
             CompletableFuture<T> result,
             byte[] payload,
             String contentType,
+            boolean idGiven,
+            String inferenceId,
             Function<byte[], T> output,
             Function<AwaitedResult, T> errorValue) {
         if (payload == null) {
@@ -103,7 +146,7 @@ public class SageMakerInvokeAsyncFunction extends SageMakerAsyncSqlFunction {
             return;
         }
         SerializedRequest request = SerializedRequest.of(payload).withContentType(contentType);
-        caller.call(request, caller.rowDeadline())
+        caller.call(request, idGiven, inferenceId, caller.rowDeadline())
                 .whenComplete(
                         (awaited, error) -> {
                             if (error != null) {

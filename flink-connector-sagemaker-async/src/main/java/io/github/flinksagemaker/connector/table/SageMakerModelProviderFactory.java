@@ -72,24 +72,86 @@ public final class SageMakerModelProviderFactory implements ModelProviderFactory
         Duration tableTimeout =
                 context.getConfiguration()
                         .get(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_TIMEOUT);
+        List<String> payloadNames = new ArrayList<>(input.getColumnNames());
+        List<LogicalType> payloadTypes = types(input);
+        int idColumn = inferenceIdColumn(configuration, payloadNames, payloadTypes);
+        if (idColumn >= 0) {
+            payloadNames.remove(idColumn);
+            payloadTypes.remove(idColumn);
+        }
         ModelSpec spec =
                 new ModelSpec(
                         options,
                         new PayloadEncoder(
                                 OptionChecks.get(configuration, ModelOptions.INPUT_FORMAT),
-                                input.getColumnNames(),
-                                types(input)),
+                                payloadNames,
+                                payloadTypes),
                         new OutputDecoder(
                                 OptionChecks.get(configuration, ModelOptions.OUTPUT_FORMAT),
                                 output.getColumnNames(),
                                 types(output)),
                         OptionChecks.get(configuration, ModelOptions.ERROR_HANDLING_STRATEGY),
                         OptionChecks.atLeast(configuration, ModelOptions.RETRY_NUM, 0),
-                        OptionChecks.get(configuration, ModelOptions.RETRY_FALLBACK_STRATEGY));
+                        OptionChecks.get(configuration, ModelOptions.RETRY_FALLBACK_STRATEGY),
+                        idColumn,
+                        input.getColumnCount());
         // Every option is checked now; the timeouts once the planner creates the call's function,
         // since ML_PREDICT's config map may override the table's timeout.
         SqlInvokeConfig.validate(options, true);
         return new SageMakerModelProvider(spec, tableTimeout);
+    }
+
+    /**
+     * The position of the INPUT column named by {@link ModelOptions#INFERENCE_ID_INPUT_COLUMN}, or
+     * -1: a STRING column besides at least one payload column, with an input prefix to record its
+     * submissions in.
+     */
+    private static int inferenceIdColumn(
+            Configuration configuration, List<String> names, List<LogicalType> types) {
+        String column = configuration.get(ModelOptions.INFERENCE_ID_INPUT_COLUMN);
+        if (column == null) {
+            return -1;
+        }
+        String key = ModelOptions.INFERENCE_ID_INPUT_COLUMN.key();
+        int position = names.indexOf(column);
+        if (position < 0) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + key
+                            + "' = '"
+                            + column
+                            + "' names no INPUT column; the model has "
+                            + TableTypes.describe(names, types));
+        }
+        if (!TableTypes.isString(types.get(position))) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + key
+                            + "' names INPUT column '"
+                            + column
+                            + "' of type "
+                            + types.get(position).asSummaryString()
+                            + "; it must be STRING (CAST it in the query)");
+        }
+        if (names.size() < 2) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + key
+                            + "' names the only INPUT column '"
+                            + column
+                            + "', which is sent as the InferenceId, not in the payload: declare"
+                            + " the payload columns too");
+        }
+        if (!configuration.contains(SubmitOptions.S3_INPUT_PREFIX)) {
+            throw new IllegalArgumentException(
+                    "Option '"
+                            + key
+                            + "' needs option '"
+                            + SubmitOptions.S3_INPUT_PREFIX.key()
+                            + "': the submission of each ID is recorded there, so that a replayed"
+                            + " row is not invoked again");
+        }
+        return position;
     }
 
     private static List<LogicalType> types(ResolvedSchema schema) {

@@ -4,6 +4,7 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.utils.ProjectedRowData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
 import org.apache.flink.table.functions.FunctionContext;
 
@@ -48,6 +49,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
 
     private transient AsyncInferenceCaller caller;
     private transient SqlFunctionMetrics metrics;
+    private transient ProjectedRowData payloadColumns;
 
     SageMakerPredictFunction(ModelSpec spec, SqlInvokeConfig config) {
         this.spec = spec;
@@ -58,6 +60,8 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     public void open(FunctionContext context) {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
         caller = AsyncInferenceCaller.awaiting(config, metrics.retries());
+        caller.onReuse(metrics::submissionReused);
+        payloadColumns = spec.payloadColumns();
     }
 
     @Override
@@ -70,23 +74,39 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
     @Override
     public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
         CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-        SerializedRequest request = spec.encoder().encode(input);
+        SerializedRequest request =
+                spec.encoder()
+                        .encode(payloadColumns == null ? input : payloadColumns.replaceRow(input));
         if (request == null) {
             metrics.nullInput();
             result.complete(List.of(spec.decoder().empty()));
             return result;
         }
-        attempt(request, caller.rowDeadline(), 0, result);
+        String inferenceId = null;
+        if (spec.hasInferenceIdColumn()) {
+            int column = spec.inferenceIdColumn();
+            inferenceId = input.isNullAt(column) ? null : input.getString(column).toString();
+        }
+        attempt(request, inferenceId, caller.rowDeadline(), 0, result);
         return result;
     }
 
+    /**
+     * One submission of the row: the first under the row's ID column, if the model has one;
+     * resubmissions after a model error under new IDs, as each is another inference.
+     */
     private void attempt(
             SerializedRequest request,
+            String inferenceId,
             long deadlineMillis,
             int resubmissions,
             CompletableFuture<Collection<RowData>> result) {
         long started = caller.now();
-        caller.call(request, deadlineMillis)
+        caller.call(
+                        request,
+                        resubmissions == 0 && spec.hasInferenceIdColumn(),
+                        inferenceId,
+                        deadlineMillis)
                 .whenComplete(
                         (awaited, error) -> {
                             if (error != null) {
@@ -128,6 +148,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
                                                 () ->
                                                         attempt(
                                                                 request,
+                                                                null,
                                                                 deadlineMillis,
                                                                 resubmissions + 1,
                                                                 result));

@@ -17,10 +17,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code SAGEMAKER_SUBMIT_ASYNC(payload [, content_type])}: submits the payload and returns at once
- * with {@code ROW<inference_id, output_location, failure_location, error>}, for models that take
- * minutes. Read the results with the {@code sagemaker-async-results} table and join them to these
- * rows on location (see docs/sql.md). A rejected submission follows {@code
+ * {@code SAGEMAKER_SUBMIT_ASYNC(payload [, content_type [, inference_id]])}: submits the payload
+ * and returns at once with {@code ROW<inference_id, output_location, failure_location, error>}, for
+ * models that take minutes. With an {@code inference_id} (unique per row, e.g. the row's key; a
+ * NULL content type keeps the default), a row replayed after a failover returns the row of its
+ * first submission instead of invoking again; this needs {@code sagemaker.s3.input-prefix}. Read
+ * the results with the {@code sagemaker-async-results} table and join them to these rows on
+ * location (see docs/sql.md). A rejected submission follows {@code
  * sagemaker.invoke.error-handling}: NULL (the default) returns NULL, ERROR_STRING returns a row
  * whose locations are NULL and whose {@code error} says why, FAIL fails the job. It reads no
  * results, so it has no S3 reader and no poller.
@@ -71,12 +74,43 @@ public class SageMakerSubmitAsyncFunction extends SageMakerAsyncSqlFunction {
     }
 
     public void eval(CompletableFuture<Row> result, byte[] payload, String contentType) {
+        submit(result, payload, contentType, false, null);
+    }
+
+    /**
+     * Submits under {@code inferenceId}, so that the row, replayed after a failover, gets its first
+     * submission back instead of a second invocation. A NULL or invalid ID gives a REJECTED row.
+     */
+    public void eval(
+            CompletableFuture<Row> result, String payload, String contentType, String inferenceId) {
+        submit(
+                result,
+                payload == null ? null : payload.getBytes(StandardCharsets.UTF_8),
+                contentType,
+                true,
+                inferenceId);
+    }
+
+    public void eval(
+            CompletableFuture<Row> result, byte[] payload, String contentType, String inferenceId) {
+        submit(result, payload, contentType, true, inferenceId);
+    }
+
+    private void submit(
+            CompletableFuture<Row> result,
+            byte[] payload,
+            String contentType,
+            boolean idGiven,
+            String inferenceId) {
         if (payload == null) {
             metrics.nullInput();
             result.complete(null);
             return;
         }
-        caller.submit(SerializedRequest.of(payload).withContentType(contentType))
+        caller.submit(
+                        SerializedRequest.of(payload).withContentType(contentType),
+                        idGiven,
+                        inferenceId)
                 .whenComplete(
                         (outcome, error) -> {
                             if (error != null) {

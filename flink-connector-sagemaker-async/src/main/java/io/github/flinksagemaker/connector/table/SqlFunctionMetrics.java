@@ -23,6 +23,7 @@ final class SqlFunctionMetrics {
     private final Counter nullInputs;
     private final Counter submitted;
     private final Counter resubmissions;
+    private final Counter submissionsReused;
     private final RetryCounters retries;
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
@@ -39,6 +40,7 @@ final class SqlFunctionMetrics {
         this.nullInputs = counter(group, "nullInputs");
         this.submitted = counter(group, "submitted");
         this.resubmissions = counter(group, "resubmissions");
+        this.submissionsReused = counter(group, "submissionsReused");
         this.retries = new RetryCounters(group);
     }
 
@@ -71,6 +73,14 @@ final class SqlFunctionMetrics {
     /** ML_PREDICT under RETRY: a row submitted again after a model error. */
     void resubmitted() {
         resubmissions.inc();
+    }
+
+    /**
+     * A row with a given inference ID answered by the earlier submission of that ID (a replay after
+     * a failover), not invoked again.
+     */
+    void submissionReused() {
+        submissionsReused.inc();
     }
 
     /** Counts the retries and throttled attempts of the function's calls. */

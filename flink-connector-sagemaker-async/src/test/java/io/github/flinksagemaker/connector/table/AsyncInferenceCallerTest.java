@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -224,6 +226,182 @@ class AsyncInferenceCallerTest {
                 .hasCauseInstanceOf(FatalAwsException.class);
         assertThat(clients.calls).as("submitted once, never again").hasSize(1);
         caller.close();
+    }
+
+    private static SerializedRequest payload(String text) {
+        return SerializedRequest.of(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static AsyncInferenceCaller callerAt(
+            CountingClients clients, boolean awaitsResults, LongSupplier clock) {
+        return new AsyncInferenceCaller(
+                SqlInvokeConfig.of(options(true), Duration.ofMinutes(3), "test", awaitsResults),
+                clients,
+                QUIET,
+                awaitsResults,
+                clock);
+    }
+
+    @Test
+    void aRowReplayedUnderItsGivenIdWaitsForItsFirstSubmissionInsteadOfInvokingAgain()
+            throws Exception {
+        CountingClients clients = new CountingClients();
+        AtomicInteger reused = new AtomicInteger();
+        try (AsyncInferenceCaller first = caller(clients, true, true)) {
+            CompletableFuture<AwaitedResult> row =
+                    first.call(payload("order 1"), "order-1", first.rowDeadline());
+            clients.objects.put(S3Location.parse("s3://b/out/order-1.out", "test"), "done", 0);
+
+            assertThat(row.get(30, TimeUnit.SECONDS).status()).isEqualTo(RowStatus.SUCCESS);
+            assertThat(clients.calls)
+                    .extracting(InvocationRequest::inferenceId)
+                    .containsExactly("order-1");
+            assertThat(
+                            clients.objects.contains(
+                                    S3Location.parse("s3://b/in/order-1.submitted", "t")))
+                    .as("its submission is recorded next to its input key")
+                    .isTrue();
+        }
+        // After a failover: a new instance, the same row.
+        try (AsyncInferenceCaller restarted = caller(clients, true, true)) {
+            restarted.onReuse(reused::incrementAndGet);
+            AwaitedResult replayed =
+                    restarted
+                            .call(payload("order 1"), "order-1", restarted.rowDeadline())
+                            .get(30, TimeUnit.SECONDS);
+
+            assertThat(replayed.status()).isEqualTo(RowStatus.SUCCESS);
+            assertThat(new String(replayed.content(), StandardCharsets.UTF_8)).isEqualTo("done");
+            assertThat(replayed.inferenceId()).isEqualTo("order-1");
+            assertThat(clients.calls).as("not invoked again").hasSize(1);
+            assertThat(reused).hasValue(1);
+        }
+    }
+
+    @Test
+    void aSubmitOnlyRowReplayedUnderItsGivenIdGetsItsFirstSubmissionBack() throws Exception {
+        CountingClients clients = new CountingClients();
+        AsyncInferenceCaller.SubmitOutcome first;
+        try (AsyncInferenceCaller caller = caller(clients, true, false)) {
+            first = caller.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+        }
+        try (AsyncInferenceCaller restarted = caller(clients, true, false)) {
+            AsyncInferenceCaller.SubmitOutcome replayed =
+                    restarted.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+
+            assertThat(replayed.submission().accepted())
+                    .isEqualTo(first.submission().accepted())
+                    .isEqualTo(
+                            new InvocationAccepted(
+                                    "order-1",
+                                    "s3://b/out/order-1.out",
+                                    "s3://b/failure/order-1-error.out"));
+            assertThat(replayed.submission().confirmed()).isTrue();
+            assertThat(clients.calls).as("not invoked again").hasSize(1);
+        }
+    }
+
+    @Test
+    void anIdSubmittedBeforeForAnotherPayloadIsRejectedNeverAnsweredWithTheOthersResult()
+            throws Exception {
+        CountingClients clients = new CountingClients();
+        try (AsyncInferenceCaller caller = caller(clients, true, false)) {
+            caller.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+            AsyncInferenceCaller.SubmitOutcome other =
+                    caller.submit(payload("order 2"), "order-1").get(30, TimeUnit.SECONDS);
+
+            assertThat(other.submission()).isNull();
+            assertThat(other.rejection().status()).isEqualTo(RowStatus.REJECTED);
+            assertThat(other.rejection().message())
+                    .startsWith("DUPLICATE_INFERENCE_ID: inference ID 'order-1' was submitted at")
+                    .endsWith("for another payload; inference IDs must be unique per row");
+            assertThat(clients.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void twoRowsInFlightUnderOneIdAreNotBothSubmitted() throws Exception {
+        CountingClients clients = new CountingClients();
+        try (AsyncInferenceCaller caller = caller(clients, true, true)) {
+            CompletableFuture<AwaitedResult> first =
+                    caller.call(payload("a"), "order-1", caller.rowDeadline());
+            AwaitedResult second =
+                    caller.call(payload("b"), "order-1", caller.rowDeadline())
+                            .get(30, TimeUnit.SECONDS);
+
+            assertThat(second.status()).isEqualTo(RowStatus.REJECTED);
+            assertThat(second.message())
+                    .isEqualTo(
+                            "DUPLICATE_INFERENCE_ID: another row in flight uses inference ID"
+                                    + " 'order-1'; inference IDs must be unique per row");
+            clients.objects.put(S3Location.parse("s3://b/out/order-1.out", "test"), "a", 0);
+            assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(RowStatus.SUCCESS);
+            assertThat(clients.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void aNullOrInvalidGivenIdIsARejectedRowWithoutACall() throws Exception {
+        CountingClients clients = new CountingClients();
+        try (AsyncInferenceCaller caller = caller(clients, true, true)) {
+            for (String[] idAndProblem :
+                    new String[][] {
+                        {null, "the inference ID is NULL"},
+                        {"", "the inference ID is empty"},
+                        {"x".repeat(65), "the inference ID has 65 characters, at most 64 allowed"},
+                        {
+                            " order-1",
+                            "the inference ID must be printable ASCII and not start with white"
+                                    + " space"
+                        },
+                        {
+                            "order-é",
+                            "the inference ID must be printable ASCII and not start with white"
+                                    + " space"
+                        },
+                    }) {
+                AwaitedResult row =
+                        caller.call(payload("a"), true, idAndProblem[0], caller.rowDeadline())
+                                .get(30, TimeUnit.SECONDS);
+
+                assertThat(row.status()).isEqualTo(RowStatus.REJECTED);
+                assertThat(row.message()).isEqualTo("INVALID_INFERENCE_ID: " + idAndProblem[1]);
+            }
+            assertThat(clients.calls).isEmpty();
+        }
+    }
+
+    @Test
+    void aGivenIdNeedsAnInputPrefixToRecordItsSubmission() {
+        CountingClients clients = new CountingClients();
+        try (AsyncInferenceCaller caller = caller(clients, false, false)) {
+            assertThatThrownBy(() -> caller.submit(payload("a"), "order-1").join())
+                    .hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(
+                            "A row that gives its inference ID needs option"
+                                    + " 'sagemaker.s3.input-prefix'");
+            assertThat(clients.calls).isEmpty();
+        }
+    }
+
+    @Test
+    void aRecordOlderThanTheServiceCouldStillAnswerIsIgnoredAndTheRowSubmittedAgain()
+            throws Exception {
+        CountingClients clients = new CountingClients();
+        AtomicLong now = new AtomicLong(System.currentTimeMillis());
+        try (AsyncInferenceCaller caller = callerAt(clients, false, now::get)) {
+            caller.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+            // RequestTTL (6 h by default) + InvocationTimeout (15 min) + grace have passed.
+            now.addAndGet(Duration.ofHours(7).toMillis());
+            AsyncInferenceCaller.SubmitOutcome later =
+                    caller.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+
+            assertThat(later.submission()).isNotNull();
+            assertThat(clients.calls).hasSize(2);
+            assertThat(clients.calls.get(0).filename())
+                    .as("each submission has its own output name: the earlier output never answers")
+                    .isNotEqualTo(clients.calls.get(1).filename());
+        }
     }
 
     /** Forwards to another store; tests override what they count. */

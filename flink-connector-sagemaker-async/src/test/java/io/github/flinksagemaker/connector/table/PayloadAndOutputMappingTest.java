@@ -4,10 +4,13 @@ import io.github.flinksagemaker.connector.config.ModelOptions.InputFormat;
 import io.github.flinksagemaker.connector.config.ModelOptions.OutputFormat;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
 
+import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.BooleanType;
 import org.apache.flink.table.types.logical.DecimalType;
@@ -15,6 +18,8 @@ import org.apache.flink.table.types.logical.DoubleType;
 import org.apache.flink.table.types.logical.FloatType;
 import org.apache.flink.table.types.logical.IntType;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.MapType;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.SmallIntType;
 import org.apache.flink.table.types.logical.TimestampType;
 import org.apache.flink.table.types.logical.TinyIntType;
@@ -106,8 +111,127 @@ class PayloadAndOutputMappingTest {
         assertThat(row.isNullAt(2)).isTrue();
         assertThat(row.getString(3).toString()).isEqualTo("id-1");
         assertThat(decoder.hasErrorColumns()).isFalse();
-        assertThatThrownBy(() -> decoder.success("id-2", "[1]".getBytes(StandardCharsets.UTF_8)))
-                .hasMessage("The model output is not a JSON object");
+        assertThatThrownBy(() -> decoder.success("id-2", "0.5".getBytes(StandardCharsets.UTF_8)))
+                .hasMessage(
+                        "The model output is a JSON number, not an object or array, and the model"
+                                + " has 3 data OUTPUT columns: a single value fills only a single"
+                                + " column");
+    }
+
+    private static final LogicalType DOUBLE = new DoubleType();
+    private static final RowType PREDICTION =
+            RowType.of(new LogicalType[] {STRING, DOUBLE}, new String[] {"label", "score"});
+
+    private static RowData decode(List<String> names, List<LogicalType> types, String json)
+            throws Exception {
+        return new OutputDecoder(OutputFormat.JSON, names, types)
+                .success("id", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aTopLevelArrayFillsTheDataColumnsByPosition() throws Exception {
+        RowData row =
+                decode(
+                        List.of("negative", "inference-id", "positive", "neutral"),
+                        List.of(DOUBLE, STRING, DOUBLE, DOUBLE),
+                        "[0.1, 0.9]");
+
+        assertThat(row.getDouble(0)).isEqualTo(0.1);
+        assertThat(row.getString(1).toString()).as("metadata columns do not count").isEqualTo("id");
+        assertThat(row.getDouble(2)).isEqualTo(0.9);
+        assertThat(row.isNullAt(3)).as("a missing element is NULL").isTrue();
+    }
+
+    @Test
+    void aTopLevelArrayGoesWholeIntoTheOnlyDataColumnWhenItIsAnArray() throws Exception {
+        RowData row =
+                decode(
+                        List.of("scores", "error-status"),
+                        List.of(new ArrayType(DOUBLE), STRING),
+                        "[0.1, 0.9]");
+
+        assertThat(row.getArray(0).toDoubleArray()).containsExactly(0.1, 0.9);
+        assertThat(row.isNullAt(1)).isTrue();
+        assertThat(decode(List.of("score"), List.of(DOUBLE), "0.93").getDouble(0))
+                .as("a single JSON value fills the only data column")
+                .isEqualTo(0.93);
+        assertThat(
+                        decode(List.of("top"), List.of(PREDICTION), "[{\"label\":\"POS\"}]")
+                                .getRow(0, 2))
+                .as("by position, the only column is the first element")
+                .extracting(nested -> nested.getString(0).toString())
+                .isEqualTo("POS");
+    }
+
+    @Test
+    void nestedObjectsAndArraysFillRowArrayAndMapColumns() throws Exception {
+        RowData row =
+                decode(
+                        List.of("prediction", "alternatives", "probabilities", "pair"),
+                        List.of(
+                                PREDICTION,
+                                new ArrayType(PREDICTION),
+                                new MapType(STRING, DOUBLE),
+                                PREDICTION),
+                        "{\"prediction\":{\"label\":\"POS\",\"score\":0.9,\"extra\":1},"
+                                + "\"alternatives\":[{\"label\":\"NEG\",\"score\":0.1},null,{}],"
+                                + "\"probabilities\":{\"POS\":0.9,\"NEG\":0.1},"
+                                + "\"pair\":[\"NEU\",0.5]}");
+
+        RowData prediction = row.getRow(0, 2);
+        assertThat(prediction.getString(0).toString()).isEqualTo("POS");
+        assertThat(prediction.getDouble(1)).isEqualTo(0.9);
+        ArrayData alternatives = row.getArray(1);
+        assertThat(alternatives.size()).isEqualTo(3);
+        assertThat(alternatives.getRow(0, 2).getString(0).toString()).isEqualTo("NEG");
+        assertThat(alternatives.isNullAt(1)).isTrue();
+        assertThat(alternatives.getRow(2, 2).isNullAt(0)).as("a missing field is NULL").isTrue();
+        MapData probabilities = row.getMap(2);
+        assertThat(probabilities.size()).isEqualTo(2);
+        assertThat(probabilities.keyArray().getString(0).toString()).isEqualTo("POS");
+        assertThat(probabilities.valueArray().getDouble(1)).isEqualTo(0.1);
+        RowData pair = row.getRow(3, 2);
+        assertThat(pair.getString(0).toString())
+                .as("a ROW from an array, by position")
+                .isEqualTo("NEU");
+        assertThat(pair.getDouble(1)).isEqualTo(0.5);
+    }
+
+    @Test
+    void aNestedValueThatDoesNotFitNamesItsColumnAndPath() {
+        List<String> names = List.of("prediction", "alternatives");
+        List<LogicalType> types = List.of(PREDICTION, new ArrayType(PREDICTION));
+
+        assertThatThrownBy(
+                        () ->
+                                decode(
+                                        names,
+                                        types,
+                                        "{\"prediction\":{\"label\":\"POS\",\"score\":\"high\"}}"))
+                .hasMessage(
+                        "Field 'prediction.score' = \"high\" does not fit column type DOUBLE"
+                                + " (OUTPUT column 'prediction')");
+        assertThatThrownBy(
+                        () ->
+                                decode(
+                                        names,
+                                        types,
+                                        "{\"alternatives\":[{\"score\":0.1},{\"score\":[1]}]}"))
+                .hasMessage(
+                        "Field 'alternatives[1].score' = [1] does not fit column type DOUBLE"
+                                + " (OUTPUT column 'alternatives')");
+        assertThatThrownBy(() -> decode(names, types, "{\"alternatives\":{\"label\":\"POS\"}}"))
+                .hasMessageStartingWith(
+                        "Field 'alternatives' = {\"label\":\"POS\"} does not fit column type ARRAY<ROW<");
+        assertThatThrownBy(
+                        () ->
+                                decode(
+                                        List.of("negative", "positive"),
+                                        List.of(DOUBLE, DOUBLE),
+                                        "[0.1, \"high\"]"))
+                .hasMessage(
+                        "Field '$[1]' = \"high\" does not fit column type DOUBLE"
+                                + " (OUTPUT column 'positive')");
     }
 
     @Test
@@ -247,5 +371,21 @@ class PayloadAndOutputMappingTest {
                                         List.of("label", "error-status"),
                                         List.of(STRING, new IntType())))
                 .hasMessage("OUTPUT column 'error-status' must be of type STRING");
+        assertThatThrownBy(
+                        () ->
+                                new OutputDecoder(
+                                        OutputFormat.JSON,
+                                        List.of("label", "times"),
+                                        List.of(STRING, new ArrayType(new TimestampType(3)))))
+                .hasMessageContaining(
+                        "OUTPUT column 'times' has type ARRAY<TIMESTAMP(3)>, whose TIMESTAMP(3)"
+                                + " cannot be read from JSON");
+        assertThatThrownBy(
+                        () ->
+                                new OutputDecoder(
+                                        OutputFormat.JSON,
+                                        List.of("label", "byCode"),
+                                        List.of(STRING, new MapType(new IntType(), STRING))))
+                .hasMessageContaining("OUTPUT column 'byCode' has type MAP<INT, STRING>");
     }
 }

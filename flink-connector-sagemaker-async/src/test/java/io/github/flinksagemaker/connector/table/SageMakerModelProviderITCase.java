@@ -5,6 +5,7 @@ import io.github.flinksagemaker.connector.testutils.LocalCredentialsProvider;
 import io.github.flinksagemaker.connector.testutils.LocalEndpointExtension;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
+import io.github.flinksagemaker.local.model.EchoModel;
 import io.github.flinksagemaker.local.model.ModelRequest;
 import io.github.flinksagemaker.local.model.ModelResponse;
 import io.github.flinksagemaker.local.model.SentimentDemoModel;
@@ -68,6 +69,62 @@ class SageMakerModelProviderITCase {
                         FaultInjection.builder().latency(Duration.ofSeconds(30)).build());
         SqlTestSupport.register(
                 LOCAL.local(), "sql-model-odd", SageMakerModelProviderITCase::oddOutput);
+        SqlTestSupport.register(LOCAL.local(), "sql-model-echo", new EchoModel());
+    }
+
+    /** The echo model answers each payload with itself: each row's text is its model's output. */
+    @Test
+    void nestedObjectsAndTopLevelArraysFillRowAndArrayColumnsThroughThePlanner() throws Exception {
+        StreamTableEnvironment tEnv =
+                reviews(
+                        List.of(
+                                "{\"prediction\":{\"label\":\"POS\",\"score\":0.9},"
+                                        + "\"top\":[{\"label\":\"POS\",\"score\":0.9},"
+                                        + "{\"label\":\"NEG\",\"score\":0.1}]}",
+                                "{\"prediction\":{\"label\":\"POS\",\"score\":\"high\"}}",
+                                "[0.1, 0.9]"));
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-echo",
+                        "nested",
+                        "prediction ROW<label STRING, score DOUBLE>,"
+                                + " top ARRAY<ROW<label STRING, score DOUBLE>>,"
+                                + " `error-string` STRING, `error-status` STRING",
+                        Map.of("input-format", "RAW")));
+        tEnv.executeSql(
+                createModel(
+                        "sql-model-echo",
+                        "positional",
+                        "negative DOUBLE, positive DOUBLE, `error-status` STRING",
+                        Map.of("input-format", "RAW")));
+
+        Map<Integer, Row> nested = new HashMap<>();
+        SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, prediction, top, `error-string`, `error-status` FROM"
+                                        + " ML_PREDICT(TABLE reviews, MODEL nested,"
+                                        + " DESCRIPTOR(text))"))
+                .forEach(row -> nested.put((Integer) row.getField(0), row));
+        Map<Integer, Row> positional = new HashMap<>();
+        SqlTestSupport.collectAll(
+                        tEnv.executeSql(
+                                "SELECT id, negative, positive, `error-status` FROM"
+                                        + " ML_PREDICT(TABLE reviews, MODEL positional,"
+                                        + " DESCRIPTOR(text))"))
+                .forEach(row -> positional.put((Integer) row.getField(0), row));
+
+        assertThat(nested.get(0).getField(1)).isEqualTo(Row.of("POS", 0.9));
+        assertThat((Row[]) nested.get(0).getField(2))
+                .containsExactly(Row.of("POS", 0.9), Row.of("NEG", 0.1));
+        assertThat(nested.get(0).getField(4)).isNull();
+        assertThat(nested.get(1).getField(4)).isEqualTo("INVALID_OUTPUT");
+        assertThat((String) nested.get(1).getField(3))
+                .contains(
+                        "Field 'prediction.score' = \"high\" does not fit column type DOUBLE"
+                                + " (OUTPUT column 'prediction')");
+        assertThat(positional.get(2).getField(1)).isEqualTo(0.1);
+        assertThat(positional.get(2).getField(2)).isEqualTo(0.9);
+        assertThat(positional.get(2).getField(3)).isNull();
     }
 
     private static StreamTableEnvironment reviews(List<String> texts) {
