@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -174,40 +175,57 @@ final class LocalSqs implements AutoCloseable {
         return url;
     }
 
-    /** Puts a message on a queue without counting it as a client request. */
-    CompletableFuture<Void> sendMessage(String queueUrl, String body) {
+    /**
+     * Puts messages on a queue in one SendMessageBatch (at most 10, as SQS allows) without counting
+     * it as a client request: one request instead of ten, which is most of what ElasticMQ spends
+     * per message.
+     *
+     * @return the indices of the messages the queue refused; completes exceptionally if the request
+     *     failed as a whole
+     */
+    CompletableFuture<List<Integer>> sendMessages(String queueUrl, List<String> bodies) {
+        List<Map<String, String>> entries = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            entries.add(Map.of("Id", Integer.toString(i), "MessageBody", bodies.get(i)));
+        }
         HttpRequest request;
         try {
-            request = jsonRequest("SendMessage", Map.of("QueueUrl", queueUrl, "MessageBody", body));
+            request =
+                    jsonRequest(
+                            "SendMessageBatch", Map.of("QueueUrl", queueUrl, "Entries", entries));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
         // Blocking send on our own pool: HttpClient.sendAsync hands every response to the common
         // pool, which on one or two cores starts a new thread per message.
-        return CompletableFuture.runAsync(
+        return CompletableFuture.supplyAsync(
                 () -> {
                     HttpResponse<byte[]> response;
                     try {
                         response = send(request);
+                        if (response.statusCode() != 200) {
+                            throw new IOException(
+                                    "SendMessageBatch answered "
+                                            + response.statusCode()
+                                            + " "
+                                            + errorType(response.body()));
+                        }
+                        List<Integer> refused = new ArrayList<>();
+                        for (JsonNode failed : json.readTree(response.body()).path("Failed")) {
+                            refused.add(Integer.parseInt(failed.path("Id").asText()));
+                        }
+                        return refused;
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new CompletionException(e);
                     }
-                    if (response.statusCode() != 200) {
-                        throw new CompletionException(
-                                new IOException(
-                                        "SendMessage answered "
-                                                + response.statusCode()
-                                                + " "
-                                                + errorType(response.body())));
-                    }
                 },
                 clientExecutor);
     }
 
-    private HttpRequest jsonRequest(String action, Map<String, String> members) throws IOException {
+    private HttpRequest jsonRequest(String action, Map<String, ?> members) throws IOException {
         return HttpRequest.newBuilder(backend)
                 .timeout(BACKEND_TIMEOUT)
                 .header("Content-Type", JSON_CONTENT_TYPE)

@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,8 +38,13 @@ final class NotificationPublisher {
     private static final String ACCOUNT = "000000000000";
     static final String FAILURE_CONTENT_TYPE = "text/plain; charset=utf-8";
 
-    /** SendMessage calls to ElasticMQ at once. */
+    /** SendMessageBatch calls to ElasticMQ at once. */
     private static final int MAX_IN_FLIGHT = 16;
+
+    /** What SQS takes in one SendMessageBatch: ten messages of at most 256 KiB in all. */
+    private static final int MAX_BATCH_MESSAGES = 10;
+
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
 
     private static final int MAX_ATTEMPTS = 5;
     private static final long RETRY_DELAY_MILLIS = 100;
@@ -123,38 +132,70 @@ final class NotificationPublisher {
     }
 
     /**
-     * Starts waiting deliveries while fewer than {@link #MAX_IN_FLIGHT} are under way: thousands of
-     * results a second would otherwise open as many connections to ElasticMQ at once, and connects
-     * time out.
+     * Starts waiting deliveries while fewer than {@link #MAX_IN_FLIGHT} batches are under way:
+     * thousands of results a second would otherwise open as many connections to ElasticMQ at once,
+     * and connects time out.
      */
     private void drain() {
         // Every add and every release is followed by a drain, so nothing waits forever.
         while (!waiting.isEmpty() && permits.tryAcquire()) {
-            Delivery delivery = waiting.poll();
-            if (delivery == null) {
+            List<Delivery> batch = nextBatch();
+            if (batch.isEmpty()) {
                 permits.release();
             } else {
-                deliver(delivery);
+                deliver(batch);
             }
         }
     }
 
-    private void deliver(Delivery delivery) {
+    /** Waiting deliveries to one queue that fit one SendMessageBatch; the others wait on. */
+    private List<Delivery> nextBatch() {
+        List<Delivery> batch = new ArrayList<>();
+        List<Delivery> others = new ArrayList<>();
+        int bytes = 0;
+        Delivery next;
+        while (batch.size() < MAX_BATCH_MESSAGES && (next = waiting.poll()) != null) {
+            int size = next.body().getBytes(StandardCharsets.UTF_8).length;
+            if (!batch.isEmpty()
+                    && (!next.queue().equals(batch.get(0).queue())
+                            || bytes + size > MAX_BATCH_BYTES)) {
+                others.add(next);
+                if (others.size() >= MAX_BATCH_MESSAGES) {
+                    break;
+                }
+                continue;
+            }
+            batch.add(next);
+            bytes += size;
+        }
+        waiting.addAll(others);
+        return batch;
+    }
+
+    private void deliver(List<Delivery> batch) {
         try {
-            sqs.sendMessage(sqs.createQueue(delivery.queue()), delivery.body())
+            sqs.sendMessages(
+                            sqs.createQueue(batch.get(0).queue()),
+                            batch.stream().map(Delivery::body).toList())
                     .whenComplete(
-                            (ok, error) -> {
+                            (refused, error) -> {
                                 permits.release();
-                                if (error == null) {
-                                    counters.countNotificationSent();
-                                } else {
-                                    retryOrGiveUp(delivery, error);
+                                for (int i = 0; i < batch.size(); i++) {
+                                    if (error != null) {
+                                        retryOrGiveUp(batch.get(i), error);
+                                    } else if (refused.contains(i)) {
+                                        retryOrGiveUp(
+                                                batch.get(i),
+                                                new IOException("The queue refused the message"));
+                                    } else {
+                                        counters.countNotificationSent();
+                                    }
                                 }
                                 drain();
                             });
         } catch (RuntimeException e) {
             permits.release();
-            retryOrGiveUp(delivery, e);
+            batch.forEach(delivery -> retryOrGiveUp(delivery, e));
             drain();
         }
     }

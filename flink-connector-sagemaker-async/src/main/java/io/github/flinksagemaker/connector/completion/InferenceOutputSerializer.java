@@ -34,7 +34,7 @@ public final class InferenceOutputSerializer extends ImmutableRecordSerializer<I
     }
 
     @Override
-    public void serialize(InferenceOutput record, DataOutputView target) throws IOException {
+    protected void write(InferenceOutput record, DataOutputView target) throws IOException {
         StringValue.writeString(record.location(), target);
         target.writeByte(record.status().ordinal());
         int flags =

@@ -26,7 +26,7 @@ public final class TaggedOutputSerializer extends ImmutableRecordSerializer<Tagg
     }
 
     @Override
-    public void serialize(TaggedOutput tagged, DataOutputView target) throws IOException {
+    protected void write(TaggedOutput tagged, DataOutputView target) throws IOException {
         StringValue.writeString(tagged.inferenceId(), target);
         InferenceOutputSerializer.INSTANCE.serialize(tagged.output(), target);
     }

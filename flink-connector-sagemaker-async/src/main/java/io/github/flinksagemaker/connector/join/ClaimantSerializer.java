@@ -26,7 +26,7 @@ public final class ClaimantSerializer extends ImmutableRecordSerializer<Claimant
     }
 
     @Override
-    public void serialize(Claimant claimant, DataOutputView target) throws IOException {
+    protected void write(Claimant claimant, DataOutputView target) throws IOException {
         StringValue.writeString(claimant.inferenceId(), target);
         target.writeByte(claimant.expected().ordinal());
         target.writeLong(claimant.deadlineMillis());

@@ -26,7 +26,7 @@ public final class HeldOutputSerializer extends ImmutableRecordSerializer<HeldOu
     }
 
     @Override
-    public void serialize(HeldOutput held, DataOutputView target) throws IOException {
+    protected void write(HeldOutput held, DataOutputView target) throws IOException {
         InferenceOutputSerializer.INSTANCE.serialize(held.output(), target);
         target.writeLong(held.expiresAtMillis());
     }

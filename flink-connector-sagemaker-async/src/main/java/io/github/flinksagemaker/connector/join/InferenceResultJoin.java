@@ -123,6 +123,9 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     private transient boolean outputIdle;
     private transient long activeUntilMillis;
     private transient boolean idlenessCheckScheduled;
+    private transient long watermarkIntervalMillis;
+    private transient long nextWatermarkAtMillis;
+    private transient boolean watermarkEmissionScheduled;
     private transient boolean restored;
     private transient boolean submissionsEnded;
     private transient boolean resultsEnded;
@@ -206,6 +209,7 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         metrics = new JoinMetrics(getMetricGroup(), () -> pendingCount);
         hold = new WatermarkHold();
+        watermarkIntervalMillis = getExecutionConfig().getAutoWatermarkInterval();
         resultRecord = new StreamRecord<>(null);
         if (restored) {
             rebuildFromState(timestampDescriptor);
@@ -450,8 +454,36 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     }
 
     private void afterResolved() throws Exception {
-        emitHeldWatermark();
+        if (hold.isEmpty()) {
+            emitHeldWatermark();
+        } else {
+            emitHeldWatermarkAtMostOncePerInterval();
+        }
         reportEndIfDrained();
+    }
+
+    /**
+     * Results mostly come oldest first, so each would advance the watermark: one watermark per
+     * result, each sent to every channel downstream. As sources do, emit at most one per {@code
+     * pipeline.auto-watermark-interval}; the input's own watermarks and an emptied hold still pass
+     * at once.
+     */
+    private void emitHeldWatermarkAtMostOncePerInterval() {
+        long now = now();
+        if (now >= nextWatermarkAtMillis) {
+            nextWatermarkAtMillis = now + watermarkIntervalMillis;
+            emitHeldWatermark();
+        } else if (!watermarkEmissionScheduled) {
+            watermarkEmissionScheduled = true;
+            getProcessingTimeService()
+                    .registerTimer(
+                            nextWatermarkAtMillis,
+                            time -> {
+                                watermarkEmissionScheduled = false;
+                                nextWatermarkAtMillis = time + watermarkIntervalMillis;
+                                emitHeldWatermark();
+                            });
+        }
     }
 
     private void emitHeldWatermark() {

@@ -86,7 +86,7 @@ public final class InferenceResultSerializer<E>
     }
 
     @Override
-    public void serialize(InferenceResult<E> record, DataOutputView target) throws IOException {
+    protected void write(InferenceResult<E> record, DataOutputView target) throws IOException {
         target.writeByte(record.status().ordinal());
         int flags =
                 (record.inferenceId() != null ? HAS_INFERENCE_ID : 0)

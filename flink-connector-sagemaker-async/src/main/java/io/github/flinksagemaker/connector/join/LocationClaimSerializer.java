@@ -23,7 +23,7 @@ public final class LocationClaimSerializer extends ImmutableRecordSerializer<Loc
     }
 
     @Override
-    public void serialize(LocationClaim claim, DataOutputView target) throws IOException {
+    protected void write(LocationClaim claim, DataOutputView target) throws IOException {
         StringValue.writeString(claim.location(), target);
         ClaimantSerializer.INSTANCE.serialize(claim.claimant(), target);
     }

@@ -75,7 +75,7 @@ public final class PendingInferenceSerializer<E>
     }
 
     @Override
-    public void serialize(PendingInference<E> record, DataOutputView target) throws IOException {
+    protected void write(PendingInference<E> record, DataOutputView target) throws IOException {
         int flags =
                 (record.inferenceId() != null ? HAS_INFERENCE_ID : 0)
                         | (record.outputLocation() != null ? HAS_OUTPUT_LOCATION : 0)

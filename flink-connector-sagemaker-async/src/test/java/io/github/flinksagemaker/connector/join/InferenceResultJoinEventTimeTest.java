@@ -152,6 +152,37 @@ class InferenceResultJoinEventTimeTest {
         }
     }
 
+    /** Results oldest first would each advance it: one watermark per result, to every channel. */
+    @Test
+    void resultsAdvanceTheWatermarkAtMostOncePerAutoWatermarkInterval() throws Exception {
+        try (var join = openJoin()) {
+            long interval = join.getExecutionConfig().getAutoWatermarkInterval();
+            assertThat(interval).as("Flink's default auto-watermark interval").isPositive();
+            for (String id : List.of("a", "b", "c", "d")) {
+                join.processElement1(pendingAt(id, 1_000L * (id.charAt(0) - 'a' + 1)));
+            }
+            join.processWatermark1(new Watermark(10_000L));
+            assertThat(watermarks(join)).containsExactly(999L);
+
+            join.processElement2(new StreamRecord<>(output("a", "{}")));
+            join.processElement2(new StreamRecord<>(output("b", "{}")));
+            join.processElement2(new StreamRecord<>(output("c", "{}")));
+            assertThat(watermarks(join))
+                    .as("the first result's at once, the next two's within the interval held back")
+                    .containsExactly(999L, 1_999L);
+
+            join.setProcessingTime(SUBMIT + interval);
+            assertThat(watermarks(join))
+                    .as("at the end of the interval, the watermark the results allow")
+                    .containsExactly(999L, 1_999L, 3_999L);
+
+            join.processElement2(new StreamRecord<>(output("d", "{}")));
+            assertThat(watermarks(join))
+                    .as("nothing pending: the input's watermark at once")
+                    .containsExactly(999L, 1_999L, 3_999L, 10_000L);
+        }
+    }
+
     @Test
     void anInferencePastItsDeadlineStopsHoldingOnceHandedToTheCheck() throws Exception {
         try (var join = openJoin()) {
@@ -212,6 +243,9 @@ class InferenceResultJoinEventTimeTest {
             for (int i = 0; i < 19; i++) {
                 restored.processElement2(new StreamRecord<>(output("id-" + i, "{}")));
             }
+            // At most one watermark per auto-watermark interval while elements wait.
+            restored.setProcessingTime(
+                    SUBMIT + 1_000L + restored.getExecutionConfig().getAutoWatermarkInterval());
             assertThat(watermarks(restored)).last().isEqualTo(1_018L);
             assertThat(resultTimestamps(restored)).hasSize(19).containsEntry("id-7", 1_007L);
 

@@ -1,0 +1,108 @@
+package io.github.flinksagemaker.connector.typeutils;
+
+import io.github.flinksagemaker.connector.completion.InferenceOutput;
+import io.github.flinksagemaker.connector.completion.InferenceOutputSerializer;
+import io.github.flinksagemaker.connector.completion.ResultStatus;
+import io.github.flinksagemaker.connector.submit.PendingInference;
+import io.github.flinksagemaker.connector.submit.PendingInferenceSerializer;
+import io.github.flinksagemaker.connector.submit.SubmitPath;
+
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Heap snapshots write records to an unbuffered stream: each must reach it in one write, with the
+ * very bytes a buffer gets, a record within a record included.
+ */
+class RecordSerializerTest {
+
+    /** Counts the calls that reach it, as a checkpoint stream would see them. */
+    private static final class CountingStream extends ByteArrayOutputStream {
+        int writes;
+
+        @Override
+        public synchronized void write(int b) {
+            writes++;
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            writes++;
+            super.write(b, off, len);
+        }
+    }
+
+    private static <E> PendingInference<E> pending(E element) {
+        String id = UUID.randomUUID().toString();
+        return PendingInference.accepted(
+                id,
+                "s3://bucket/output/" + id + ".out",
+                "s3://bucket/failure/" + id + "-error.out",
+                SubmitPath.INLINE,
+                1_024,
+                1_000L,
+                2_000L,
+                null,
+                element);
+    }
+
+    private static <T> byte[] buffered(TypeSerializer<T> serializer, T record) throws IOException {
+        DataOutputSerializer buffer = new DataOutputSerializer(64);
+        serializer.serialize(record, buffer);
+        return buffer.getCopyOfBuffer();
+    }
+
+    private static <T> void assertOneWriteOfTheSameBytes(TypeSerializer<T> serializer, T record)
+            throws IOException {
+        CountingStream stream = new CountingStream();
+        serializer.serialize(record, new DataOutputViewStreamWrapper(stream));
+        assertThat(stream.writes).as("calls reaching the stream").isEqualTo(1);
+        assertThat(stream.toByteArray()).isEqualTo(buffered(serializer, record));
+        assertThat(serializer.deserialize(new DataInputDeserializer(stream.toByteArray())))
+                .isEqualTo(record);
+    }
+
+    @Test
+    void aPendingRecordReachesAnUnbufferedStreamInOneWrite() throws IOException {
+        assertOneWriteOfTheSameBytes(
+                new PendingInferenceSerializer<>(StringSerializer.INSTANCE),
+                pending("an element of the user's"));
+    }
+
+    @Test
+    void aRecordWithinARecordReachesTheStreamInTheOuterOnesWrite() throws IOException {
+        InferenceOutput output =
+                new InferenceOutput(
+                        "s3://bucket/output/x.out",
+                        ResultStatus.SUCCESS,
+                        "{\"label\":\"POSITIVE\"}".getBytes(StandardCharsets.UTF_8),
+                        "application/json",
+                        3_000L,
+                        20,
+                        null);
+        assertOneWriteOfTheSameBytes(
+                new PendingInferenceSerializer<>(InferenceOutputSerializer.INSTANCE),
+                pending(output));
+    }
+
+    @Test
+    void aLargeRecordAndTheNextOneAreBothWrittenWhole() throws IOException {
+        PendingInferenceSerializer<String> serializer =
+                new PendingInferenceSerializer<>(StringSerializer.INSTANCE);
+        assertOneWriteOfTheSameBytes(serializer, pending("x".repeat(300_000)));
+        assertOneWriteOfTheSameBytes(serializer, pending("small"));
+    }
+}
