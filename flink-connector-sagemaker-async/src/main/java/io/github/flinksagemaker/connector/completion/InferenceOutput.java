@@ -43,7 +43,7 @@ public final class InferenceOutput {
             String etag,
             String readError) {
         this.location = Objects.requireNonNull(location, "location");
-        this.status = Objects.requireNonNull(status, "status");
+        this.status = Objects.requireNonNull(status, "status").canonical();
         this.content = content;
         this.contentType = contentType;
         this.lastModifiedMillis = lastModifiedMillis;

@@ -36,7 +36,7 @@ public final class InferenceOutputSerializer extends ImmutableRecordSerializer<I
     @Override
     protected void write(InferenceOutput record, DataOutputView target) throws IOException {
         StringValue.writeString(record.location(), target);
-        target.writeByte(record.status().ordinal());
+        target.writeByte(record.status().canonical().ordinal());
         int flags =
                 (record.content() != null ? HAS_CONTENT : 0)
                         | (record.contentType() != null ? HAS_CONTENT_TYPE : 0)

@@ -52,8 +52,8 @@ public final class ClaimLocations<E>
                             + accepted.inferenceId()
                             + "', which this job never lists: it watches "
                             + watch.describeWatched()
-                            + ". Set sagemaker.watch.output-prefix and"
-                            + " sagemaker.watch.failure-prefix to the endpoint's S3OutputPath and"
+                            + ". Set sagemaker.output-path and"
+                            + " sagemaker.failure-path to the endpoint's S3OutputPath and"
                             + " S3FailurePath, and sagemaker.watch.time-buckets to the"
                             + " S3OutputPathExtension pattern (if any).");
         }

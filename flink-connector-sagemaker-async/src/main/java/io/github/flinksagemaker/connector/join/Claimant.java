@@ -15,6 +15,6 @@ import java.util.Objects;
 public record Claimant(String inferenceId, ResultStatus expected, long deadlineMillis) {
     public Claimant {
         Objects.requireNonNull(inferenceId, "inferenceId");
-        Objects.requireNonNull(expected, "expected");
+        expected = Objects.requireNonNull(expected, "expected").canonical();
     }
 }

@@ -28,7 +28,7 @@ public final class ClaimantSerializer extends ImmutableRecordSerializer<Claimant
     @Override
     protected void write(Claimant claimant, DataOutputView target) throws IOException {
         StringValue.writeString(claimant.inferenceId(), target);
-        target.writeByte(claimant.expected().ordinal());
+        target.writeByte(claimant.expected().canonical().ordinal());
         target.writeLong(claimant.deadlineMillis());
     }
 

@@ -124,6 +124,10 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     private transient long activeUntilMillis;
     private transient boolean idlenessCheckScheduled;
     private transient long watermarkIntervalMillis;
+
+    /** The longest a watermark the results allow waits: Flink's default auto-watermark interval. */
+    static final long MAX_WATERMARK_INTERVAL_MILLIS = 200;
+
     private transient long nextWatermarkAtMillis;
     private transient boolean watermarkEmissionScheduled;
     private transient boolean restored;
@@ -209,7 +213,11 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
         timers = getInternalTimerService(TIMERS, VoidNamespaceSerializer.INSTANCE, this);
         metrics = new JoinMetrics(getMetricGroup(), () -> pendingCount);
         hold = new WatermarkHold();
-        watermarkIntervalMillis = getExecutionConfig().getAutoWatermarkInterval();
+        // Capped: a job may set a long interval for its sources' sake, not to delay results.
+        watermarkIntervalMillis =
+                Math.min(
+                        getExecutionConfig().getAutoWatermarkInterval(),
+                        MAX_WATERMARK_INTERVAL_MILLIS);
         resultRecord = new StreamRecord<>(null);
         if (restored) {
             rebuildFromState(timestampDescriptor);
@@ -465,8 +473,8 @@ public final class InferenceResultJoin<E> extends AbstractStreamOperator<Inferen
     /**
      * Results mostly come oldest first, so each would advance the watermark: one watermark per
      * result, each sent to every channel downstream. As sources do, emit at most one per {@code
-     * pipeline.auto-watermark-interval}; the input's own watermarks and an emptied hold still pass
-     * at once.
+     * pipeline.auto-watermark-interval} (at most 200 ms); the input's own watermarks and an emptied
+     * hold still pass at once.
      */
     private void emitHeldWatermarkAtMostOncePerInterval() {
         long now = now();

@@ -27,7 +27,7 @@ public final class ResultObjectSplit implements SourceSplit {
             long lastModifiedMillis,
             String etag) {
         this.location = Objects.requireNonNull(location, "location");
-        this.status = Objects.requireNonNull(status, "status");
+        this.status = Objects.requireNonNull(status, "status").canonical();
         this.size = size;
         this.lastModifiedMillis = lastModifiedMillis;
         this.etag = etag;

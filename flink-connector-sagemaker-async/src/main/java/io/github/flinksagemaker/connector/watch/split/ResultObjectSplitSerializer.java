@@ -33,7 +33,7 @@ public final class ResultObjectSplitSerializer
         DataOutputSerializer out = new DataOutputSerializer(64 + split.location().key().length());
         out.writeUTF(split.location().bucket());
         out.writeUTF(split.location().key());
-        out.writeByte(split.status().ordinal());
+        out.writeByte(split.status().canonical().ordinal());
         out.writeLong(split.size());
         out.writeLong(split.lastModifiedMillis());
         out.writeBoolean(split.etag() != null);
