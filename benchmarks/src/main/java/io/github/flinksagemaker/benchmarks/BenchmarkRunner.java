@@ -43,6 +43,12 @@ public final class BenchmarkRunner {
     /** The event-time measurements {@code --only} can run alone. */
     static final String WATERMARK = "watermark";
 
+    /** The efficiency measurements (section 7) {@code --only} can run alone. */
+    static final String EFFICIENCY = "efficiency";
+
+    /** Section 7's checkpoint cost alone. */
+    static final String CHECKPOINTS = "checkpoints";
+
     private final int runs;
     private final Duration warmup;
     private final boolean quick;
@@ -70,6 +76,13 @@ public final class BenchmarkRunner {
                 case "" -> {}
                 default -> usage();
             }
+        }
+        if (EFFICIENCY.equals(only) || CHECKPOINTS.equals(only)) {
+            BenchmarkRunner runner =
+                    new BenchmarkRunner(runs, Duration.ofSeconds(warmupSeconds), quick);
+            EfficiencySection section = new EfficiencySection(runs, quick, runner::progress);
+            System.out.print(EFFICIENCY.equals(only) ? section.run() : section.checkpointsOnly());
+            return;
         }
         if (only != null) {
             if (!only.equals(SQS_FRONT) && !only.equals(WATERMARK)) {
@@ -111,6 +124,10 @@ public final class BenchmarkRunner {
                         + SQS_FRONT
                         + "|"
                         + WATERMARK
+                        + "|"
+                        + EFFICIENCY
+                        + "|"
+                        + CHECKPOINTS
                         + "]");
         System.exit(2);
     }
@@ -131,7 +148,11 @@ public final class BenchmarkRunner {
                         "(`-Dbench.args=\"--only "
                                 + WATERMARK
                                 + "\"` runs only the event-time measurements, the watermark lag"
-                                + " in section 4 and section 6, and prints their rows.)")
+                                + " in section 4 and section 6, and prints their rows; `--only "
+                                + EFFICIENCY
+                                + "` section 7, `--only "
+                                + CHECKPOINTS
+                                + "` its checkpoint table.)")
                 .blank()
                 .line(
                         String.format(
@@ -177,12 +198,14 @@ public final class BenchmarkRunner {
         }
         state(state);
         watermarkHold(hold);
+        Report efficiency = new EfficiencySection(runs, quick, this::progress).run();
         report.append(cost)
                 .append(latency)
                 .append(throughput)
                 .append(endToEnd)
                 .append(state)
-                .append(hold);
+                .append(hold)
+                .append(efficiency);
         progress("done");
         return report;
     }

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * CPU per inference of this JVM, with the endpoint (echo model, fixed latency) in a JVM of its own:
@@ -65,21 +67,21 @@ final class CpuPerInferenceBenchmark {
 
     private static final class Window implements PipelineRun.Progress {
         private final long total;
-        private final ExternalEndpoint endpoint;
+        private final LongSupplier endpointCpuNanos;
         private Snapshot from;
         private Snapshot to;
 
-        Window(long total, ExternalEndpoint endpoint) {
+        Window(long total, LongSupplier endpointCpuNanos) {
             this.total = total;
-            this.endpoint = endpoint;
+            this.endpointCpuNanos = endpointCpuNanos;
         }
 
         @Override
         public void results(long count) {
             if (from == null && count >= total * FROM) {
-                from = snapshot(count, endpoint);
+                from = snapshot(count, endpointCpuNanos);
             } else if (to == null && count >= total * TO) {
-                to = snapshot(count, endpoint);
+                to = snapshot(count, endpointCpuNanos);
             }
         }
 
@@ -96,6 +98,15 @@ final class CpuPerInferenceBenchmark {
             for (Map.Entry<Long, Long> thread : to.threads.entrySet()) {
                 long used = thread.getValue() - from.threads.getOrDefault(thread.getKey(), 0L);
                 String stage = stageOf(names.getOrDefault(thread.getKey(), ""));
+                if (Boolean.getBoolean("bench.debug") && used > 100_000_000L) {
+                    System.out.println(
+                            "DEBUG "
+                                    + used / 1_000_000
+                                    + " ms "
+                                    + names.get(thread.getKey())
+                                    + " -> "
+                                    + stage);
+                }
                 if (stage != null) {
                     stages.merge(stage, used / 1e6 / thousands, Double::sum);
                     threadCpu += used;
@@ -111,15 +122,19 @@ final class CpuPerInferenceBenchmark {
         }
     }
 
-    /** The raw async client, {@value #RAW_IN_FLIGHT} calls in flight, as fast as they complete. */
-    Measure raw(long calls) throws Exception {
+    /**
+     * The raw async client at {@code perSecond}, at most {@value #RAW_IN_FLIGHT} calls in flight.
+     */
+    Measure raw(long calls, double perSecond) throws Exception {
         try (ExternalEndpoint endpoint = ExternalEndpoint.start(MODEL_LATENCY);
                 SageMakerRuntimeAsyncClient client = endpoint.rawAsyncClient(RAW_IN_FLIGHT)) {
-            Window window = new Window(calls, endpoint);
+            Window window = new Window(calls, () -> endpoint.cpu().toNanos());
             Semaphore permits = new Semaphore(RAW_IN_FLIGHT);
             AtomicLong done = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            long start = System.nanoTime();
             for (long i = 0; i < calls && failure.get() == null; i++) {
+                LockSupport.parkNanos(start + (long) (i * 1e9 / perSecond) - System.nanoTime());
                 permits.acquire();
                 window.results(done.get());
                 SdkBytes body = SdkBytes.fromByteArrayUnsafe(LocalSetup.payload(i, PAYLOAD_BYTES));
@@ -142,24 +157,90 @@ final class CpuPerInferenceBenchmark {
         }
     }
 
-    /** The one-call pipeline, as fast as it goes, checkpoints every second. */
-    Measure pipeline(boolean sqs, long elements) throws Exception {
+    /**
+     * The one-call pipeline with elements at {@code perSecond}, checkpoints every second. At a rate
+     * it keeps up with, so that submissions and results are measured in the same window.
+     */
+    Measure pipeline(boolean sqs, long elements, double perSecond) throws Exception {
         try (ExternalEndpoint endpoint = ExternalEndpoint.start(MODEL_LATENCY)) {
             Configuration options = endpoint.connector(sqs);
             if (!sqs) {
                 options.set(WatchOptions.DISCOVERY_INTERVAL, Duration.ofMillis(500));
             }
-            Window window = new Window(elements, endpoint);
+            Window window = new Window(elements, () -> endpoint.cpu().toNanos());
             PipelineRun.run(
                     options,
                     elements,
                     PAYLOAD_BYTES,
-                    0,
+                    perSecond,
                     Duration.ofMinutes(10),
                     CHECKPOINT_INTERVAL,
                     window);
             return window.measure();
         }
+    }
+
+    /** Threads of the local endpoint, its S3 (s3proxy) and its SQS (ElasticMQ and the front). */
+    static final List<String> EMULATOR_THREADS =
+            List.of(
+                    "local-",
+                    "sagemaker-runtime-http",
+                    "elasticmq",
+                    "SNProxy",
+                    "s3proxy",
+                    "HTTP-Dispatcher",
+                    "HttpClient-");
+
+    /**
+     * The pipeline with the endpoint in this JVM, as fast as it goes (SQS mode): what this machine
+     * does in all; the endpoint's threads' CPU is reported apart.
+     */
+    Measure inProcess(LocalSetup setup, String endpoint, long elements) throws Exception {
+        String queue = endpoint + "-notifications";
+        setup.local.registerEndpoint(
+                io.github.flinksagemaker.local.LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(setup.outputPath(endpoint))
+                        .s3FailurePath(setup.failurePath(endpoint))
+                        .maxConcurrentInvocations(512)
+                        .model(new io.github.flinksagemaker.local.model.EchoModel())
+                        .faults(
+                                io.github.flinksagemaker.local.FaultInjection.builder()
+                                        .latency(MODEL_LATENCY)
+                                        .build())
+                        .notifications(
+                                io.github.flinksagemaker.local.LocalNotifications.builder()
+                                        .successQueue(queue)
+                                        .errorQueue(queue)
+                                        .build())
+                        .build());
+        Configuration options = setup.connector(endpoint);
+        options.set(
+                io.github.flinksagemaker.connector.config.CompletionOptions.MODE,
+                io.github.flinksagemaker.connector.config.CompletionOptions.CompletionMode.SQS);
+        options.set(
+                io.github.flinksagemaker.connector.config.CompletionOptions.SQS_QUEUE_URL,
+                setup.local.createQueue(queue));
+        Window window = new Window(elements, CpuPerInferenceBenchmark::emulatorThreadsCpu);
+        PipelineRun.run(
+                options,
+                elements,
+                PAYLOAD_BYTES,
+                0,
+                Duration.ofMinutes(10),
+                CHECKPOINT_INTERVAL,
+                window);
+        return window.measure();
+    }
+
+    private static long emulatorThreadsCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (EMULATOR_THREADS.stream().anyMatch(thread.getName()::startsWith)) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
     }
 
     private static String stageOf(String thread) {
@@ -179,7 +260,7 @@ final class CpuPerInferenceBenchmark {
         return names;
     }
 
-    private static Snapshot snapshot(long results, ExternalEndpoint endpoint) {
+    private static Snapshot snapshot(long results, LongSupplier endpointCpuNanos) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> cpu = new LinkedHashMap<>();
         for (long id : threads.getAllThreadIds()) {
@@ -194,7 +275,7 @@ final class CpuPerInferenceBenchmark {
                 ((com.sun.management.OperatingSystemMXBean)
                                 ManagementFactory.getOperatingSystemMXBean())
                         .getProcessCpuTime(),
-                endpoint.cpu().toNanos(),
+                endpointCpuNanos.getAsLong(),
                 cpu,
                 threadNames());
     }
