@@ -56,8 +56,16 @@ public final class InferenceIds {
      * and a replay overwrites its own upload.
      */
     static S3Location inputLocation(S3Location prefix, String inferenceId) {
+        return prefix.child(escaped(inferenceId));
+    }
+
+    /**
+     * {@code value} with every character outside [A-Za-z0-9_-] written %XX (UTF-8): one key
+     * segment, without slash or dot, that no other value escapes to.
+     */
+    private static String escaped(String value) {
         StringBuilder key = new StringBuilder();
-        for (byte b : inferenceId.getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
             if ((c >= 'a' && c <= 'z')
                     || (c >= 'A' && c <= 'Z')
@@ -69,16 +77,19 @@ public final class InferenceIds {
                 key.append('%').append(HEX.toHexDigits(b).toUpperCase());
             }
         }
-        return prefix.child(key.toString());
+        return key.toString();
     }
 
     /**
-     * Where SQL records the submission of an ID given by the user: next to its input key, with a
-     * suffix no input key has (escaped IDs contain no dot).
+     * Where SQL records the submission of an ID given by the user to an endpoint: {@code
+     * <input-prefix>/<escaped-endpoint>/<escaped-id>.submitted}. Scoped by the endpoint, so that
+     * models sharing an input prefix and an ID column never read each other's records; beside,
+     * never on, an input key (escaped IDs contain no slash, and no dot for the suffix to clash
+     * with).
      */
-    public static S3Location submissionRecordLocation(S3Location prefix, String inferenceId) {
-        S3Location input = inputLocation(prefix, inferenceId);
-        return new S3Location(input.bucket(), input.key() + ".submitted");
+    public static S3Location submissionRecordLocation(
+            S3Location prefix, String endpointName, String inferenceId) {
+        return prefix.child(escaped(endpointName)).child(escaped(inferenceId) + ".submitted");
     }
 
     private static byte[] sha256(String value) {

@@ -117,6 +117,11 @@ final class AsyncInferenceCaller implements AutoCloseable {
                 config, SubmitClientFactory.SDK, listener, false, System::currentTimeMillis);
     }
 
+    /** Reads of a submission record that S3 refused with 403 (each row was submitted). */
+    long deniedRecordReads() {
+        return records == null ? 0 : records.deniedReads();
+    }
+
     /** The deadline of a row that starts now. */
     long rowDeadline() {
         return clock.getAsLong() + config.rowTimeoutMillis();
@@ -160,7 +165,7 @@ final class AsyncInferenceCaller implements AutoCloseable {
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
         }
-        String digest = SubmissionRecords.digest(request);
+        String digest = records.digest(request);
         return released(
                 givenId,
                 remember(
@@ -247,7 +252,7 @@ final class AsyncInferenceCaller implements AutoCloseable {
         if (refused != null) {
             return CompletableFuture.completedFuture(new SubmitOutcome(null, refused));
         }
-        String digest = SubmissionRecords.digest(request);
+        String digest = records.digest(request);
         return released(
                 givenId,
                 remember(

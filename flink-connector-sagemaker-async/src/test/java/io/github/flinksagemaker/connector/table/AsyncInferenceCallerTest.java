@@ -258,8 +258,8 @@ class AsyncInferenceCallerTest {
                     .containsExactly("order-1");
             assertThat(
                             clients.objects.contains(
-                                    S3Location.parse("s3://b/in/order-1.submitted", "t")))
-                    .as("its submission is recorded next to its input key")
+                                    S3Location.parse("s3://b/in/fake/order-1.submitted", "t")))
+                    .as("its submission is recorded under the input prefix, by endpoint")
                     .isTrue();
         }
         // After a failover: a new instance, the same row.
@@ -337,6 +337,30 @@ class AsyncInferenceCallerTest {
             clients.objects.put(S3Location.parse("s3://b/out/order-1.out", "test"), "a", 0);
             assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(RowStatus.SUCCESS);
             assertThat(clients.calls).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRecordS3DeniesIsReadAsAbsentTheRowInvokedAndTheDenialCountedAndWarnedOnce()
+            throws Exception {
+        CountingClients clients = new CountingClients();
+        for (String id : List.of("order-1", "order-2")) {
+            clients.objects.failReads(
+                    S3Location.parse("s3://b/in/fake/" + id + ".submitted", "t"),
+                    S3Errors.of(403, "AccessDenied"));
+        }
+        try (AsyncInferenceCaller caller = caller(clients, true, false)) {
+            AsyncInferenceCaller.SubmitOutcome one =
+                    caller.submit(payload("order 1"), "order-1").get(30, TimeUnit.SECONDS);
+            AsyncInferenceCaller.SubmitOutcome two =
+                    caller.submit(payload("order 2"), "order-2").get(30, TimeUnit.SECONDS);
+
+            assertThat(one.rejection()).isNull();
+            assertThat(two.rejection()).isNull();
+            assertThat(clients.calls)
+                    .extracting(InvocationRequest::inferenceId)
+                    .containsExactly("order-1", "order-2");
+            assertThat(caller.deniedRecordReads()).isEqualTo(2);
         }
     }
 

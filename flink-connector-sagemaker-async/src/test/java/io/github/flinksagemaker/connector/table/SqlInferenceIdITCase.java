@@ -72,7 +72,11 @@ class SqlInferenceIdITCase {
 
         List<Row> rows =
                 predictThroughAFailure(
-                        prefix, true, () -> countObjects(PREDICT + "/in/" + prefix, ".submitted"));
+                        prefix,
+                        true,
+                        () ->
+                                countObjects(
+                                        PREDICT + "/in/" + PREDICT + "/" + prefix, ".submitted"));
 
         assertThat(SqlTestSupport.column(rows, 0))
                 .as("every row exactly once")
