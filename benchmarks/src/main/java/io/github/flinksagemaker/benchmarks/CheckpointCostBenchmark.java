@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +66,28 @@ final class CheckpointCostBenchmark {
             double checkpointThreadsCpuMillis,
             double processCpuMillisPerSecond) {}
 
+    /** A state backend as a job configures it. */
+    record Backend(String label, boolean rocksDb, Map<String, String> options) {
+        static final Backend HEAP = new Backend("heap (hashmap)", false, Map.of());
+        static final Backend ROCKSDB = new Backend("RocksDB, incremental", true, Map.of());
+
+        /**
+         * Level 1 capped at 1 MB (default 256 MB): while the state is smaller than level 1's cap,
+         * each compaction from level 0 rewrites all of level 1, so what a checkpoint uploads grows
+         * with the state; with a small cap it stays about the second's new entries times the
+         * levels' write amplification.
+         */
+        static final Backend ROCKSDB_SMALL_LEVELS =
+                new Backend(
+                        "RocksDB, incremental, level 1 of 1 MB",
+                        true,
+                        Map.of(
+                                "state.backend.rocksdb.compaction.level.max-size-level-base",
+                                "1mb",
+                                "state.backend.rocksdb.compaction.level.target-file-size-base",
+                                "256kb"));
+    }
+
     private final LocalSetup setup;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -75,10 +98,10 @@ final class CheckpointCostBenchmark {
     }
 
     /**
-     * @param rocksDb RocksDB with incremental checkpoints, or heap state
+     * @param backend the state backend and its options
      * @param at when to measure, from the job's start
      */
-    List<Point> run(boolean rocksDb, double perSecond, List<Duration> at) throws Exception {
+    List<Point> run(Backend backend, double perSecond, List<Duration> at) throws Exception {
         String endpoint = "checkpoint-cost-" + (++runs);
         String queue = endpoint + "-notifications";
         setup.local.registerEndpoint(
@@ -102,8 +125,9 @@ final class CheckpointCostBenchmark {
         int restPort = freePort();
         Configuration cluster = new Configuration();
         cluster.set(RestOptions.PORT, restPort);
-        cluster.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
-        cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
+        cluster.set(StateBackendOptions.STATE_BACKEND, backend.rocksDb() ? "rocksdb" : "hashmap");
+        cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.rocksDb());
+        backend.options().forEach(cluster::setString);
         cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(cluster);

@@ -279,10 +279,14 @@ final class EfficiencySection {
                         "checkpoint ms",
                         "checkpoint threads' CPU ms per checkpoint",
                         "JVM CPU ms per s");
-        for (boolean rocksDb : new boolean[] {false, true}) {
-            String label = rocksDb ? "RocksDB, incremental" : "heap (hashmap)";
+        for (CheckpointCostBenchmark.Backend backend :
+                List.of(
+                        CheckpointCostBenchmark.Backend.HEAP,
+                        CheckpointCostBenchmark.Backend.ROCKSDB,
+                        CheckpointCostBenchmark.Backend.ROCKSDB_SMALL_LEVELS)) {
+            String label = backend.label();
             progress.accept("checkpoint cost, " + label);
-            for (CheckpointCostBenchmark.Point point : benchmark.run(rocksDb, perSecond, at)) {
+            for (CheckpointCostBenchmark.Point point : benchmark.run(backend, perSecond, at)) {
                 report.row(
                         label,
                         Report.number(point.pending(), 0),
