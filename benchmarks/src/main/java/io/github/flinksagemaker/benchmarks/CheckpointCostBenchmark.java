@@ -1,13 +1,8 @@
 package io.github.flinksagemaker.benchmarks;
 
 import io.github.flinksagemaker.connector.SageMakerAsyncInference;
-import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.submit.SerializedRequest;
-import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
-import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -102,24 +97,8 @@ final class CheckpointCostBenchmark {
      * @param at when to measure, from the job's start
      */
     List<Point> run(Backend backend, double perSecond, List<Duration> at) throws Exception {
-        String endpoint = "checkpoint-cost-" + (++runs);
-        String queue = endpoint + "-notifications";
-        setup.local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(setup.outputPath(endpoint))
-                        .s3FailurePath(setup.failurePath(endpoint))
-                        .maxConcurrentInvocations(512)
-                        .model(new EchoModel())
-                        .faults(FaultInjection.builder().latency(MODEL_LATENCY).build())
-                        .notifications(
-                                LocalNotifications.builder()
-                                        .successQueue(queue)
-                                        .errorQueue(queue)
-                                        .build())
-                        .build());
-        Configuration options = setup.connector(endpoint);
-        options.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
-        options.set(CompletionOptions.SQS_QUEUE_URL, setup.local.createQueue(queue));
+        Configuration options =
+                setup.echoEndpoint("checkpoint-cost-" + (++runs), MODEL_LATENCY, true);
 
         Path checkpoints = Files.createTempDirectory("checkpoint-cost");
         int restPort = freePort();

@@ -196,30 +196,7 @@ final class CpuPerInferenceBenchmark {
      * does in all; the endpoint's threads' CPU is reported apart.
      */
     Measure inProcess(LocalSetup setup, String endpoint, long elements) throws Exception {
-        String queue = endpoint + "-notifications";
-        setup.local.registerEndpoint(
-                io.github.flinksagemaker.local.LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(setup.outputPath(endpoint))
-                        .s3FailurePath(setup.failurePath(endpoint))
-                        .maxConcurrentInvocations(512)
-                        .model(new io.github.flinksagemaker.local.model.EchoModel())
-                        .faults(
-                                io.github.flinksagemaker.local.FaultInjection.builder()
-                                        .latency(MODEL_LATENCY)
-                                        .build())
-                        .notifications(
-                                io.github.flinksagemaker.local.LocalNotifications.builder()
-                                        .successQueue(queue)
-                                        .errorQueue(queue)
-                                        .build())
-                        .build());
-        Configuration options = setup.connector(endpoint);
-        options.set(
-                io.github.flinksagemaker.connector.config.CompletionOptions.MODE,
-                io.github.flinksagemaker.connector.config.CompletionOptions.CompletionMode.SQS);
-        options.set(
-                io.github.flinksagemaker.connector.config.CompletionOptions.SQS_QUEUE_URL,
-                setup.local.createQueue(queue));
+        Configuration options = setup.echoEndpoint(endpoint, MODEL_LATENCY, true);
         Window window = new Window(elements, CpuPerInferenceBenchmark::emulatorThreadsCpu);
         PipelineRun.run(
                 options,

@@ -1,15 +1,10 @@
 package io.github.flinksagemaker.benchmarks;
 
-import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
-import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalCounters;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 import io.github.flinksagemaker.local.LocalCounters.S3Operation;
-import io.github.flinksagemaker.local.LocalEndpointConfig;
-import io.github.flinksagemaker.local.LocalNotifications;
-import io.github.flinksagemaker.local.model.EchoModel;
 
 import org.apache.flink.configuration.Configuration;
 
@@ -134,28 +129,9 @@ final class EndToEndOverheadBenchmark {
 
     /** A fresh endpoint (and queue, for SQS) named {@code endpoint}, and the options for it. */
     Configuration options(Mode mode, String endpoint) {
-        String queue = endpoint + "-notifications";
-        setup.local.registerEndpoint(
-                LocalEndpointConfig.builder(endpoint)
-                        .s3OutputPath(setup.outputPath(endpoint))
-                        .s3FailurePath(setup.failurePath(endpoint))
-                        .maxConcurrentInvocations(512)
-                        .model(new EchoModel())
-                        .faults(FaultInjection.builder().latency(MODEL_LATENCY).build())
-                        .notifications(
-                                mode.isSqs()
-                                        ? LocalNotifications.builder()
-                                                .successQueue(queue)
-                                                .errorQueue(queue)
-                                                .build()
-                                        : LocalNotifications.NONE)
-                        .build());
-        Configuration options = setup.connector(endpoint);
+        Configuration options = setup.echoEndpoint(endpoint, MODEL_LATENCY, mode.isSqs());
         options.set(SubmitOptions.OUTPUT_PATH_EXTENSION, "results/{yyyy}/{MM}/{dd}/{HH}");
-        if (mode.isSqs()) {
-            options.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
-            options.set(CompletionOptions.SQS_QUEUE_URL, setup.local.createQueue(queue));
-        } else {
+        if (!mode.isSqs()) {
             options.set(WatchOptions.DISCOVERY_INTERVAL, mode.discoveryInterval());
         }
         return options;

@@ -1,10 +1,13 @@
 package io.github.flinksagemaker.benchmarks;
 
+import io.github.flinksagemaker.connector.config.CompletionOptions;
 import io.github.flinksagemaker.connector.config.SubmitOptions;
 import io.github.flinksagemaker.connector.config.WatchOptions;
 import io.github.flinksagemaker.local.FaultInjection;
 import io.github.flinksagemaker.local.LocalEndpointConfig;
+import io.github.flinksagemaker.local.LocalNotifications;
 import io.github.flinksagemaker.local.LocalSageMakerAsync;
+import io.github.flinksagemaker.local.model.EchoModel;
 import io.github.flinksagemaker.local.model.LocalModel;
 
 import org.apache.flink.configuration.Configuration;
@@ -20,6 +23,7 @@ import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeAsyncCli
 import software.amazon.awssdk.services.sagemakerruntime.SageMakerRuntimeClient;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * One local endpoint with embedded S3 for a benchmark, the connector options that point at it
@@ -61,6 +65,35 @@ final class LocalSetup implements AutoCloseable {
         config.set(WatchOptions.OUTPUT_PATH, outputPath(endpoint));
         config.set(WatchOptions.FAILURE_PATH, failurePath(endpoint));
         return config;
+    }
+
+    /**
+     * A fresh endpoint of the echo model answering after {@code modelLatency}, notifying successes
+     * and errors on one queue if {@code sqs}, and the connector's options for it (SQS mode if so).
+     */
+    Configuration echoEndpoint(String endpoint, Duration modelLatency, boolean sqs) {
+        String queue = endpoint + "-notifications";
+        local.registerEndpoint(
+                LocalEndpointConfig.builder(endpoint)
+                        .s3OutputPath(outputPath(endpoint))
+                        .s3FailurePath(failurePath(endpoint))
+                        .maxConcurrentInvocations(512)
+                        .model(new EchoModel())
+                        .faults(FaultInjection.builder().latency(modelLatency).build())
+                        .notifications(
+                                sqs
+                                        ? LocalNotifications.builder()
+                                                .successQueue(queue)
+                                                .errorQueue(queue)
+                                                .build()
+                                        : LocalNotifications.NONE)
+                        .build());
+        Configuration options = connector(endpoint);
+        if (sqs) {
+            options.set(CompletionOptions.MODE, CompletionOptions.CompletionMode.SQS);
+            options.set(CompletionOptions.SQS_QUEUE_URL, local.createQueue(queue));
+        }
+        return options;
     }
 
     SageMakerRuntimeAsyncClient rawAsyncClient(int maxConcurrency) {
