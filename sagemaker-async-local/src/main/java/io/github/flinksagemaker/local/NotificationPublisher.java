@@ -127,7 +127,7 @@ final class NotificationPublisher {
     }
 
     private void send(String queue, String body, String inferenceId) {
-        waiting.add(new Delivery(queue, body, inferenceId, 1));
+        waiting.add(Delivery.first(queue, body, inferenceId));
         drain();
     }
 
@@ -155,10 +155,9 @@ final class NotificationPublisher {
         int bytes = 0;
         Delivery next;
         while (batch.size() < MAX_BATCH_MESSAGES && (next = waiting.poll()) != null) {
-            int size = next.body().getBytes(StandardCharsets.UTF_8).length;
             if (!batch.isEmpty()
                     && (!next.queue().equals(batch.get(0).queue())
-                            || bytes + size > MAX_BATCH_BYTES)) {
+                            || bytes + next.bytes() > MAX_BATCH_BYTES)) {
                 others.add(next);
                 if (others.size() >= MAX_BATCH_MESSAGES) {
                     break;
@@ -166,7 +165,7 @@ final class NotificationPublisher {
                 continue;
             }
             batch.add(next);
-            bytes += size;
+            bytes += next.bytes();
         }
         waiting.addAll(others);
         return batch;
@@ -219,9 +218,15 @@ final class NotificationPublisher {
         }
     }
 
-    private record Delivery(String queue, String body, String inferenceId, int attempt) {
+    /** A notification to send; {@code bytes}: its body's size, counted once for the batches. */
+    private record Delivery(String queue, String body, int bytes, String inferenceId, int attempt) {
+        static Delivery first(String queue, String body, String inferenceId) {
+            return new Delivery(
+                    queue, body, body.getBytes(StandardCharsets.UTF_8).length, inferenceId, 1);
+        }
+
         Delivery again() {
-            return new Delivery(queue, body, inferenceId, attempt + 1);
+            return new Delivery(queue, body, bytes, inferenceId, attempt + 1);
         }
     }
 
