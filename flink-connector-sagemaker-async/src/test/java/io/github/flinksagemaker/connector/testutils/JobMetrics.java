@@ -73,21 +73,25 @@ public final class JobMetrics {
 
     private List<Metric> latest(String name) {
         List<String> components = Arrays.asList(name.split("\\."));
-        String metricName = components.get(components.size() - 1);
-        List<String> groups = components.subList(0, components.size() - 1);
         Map<String, Latest> byIdentifier = new HashMap<>();
         reporter.getMetricsByGroup()
                 .forEach(
                         (group, metrics) -> {
-                            Metric metric = metrics.get(metricName);
-                            if (metric == null || !isMeant(group, groups)) {
-                                return;
+                            // A metric's own name may have dots (Flink's changelog metrics do).
+                            for (int split = components.size() - 1; split >= 0; split--) {
+                                String metricName =
+                                        String.join(
+                                                ".", components.subList(split, components.size()));
+                                Metric metric = metrics.get(metricName);
+                                if (metric == null
+                                        || !isMeant(group, components.subList(0, split))) {
+                                    continue;
+                                }
+                                byIdentifier.merge(
+                                        group.getMetricIdentifier(metricName),
+                                        new Latest(attempt(group), List.of(metric)),
+                                        JobMetrics::later);
                             }
-                            int attempt = attempt(group);
-                            byIdentifier.merge(
-                                    group.getMetricIdentifier(metricName),
-                                    new Latest(attempt, List.of(metric)),
-                                    JobMetrics::later);
                         });
         List<Metric> latest = new ArrayList<>();
         byIdentifier.values().forEach(entry -> latest.addAll(entry.metrics()));

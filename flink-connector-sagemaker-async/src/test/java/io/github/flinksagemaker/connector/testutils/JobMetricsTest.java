@@ -46,6 +46,30 @@ class JobMetricsTest {
     }
 
     @Test
+    void aMetricWhoseNameHasDotsMatchesByItsWholeName() {
+        register(
+                operatorGroup(job, JOIN, 0, 0, "tm-1"),
+                "ChangelogMaterialization.completedMaterialization",
+                2);
+        register(
+                operatorGroup(job, JOIN, 1, 0, "tm-1"),
+                "ChangelogMaterialization.completedMaterialization",
+                3);
+
+        JobMetrics metrics = new JobMetrics(reporter, job);
+
+        assertThat(metrics.counterSum("ChangelogMaterialization.completedMaterialization"))
+                .isEqualTo(5);
+        assertThat(
+                        metrics.counterSum(
+                                "sagemakerAsync.ChangelogMaterialization.completedMaterialization"))
+                .isEqualTo(5);
+        assertThat(metrics.counterSum("Materialization.completedMaterialization"))
+                .as("no partial component")
+                .isZero();
+    }
+
+    @Test
     void aRestartOnTheSameTaskManagerCountsOnlyTheLatestAttempt() {
         register(operatorGroup(job, JOIN, 0, 0, "tm-1"), "resultsSuccess", 7);
         register(operatorGroup(job, JOIN, 0, 2, "tm-1"), "resultsSuccess", 2);
