@@ -11,6 +11,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * steady rate against a model that takes an hour, so every inference stays pending, with
  * checkpoints every second. At given moments, the average of the last checkpoints' sizes (Flink's
  * own statistics, over REST), and the CPU of the checkpoint threads and of the whole JVM per
- * second; heap state against RocksDB with incremental checkpoints.
+ * second; heap state against RocksDB with incremental checkpoints, without and with Flink's
+ * changelog (and then what its materializations upload).
  */
 final class CheckpointCostBenchmark {
     static final Duration MODEL_LATENCY = Duration.ofHours(1);
@@ -59,28 +60,42 @@ final class CheckpointCostBenchmark {
             double checkpointedBytes,
             double durationMillis,
             double checkpointThreadsCpuMillis,
-            double processCpuMillisPerSecond) {}
+            double processCpuMillisPerSecond,
+            double materializedBytesPerSecond) {}
+
+    /**
+     * How often the changelog's state is materialized: Flink's default is 10 minutes; 30 s puts
+     * materializations into each run, so that their uploads are measured too.
+     */
+    static final Duration MATERIALIZATION_INTERVAL = Duration.ofSeconds(30);
 
     /** A state backend as a job configures it. */
-    record Backend(String label, boolean rocksDb, Map<String, String> options) {
-        static final Backend HEAP = new Backend("heap (hashmap)", false, Map.of());
-        static final Backend ROCKSDB = new Backend("RocksDB, incremental", true, Map.of());
+    record Backend(String label, boolean rocksDb, boolean changelog) {
+        static final Backend HEAP = new Backend("heap (hashmap)", false, false);
+        static final Backend ROCKSDB = new Backend("RocksDB, incremental", true, false);
 
         /**
-         * Level 1 capped at 1 MB (default 256 MB): while the state is smaller than level 1's cap,
-         * each compaction from level 0 rewrites all of level 1, so what a checkpoint uploads grows
-         * with the state; with a small cap it stays about the second's new entries times the
-         * levels' write amplification.
+         * RocksDB with incremental checkpoints under Flink's changelog: a checkpoint uploads the
+         * state changes since the last one; RocksDB's files (and what its compactions rewrote) are
+         * uploaded by the periodic materialization instead, off the checkpoint's path.
          */
-        static final Backend ROCKSDB_SMALL_LEVELS =
-                new Backend(
-                        "RocksDB, incremental, level 1 of 1 MB",
-                        true,
-                        Map.of(
-                                "state.backend.rocksdb.compaction.level.max-size-level-base",
-                                "1mb",
-                                "state.backend.rocksdb.compaction.level.target-file-size-base",
-                                "256kb"));
+        static final Backend ROCKSDB_CHANGELOG =
+                new Backend("RocksDB, incremental, changelog", true, true);
+
+        void configure(Configuration cluster, Path checkpoints) {
+            cluster.set(StateBackendOptions.STATE_BACKEND, rocksDb ? "rocksdb" : "hashmap");
+            cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
+            if (changelog) {
+                cluster.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+                cluster.setString("state.changelog.storage", "filesystem");
+                cluster.setString(
+                        "state.changelog.dstl.dfs.base-path",
+                        checkpoints.resolve("changelog").toUri().toString());
+                cluster.set(
+                        StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL,
+                        MATERIALIZATION_INTERVAL);
+            }
+        }
     }
 
     private final LocalSetup setup;
@@ -104,9 +119,7 @@ final class CheckpointCostBenchmark {
         int restPort = freePort();
         Configuration cluster = new Configuration();
         cluster.set(RestOptions.PORT, restPort);
-        cluster.set(StateBackendOptions.STATE_BACKEND, backend.rocksDb() ? "rocksdb" : "hashmap");
-        cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.rocksDb());
-        backend.options().forEach(cluster::setString);
+        backend.configure(cluster, checkpoints);
         cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(cluster);
@@ -160,7 +173,11 @@ final class CheckpointCostBenchmark {
                                 average(completed, "checkpointed_size"),
                                 average(completed, "end_to_end_duration"),
                                 threadsCpu / 1e6 / completed.size(),
-                                cpu / 1e6 / window.toSeconds()));
+                                cpu / 1e6 / window.toSeconds(),
+                                backend.changelog()
+                                        ? lastMaterializedBytes(restPort, job)
+                                                / MATERIALIZATION_INTERVAL.toSeconds()
+                                        : 0));
             }
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
@@ -178,25 +195,50 @@ final class CheckpointCostBenchmark {
 
     private List<JsonNode> completedSince(int restPort, JobClient job, long sinceMillis)
             throws Exception {
-        HttpResponse<String> response =
-                http.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(
-                                                "http://localhost:"
-                                                        + restPort
-                                                        + "/jobs/"
-                                                        + job.getJobID()
-                                                        + "/checkpoints"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
         List<JsonNode> completed = new ArrayList<>();
-        for (JsonNode checkpoint : json.readTree(response.body()).path("history")) {
+        for (JsonNode checkpoint :
+                get("http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints")
+                        .path("history")) {
             if (checkpoint.path("status").asText().equals("COMPLETED")
                     && checkpoint.path("trigger_timestamp").asLong() >= sinceMillis) {
                 completed.add(checkpoint);
             }
         }
         return completed;
+    }
+
+    /**
+     * What the last materialization of every operator's state uploaded (Flink's changelog metric
+     * {@code lastIncSizeOfMaterialization}), summed over the job's subtasks.
+     */
+    private double lastMaterializedBytes(int restPort, JobClient job) throws Exception {
+        String jobUrl = "http://localhost:" + restPort + "/jobs/" + job.getJobID();
+        double total = 0;
+        for (JsonNode vertex : get(jobUrl).path("vertices")) {
+            String metrics =
+                    jobUrl + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            List<String> names = new ArrayList<>();
+            for (JsonNode metric : get(metrics)) {
+                String name = metric.path("id").asText();
+                if (name.endsWith("lastIncSizeOfMaterialization")) {
+                    names.add(name);
+                }
+            }
+            if (!names.isEmpty()) {
+                for (JsonNode sum : get(metrics + "?agg=sum&get=" + String.join(",", names))) {
+                    total += sum.path("sum").asDouble();
+                }
+            }
+        }
+        return total;
+    }
+
+    private JsonNode get(String url) throws Exception {
+        return json.readTree(
+                http.send(
+                                HttpRequest.newBuilder(URI.create(url)).build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 
     private static double average(List<JsonNode> checkpoints, String field) {

@@ -264,11 +264,16 @@ final class EfficiencySection {
                                         + " checkpoint wrote), the CPU of the checkpoint threads"
                                         + " (their asynchronous part) per checkpoint, and the"
                                         + " JVM's CPU per second (which includes the steady"
-                                        + " submissions).",
+                                        + " submissions). With the changelog, its state is"
+                                        + " materialized every %d s (Flink's default: 10 min),"
+                                        + " and the last materialization's upload (Flink's"
+                                        + " lastIncSizeOfMaterialization, all subtasks) is shown"
+                                        + " per second of that interval.",
                                 perSecond,
                                 CheckpointCostBenchmark.MODEL_LATENCY.toMinutes(),
                                 CheckpointCostBenchmark.CHECKPOINT_INTERVAL.toSeconds(),
-                                CheckpointCostBenchmark.WINDOW.toSeconds()))
+                                CheckpointCostBenchmark.WINDOW.toSeconds(),
+                                CheckpointCostBenchmark.MATERIALIZATION_INTERVAL.toSeconds()))
                 .blank()
                 .header(
                         "state backend",
@@ -278,12 +283,13 @@ final class EfficiencySection {
                         "**checkpointed bytes per checkpoint**",
                         "checkpoint ms",
                         "checkpoint threads' CPU ms per checkpoint",
-                        "JVM CPU ms per s");
+                        "JVM CPU ms per s",
+                        "materialization bytes per s");
         for (CheckpointCostBenchmark.Backend backend :
                 List.of(
                         CheckpointCostBenchmark.Backend.HEAP,
                         CheckpointCostBenchmark.Backend.ROCKSDB,
-                        CheckpointCostBenchmark.Backend.ROCKSDB_SMALL_LEVELS)) {
+                        CheckpointCostBenchmark.Backend.ROCKSDB_CHANGELOG)) {
             String label = backend.label();
             progress.accept("checkpoint cost, " + label);
             for (CheckpointCostBenchmark.Point point : benchmark.run(backend, perSecond, at)) {
@@ -295,7 +301,10 @@ final class EfficiencySection {
                         "**" + Report.number(point.checkpointedBytes(), 0) + "**",
                         Report.number(point.durationMillis(), 0),
                         Report.number(point.checkpointThreadsCpuMillis(), 1),
-                        Report.number(point.processCpuMillisPerSecond(), 0));
+                        Report.number(point.processCpuMillisPerSecond(), 0),
+                        backend.changelog()
+                                ? Report.number(point.materializedBytesPerSecond(), 0)
+                                : "–");
             }
         }
     }
