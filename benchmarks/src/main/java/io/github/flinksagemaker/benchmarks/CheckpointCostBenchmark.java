@@ -5,6 +5,10 @@ import io.github.flinksagemaker.connector.submit.SerializedRequest;
 import io.github.flinksagemaker.local.LocalCounters.InvocationKind;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -14,8 +18,11 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +40,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What a checkpoint costs as pending inferences pile up: the one-call pipeline in SQS mode at a
@@ -108,13 +120,109 @@ final class CheckpointCostBenchmark {
     }
 
     /**
+     * The one-call pipeline.
+     *
      * @param backend the state backend and its options
      * @param at when to measure, from the job's start
      */
     List<Point> run(Backend backend, double perSecond, List<Duration> at) throws Exception {
         Configuration options =
                 setup.echoEndpoint("checkpoint-cost-" + (++runs), MODEL_LATENCY, true);
+        String run = Long.toString(System.nanoTime(), 36);
+        return measure(
+                backend,
+                env ->
+                        SageMakerAsyncInference.<Long>builder()
+                                .setAll(options)
+                                .serializer(i -> SerializedRequest.of(LocalSetup.payload(i, 256)))
+                                .inferenceIdExtractor(i -> run + "-" + i)
+                                .build()
+                                .apply(elements(env, perSecond))
+                                .sinkTo(new DiscardingSink<>()),
+                () -> {
+                    setup.local.counters().reset();
+                    return () ->
+                            setup.local.counters().invocations(InvocationKind.INLINE)
+                                    + setup.local
+                                            .counters()
+                                            .invocations(InvocationKind.INPUT_LOCATION);
+                },
+                at);
+    }
 
+    /**
+     * The control: no connector, one keyed value of {@link PlainKeyedState#VALUE_BYTES} and one
+     * timer an hour away per element, the state of a plain Flink job that remembers every key. What
+     * grows here grows with any keyed state, not with the connector's.
+     */
+    List<Point> runPlainKeyedState(Backend backend, double perSecond, List<Duration> at)
+            throws Exception {
+        return measure(
+                backend,
+                env ->
+                        elements(env, perSecond)
+                                .keyBy(i -> "key-" + i)
+                                .process(new PlainKeyedState())
+                                .sinkTo(new DiscardingSink<>()),
+                () -> {
+                    PlainKeyedState.KEYS.set(0);
+                    return PlainKeyedState.KEYS::get;
+                },
+                at);
+    }
+
+    private static DataStream<Long> elements(StreamExecutionEnvironment env, double perSecond) {
+        return env.fromSource(
+                new DataGeneratorSource<>(
+                        i -> i,
+                        Long.MAX_VALUE,
+                        RateLimiterStrategy.perSecond(perSecond),
+                        Types.LONG),
+                WatermarkStrategy.noWatermarks(),
+                "elements");
+    }
+
+    /** Keeps a value and a timer an hour away for every key it sees. */
+    static final class PlainKeyedState extends KeyedProcessFunction<String, Long, Long> {
+        static final int VALUE_BYTES = 200;
+        static final AtomicLong KEYS = new AtomicLong();
+
+        private transient ValueState<byte[]> value;
+
+        @Override
+        public void open(OpenContext context) {
+            value =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            "value",
+                                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        }
+
+        @Override
+        public void processElement(Long element, Context context, Collector<Long> out)
+                throws Exception {
+            byte[] bytes = new byte[VALUE_BYTES];
+            ThreadLocalRandom.current().nextBytes(bytes);
+            value.update(bytes);
+            context.timerService()
+                    .registerProcessingTimeTimer(
+                            context.timerService().currentProcessingTime()
+                                    + MODEL_LATENCY.toMillis());
+            KEYS.incrementAndGet();
+        }
+    }
+
+    /**
+     * @param job adds the job to measure to the environment
+     * @param pending resets what counts the pending inferences (or keys) and returns its reader
+     */
+    private List<Point> measure(
+            Backend backend,
+            Consumer<StreamExecutionEnvironment> job,
+            Supplier<LongSupplier> pending,
+            List<Duration> at)
+            throws Exception {
         Path checkpoints = Files.createTempDirectory("checkpoint-cost");
         int restPort = freePort();
         Configuration cluster = new Configuration();
@@ -125,24 +233,9 @@ final class CheckpointCostBenchmark {
                 StreamExecutionEnvironment.getExecutionEnvironment(cluster);
         env.setParallelism(PipelineRun.PARALLELISM);
         env.enableCheckpointing(CHECKPOINT_INTERVAL.toMillis());
-        String run = Long.toString(System.nanoTime(), 36);
-        SageMakerAsyncInference.<Long>builder()
-                .setAll(options)
-                .serializer(i -> SerializedRequest.of(LocalSetup.payload(i, 256)))
-                .inferenceIdExtractor(i -> run + "-" + i)
-                .build()
-                .apply(
-                        env.fromSource(
-                                new DataGeneratorSource<>(
-                                        i -> i,
-                                        Long.MAX_VALUE,
-                                        RateLimiterStrategy.perSecond(perSecond),
-                                        Types.LONG),
-                                WatermarkStrategy.noWatermarks(),
-                                "elements"))
-                .sinkTo(new DiscardingSink<>());
-        setup.local.counters().reset();
-        JobClient job = env.executeAsync("checkpoint cost");
+        job.accept(env);
+        LongSupplier pendingNow = pending.get();
+        JobClient running = env.executeAsync("checkpoint cost");
         long start = System.nanoTime();
         List<Point> points = new ArrayList<>();
         try {
@@ -155,10 +248,8 @@ final class CheckpointCostBenchmark {
                 sleepUntil(start + moment.toNanos());
                 long threadsCpu = checkpointThreadsCpu() - threadsBefore;
                 long cpu = processCpu() - cpuBefore;
-                long pending =
-                        setup.local.counters().invocations(InvocationKind.INLINE)
-                                + setup.local.counters().invocations(InvocationKind.INPUT_LOCATION);
-                List<JsonNode> completed = completedSince(restPort, job, windowStart);
+                long pendingAtMoment = pendingNow.getAsLong();
+                List<JsonNode> completed = completedSince(restPort, running, windowStart);
                 if (completed.isEmpty()) {
                     throw new IllegalStateException(
                             "No checkpoint completed in the "
@@ -168,21 +259,21 @@ final class CheckpointCostBenchmark {
                 }
                 points.add(
                         new Point(
-                                pending,
+                                pendingAtMoment,
                                 average(completed, "state_size"),
                                 average(completed, "checkpointed_size"),
                                 average(completed, "end_to_end_duration"),
                                 threadsCpu / 1e6 / completed.size(),
                                 cpu / 1e6 / window.toSeconds(),
                                 backend.changelog()
-                                        ? lastMaterializedBytes(restPort, job)
+                                        ? lastMaterializedBytes(restPort, running)
                                                 / MATERIALIZATION_INTERVAL.toSeconds()
                                         : 0));
             }
         } finally {
-            job.cancel().get(1, TimeUnit.MINUTES);
+            running.cancel().get(1, TimeUnit.MINUTES);
             try {
-                job.getJobExecutionResult().get(1, TimeUnit.MINUTES);
+                running.getJobExecutionResult().get(1, TimeUnit.MINUTES);
             } catch (ExecutionException cancelled) {
                 // The expected end of a cancelled job.
             }

@@ -290,22 +290,38 @@ final class EfficiencySection {
                         CheckpointCostBenchmark.Backend.HEAP,
                         CheckpointCostBenchmark.Backend.ROCKSDB,
                         CheckpointCostBenchmark.Backend.ROCKSDB_CHANGELOG)) {
-            String label = backend.label();
-            progress.accept("checkpoint cost, " + label);
-            for (CheckpointCostBenchmark.Point point : benchmark.run(backend, perSecond, at)) {
-                report.row(
-                        label,
-                        Report.number(point.pending(), 0),
-                        Report.number(point.stateBytes(), 0),
-                        Report.number(point.stateBytes() / Math.max(1, point.pending()), 0),
-                        "**" + Report.number(point.checkpointedBytes(), 0) + "**",
-                        Report.number(point.durationMillis(), 0),
-                        Report.number(point.checkpointThreadsCpuMillis(), 1),
-                        Report.number(point.processCpuMillisPerSecond(), 0),
-                        backend.changelog()
-                                ? Report.number(point.materializedBytesPerSecond(), 0)
-                                : "–");
-            }
+            progress.accept("checkpoint cost, " + backend.label());
+            checkpointRows(report, backend, backend.label(), benchmark.run(backend, perSecond, at));
+        }
+        CheckpointCostBenchmark.Backend control = CheckpointCostBenchmark.Backend.ROCKSDB;
+        String label =
+                "control, no connector: a key with "
+                        + CheckpointCostBenchmark.PlainKeyedState.VALUE_BYTES
+                        + " bytes and a timer per element; "
+                        + control.label();
+        progress.accept("checkpoint cost, " + label);
+        checkpointRows(
+                report, control, label, benchmark.runPlainKeyedState(control, perSecond, at));
+    }
+
+    private static void checkpointRows(
+            Report report,
+            CheckpointCostBenchmark.Backend backend,
+            String label,
+            List<CheckpointCostBenchmark.Point> points) {
+        for (CheckpointCostBenchmark.Point point : points) {
+            report.row(
+                    label,
+                    Report.number(point.pending(), 0),
+                    Report.number(point.stateBytes(), 0),
+                    Report.number(point.stateBytes() / Math.max(1, point.pending()), 0),
+                    "**" + Report.number(point.checkpointedBytes(), 0) + "**",
+                    Report.number(point.durationMillis(), 0),
+                    Report.number(point.checkpointThreadsCpuMillis(), 1),
+                    Report.number(point.processCpuMillisPerSecond(), 0),
+                    backend.changelog()
+                            ? Report.number(point.materializedBytesPerSecond(), 0)
+                            : "–");
         }
     }
 
