@@ -11,6 +11,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -99,9 +100,9 @@ final class CheckpointCostBenchmark {
             cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, rocksDb);
             if (changelog) {
                 cluster.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
-                cluster.setString("state.changelog.storage", "filesystem");
-                cluster.setString(
-                        "state.changelog.dstl.dfs.base-path",
+                cluster.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+                cluster.set(
+                        FsStateChangelogOptions.BASE_PATH,
                         checkpoints.resolve("changelog").toUri().toString());
                 cluster.set(
                         StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL,
@@ -336,11 +337,18 @@ final class CheckpointCostBenchmark {
         return checkpoints.stream().mapToLong(c -> c.path(field).asLong()).average().orElse(0);
     }
 
+    /**
+     * Threads that write checkpoints: the tasks' asynchronous snapshots (and the changelog's
+     * materializations), and the changelog's uploads.
+     */
+    private static final List<String> CHECKPOINT_THREAD_PREFIXES =
+            List.of("AsyncOperations", "Changelog", "periodic-materialization");
+
     private static long checkpointThreadsCpu() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith("AsyncOperations")) {
+            if (CHECKPOINT_THREAD_PREFIXES.stream().anyMatch(thread.getName()::startsWith)) {
                 total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
             }
         }
