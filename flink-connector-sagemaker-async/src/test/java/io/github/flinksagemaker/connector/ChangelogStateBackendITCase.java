@@ -16,6 +16,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -52,9 +53,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChangelogStateBackendITCase {
     private static final String ENDPOINT = "changelog";
-    private static final int ELEMENTS = 900;
+    private static final int PARALLELISM = 2;
+    private static final int ELEMENTS = 1_500;
+    private static final int ELEMENTS_PER_SECOND = 60;
 
-    /** Results before the failover may be set off: the join has answered inferences by then. */
+    /**
+     * Results to wait for before the failover is set off: by then the join's state holds answered
+     * inferences as well as pending ones.
+     */
     private static final int FIRST_RESULTS = 50;
 
     private static final Duration STALL = Duration.ofSeconds(60);
@@ -98,9 +104,9 @@ class ChangelogStateBackendITCase {
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 directory.resolve("checkpoints").toUri().toString());
         config.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
-        config.setString("state.changelog.storage", "filesystem");
-        config.setString(
-                "state.changelog.dstl.dfs.base-path",
+        config.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+        config.set(
+                FsStateChangelogOptions.BASE_PATH,
                 directory.resolve("changelog").toUri().toString());
         config.set(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL, Duration.ofSeconds(1));
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -108,7 +114,7 @@ class ChangelogStateBackendITCase {
         config.set(
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        env.setParallelism(PARALLELISM);
         env.enableCheckpointing(500);
         return env;
     }
@@ -140,13 +146,14 @@ class ChangelogStateBackendITCase {
         FailingWhenTold.FAILED.set(false);
 
         StreamExecutionEnvironment env = changelogEnvironment(directory);
-        // Elements over eighteen seconds: submitted across checkpoints and materializations.
+        // Elements over 25 s, long after the failover is set off (after about 7 s here): they are
+        // submitted across checkpoints and materializations, and one passes the failing map.
         DataStream<String> input =
                 env.fromSource(
                                 new DataGeneratorSource<>(
                                         index -> elements.get(index.intValue()),
                                         elements.size(),
-                                        RateLimiterStrategy.perSecond(50),
+                                        RateLimiterStrategy.perSecond(ELEMENTS_PER_SECOND),
                                         Types.STRING),
                                 WatermarkStrategy.noWatermarks(),
                                 "elements")
@@ -168,11 +175,11 @@ class ChangelogStateBackendITCase {
         JobClient job = env.executeAsync("changelog failover");
         JobMetrics metrics = new JobMetrics(REPORTER, job.getJobID());
         List<InferenceResult<String>> results;
-        long materializedBeforeFailover;
         try (ResultCollector<String> collector = new ResultCollector<>(iterator)) {
             // Fails the job once the join's state, with answered and pending inferences in it,
-            // was materialized and a checkpoint completed after that: the restore reads both the
-            // materialized state and the changelog.
+            // was materialized on every subtask and a checkpoint started after that completed
+            // (one more than any in flight): the restore reads both the materialized state and
+            // the changelog.
             long until = System.nanoTime() + STALL.toNanos();
             long materializedAtFirstResults = -1;
             long checkpointsAtMaterialization = -1;
@@ -191,26 +198,31 @@ class ChangelogStateBackendITCase {
                         materializedAtFirstResults = materialized;
                     }
                 } else if (checkpointsAtMaterialization < 0) {
-                    if (materialized > materializedAtFirstResults) {
+                    if (materialized >= materializedAtFirstResults + PARALLELISM) {
                         checkpointsAtMaterialization = checkpoints;
                     }
-                } else if (checkpoints > checkpointsAtMaterialization) {
-                    materializedBeforeFailover = materialized;
+                } else if (checkpoints > checkpointsAtMaterialization + 1) {
                     break;
                 }
                 Thread.sleep(20);
             }
             FailingWhenTold.FAIL.set(true);
+            long failoverUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!FailingWhenTold.FAILED.get()) {
+                assertThat(System.nanoTime())
+                        .as(
+                                "the failover set off after %d results came while elements were"
+                                        + " still coming",
+                                collector.size())
+                        .isLessThan(failoverUntil);
+                Thread.sleep(20);
+            }
             collector.awaitKeys(elements, InferenceResult::element, STALL);
             results = collector.andNothingMoreFor(Duration.ofSeconds(3));
         } finally {
             Jobs.cancelUnlessEnded(job);
         }
 
-        assertThat(materializedBeforeFailover).isPositive();
-        assertThat(FailingWhenTold.FAILED)
-                .as("the job failed over before its input ran out")
-                .isTrue();
         assertThat(metrics.counterSum("sagemakerAsync.restoredLooks"))
                 .as("pending inferences came back from the restored state")
                 .isPositive();

@@ -19,8 +19,10 @@ import java.util.Objects;
  * Reads a job's metrics from an {@link InMemoryReporter} that retains them across restarts.
  *
  * <p>A name matches whole trailing components of a metric's identifier, never part of one: {@code
- * sagemakerAsync.submitted} is not {@code sagemakerAsync.submittedInline}. Where several operators
- * register the same name, {@link #ofOperator} narrows to the one meant.
+ * sagemakerAsync.submitted} is not {@code sagemakerAsync.submittedInline}. A metric whose own name
+ * has dots (Flink's changelog metrics, such as {@code
+ * ChangelogMaterialization.completedMaterialization}) matches only with its whole name. Where
+ * several operators register the same name, {@link #ofOperator} narrows to the one meant.
  *
  * <p>Attempts of a subtask that report under one identifier (restarted on the same TaskManager)
  * count once, with the latest attempt's metric. A real reporter shows that too: an attempt's
@@ -91,6 +93,7 @@ public final class JobMetrics {
                                         group.getMetricIdentifier(metricName),
                                         new Latest(attempt(group), List.of(metric)),
                                         JobMetrics::later);
+                                break;
                             }
                         });
         List<Metric> latest = new ArrayList<>();
