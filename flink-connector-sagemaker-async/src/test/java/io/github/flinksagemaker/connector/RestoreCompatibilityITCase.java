@@ -21,8 +21,10 @@ import io.github.flinksagemaker.local.model.ModelResponse;
 
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.testutils.CommonTestUtils;
@@ -33,6 +35,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -70,6 +73,12 @@ class RestoreCompatibilityITCase {
 
     /** Elements from here on were still pending when the savepoint was taken. */
     static final int FIRST_PENDING = 10;
+
+    /** RocksDB under Flink's changelog, as a state backend argument of the restore tests. */
+    static final String ROCKSDB_WITH_CHANGELOG = "rocksdb with changelog";
+
+    /** Where the changelog's storage writes, for the restores into it. */
+    @TempDir static Path changelog;
 
     private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
@@ -154,7 +163,8 @@ class RestoreCompatibilityITCase {
 
     /**
      * Both state backends: the heap backend rewrites every restored record in the current format,
-     * RocksDB keeps restored bytes as they are and decodes them on each later access.
+     * RocksDB keeps restored bytes as they are and decodes them on each later access. And RocksDB
+     * under Flink's changelog, as a job that turns it on (docs/results.md) restores its savepoint.
      */
     @ParameterizedTest(name = "savepoint {0} into {1}")
     @CsvSource({
@@ -163,7 +173,8 @@ class RestoreCompatibilityITCase {
         "one-call-v2, hashmap",
         "one-call-v2, rocksdb",
         "one-call-v3, hashmap",
-        "one-call-v3, rocksdb"
+        "one-call-v3, rocksdb",
+        "one-call-v3, " + ROCKSDB_WITH_CHANGELOG
     })
     void aSavepointOfAnEarlierVersionRestoresAndCompletesEveryElementItHeld(
             String savepoint, String stateBackend) throws Exception {
@@ -254,7 +265,14 @@ class RestoreCompatibilityITCase {
         Configuration restore = new Configuration();
         restore.set(
                 StateRecoveryOptions.SAVEPOINT_PATH, Path.of(stored.toURI()).toUri().toString());
-        restore.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        if (stateBackend.equals(ROCKSDB_WITH_CHANGELOG)) {
+            restore.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            restore.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+            restore.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+            restore.set(FsStateChangelogOptions.BASE_PATH, changelog.toUri().toString());
+        } else {
+            restore.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        }
         restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(restore);
