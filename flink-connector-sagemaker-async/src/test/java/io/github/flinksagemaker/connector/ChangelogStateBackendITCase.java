@@ -211,8 +211,9 @@ class ChangelogStateBackendITCase {
             while (!FailingWhenTold.FAILED.get()) {
                 assertThat(System.nanoTime())
                         .as(
-                                "the failover set off after %d results came while elements were"
-                                        + " still coming",
+                                "an element reaching the failing map within 10 s of the failover"
+                                        + " being set off (after %d results); none did, so the"
+                                        + " input ran out before",
                                 collector.size())
                         .isLessThan(failoverUntil);
                 Thread.sleep(20);
