@@ -35,19 +35,20 @@ final class PropertyGroup {
 
     /**
      * This group with the values given under former key names moved to their current names; a value
-     * under the current name wins.
+     * under the current name wins unless it is blank, which {@link #optional} reads as absent (a
+     * template's empty placeholder must not hide the value the user gave under the former name).
      */
     PropertyGroup renamed(Map<String, String> currentByFormer) {
-        Properties current = new Properties();
-        current.putAll(values);
+        PropertyGroup current = new PropertyGroup(name, new Properties());
+        current.values.putAll(values);
         currentByFormer.forEach(
                 (former, renamedTo) -> {
-                    Object value = current.remove(former);
-                    if (value != null) {
-                        current.putIfAbsent(renamedTo, value);
+                    Object value = current.values.remove(former);
+                    if (value != null && current.optional(renamedTo) == null) {
+                        current.values.put(renamedTo, value);
                     }
                 });
-        return new PropertyGroup(name, current);
+        return current;
     }
 
     /** The trimmed value, or null when the key is absent or blank. */

@@ -107,6 +107,11 @@ class AppSettingsTest {
         former.get("SageMakerEndpoint").setProperty("sagemaker.output-path", "s3://b/new");
         assertThat(AppSettings.from(former, false).connectorConfiguration().toMap())
                 .containsEntry("sagemaker.output-path", "s3://b/new");
+
+        // A blank current name (a template's placeholder) does not hide the former name's value.
+        former.get("SageMakerEndpoint").setProperty("sagemaker.output-path", " ");
+        assertThat(AppSettings.from(former, false).connectorConfiguration().toMap())
+                .containsEntry("sagemaker.output-path", "s3://b/async/output");
     }
 
     @Test
