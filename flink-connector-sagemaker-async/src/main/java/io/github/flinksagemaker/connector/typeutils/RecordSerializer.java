@@ -11,15 +11,15 @@ import java.io.IOException;
 /**
  * What every serializer of the connector's records shares: records have no fixed length and are
  * never reused, so the reuse variants read and copy fresh records; and each record reaches an
- * unbuffered target in one write.
+ * unbuffered target in one write, or in chunks when large.
  */
 @Internal
 public abstract class RecordSerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;
 
     /** Per thread: the task thread and the checkpoint threads serialize at the same time. */
-    private static final ThreadLocal<RecordBuffer> BUFFER =
-            ThreadLocal.withInitial(RecordBuffer::new);
+    private static final ThreadLocal<ChunkedBuffer> BUFFER =
+            ThreadLocal.withInitial(ChunkedBuffer::new);
 
     /** Writes {@code record}'s bytes to {@code target}; the format of the record. */
     protected abstract void write(T record, DataOutputView target) throws IOException;
@@ -27,8 +27,9 @@ public abstract class RecordSerializer<T> extends TypeSerializer<T> {
     /**
      * Heap snapshots and operator state write to an unbuffered stream, where every byte and every
      * character of a string is a call down the stream (about a seventh of a job's CPU in a
-     * profile): such targets get the record's bytes in one write. Network buffers and RocksDB keys
-     * and values are already a {@link DataOutputSerializer}.
+     * profile): such targets get a record's bytes in one write, or in chunks when it is large.
+     * Network buffers and RocksDB keys and values are already a {@link DataOutputSerializer}, and
+     * so is the chunk a record within a record is written to.
      */
     @Override
     public final void serialize(T record, DataOutputView target) throws IOException {
@@ -36,33 +37,74 @@ public abstract class RecordSerializer<T> extends TypeSerializer<T> {
             write(record, target);
             return;
         }
-        RecordBuffer buffer = BUFFER.get();
-        if (buffer.inUse) {
-            write(record, target); // a record within a record: its bytes reach the outer buffer
+        ChunkedBuffer buffer = BUFFER.get();
+        if (buffer.target != null) {
+            write(record, target); // the buffer is busy with a record for another target
             return;
         }
-        buffer.inUse = true;
+        buffer.target = target;
         try {
-            write(record, buffer.bytes);
-            target.write(buffer.bytes.getSharedBuffer(), 0, buffer.bytes.length());
+            write(record, buffer);
+            buffer.flush();
         } finally {
             buffer.release();
         }
     }
 
-    private static final class RecordBuffer {
-        /** A buffer this large or larger is not kept for the thread's next record. */
-        private static final int MAX_KEPT_BYTES = 64 * 1024;
+    /**
+     * Gathers a record's small writes and passes them on whenever a chunk is full; a large array
+     * goes straight through, so a large record is never copied whole.
+     */
+    private static final class ChunkedBuffer extends DataOutputSerializer {
+        private static final int CHUNK_BYTES = 16 * 1024;
 
-        private DataOutputSerializer bytes = new DataOutputSerializer(512);
-        private boolean inUse;
+        /** A buffer grown this large (by one long string) is not kept for the next record. */
+        private static final int MAX_KEPT_BYTES = 4 * CHUNK_BYTES;
+
+        /** Where the record being written goes; null between records. */
+        private DataOutputView target;
+
+        ChunkedBuffer() {
+            super(CHUNK_BYTES);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (length() >= CHUNK_BYTES) {
+                flush();
+            }
+            super.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes) throws IOException {
+            write(bytes, 0, bytes.length);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int count) throws IOException {
+            if (length() + count > CHUNK_BYTES) {
+                flush();
+                if (count >= CHUNK_BYTES) {
+                    target.write(bytes, offset, count);
+                    return;
+                }
+            }
+            super.write(bytes, offset, count);
+        }
+
+        void flush() throws IOException {
+            if (length() > 0) {
+                target.write(getSharedBuffer(), 0, length());
+                clear();
+            }
+        }
 
         void release() {
-            inUse = false;
-            if (bytes.getSharedBuffer().length >= MAX_KEPT_BYTES) {
-                bytes = new DataOutputSerializer(512);
-            } else {
-                bytes.clear();
+            target = null;
+            clear();
+            if (getSharedBuffer().length > MAX_KEPT_BYTES) {
+                BUFFER.remove();
             }
         }
     }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -99,10 +101,68 @@ class RecordSerializerTest {
     }
 
     @Test
-    void aLargeRecordAndTheNextOneAreBothWrittenWhole() throws IOException {
+    void aLargeRecordReachesTheStreamInChunksAndTheNextOneInOneWrite() throws IOException {
         PendingInferenceSerializer<String> serializer =
                 new PendingInferenceSerializer<>(StringSerializer.INSTANCE);
-        assertOneWriteOfTheSameBytes(serializer, pending("x".repeat(300_000)));
+        PendingInference<String> large = pending("x".repeat(300_000));
+        CountingStream stream = new CountingStream();
+        serializer.serialize(large, new DataOutputViewStreamWrapper(stream));
+
+        byte[] expected = buffered(serializer, large);
+        assertThat(stream.toByteArray()).isEqualTo(expected);
+        assertThat(stream.writes)
+                .as("16 KB chunks of a %d-byte record", expected.length)
+                .isBetween(2, expected.length / (16 * 1024) + 1);
         assertOneWriteOfTheSameBytes(serializer, pending("small"));
+    }
+
+    /** Discards what it is given and counts it. */
+    private static final class DiscardingStream extends OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
+    }
+
+    /**
+     * A result object held in state may carry up to 10 MB of content (a held output): it passes to
+     * the stream as it is, not copied into a buffer grown to its size at every checkpoint.
+     */
+    @Test
+    void largeContentGoesStraightThroughWithoutBeingCopied() throws IOException {
+        byte[] content = new byte[10 * 1024 * 1024];
+        InferenceOutput output =
+                new InferenceOutput(
+                        "s3://bucket/output/x.out",
+                        ResultStatus.SUCCESS,
+                        content,
+                        "application/octet-stream",
+                        3_000L,
+                        content.length,
+                        null);
+        InferenceOutputSerializer serializer = InferenceOutputSerializer.INSTANCE;
+        DiscardingStream stream = new DiscardingStream();
+        DataOutputViewStreamWrapper target = new DataOutputViewStreamWrapper(stream);
+        serializer.serialize(output, target); // the thread's buffer exists from here on
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10; i++) {
+            serializer.serialize(output, target);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+
+        assertThat(stream.bytes).isEqualTo(11L * buffered(serializer, output).length);
+        assertThat(allocated)
+                .as("bytes allocated writing 10 records of 10 MB content each")
+                .isLessThan(content.length);
     }
 }
