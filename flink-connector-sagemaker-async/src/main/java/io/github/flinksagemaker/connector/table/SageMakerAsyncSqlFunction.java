@@ -140,6 +140,7 @@ abstract class SageMakerAsyncSqlFunction extends AsyncScalarFunction
                         ? AsyncInferenceCaller.awaiting(config, metrics.retries())
                         : AsyncInferenceCaller.submitting(config, metrics.retries());
         caller.onReuse(metrics::submissionReused);
+        metrics.submissionRecordReadsDenied(caller::deniedRecordReads);
     }
 
     /**

@@ -61,6 +61,7 @@ public final class SageMakerPredictFunction extends AsyncPredictFunction {
         metrics = new SqlFunctionMetrics(context.getMetricGroup());
         caller = AsyncInferenceCaller.awaiting(config, metrics.retries());
         caller.onReuse(metrics::submissionReused);
+        metrics.submissionRecordReadsDenied(caller::deniedRecordReads);
         payloadColumns = spec.payloadColumns();
     }
 

@@ -5,11 +5,13 @@ import io.github.flinksagemaker.connector.metrics.ConnectorMetricGroup;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The SQL functions' metrics, in the {@code sagemakerAsync} group like the DataStream operators':
@@ -25,9 +27,10 @@ final class SqlFunctionMetrics {
     private final Counter resubmissions;
     private final Counter submissionsReused;
     private final RetryCounters retries;
+    private final MetricGroup group;
 
     SqlFunctionMetrics(MetricGroup functionGroup) {
-        MetricGroup group = ConnectorMetricGroup.in(functionGroup);
+        this.group = ConnectorMetricGroup.in(functionGroup);
         // Named like the one-call API's results counters; the earlier names count the same rows
         // for one more release, so that existing dashboards keep working.
         outcomes.put(RowStatus.SUCCESS, counter(group, "resultsSuccess", "succeeded"));
@@ -81,6 +84,16 @@ final class SqlFunctionMetrics {
      */
     void submissionReused() {
         submissionsReused.inc();
+    }
+
+    /**
+     * Reads of a submission record that S3 refused (403): each such row was submitted as if its ID
+     * had no record. Without {@code s3:ListBucket} S3 answers 403 for a missing record too, so the
+     * gauge counts those as well; a role without {@code s3:GetObject} shows it growing with every
+     * row, and its replays are invoked again.
+     */
+    void submissionRecordReadsDenied(LongSupplier denied) {
+        group.gauge("submissionRecordReadsDenied", (Gauge<Long>) denied::getAsLong);
     }
 
     /** Counts the retries and throttled attempts of the function's calls. */

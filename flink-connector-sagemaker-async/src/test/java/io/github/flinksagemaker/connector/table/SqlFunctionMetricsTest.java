@@ -5,6 +5,8 @@ import io.github.flinksagemaker.connector.testutils.RecordingMetricGroup;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Rows end on the SDK's threads, many at once: every outcome is counted. */
@@ -77,5 +79,17 @@ class SqlFunctionMetricsTest {
                     .as(renamed[i][1])
                     .isEqualTo(i + 1);
         }
+    }
+
+    @Test
+    void deniedRecordReadsAreAGaugeOfTheCallersCount() {
+        RecordingMetricGroup group = new RecordingMetricGroup();
+        SqlFunctionMetrics metrics = new SqlFunctionMetrics(group);
+        AtomicLong denied = new AtomicLong();
+        metrics.submissionRecordReadsDenied(denied::get);
+
+        denied.set(3);
+
+        assertThat(group.gaugeValue("sagemakerAsync.submissionRecordReadsDenied")).isEqualTo(3L);
     }
 }

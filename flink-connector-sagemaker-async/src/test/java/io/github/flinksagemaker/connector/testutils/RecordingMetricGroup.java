@@ -72,6 +72,15 @@ public final class RecordingMetricGroup extends UnregisteredMetricsGroup
         return ((Counter) metric).getCount();
     }
 
+    /** The value of the gauge registered as {@code name}. */
+    public Object gaugeValue(String name) {
+        Metric metric = registered.get(name);
+        if (!(metric instanceof Gauge)) {
+            throw new AssertionError("No gauge " + name + " among " + registered.keySet());
+        }
+        return ((Gauge<?>) metric).getValue();
+    }
+
     private <M extends Metric> M register(String name, M metric) {
         registered.put(prefix + name, metric);
         return metric;
